@@ -1,0 +1,9 @@
+"""soleus-screen's domain: intake -> rules -> result.
+
+    from screening import default_screener
+    result = default_screener().screen(payload)
+"""
+from .errors import EngineError, IntakeError, RulesError, ScreeningError
+from .service import Screener, default_screener
+
+__all__ = ["EngineError", "IntakeError", "RulesError", "Screener", "ScreeningError", "default_screener"]

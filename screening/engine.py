@@ -1,0 +1,131 @@
+"""Run one screening's inputs through durable_rules and return every rule that fired.
+
+The pattern follows ../shared/docs/durable-rules-notes.md, where each trap was
+measured:
+
+- inputs are asserted as a *fact*, so every matching rule fires (a posted
+  event is consumed by the first match);
+- each screening gets a fresh session id, and its state is deleted in
+  `finally`, so memory stays flat past the engine's 1,024 live sessions;
+- a sentinel rule always fires: deleting a session in which nothing fired can
+  crash the process, and an unmatched fact raises;
+- no durable_rules `Host` is created, so none of its background dispatcher
+  threads exist to take a session's actions mid-screening; one lock serialises
+  screenings (the C core is not thread-safe; under the GIL this costs nothing);
+- only validated numbers and booleans are asserted (the engine compares
+  strings as text).
+
+Actions are run here, not by durable's Python glue: that glue decodes the whole
+fact and re-encodes the session state for every fired rule (~15 us each) and
+swallows an action's exception into the state. This loop asks the C core for
+each pending action in turn, runs it, and an action that raises is abandoned
+and raised as `EngineError`, so no partial result can escape.
+"""
+import itertools
+import json
+import math
+import threading
+
+import durable_rules_engine as core
+
+from .errors import EngineError
+from .ruledata import Rule, Ruleset, Term
+
+SENTINEL = "screening.sentinel"
+_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_names = itertools.count(1)
+
+
+def compile_term(term: Term, ruleset: Ruleset) -> dict:
+    """Translate one comparison into durable_rules' JSON condition language."""
+    key = ruleset.inputs[term.input].fact_key
+    if term.is_ is not None:
+        return {key: term.is_}
+    if term.threshold and term.of:
+        right = {"$mul": {"$l": {"$m": ruleset.inputs[term.of].fact_key},
+                          "$r": ruleset.parameters[term.threshold].value}}
+    elif term.of:
+        right = {"$m": ruleset.inputs[term.of].fact_key}
+    else:
+        right = ruleset.parameters[term.threshold].value
+    return {key: right} if term.op == "==" else {_OPS[term.op]: {key: right}}
+
+
+def compile_rule(rule: Rule, ruleset: Ruleset) -> dict:
+    terms = [compile_term(t, ruleset) for t in rule.terms]
+    return {"all": [{"m": terms[0] if len(terms) == 1 else {"$and": terms}}]}
+
+
+def compile_ruleset(ruleset: Ruleset) -> dict:
+    """The durable_rules definition of the whole ruleset, plus the sentinel."""
+    definition = {rule.id: compile_rule(rule, ruleset) for rule in ruleset.rules}
+    definition[SENTINEL] = {"all": [{"m": {"$ex": {"sentinel": 1}}}]}
+    return definition
+
+
+def _record(rule_id: str):
+    def action(fired: list) -> None:
+        fired.append(rule_id)
+    return action
+
+
+class RulesEngine:
+    """One compiled ruleset in the durable_rules core; safe to share between threads."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self._order = {rule.id: rule.index for rule in ruleset.rules}
+        self._keys = [(name, spec.fact_key) for name, spec in ruleset.inputs.items()]
+        self.actions = {rule_id: _record(rule_id) for rule_id in (*self._order, SENTINEL)}
+        self._lock = threading.Lock()
+        self._sids = itertools.count(1)
+        # A ruleset name can be registered once per process: make each unique.
+        self.name = f"{ruleset.name}_{ruleset.version.replace('.', '_')}_{next(_names)}"
+        self._handle = core.create_ruleset(self.name, json.dumps(compile_ruleset(ruleset)))
+
+    def fact(self, inputs: dict) -> dict:
+        """The fact to assert: known inputs only, missing ones left out, types checked."""
+        fact = {"sentinel": 1}
+        for name, key in self._keys:
+            value = inputs.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, (bool, int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+                raise EngineError(f"input {name} is {type(value).__name__}, not a validated number or boolean")
+            fact[key] = value
+        return fact
+
+    def fire(self, inputs: dict) -> list[str]:
+        """Return the ids of every rule that fired for these inputs, in ruleset order."""
+        fact = self.fact(inputs)
+        fired: list[str] = []
+        with self._lock:
+            sid = str(next(self._sids))
+            fact["sid"] = sid
+            try:
+                self._run(json.dumps(fact), fired)
+            finally:
+                core.delete_state(self._handle, sid)
+        if SENTINEL not in fired:
+            raise EngineError("the sentinel rule did not fire: the engine did not evaluate this screening")
+        fired.remove(SENTINEL)
+        return sorted(fired, key=self._order.__getitem__)
+
+    def _run(self, fact_json: str, fired: list) -> None:
+        try:
+            code, state = core.assert_fact(self._handle, fact_json)[:2]
+        except Exception as error:  # the C core raises plain exceptions with an error code
+            raise EngineError(f"rules engine failed: {error}") from error
+        if code != 0:
+            raise EngineError(f"rules engine did not take the fact (code {code})")
+        pending = core.start_action_for_state(self._handle, state)
+        message = pending[1] if pending else None
+        while message:
+            # The message is {"<rule id>": {...fact...}}; only the id is needed.
+            rule_id = message[2:message.index('"', 2)]
+            try:
+                self.actions[rule_id](fired)
+            except Exception as error:
+                core.abandon_action(self._handle, state)
+                raise EngineError(f"the action of rule {rule_id} failed: {error!r}") from error
+            message = core.complete_and_start_action(self._handle, state)

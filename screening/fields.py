@@ -1,0 +1,70 @@
+"""Marshmallow fields that do not coerce: a boolean or a string is not a number.
+
+marshmallow's own Integer turns `2.5` into 2, `"7"` into 7 and `True` into 1;
+for rep counts and clinical scales that would hide a data-entry error, so these
+fields accept only what the contract says.
+"""
+import math
+
+from marshmallow import fields
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+class StrictNumber(fields.Field):
+    """A JSON number (int or float, finite); never a boolean or a string."""
+
+    default_error_messages = {
+        "type": "Expected a number, got {kind}.",
+        "finite": "Expected a finite number.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("type", kind=_kind(value))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("finite")
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class WholeNumber(StrictNumber):
+    """A whole number: 7 or 7.0 (returned as 7); 7.5, "7" and true are refused."""
+
+    default_error_messages = {"whole": "Expected a whole number, got {value}."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.make_error("whole", value=value)
+            return int(value)
+        return value
+
+
+class StrictBoolean(fields.Field):
+    """JSON true or false only; 1, 0, "yes" and "true" are refused."""
+
+    default_error_messages = {"type": "Expected true or false, got {kind}."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("type", kind=_kind(value))
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value

@@ -1,0 +1,115 @@
+"""Turn the rules that fired into the contract's result.
+
+Everything here is aggregation of rule data: the score is the sum of points,
+the band comes from the ruleset's band limits, the referral takes the most
+urgent referring rule, recommendations are listed in the ruleset's order with
+the rules that caused them, and every rule that could not run for missing data
+is listed as not assessed.
+
+The parts of an explanation that depend only on the rule (condition text,
+thresholds, evidence) are built once per ruleset; results share them, so treat
+a result as read-only.
+"""
+from .ruledata import REFERRAL_ORDER, Rule, Ruleset
+
+
+def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "fired": True,
+        "points": rule.points,
+        "inputs": None,
+        "condition": ruleset.describe(rule),
+        "thresholds": {name: ruleset.parameters[name].as_dict() for name in rule.thresholds},
+        "referral": rule.referral,
+        "recommendations": list(rule.recommendations),
+        "evidence": [e.as_dict() for e in rule.evidence],
+        "basis": rule.basis,
+        "points_basis": "design choice",
+        "note": rule.note,
+    }
+
+
+def band_for(score: int, ruleset: Ruleset) -> str:
+    band = ruleset.bands[0].band
+    for candidate in ruleset.bands:
+        if score >= candidate.start:
+            band = candidate.band
+    return band
+
+
+class ResultBuilder:
+    """Builds contract results for one ruleset."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.ruleset = ruleset
+        self._explanations = {r.id: _static_explanation(r, ruleset) for r in ruleset.rules}
+        self._shown = {r.id: (*r.inputs, *r.context) for r in ruleset.rules}
+        self._recommendations = {rec.id: {"id": rec.id, "text": rec.text,
+                                          "evidence": [e.as_dict() for e in rec.evidence]}
+                                 for rec in ruleset.recommendations.values()}
+        # Per rule, the inputs whose absence means "not assessed" (not "none known").
+        self._assessable = {r.id: [n for n in r.inputs if ruleset.inputs[n].absent == "not_assessed"]
+                            for r in ruleset.rules}
+
+    def explain(self, rule: Rule, inputs: dict) -> dict:
+        """One explanation entry: what the rule read, compared and rests on."""
+        entry = dict(self._explanations[rule.id])
+        entry["inputs"] = {name: inputs[name] for name in self._shown[rule.id]}
+        return entry
+
+    def not_assessed(self, inputs: dict, fired: set) -> list[dict]:
+        """Rules that could not run because an input they need is missing."""
+        entries = []
+        for rule in self.ruleset.rules:
+            if rule.id in fired:
+                continue
+            missing = [name for name in self._assessable[rule.id] if inputs.get(name) is None]
+            if missing:
+                entries.append({
+                    "rule": rule.id,
+                    "title": rule.title,
+                    "missing": missing,
+                    "needs": [self.ruleset.inputs[name].needs or name for name in missing],
+                })
+        return entries
+
+    def referral(self, rules: list[Rule]) -> dict:
+        referring = [r for r in rules if r.referral != "none"]
+        if not referring:
+            return {"required": False, "urgency": None, "to": None, "reasons": []}
+        rank = REFERRAL_ORDER.index
+        referring.sort(key=lambda r: (-rank(r.referral), r.index))
+        urgency = referring[0].referral
+        return {"required": True, "urgency": urgency, "to": self.ruleset.referral_to[urgency],
+                "reasons": [r.id for r in referring]}
+
+    def recommendations(self, rules: list[Rule]) -> list[dict]:
+        because: dict[str, list[str]] = {}
+        for rule in rules:
+            for rec_id in rule.recommendations:
+                because.setdefault(rec_id, []).append(rule.id)
+        ordered = sorted(because, key=lambda rec_id: self.ruleset.recommendations[rec_id].index)
+        return [{**self._recommendations[rec_id], "because": because[rec_id]} for rec_id in ordered]
+
+    def build(self, intake: dict, inputs: dict, derived: dict, fired_ids: list[str], *,
+              screening_id: str, screened_at: str) -> dict:
+        ruleset = self.ruleset
+        rules = [ruleset.rule(rule_id) for rule_id in fired_ids]
+        score = max(ruleset.score_min, min(ruleset.score_max, sum(rule.points for rule in rules)))
+        missing = self.not_assessed(inputs, set(fired_ids))
+        return {
+            "screening_id": screening_id,
+            "runner_id": intake["runner"]["id"],
+            "screened_at": screened_at,
+            "ruleset": {"name": ruleset.name, "version": ruleset.version},
+            "risk": {"score": score, "band": band_for(score, ruleset)},
+            "referral": self.referral(rules),
+            "derived": derived,
+            "recommendations": self.recommendations(rules),
+            "explanation": [self.explain(rule, inputs) for rule in rules],
+            "not_assessed": [entry["rule"] for entry in missing],
+            "not_assessed_detail": missing,
+            "disclaimer": ruleset.disclaimer,
+        }

@@ -1,0 +1,145 @@
+"""The v1 intake schema (contract.md), in marshmallow 4.
+
+Every field says what it expects and its unit in its metadata, which flows into
+the OpenAPI spec. Numbers are strict (see `fields`); unknown fields are
+rejected at every level; `errors_by_path` turns marshmallow's nested messages
+into `{"training.weekly_distance.3": [...]}`.
+"""
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from .fields import StrictBoolean, StrictNumber, WholeNumber
+
+KM_PER_MILE = 1.609344
+MAX_DISTANCE_KM = 400
+RUNNER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+RED_FLAGS = (
+    "calf_swelling", "pitting_oedema", "recent_immobilisation_or_surgery", "long_travel_past_8_weeks",
+    "previous_dvt", "sudden_pop_or_snap", "unable_to_heel_raise_or_bear_weight",
+    "numbness_pale_or_cold_foot", "pain_at_rest_or_night",
+)
+
+
+class StrictSchema(Schema):
+    """Base schema: unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _scale(description: str, **kwargs):
+    return WholeNumber(validate=validate.Range(0, 10), metadata={"description": description + " (0-10)"}, **kwargs)
+
+
+class RunnerSchema(StrictSchema):
+    id = fields.String(required=True, validate=validate.Regexp(
+        RUNNER_ID_PATTERN, error="Expected a pseudonymous id: 1-64 letters, digits, '.', '_' or '-' (never a name)."),
+        metadata={"description": "Pseudonymous runner id (never a name)", "example": "club-0042"})
+    age = WholeNumber(required=True, validate=validate.Range(12, 100),
+                      metadata={"description": "Age in whole years, 12-100"})
+    sex = fields.String(load_default=None, allow_none=True,
+                        validate=validate.OneOf(("female", "male", "other")),
+                        metadata={"description": "Selects the heel-raise reference norms; absent, null or "
+                                                 "'other' means sex-neutral norms"})
+    prior_calf_strain_weeks_ago = WholeNumber(
+        load_default=None, allow_none=True, validate=validate.Range(0, 5200),
+        metadata={"description": "Whole weeks since the most recent calf strain; absent or null = none known"})
+
+
+def _distance(description: str, **kwargs):
+    return StrictNumber(validate=validate.Range(min=0), metadata={
+        "description": description + " In `training.unit`; at most 400 km (248.5 mi)."}, **kwargs)
+
+
+class TrainingSchema(StrictSchema):
+    unit = fields.String(load_default="km", validate=validate.OneOf(("km", "mi")),
+                         metadata={"description": "Unit of every distance in the intake; results report km"})
+    weekly_distance = fields.List(
+        _distance("A completed week's distance."), required=True, validate=validate.Length(1, 12),
+        metadata={"description": "1-12 completed weeks, oldest first; the last is the most recent week"})
+    longest_run_30d = _distance("Longest single run in the 30 days before latest_run.",
+                                load_default=None, allow_none=True)
+    latest_run = _distance("The most recent (or next planned) single run.", load_default=None, allow_none=True)
+    strength_sessions_per_week = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, 14),
+                                             metadata={"description": "Strength sessions per week, 0-14"})
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_distance_limit(self, data, original_data, **kwargs):
+        """Every distance is at most 400 km, whatever unit it was given in.
+
+        Reads the original payload: after a field error marshmallow drops the
+        bad list items, which would shift the indices errors are keyed by.
+        """
+        unit = data.get("unit", "km")
+        if unit not in ("km", "mi") or not isinstance(original_data, dict):
+            return
+        factor = 1.0 if unit == "km" else KM_PER_MILE
+        shown = MAX_DISTANCE_KM if unit == "km" else round(MAX_DISTANCE_KM / KM_PER_MILE, 1)
+        message = f"Must be at most {shown} {unit} (400 km)."
+        errors: dict = {}
+        weeks = original_data.get("weekly_distance")
+        for index, value in enumerate(weeks if isinstance(weeks, list) else []):
+            if _is_number(value) and value * factor > MAX_DISTANCE_KM:
+                errors.setdefault("weekly_distance", {})[index] = [message]
+        for name in ("longest_run_30d", "latest_run"):
+            if _is_number(original_data.get(name)) and original_data[name] * factor > MAX_DISTANCE_KM:
+                errors[name] = [message]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class WellnessSchema(StrictSchema):
+    fatigue = _scale("Fatigue, 0 fresh to 10 exhausted", required=True)
+    soreness = _scale("Calf soreness, 0 none to 10 worst imaginable", required=True)
+    soreness_days = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, 365),
+                                metadata={"description": "How many days the calf soreness has lasted"})
+    pain_while_running = _scale("Pain while running", load_default=None, allow_none=True)
+
+
+def _reps(side: str):
+    return WholeNumber(required=True, allow_none=True, validate=validate.Range(0, 200), metadata={
+        "description": f"{side} leg: single-leg bent-knee heel raises to fatigue, whole reps 0-200; "
+                       "null = not tested (strength rules report 'not assessed')"})
+
+
+class HeelRaiseSchema(StrictSchema):
+    left = _reps("Left")
+    right = _reps("Right")
+
+
+RedFlagsSchema = StrictSchema.from_dict(
+    {name: StrictBoolean(load_default=False, metadata={"description": "Red flag; default false"})
+     for name in RED_FLAGS}, name="RedFlagsSchema")
+
+
+class IntakeSchema(StrictSchema):
+    """One runner's intake (contract v1)."""
+    runner = fields.Nested(RunnerSchema, required=True)
+    training = fields.Nested(TrainingSchema, required=True)
+    wellness = fields.Nested(WellnessSchema, required=True)
+    heel_raise = fields.Nested(HeelRaiseSchema, required=True)
+    red_flags = fields.Nested(RedFlagsSchema, load_default=lambda: {name: False for name in RED_FLAGS})
+
+
+_PLAIN = {
+    "Unknown field.": "Unknown field: not part of the v1 intake.",
+    "Invalid input type.": "Expected an object.",
+    "Not a valid list.": "Expected a list of numbers.",
+    "Field may not be null.": "Must not be null.",
+}
+
+
+def errors_by_path(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested error dict into dotted field paths."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, list):
+        flat[prefix or "_schema"] = [_PLAIN.get(m, m) for m in messages]
+        return flat
+    for key, value in messages.items():
+        path = prefix if key == "_schema" and prefix else f"{prefix}.{key}" if prefix else str(key)
+        for sub_path, sub_messages in errors_by_path(value, path).items():
+            flat.setdefault(sub_path, []).extend(sub_messages)
+    return flat

@@ -1,0 +1,56 @@
+"""The screening pipeline: validate an intake, derive inputs, fire rules, build the result."""
+import functools
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from rules import RULES_DIR
+
+from .derive import derive
+from .engine import RulesEngine
+from .errors import IntakeError
+from .loader import load_ruleset
+from .result import ResultBuilder
+from .schema import IntakeSchema, errors_by_path
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Screener:
+    """Everything needed to screen runners with one ruleset; share one per process."""
+
+    def __init__(self, rules_dir: Path = RULES_DIR):
+        self.ruleset = load_ruleset(rules_dir)
+        self.engine = RulesEngine(self.ruleset)
+        self.results = ResultBuilder(self.ruleset)
+        self._schema = IntakeSchema()
+
+    def validate(self, payload) -> dict:
+        """Return the validated intake, or raise IntakeError with errors by field path."""
+        try:
+            return self._schema.load(payload)
+        except ValidationError as error:
+            raise IntakeError(errors_by_path(error.messages)) from None
+
+    def screen_valid(self, intake: dict, *, screening_id: str | None = None,
+                     screened_at: str | None = None) -> dict:
+        """Screen an intake that `validate` already accepted."""
+        inputs, derived = derive(intake, self.ruleset.heel_raise_norms)
+        fired = self.engine.fire(inputs)
+        return self.results.build(intake, inputs, derived, fired,
+                                  screening_id=screening_id or uuid.uuid4().hex,
+                                  screened_at=screened_at or _now())
+
+    def screen(self, payload, **kwargs) -> dict:
+        """Validate and screen one intake payload (a dict as posted)."""
+        return self.screen_valid(self.validate(payload), **kwargs)
+
+
+@functools.cache
+def default_screener() -> Screener:
+    """The process-wide screener on the packaged ruleset (built on first use)."""
+    return Screener()

@@ -1,0 +1,76 @@
+"""Render a screening result as a plain-text note a clinician can read."""
+import textwrap
+
+WIDTH = 88
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def _value(value) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def render(result: dict) -> str:
+    """The result as text: band, referral, recommendations, every fired rule with its evidence."""
+    lines = []
+    referral = result["referral"]
+    if referral["urgency"] == "urgent":
+        lines += ["!" * WIDTH,
+                  _wrap("URGENT: same-day medical referral. A red flag fired: do not advise training "
+                        "until a clinician has assessed the calf.", "!! "),
+                  "!" * WIDTH, ""]
+    ruleset = result["ruleset"]
+    lines.append(f"Soleus strain screening - runner {result['runner_id']} - {result['screened_at']} - "
+                 f"ruleset {ruleset['name']} {ruleset['version']}")
+    lines.append(f"Risk: {result['risk']['band'].upper()} (score {result['risk']['score']})")
+    if referral["required"]:
+        lines.append(f"Referral: {referral['urgency']} to {referral['to']} "
+                     f"(because {', '.join(referral['reasons'])})")
+    else:
+        lines.append("Referral: none")
+
+    lines += ["", "Recommendations"]
+    if not result["recommendations"]:
+        lines.append("  none: no rule that recommends anything fired")
+    for number, rec in enumerate(result["recommendations"], 1):
+        lines.append(_wrap(f"{number}. {rec['text']}", "  "))
+        lines.append(_wrap(f"because: {', '.join(rec['because'])}", "     "))
+
+    lines += ["", "Rules that fired"]
+    if not result["explanation"]:
+        lines.append("  none")
+    for entry in result["explanation"]:
+        lines.append(f"  {entry['rule']}  ({entry['points']:+d} points)  {entry['title']}")
+        lines.append(_wrap(f"condition: {entry['condition']}", "      "))
+        shown = ", ".join(f"{name} = {_value(value)}" for name, value in entry["inputs"].items())
+        lines.append(_wrap(f"inputs: {shown}", "      "))
+        for evidence in entry["evidence"]:
+            lines.append(_wrap(f"evidence [{evidence['grade']}]: {evidence['citation']}", "      "))
+        if entry["basis"] == "design choice":
+            lines.append("      basis: design choice")
+        if entry.get("note"):
+            lines.append(_wrap(f"note: {entry['note']}", "      "))
+
+    lines += ["", "Not assessed (missing data, not assumed normal)"]
+    if not result["not_assessed_detail"]:
+        lines.append("  none")
+    for entry in result["not_assessed_detail"]:
+        lines.append(_wrap(f"{entry['rule']}: needs {'; '.join(entry['needs'])}", "  "))
+
+    derived = result["derived"]
+    reference = derived["heel_raise_reference"]
+    lines += ["", "Derived values (distances in km)",
+              f"  weekly distance: {', '.join(_value(v) for v in derived['weekly_distance_km'])}",
+              f"  week-over-week change: {_value(derived['week_over_week_change'])}; "
+              f"ACWR: {_value(derived['acwr'])}; "
+              f"latest run vs longest in 30 days: {_value(derived['spike_vs_longest_30d'])}",
+              f"  limb symmetry index: {_value(derived['limb_symmetry_index'])}; "
+              f"heel-raise reference: {reference['reps']} reps ({reference['basis']})",
+              "", result["disclaimer"]]
+    return "\n".join(lines) + "\n"
