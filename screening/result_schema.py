@@ -1,0 +1,119 @@
+"""The result of a screening (contract v1), as marshmallow schemas.
+
+Used to document responses in the OpenAPI spec and, in tests, to check that
+every result the service produces matches the contract
+(`ResultSchema().validate(result)` returns no errors).
+"""
+from marshmallow import RAISE, Schema, fields, validate
+
+from .fields import StrictBoolean, StrictNumber, WholeNumber
+
+BANDS = ("low", "moderate", "high")
+URGENCIES = ("routine", "soon", "urgent")
+REFERRAL_EFFECTS = ("none", *URGENCIES)
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class EvidenceOut(_Strict):
+    citation = fields.String(required=True)
+    grade = fields.String(required=True, metadata={"description": "A (strongest) to D, or 'design choice'"})
+
+
+class ThresholdOut(_Strict):
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    unit = fields.String(required=True)
+    value = StrictNumber(required=True)
+    basis = fields.String(required=True, validate=validate.OneOf(("evidence", "design choice")))
+    reference = fields.List(fields.Nested(EvidenceOut), required=True)
+
+
+class RulesetRef(_Strict):
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+
+
+class RiskOut(_Strict):
+    score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points, 0-100"})
+    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+
+
+class ReferralOut(_Strict):
+    required = StrictBoolean(required=True)
+    urgency = fields.String(required=True, allow_none=True, validate=validate.OneOf(URGENCIES), metadata={
+        "description": "urgent (same day, medical: a red flag), soon (within days), routine, or null"})
+    to = fields.String(required=True, allow_none=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "Ids of the referring rules"})
+
+
+class HeelRaiseReferenceOut(_Strict):
+    reps = WholeNumber(required=True)
+    basis = fields.String(required=True, metadata={"description": "Which norm, sex and age band was used"})
+
+
+def _nullable_number(description: str):
+    return StrictNumber(required=True, allow_none=True, metadata={"description": description})
+
+
+class DerivedOut(_Strict):
+    weekly_distance_km = fields.List(StrictNumber(), required=True)
+    latest_run_km = _nullable_number("Latest run in km")
+    longest_run_30d_km = _nullable_number("Longest run of the past 30 days in km")
+    week_over_week_change = _nullable_number("(latest week - previous week) / previous week")
+    acwr = _nullable_number("Latest week / mean of the latest 4 weeks")
+    spike_vs_longest_30d = _nullable_number("Latest run / longest run of the past 30 days - 1")
+    limb_symmetry_index = _nullable_number("Weaker / stronger leg heel raises")
+    heel_raise_gap = _nullable_number("Difference in heel raises between legs")
+    heel_raise_reference = fields.Nested(HeelRaiseReferenceOut, required=True)
+
+
+class RecommendationOut(_Strict):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    because = fields.List(fields.String(), required=True, metadata={"description": "Rules that led to it"})
+    evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+
+
+class ExplanationOut(_Strict):
+    rule = fields.String(required=True)
+    title = fields.String(required=True)
+    fired = StrictBoolean(required=True)
+    points = WholeNumber(required=True)
+    inputs = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True,
+                         metadata={"description": "Every input the rule read, by name (distances in km)"})
+    condition = fields.String(required=True, metadata={"description": "The condition in words"})
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True)
+    referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_EFFECTS))
+    recommendations = fields.List(fields.String(), required=True)
+    evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+    basis = fields.String(required=True, validate=validate.OneOf(("evidence", "design choice")))
+    points_basis = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class NotAssessedOut(_Strict):
+    rule = fields.String(required=True)
+    title = fields.String(required=True)
+    missing = fields.List(fields.String(), required=True)
+    needs = fields.List(fields.String(), required=True)
+
+
+class ResultSchema(_Strict):
+    """One runner's screening result."""
+    screening_id = fields.String(required=True)
+    runner_id = fields.String(required=True)
+    screened_at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    ruleset = fields.Nested(RulesetRef, required=True)
+    risk = fields.Nested(RiskOut, required=True)
+    referral = fields.Nested(ReferralOut, required=True)
+    derived = fields.Nested(DerivedOut, required=True)
+    recommendations = fields.List(fields.Nested(RecommendationOut), required=True)
+    explanation = fields.List(fields.Nested(ExplanationOut), required=True)
+    not_assessed = fields.List(fields.String(), required=True, metadata={
+        "description": "Ids of rules that could not run for missing data"})
+    not_assessed_detail = fields.List(fields.Nested(NotAssessedOut), required=True)
+    disclaimer = fields.String(required=True)
