@@ -1,9 +1,13 @@
 """Compute the rules' inputs from a validated intake.
 
-Distances are converted to km; ratios are rounded to 2 decimals *before* the
-rules read them, so the value a clinician sees in the explanation is exactly
-the value the rule compared. A value that cannot be computed is None, and the
-rules that need it are reported as not assessed.
+Distances are converted to km but not rounded: the rules compare ratios of
+distances (latest run > 1.10 x longest run), and rounding miles-converted km
+would move those boundaries (11 mi against 10 mi would count as more than 10%
+longer). The `derived` block shows km rounded to 0.01 for reading. Ratios the
+rules read directly (ACWR, limb symmetry index) are rounded to 2 decimals
+*before* the rules read them, so the value a clinician sees is exactly the
+value the rule compared. A value that cannot be computed is None, and the rules
+that need it are reported as not assessed.
 """
 import math
 
@@ -12,7 +16,13 @@ from .schema import KM_PER_MILE
 
 
 def _km(value, factor):
-    return None if value is None else round(value * factor, 2)
+    if value is None or factor == 1.0:
+        return value
+    return value * factor
+
+
+def _shown(value):
+    return None if value is None else round(value, 2)
 
 
 def _ratio(numerator, denominator):
@@ -78,9 +88,9 @@ def derive(intake: dict, norms: Norms) -> tuple[dict, dict]:
     inputs.update({f"red_flags.{name}": value for name, value in intake["red_flags"].items()})
 
     derived = {
-        "weekly_distance_km": weekly_km,
-        "latest_run_km": latest_run,
-        "longest_run_30d_km": longest_run,
+        "weekly_distance_km": [_shown(week) for week in weekly_km],
+        "latest_run_km": _shown(latest_run),
+        "longest_run_30d_km": _shown(longest_run),
         "week_over_week_change": None if previous_week is None or previous_week <= 0
         else round((latest_week - previous_week) / previous_week, 2),
         "acwr": inputs["derived.acwr"],
