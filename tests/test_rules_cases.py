@@ -1,0 +1,100 @@
+"""Run the rule cases written as data in tests/cases/*.yaml.
+
+Each case changes a healthy base runner (cases/base.yaml, on whom no rule
+fires) and says which rules must fire, which must not, which must be reported
+as not assessed, and any result values (dotted paths) it expects. A case is
+reported by its file and its sentence.
+"""
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from screening import default_screener
+
+CASES = Path(__file__).parent / "cases"
+CASE_KEYS = {"name", "input", "fires", "does_not_fire", "not_assessed", "not_assessed_excludes", "expect"}
+
+
+def _merge(base: dict, change: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _base() -> dict:
+    return yaml.safe_load((CASES / "base.yaml").read_text(encoding="utf-8"))
+
+
+def _cases():
+    for path in sorted(CASES.glob("*.yaml")):
+        if path.name == "base.yaml":
+            continue
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            yield pytest.param(case, id=f"{path.stem}: {case['name']}")
+
+
+ALL_CASES = list(_cases())
+
+
+def _lookup(result, path: str):
+    value = result
+    for part in path.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def _screen(change: dict) -> dict:
+    return default_screener().screen(_merge(_base(), change))
+
+
+def test_base_runner_fires_no_rule_and_misses_no_data():
+    result = _screen({})
+    assert result["explanation"] == []
+    assert result["not_assessed"] == []
+    assert result["risk"] == {"score": 0, "band": "low"}
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_rule_case(case):
+    assert set(case) <= CASE_KEYS, f"unknown keys {set(case) - CASE_KEYS}"
+    result = _screen(case["input"])
+    fired = {entry["rule"] for entry in result["explanation"]}
+    missing = set(case.get("fires", [])) - fired
+    assert not missing, f"expected to fire: {sorted(missing)}; fired: {sorted(fired)}"
+    unexpected = set(case.get("does_not_fire", [])) & fired
+    assert not unexpected, f"fired but should not: {sorted(unexpected)}"
+    not_reported = set(case.get("not_assessed", [])) - set(result["not_assessed"])
+    assert not not_reported, f"not reported as not assessed: {sorted(not_reported)}"
+    wrongly = set(case.get("not_assessed_excludes", [])) & set(result["not_assessed"])
+    assert not wrongly, f"reported as not assessed but the data was not missing: {sorted(wrongly)}"
+    for path, expected in (case.get("expect") or {}).items():
+        assert _lookup(result, path) == expected, f"{path}: {_lookup(result, path)!r} != {expected!r}"
+
+
+def test_every_rule_has_a_case_where_it_fires_and_one_where_it_does_not():
+    fires, does_not = set(), set()
+    for param in ALL_CASES:
+        case = param.values[0]
+        fires.update(case.get("fires", []))
+        does_not.update(case.get("does_not_fire", []))
+    rule_ids = {rule.id for rule in default_screener().ruleset.rules}
+    assert rule_ids - fires == set(), "rules with no case where they fire"
+    assert rule_ids - does_not == set(), "rules with no case where they just do not fire"
+    assert (fires | does_not) <= rule_ids, "cases name rules that do not exist"
+
+
+def test_every_red_flag_alone_refers_urgently_on_an_otherwise_healthy_runner():
+    flags = [name.split(".", 1)[1] for name in default_screener().ruleset.inputs if name.startswith("red_flags.")]
+    assert len(flags) == 9
+    for flag in flags:
+        result = _screen({"red_flags": {flag: True}})
+        assert result["referral"]["urgency"] == "urgent", flag
+        assert result["referral"]["to"] == "physician", flag
+        assert f"red_flags.{flag}" in result["referral"]["reasons"], flag
+        assert result["recommendations"][0]["id"] == "rec.urgent_medical", flag
