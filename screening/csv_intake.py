@@ -35,8 +35,9 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
         try:
             pending += decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            raise CsvError(f"not UTF-8 text near line {line_number + pending.count(chr(10)) + 1}: "
-                           f"byte {chunk[error.start:error.start + 1]!r}; save the file as CSV UTF-8") from None
+            line = line_number + pending.count("\n") + chunk[:error.start].count(b"\n") + 1
+            raise CsvError(f"not UTF-8 text near line {line}: byte {chunk[error.start:error.start + 1]!r}; "
+                           "save the file as CSV UTF-8") from None
         *complete, pending = pending.split("\n")
         for line in complete:
             line_number += 1

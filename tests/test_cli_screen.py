@@ -1,0 +1,56 @@
+"""`soleus-screen screen` prints the result, a clinician's text, or field errors."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from screening.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, main
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "intake.json"
+
+
+def test_screen_prints_the_contract_result_as_json(capsys):
+    assert main(["screen", str(EXAMPLE)]) == EXIT_OK
+    result = json.loads(capsys.readouterr().out)
+    assert result["runner_id"] == "club-0042"
+    assert result["risk"]["band"] in ("low", "moderate", "high")
+
+
+def test_screen_text_report_names_band_referral_and_each_rule_with_evidence(capsys):
+    assert main(["screen", str(EXAMPLE), "--format", "text"]) == EXIT_OK
+    text = capsys.readouterr().out
+    main(["screen", str(EXAMPLE)])
+    result = json.loads(capsys.readouterr().out)
+    assert f"Risk: {result['risk']['band'].upper()} (score {result['risk']['score']})" in text
+    for entry in result["explanation"]:
+        assert entry["rule"] in text and entry["condition"].split(" and ")[0] in text
+        assert f"evidence [{entry['evidence'][0]['grade']}]" in text
+    assert result["disclaimer"] in text
+
+
+def test_screen_text_report_opens_with_an_urgent_banner_for_a_red_flag(tmp_path, capsys):
+    payload = json.loads(EXAMPLE.read_text())
+    payload["red_flags"]["calf_swelling"] = True
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(payload))
+    assert main(["screen", str(path), "--format", "text"]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("!" * 10)
+
+
+def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
+    bad = json.loads(EXAMPLE.read_text())
+    bad["heel_raise"]["left"] = 7.5
+    done = subprocess.run([sys.executable, "-m", "screening.cli", "screen", "-"], input=json.dumps(bad),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_INVALID
+    assert "heel_raise.left: Expected a whole number, got 7.5." in done.stderr
+    assert done.stdout == ""
+
+
+def test_screen_reports_a_missing_file_and_invalid_json_as_unusable(tmp_path, capsys):
+    assert main(["screen", str(tmp_path / "nope.json")]) == EXIT_UNUSABLE
+    assert "cannot read" in capsys.readouterr().err
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert main(["screen", str(broken)]) == EXIT_UNUSABLE
+    assert "not valid JSON" in capsys.readouterr().err
