@@ -53,6 +53,9 @@ def compile_term(term: Term, ruleset: Ruleset) -> dict:
 
 def compile_rule(rule: Rule, ruleset: Ruleset) -> dict:
     terms = [compile_term(t, ruleset) for t in rule.terms]
+    # A missing field on the right (`of`) does not always stop a rule: with the
+    # longest run absent, the spike rules fired whenever the age rule also did.
+    terms += [{"$ex": {ruleset.inputs[t.of].fact_key: 1}} for t in rule.terms if t.of]
     return {"all": [{"m": terms[0] if len(terms) == 1 else {"$and": terms}}]}
 
 
