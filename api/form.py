@@ -1,0 +1,115 @@
+"""Serve the clinic intake form and the clinician's result page.
+
+    GET  /         the intake form
+    POST /screen   screen the posted form: the result page, or the form again
+                   with every value kept and each error beside its input
+
+Only this form checks a CSRF token (the JSON API sets no cookies and needs
+none): `init_app` turns flask-wtf's app-wide check off and the view calls
+`csrf.protect()` itself. Nothing typed is stored on the server: the result's
+JSON download is embedded in the page as a data: URL, so it is exactly the
+result shown, not a second screening.
+"""
+import json
+import secrets
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from screening import IntakeError, default_screener
+from screening.flat import validate_flat
+
+from . import form_fields
+from .form_fields import GENERAL, blank_state, place_errors, read_form
+
+bp = Blueprint("clinic", __name__, template_folder="templates", static_folder="static/clinic",
+               static_url_path="/clinic/static")
+csrf = CSRFProtect()
+
+# No external assets: clinics may be offline, and the page then cannot leak what was typed.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+EXPIRED = ("The form had expired or came from elsewhere, so it was not screened. "
+           "Your entries are kept: check them and submit again.")
+
+
+def init_app(app) -> None:
+    """Register the form on `app`, with a CSRF check for the form post only.
+
+    Without a configured SECRET_KEY a random one is made here; under gunicorn
+    run with --preload it is made once, before the workers fork, so they share it.
+    """
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    # The JSON API's POSTs must not need a token: only `screen` calls csrf.protect().
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+
+
+@bp.after_request
+def protect_page(response):
+    """Keep the pages self-contained, unframed and out of shared caches (health data)."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # same-origin, not no-referrer: flask-wtf checks the Referer of a form posted over HTTPS.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "clinic.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _form(state, status: int = 200):
+    return render_template("clinic/form.html", state=state, fields=form_fields), status
+
+
+@bp.get("/")
+def intake_form():
+    """Show an empty intake form."""
+    return _form(blank_state())
+
+
+@bp.post("/screen")
+def screen():
+    """Screen the posted intake and show the result, or show the form again with its errors."""
+    state, flat, layout_errors, filled = read_form(request.form)
+    try:
+        if current_app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
+    except CSRFError:
+        state.errors = {GENERAL: [EXPIRED]}
+        return _form(state, 400)
+    screener = default_screener()
+    try:
+        intake = validate_flat(screener, flat)
+    except IntakeError as error:
+        state.errors = place_errors(error.errors, layout_errors, filled, state.values)
+        return _form(state, 422)
+    if layout_errors:
+        state.errors = place_errors({}, layout_errors, filled, state.values)
+        return _form(state, 422)
+    result = screener.screen_valid(intake)
+    units = {name: spec.unit for name, spec in screener.ruleset.inputs.items()}
+    return render_template("clinic/result.html", result=result, units=units, download=_download(result))
+
+
+@bp.app_template_filter("clinic_value")
+def clinic_value(value, unit: str | None = None, missing: str = "not given") -> str:
+    """Show a rule input or derived value as a clinician reads it."""
+    if value is None:
+        return missing
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if unit == "0-10":
+        return f"{text}/10"
+    return f"{text} {unit}" if unit and unit != "ratio" else text
+
+
+def _download(result: dict) -> dict:
+    """The result as a JSON file the browser saves without asking the server again."""
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    return {"href": "data:application/json;charset=utf-8," + quote(text),
+            "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json"}

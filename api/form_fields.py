@@ -1,0 +1,178 @@
+"""Read the clinic intake form: posted text -> dotted intake fields, errors -> form inputs.
+
+The form posts the contract's dotted names (`heel_raise.left`), twelve
+`training.weekly_distance` inputs (empty ones unused) and two form-only
+"not tested" checkboxes. `read_form` keeps every value exactly as typed (to
+re-render it), builds the dotted fields `screening.flat.validate_flat` takes,
+and adds the checks that only make sense for this layout (a gap between filled
+weeks, a heel-raise count that is neither entered nor marked "not tested").
+`place_errors` then moves the core's errors onto the inputs that caused them:
+a week's error index counts filled weeks only, so it is mapped back to the box.
+"""
+from dataclasses import dataclass, field
+
+from screening.flat import FIELD_KINDS
+from screening.schema import IntakeSchema, RED_FLAGS
+
+WEEKS = 12
+WEEKLY = "training.weekly_distance"
+SIDES = ("left", "right")
+HEEL_RAISE = {f"heel_raise.{side}" for side in SIDES}
+NOT_TESTED = {side: f"not_tested.{side}" for side in SIDES}
+CSRF_FIELD = "csrf_token"
+FORM_ONLY = {CSRF_FIELD, *NOT_TESTED.values()}
+GENERAL = "_form"
+TICKED = {"true", "yes", "y", "1", "on"}
+
+LABELS = {
+    "runner.id": "Runner id",
+    "runner.age": "Age",
+    "runner.sex": "Sex (for the reference norms)",
+    "runner.prior_calf_strain_weeks_ago": "Weeks since the last calf strain",
+    "training.unit": "Distance unit",
+    WEEKLY: "Weekly distance",
+    "training.longest_run_30d": "Longest single run in the 30 days before the latest run",
+    "training.latest_run": "Latest (or next planned) single run",
+    "training.strength_sessions_per_week": "Strength sessions per week",
+    "wellness.fatigue": "Fatigue",
+    "wellness.soreness": "Calf soreness",
+    "wellness.soreness_days": "Days the calf soreness has lasted",
+    "wellness.pain_while_running": "Pain while running",
+    "heel_raise.left": "Left leg: bent-knee heel raises",
+    "heel_raise.right": "Right leg: bent-knee heel raises",
+}
+RED_FLAG_LABELS = {
+    "calf_swelling": "Calf swelling: one calf swollen or larger than the other",
+    "pitting_oedema": "Swelling that keeps a dent when pressed with a finger (pitting oedema)",
+    "recent_immobilisation_or_surgery": "Bed rest of 3 days or more, a plaster cast, or major surgery "
+                                        "in the past 12 weeks",
+    "long_travel_past_8_weeks": "A journey of 4 hours or more (flight, car, coach) in the past 8 weeks",
+    "previous_dvt": "Has had a blood clot in a leg (deep vein thrombosis) before",
+    "sudden_pop_or_snap": "Felt a sudden pop or snap in the calf, or as if kicked from behind",
+    "unable_to_heel_raise_or_bear_weight": "Cannot rise onto the toes of one leg, or cannot put weight "
+                                           "on the leg",
+    "numbness_pale_or_cold_foot": "Numbness, or a pale or cold foot",
+    "pain_at_rest_or_night": "Calf pain at rest or at night",
+}
+LABELS.update({f"red_flags.{name}": text for name, text in RED_FLAG_LABELS.items()})
+
+# Required fields of each intake section, for when a whole section was left empty.
+_REQUIRED = {section: [f"{section}.{name}" for name, f in nested.schema.fields.items() if f.required]
+             for section, nested in IntakeSchema().fields.items()}
+_PLAIN = {"Missing data for required field.": "Required: fill this in."}
+
+
+def _blank(value) -> bool:
+    if isinstance(value, list):
+        return not any(text.strip() for text in value)
+    return not (value or "").strip()
+
+
+def field_id(path: str) -> str:
+    """The HTML id of a field's input (a week's box: `training.weekly_distance.3`)."""
+    return "f-" + path.replace(".", "-").replace("_", "-")
+
+
+@dataclass
+class FormState:
+    """What the form shows: the values as typed and the errors by input."""
+
+    values: dict = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def value(self, path: str) -> str:
+        return self.values.get(path, "")
+
+    def week(self, index: int) -> str:
+        weeks = self.values.get(WEEKLY, [])
+        return weeks[index] if index < len(weeks) else ""
+
+    def checked(self, path: str) -> bool:
+        return self.values.get(path, "").strip().lower() in TICKED
+
+    def summary(self) -> list[tuple[str, str, str]]:
+        """(input id, label, message) for every error, in the form's order."""
+        order = list(LABELS) + [f"{WEEKLY}.{i}" for i in range(WEEKS)]
+        rank = {path: index for index, path in enumerate(order)}
+        weekly_rank = rank[WEEKLY]
+        items = []
+        for path, messages in self.errors.items():
+            if path.startswith(WEEKLY + "."):
+                position = int(path.rsplit(".", 1)[1])
+                key, label = (weekly_rank, position + 0.5), f"Week {position + 1} distance"
+            else:
+                key, label = (rank.get(path, len(order)), 0), LABELS.get(path, "Other problem")
+            target = field_id(path) if path in LABELS or path.startswith(WEEKLY + ".") else "intake-form"
+            if path == WEEKLY:
+                target = field_id(f"{WEEKLY}.0")
+            for message in messages:
+                items.append((key, target, label, message))
+        return [(target, label, message) for _, target, label, message in sorted(items, key=lambda i: i[0])]
+
+
+def blank_state() -> FormState:
+    """The empty form: kilometres, nothing else chosen."""
+    return FormState(values={"training.unit": "km", WEEKLY: [""] * WEEKS})
+
+
+def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
+    """Return (state, flat fields for the core, layout errors, box of each filled week)."""
+    values: dict = {}
+    flat: dict = {}
+    errors: dict[str, list[str]] = {}
+    for path in form.keys():
+        if path in (WEEKLY, CSRF_FIELD):
+            continue
+        values[path] = form.getlist(path)[-1]
+        if path not in FORM_ONLY and path not in HEEL_RAISE:
+            flat[path] = values[path]
+    posted = form.getlist(WEEKLY)
+    weeks = values[WEEKLY] = posted + [""] * (WEEKS - len(posted))
+    filled = [index for index, text in enumerate(weeks) if text.strip()]
+    flat[WEEKLY] = [weeks[index] for index in filled]
+    if filled:
+        for gap in sorted(set(range(filled[0], filled[-1] + 1)) - set(filled)):
+            errors[f"{WEEKLY}.{gap}"] = [
+                "Empty week between filled weeks: enter 0 for a week without running, so the weeks "
+                "stay in order."]
+    for side in SIDES:
+        path = f"heel_raise.{side}"
+        count = form.get(path, "").strip()
+        not_tested = form.get(NOT_TESTED[side], "").strip().lower() in TICKED
+        if count and not_tested:
+            errors[path] = ["Enter a count or tick 'Not tested', not both."]
+        elif not count and not not_tested:
+            errors[path] = ["Enter the number of heel raises, or tick 'Not tested'."]
+        else:
+            flat[path] = "" if not_tested else values.get(path, "")
+    return FormState(values=values), flat, errors, filled
+
+
+def place_errors(core_errors: dict[str, list[str]], layout_errors: dict[str, list[str]],
+                 filled: list[int], values: dict) -> dict[str, list[str]]:
+    """Key every error by the input it belongs to, layout errors first."""
+    placed = {path: list(messages) for path, messages in layout_errors.items()}
+    for path, messages in core_errors.items():
+        messages = [_PLAIN.get(m, m) for m in messages]
+        prefix, _, last = path.rpartition(".")
+        if prefix == WEEKLY and last.isdigit():
+            index = int(last)
+            path = f"{WEEKLY}.{filled[index]}" if index < len(filled) else WEEKLY
+        if path in _REQUIRED:
+            # A whole section was left empty: name each required input that is blank.
+            targets = [p for p in _REQUIRED[path] if _blank(values.get(p)) and p not in placed]
+            if targets or not any(p.startswith(path + ".") for p in placed):
+                for target in targets or [GENERAL]:
+                    placed.setdefault(target, []).extend(messages)
+            continue
+        if path in placed:
+            continue
+        if path not in LABELS and not path.startswith(WEEKLY + "."):
+            messages = [f"{path}: {m}" for m in messages]
+            path = GENERAL
+        placed.setdefault(path, []).extend(messages)
+    return placed
+
+
+assert set(LABELS) == set(FIELD_KINDS), "every contract field needs a label on the form"
+assert set(RED_FLAG_LABELS) == set(RED_FLAGS)
