@@ -78,13 +78,18 @@ class TrainingSchema(StrictSchema):
         errors: dict = {}
         weeks = original_data.get("weekly_distance")
         for index, value in enumerate(weeks if isinstance(weeks, list) else []):
-            if _is_number(value) and value * factor > MAX_DISTANCE_KM:
+            if _is_number(value) and _too_far(value, factor):
                 errors.setdefault("weekly_distance", {})[index] = [message]
         for name in ("longest_run_30d", "latest_run"):
-            if _is_number(original_data.get(name)) and original_data[name] * factor > MAX_DISTANCE_KM:
+            if _is_number(original_data.get(name)) and _too_far(original_data[name], factor):
                 errors[name] = [message]
         if errors:
             raise ValidationError(errors)
+
+
+def _too_far(value, factor: float) -> bool:
+    # Compared in the given unit first: an integer past 1e308 cannot be multiplied as a float.
+    return value > MAX_DISTANCE_KM or value * factor > MAX_DISTANCE_KM
 
 
 def _is_number(value) -> bool:
