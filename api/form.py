@@ -11,11 +11,13 @@ JSON download is embedded in the page as a data: URL, so it is exactly the
 result shown, not a second screening.
 """
 import json
+import re
 import secrets
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
 
 from screening import IntakeError, default_screener
 from screening.flat import validate_flat
@@ -93,6 +95,12 @@ def screen():
     result = screener.screen_valid(intake)
     units = {name: spec.unit for name, spec in screener.ruleset.inputs.items()}
     return render_template("clinic/result.html", result=result, units=units, download=_download(result))
+
+
+@bp.app_template_filter("clinic_breakable")
+def clinic_breakable(name: str) -> Markup:
+    """Let a long dotted id wrap after its dots and underscores, not inside a word."""
+    return Markup("<wbr>").join(escape(part) for part in re.split(r"(?<=[._])(?=[A-Za-z])", name))
 
 
 @bp.app_template_filter("clinic_value")

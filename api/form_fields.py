@@ -133,8 +133,7 @@ def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
     if filled:
         for gap in sorted(set(range(filled[0], filled[-1] + 1)) - set(filled)):
             errors[f"{WEEKLY}.{gap}"] = [
-                "Empty week between filled weeks: enter 0 for a week without running, so the weeks "
-                "stay in order."]
+                "Empty between filled weeks: enter 0 for a week without running."]
     for side in SIDES:
         path = f"heel_raise.{side}"
         count = form.get(path, "").strip()
