@@ -46,7 +46,9 @@ def init_app(app) -> None:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     # The JSON API's POSTs must not need a token: only `screen` calls csrf.protect().
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # The CSRF token's session cookie is never sent with another site's POST.
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     csrf.init_app(app)
     app.register_blueprint(bp)
 

@@ -174,6 +174,11 @@ def test_miles_are_converted_and_reported_in_km(client):
     assert "Acute:chronic workload ratio not computed" in derived  # needs 4 weeks
 
 
+def test_form_session_cookie_is_http_only_and_same_site(client):
+    cookie = client.get("/").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
 def test_result_pages_are_not_cached(client):
     response = post(client, HEALTHY)
     assert response.headers["Cache-Control"] == "no-store"
