@@ -10,6 +10,7 @@ import json
 import sys
 
 from .errors import EngineError, IntakeError
+from .roster.command import add_roster
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_SOFTWARE = 0, 1, 2, 70
 
@@ -70,7 +71,7 @@ def add_screen(subparsers) -> None:
 
 
 # Each entry adds one subcommand; its handler returns the exit status.
-COMMANDS = [add_screen]
+COMMANDS = [add_screen, add_roster]
 
 
 def build_parser() -> argparse.ArgumentParser:

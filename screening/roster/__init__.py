@@ -1,0 +1,12 @@
+"""Club roster screening: a whole roster file in, results, errors and a coach's report out.
+
+    from screening.roster.batch import screen_roster
+    outcome = screen_roster("examples/roster.csv", "out/")
+
+Modules, one job each: `source` reads the file in chunks, `pipeline` screens a
+chunk (in a worker), `parallel` runs chunks on every core in order, `cells`
+renders spreadsheet-safe CSV rows, `outputs` writes and publishes the files,
+`report` builds the HTML page, `batch` ties them together and `command` is the
+`soleus-screen roster` subcommand. Nothing is imported here, so registering
+the subcommand keeps the command line quick to start.
+"""

@@ -1,0 +1,52 @@
+"""Render screened runners and invalid rows as spreadsheet-safe CSV cells.
+
+A spreadsheet runs any cell that begins with `=`, `+`, `-` or `@` (and some
+take a leading tab or carriage return the same way) as a formula, so a runner
+id or an error message copied from an untrusted roster could run one when a
+coach opens the file. Following the OWASP guidance on CSV injection, such text
+cells get a leading apostrophe, which spreadsheets show as plain text; numbers
+are written as numbers.
+"""
+from ..ruledata import REFERRAL_ORDER
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+RESULT_COLUMNS = ("row", "runner_id", "score", "band", "referral", "urgency", "referral_to",
+                  "top_reasons", "not_assessed", "screening_id")
+ERROR_COLUMNS = ("row", "runner_id", "field", "message")
+TOP_REASONS = 3
+
+
+def spreadsheet_safe(value):
+    """Return text that a spreadsheet shows as text; numbers and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def top_reasons(result: dict, limit: int = TOP_REASONS) -> list[str]:
+    """The rules that weigh most: referring rules by urgency first, then by points.
+
+    Rules that add no points and refer nowhere (information only) or that
+    lower the score (protective factors) are not reasons for concern.
+    """
+    rank = REFERRAL_ORDER.index
+    concerns = [(entry, rank(entry.get("referral") or "none")) for entry in result["explanation"]]
+    concerns = [(entry, urgency) for entry, urgency in concerns if entry["points"] > 0 or urgency > 0]
+    # sorted() is stable, so ties keep the ruleset's order (the explanation's order).
+    concerns.sort(key=lambda pair: (-pair[1], -pair[0]["points"]))
+    return [entry["rule"] for entry, _ in concerns[:limit]]
+
+
+def result_row(row: int, result: dict) -> list:
+    """One results.csv row for a screened runner."""
+    referral = result["referral"]
+    return [row, spreadsheet_safe(result["runner_id"]), result["risk"]["score"], result["risk"]["band"],
+            "yes" if referral["required"] else "no", referral["urgency"] or "", referral["to"] or "",
+            "; ".join(top_reasons(result)), "; ".join(result["not_assessed"]), result["screening_id"]]
+
+
+def error_rows(row: int, runner_id: str, errors: dict[str, list[str]]) -> list[list]:
+    """One errors.csv row per message of an invalid row, fields in path order."""
+    safe_id = spreadsheet_safe(runner_id)
+    return [[row, safe_id, spreadsheet_safe(path), spreadsheet_safe(message)]
+            for path, messages in sorted(errors.items()) for message in messages]

@@ -1,0 +1,88 @@
+"""The `soleus-screen roster` subcommand: screen a club roster file into a folder of results.
+
+Exit status: 0 every row screened; 1 some rows were invalid (errors.csv lists
+them, every other row was still screened); 2 unusable input (missing file,
+wrong header, malformed CSV or JSON, unwritable folder): nothing is written.
+"""
+import argparse
+import os
+import sys
+
+from .parallel import default_workers
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+class _Bar:
+    """A tqdm progress bar on stderr, measured in bytes of the roster read."""
+
+    def __init__(self, total: int):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="B", unit_scale=True, desc="screening", file=sys.stderr,
+                         dynamic_ncols=True, leave=False)
+
+    def __call__(self, position: int, screened: int, invalid: int) -> None:
+        self._bar.update(max(position - self._bar.n, 0))
+        self._bar.set_postfix(runners=screened, invalid=invalid, refresh=False)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def run_roster(args) -> int:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from ..cli import EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+    from ..errors import EngineError
+    from .batch import screen_roster
+    from .source import UnusableRoster
+
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        try:
+            bar = _Bar(total=os.path.getsize(args.roster))
+        except OSError:
+            bar = None  # the run itself reports the unreadable file
+    try:
+        outcome = screen_roster(args.roster, args.out, workers=args.workers, progress=bar)
+    except UnusableRoster as error:
+        print(f"soleus-screen: {error}", file=sys.stderr)
+        print("soleus-screen: nothing was written; fix the file and run again", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (EngineError, BrokenProcessPool) as error:
+        print(f"soleus-screen: screening failed, nothing was written: {error}", file=sys.stderr)
+        return EXIT_SOFTWARE
+    finally:
+        if bar:
+            bar.close()
+    if not args.quiet:
+        bands = ", ".join(f"{count} {band}" for band, count in outcome.bands.items())
+        print(f"soleus-screen: screened {outcome.screened} runners ({bands}; {outcome.urgent} urgent referrals) "
+              f"into {args.out}", file=sys.stderr)
+        if outcome.invalid:
+            print(f"soleus-screen: {outcome.invalid} rows could not be screened: see "
+                  f"{outcome.files['errors.csv']}", file=sys.stderr)
+    return EXIT_OK if outcome.all_screened else EXIT_INVALID
+
+
+def add_roster(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "roster", help="screen a club roster (CSV or JSON array) into a folder of results and a report",
+        description=__doc__.split("\n\n")[0] + " Writes results.csv, results.jsonl, errors.csv and report.html.",
+        epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("roster", help="roster file: CSV with the contract's dotted column names, or a JSON array")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results (created if missing)")
+    parser.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",
+                        help="worker processes (default: the number of CPU cores, %(default)s here); "
+                             "1 screens in this process")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
+    parser.set_defaults(handler=run_roster)

@@ -1,0 +1,72 @@
+"""Write a roster run's files into a hidden folder inside DIR, then move them in on success.
+
+Nothing reaches DIR unless the whole roster was read: a file found malformed
+half-way (or any failure) removes the hidden folder, leaving DIR as it was,
+so no partial results can be mistaken for the roster's. The CSV files carry a
+UTF-8 byte order mark so spreadsheets (Excel in particular) read them as UTF-8.
+"""
+import csv
+import shutil
+import tempfile
+from pathlib import Path
+
+from .cells import ERROR_COLUMNS, RESULT_COLUMNS
+from .pipeline import ChunkOutput
+from .source import UnusableRoster
+
+RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML = "results.csv", "results.jsonl", "errors.csv", "report.html"
+OUTPUT_FILES = (RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML)
+BUFFER = 1 << 20
+
+
+class OutputFiles:
+    """The output files of one run, open for writing in a staging folder."""
+
+    def __init__(self, out_dir):
+        self.out_dir = Path(out_dir)
+        self._created_dir = not self.out_dir.exists()
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=".roster-", dir=self.out_dir))
+        except OSError as error:
+            raise UnusableRoster(f"{out_dir}: cannot write the results here: {error.strerror}") from error
+        self._jsonl = open(self.staging / RESULTS_JSONL, "wb", buffering=BUFFER)  # noqa: SIM115
+        self._results = open(self.staging / RESULTS_CSV, "w", encoding="utf-8-sig", newline="",  # noqa: SIM115
+                             buffering=BUFFER)
+        self._errors = open(self.staging / ERRORS_CSV, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+        csv.writer(self._results).writerow(RESULT_COLUMNS)
+        csv.writer(self._errors).writerow(ERROR_COLUMNS)
+
+    @property
+    def report_path(self) -> Path:
+        return self.staging / REPORT_HTML
+
+    def write(self, output: ChunkOutput) -> None:
+        self._jsonl.write(output.jsonl)
+        self._results.write(output.results_csv)
+        self._errors.write(output.errors_csv)
+
+    def _close(self) -> None:
+        for handle in (self._jsonl, self._results, self._errors):
+            handle.close()
+
+    def commit(self) -> dict[str, Path]:
+        """Move every file into DIR (replacing an earlier run's) and remove the staging folder."""
+        self._close()
+        placed = {}
+        for name in OUTPUT_FILES:
+            target = self.out_dir / name
+            (self.staging / name).replace(target)
+            placed[name] = target
+        self.staging.rmdir()
+        return placed
+
+    def abort(self) -> None:
+        """Remove everything this run wrote, and DIR itself if this run created it."""
+        self._close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self._created_dir:
+            try:
+                self.out_dir.rmdir()
+            except OSError:
+                pass  # something else was put there meanwhile: leave it

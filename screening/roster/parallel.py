@@ -1,0 +1,56 @@
+"""Map a function over a stream of chunks in worker processes, in order, with bounded memory.
+
+`Pool.imap` would read the whole input into its task queue ahead of the
+workers; here at most `in_flight` chunks are submitted and not yet collected,
+so memory stays flat however long the roster is. Results come back in input
+order. Workers are started with `spawn`: each is a fresh interpreter with its
+own rules engine, safe whatever threads the parent runs, and a direct child of
+the parent (so its resource use is accounted to it). A stream of a single
+chunk is worked in this process: starting workers would cost more than it saves.
+"""
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+IN_FLIGHT_PER_WORKER = 3
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def ordered_map(function: Callable, chunks: Iterable, *, workers: int,
+                initializer: Callable[[], None]) -> Iterator:
+    """Yield `function(chunk)` for every chunk, in order, using up to `workers` processes."""
+    chunks = iter(chunks)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if workers <= 1 or second is None:
+        initializer()
+        for chunk in _chain(first, second, chunks):
+            yield function(chunk)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=initializer)
+    pending: deque = deque()
+    try:
+        for chunk in _chain(first, second, chunks):
+            pending.append(pool.submit(function, chunk))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        # On an error (or the consumer stopping early) drop the work not yet started.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chain(first, second, rest: Iterator) -> Iterator:
+    yield first
+    if second is not None:
+        yield second
+        yield from rest

@@ -1,0 +1,92 @@
+"""Screen one chunk of roster rows and render every output line for it.
+
+This runs in the worker processes. Each worker has its own screener (the
+durable_rules engine belongs to one process) and returns text that is ready to
+write (JSON lines, CSV rows) plus a small summary per runner for the report:
+sending rendered text back costs a fraction of pickling the result dicts, and
+the parent then only writes and counts.
+"""
+import csv
+import io
+from typing import NamedTuple
+
+import orjson
+
+from ..errors import IntakeError
+from ..flat import validate_flat
+from ..service import default_screener
+from .cells import error_rows, result_row
+from .source import Chunk
+
+MAX_ID_SHOWN = 64
+
+
+class RunnerSummary(NamedTuple):
+    """What the report needs of one screened runner; `line` slices its JSON line in the chunk."""
+    row: int
+    runner_id: str
+    score: int
+    band: str
+    urgency: str | None
+    fired: tuple[str, ...]
+    not_assessed: tuple[str, ...]
+    line: tuple[int, int]
+
+
+class InvalidRow(NamedTuple):
+    row: int
+    runner_id: str
+    errors: dict[str, list[str]]
+
+
+class ChunkOutput(NamedTuple):
+    """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries."""
+    jsonl: bytes
+    results_csv: str
+    errors_csv: str
+    runners: list[RunnerSummary]
+    invalid: list[InvalidRow]
+
+
+def start_worker() -> None:
+    """Build this process's screener before the first chunk arrives."""
+    default_screener()
+
+
+def _raw_runner_id(chunk: Chunk, payload) -> str:
+    """The runner id as written in an invalid row, if there is one (shown, never trusted)."""
+    if chunk.kind == "csv":
+        value = dict(zip(chunk.header, payload)).get("runner.id", "")
+    else:
+        runner = payload.get("runner") if isinstance(payload, dict) else None
+        value = runner.get("id", "") if isinstance(runner, dict) else ""
+    return value.strip()[:MAX_ID_SHOWN] if isinstance(value, str) else ""
+
+
+def screen_chunk(chunk: Chunk) -> ChunkOutput:
+    """Validate and screen every row of a chunk; invalid rows become error rows."""
+    screener = default_screener()
+    jsonl = bytearray()
+    results, errors = io.StringIO(), io.StringIO()
+    results_writer, errors_writer = csv.writer(results), csv.writer(errors)
+    runners, invalid = [], []
+    for row, payload in chunk.items:
+        try:
+            if chunk.kind == "csv":
+                intake = validate_flat(screener, dict(zip(chunk.header, payload)))
+            else:
+                intake = screener.validate(payload)
+        except IntakeError as error:
+            runner_id = _raw_runner_id(chunk, payload)
+            errors_writer.writerows(error_rows(row, runner_id, error.errors))
+            invalid.append(InvalidRow(row, runner_id, error.errors))
+            continue
+        result = screener.screen_valid(intake)
+        start = len(jsonl)
+        jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
+        results_writer.writerow(result_row(row, result))
+        runners.append(RunnerSummary(
+            row, result["runner_id"], result["risk"]["score"], result["risk"]["band"],
+            result["referral"]["urgency"], tuple(entry["rule"] for entry in result["explanation"]),
+            tuple(result["not_assessed"]), (start, len(jsonl))))
+    return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid)

@@ -1,0 +1,162 @@
+"""Gather a roster's screenings into a coach's report, in memory that does not grow with the roster.
+
+Counts, the score histogram and how often each rule fired are kept for every
+runner; full detail (each fired rule with its inputs and evidence) is kept for
+the first `attention_cap` runners who need attention (urgent or soon referral,
+or high band) and the first `other_cap` of the rest, so the page stays usable
+for a roster of 100,000. What was left out is counted and said on the page.
+"""
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..ruledata import Ruleset
+from ..result import band_for
+from .pipeline import ChunkOutput, InvalidRow, RunnerSummary
+
+BIN_WIDTH = 5
+TOP_FACTORS = 12
+ATTENTION_CAP = 1000
+OTHER_CAP = 500
+URGENT_CAP = 1000
+INVALID_CAP = 200
+
+
+def needs_attention(runner: RunnerSummary) -> bool:
+    return runner.urgency in ("urgent", "soon") or runner.band == "high"
+
+
+def _detail(result: dict) -> dict:
+    """The parts of a result the page shows (evidence grades and citations, not thresholds)."""
+    return {
+        "explanation": [{key: entry[key] for key in ("rule", "title", "points", "condition", "inputs", "evidence")}
+                        for entry in result["explanation"]],
+        "recommendations": [{"text": rec["text"], "because": rec["because"]} for rec in result["recommendations"]],
+        "not_assessed": result["not_assessed_detail"],
+        "derived": result["derived"],
+        "referral": result["referral"],
+    }
+
+
+class RosterReport:
+    """Accumulates chunk outputs in roster order; `render` writes the HTML page."""
+
+    def __init__(self, ruleset: Ruleset, source_name: str, *, attention_cap: int = ATTENTION_CAP,
+                 other_cap: int = OTHER_CAP, urgent_cap: int = URGENT_CAP, invalid_cap: int = INVALID_CAP):
+        self.ruleset = ruleset
+        self.source_name = source_name
+        self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
+        self.screened = 0
+        self.bands = {band.band: 0 for band in ruleset.bands}
+        self.urgencies = {"urgent": 0, "soon": 0, "routine": 0, None: 0}
+        # The top score shares the last bin (95-100), so every bin is BIN_WIDTH wide but the last.
+        self.bins = [0] * max(1, ruleset.score_max // BIN_WIDTH)
+        self.rule_counts: dict[str, int] = {}
+        self.not_assessed_runners = 0
+        self.not_assessed_counts: dict[str, int] = {}
+        self.urgent: list[dict] = []
+        self.attention: list[dict] = []
+        self.others: list[dict] = []
+        self.attention_total = 0
+        self.invalid_rows = 0
+        self.invalid: list[InvalidRow] = []
+
+    def add(self, output: ChunkOutput) -> None:
+        for runner in output.runners:
+            self._count(runner)
+            if runner.urgency == "urgent":
+                if len(self.urgent) < self.caps["urgent"]:
+                    self.urgent.append(self._urgent_entry(runner))
+            keep = self.attention if needs_attention(runner) else self.others
+            cap = self.caps["attention"] if keep is self.attention else self.caps["other"]
+            if len(keep) < cap:
+                result = orjson.loads(output.jsonl[runner.line[0]:runner.line[1]])
+                keep.append({"summary": runner, **_detail(result)})
+        self.invalid_rows += len(output.invalid)
+        room = self.caps["invalid"] - len(self.invalid)
+        self.invalid.extend(output.invalid[:max(room, 0)])
+
+    def _count(self, runner: RunnerSummary) -> None:
+        self.screened += 1
+        self.bands[runner.band] = self.bands.get(runner.band, 0) + 1
+        self.urgencies[runner.urgency] += 1
+        self.bins[min(runner.score // BIN_WIDTH, len(self.bins) - 1)] += 1
+        for rule_id in runner.fired:
+            self.rule_counts[rule_id] = self.rule_counts.get(rule_id, 0) + 1
+        self.not_assessed_runners += bool(runner.not_assessed)
+        for rule_id in runner.not_assessed:
+            self.not_assessed_counts[rule_id] = self.not_assessed_counts.get(rule_id, 0) + 1
+        self.attention_total += needs_attention(runner)
+
+    def _urgent_entry(self, runner: RunnerSummary) -> dict:
+        flags = [self.ruleset.rule(rule_id) for rule_id in runner.fired
+                 if self.ruleset.rule(rule_id).referral == "urgent"]
+        return {"summary": runner, "flags": [rule.title for rule in flags]}
+
+    def histogram(self) -> list[dict]:
+        """One bar per score bin, coloured by the band its lowest score falls in."""
+        top = max(self.bins) or 1
+        bars = []
+        for index, count in enumerate(self.bins):
+            low = index * BIN_WIDTH
+            high = self.ruleset.score_max if index == len(self.bins) - 1 else low + BIN_WIDTH - 1
+            bars.append({"label": f"{low}-{high}", "count": count, "band": band_for(low, self.ruleset),
+                         "fraction": count / top})
+        return bars
+
+    def factors(self) -> list[dict]:
+        """The most common rules that raised concern (points or a referral), most frequent first."""
+        concerning = [(rule_id, count) for rule_id, count in self.rule_counts.items()
+                      if self.ruleset.rule(rule_id).points > 0 or self.ruleset.rule(rule_id).referral != "none"]
+        concerning.sort(key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index))
+        top = concerning[0][1] if concerning else 1
+        return [{"rule": rule_id, "title": self.ruleset.rule(rule_id).title, "count": count,
+                 "share": count / self.screened, "fraction": count / top}
+                for rule_id, count in concerning[:TOP_FACTORS]]
+
+    def not_assessed(self) -> list[dict]:
+        """Rules that could not run for some runners, with the data they need, most frequent first."""
+        rows = []
+        for rule_id, count in sorted(self.not_assessed_counts.items(),
+                                     key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index)):
+            rule = self.ruleset.rule(rule_id)
+            needs = [self.ruleset.inputs[name].needs or name for name in rule.inputs
+                     if self.ruleset.inputs[name].absent == "not_assessed"]
+            rows.append({"rule": rule_id, "title": rule.title, "needs": needs, "count": count})
+        return rows
+
+    def context(self) -> dict:
+        return {
+            "source_name": self.source_name,
+            "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "ruleset": self.ruleset, "screened": self.screened, "bands": self.bands,
+            "urgencies": self.urgencies, "histogram": self.histogram(), "factors": self.factors(),
+            "not_assessed_runners": self.not_assessed_runners, "not_assessed": self.not_assessed(),
+            "urgent": self.urgent, "urgent_total": self.urgencies["urgent"],
+            "attention": self.attention, "attention_total": self.attention_total,
+            "others": self.others, "others_total": self.screened - self.attention_total,
+            "invalid": self.invalid, "invalid_total": self.invalid_rows,
+        }
+
+    def render(self, path: Path) -> None:
+        """Write the report as one self-contained HTML file (no scripts, fonts or images fetched)."""
+        template = _environment().get_template("report.html")
+        with open(path, "w", encoding="utf-8") as handle:
+            template.stream(self.context()).dump(handle)
+
+
+def _environment() -> Environment:
+    environment = Environment(loader=PackageLoader("screening.roster", "templates"),
+                              autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    environment.filters["value"] = _value
+    return environment
+
+
+def _value(value) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,115 @@
+"""Open a roster file (CSV or a JSON array of intakes) and stream it in chunks of rows.
+
+The format is read from the file, not its name: a JSON array starts with `[`.
+CSV rows are read with `screening.csv_intake` (strict UTF-8, contract column
+names); JSON items are parsed one at a time with ijson, so neither form is ever
+held in memory whole. A file that cannot be read as a roster raises
+`UnusableRoster` naming the row or item, whenever in the stream that is found.
+"""
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import ijson
+
+from ..csv_intake import CsvError, read_rows, text_lines
+from ..errors import ScreeningError
+
+BLOCK = 1 << 16
+BOM = b"\xef\xbb\xbf"
+
+
+class UnusableRoster(ScreeningError):
+    """The roster (or the output folder) cannot be used at all; nothing is written."""
+
+
+@dataclass
+class Chunk:
+    """Rows to screen together: CSV rows as cell tuples under `header`, or JSON items."""
+    kind: str  # "csv" or "json"
+    header: tuple[str, ...] | None
+    items: list[tuple[int, object]] = field(default_factory=list)
+
+
+class Roster:
+    """An open roster file; iterate `chunks(size)`; `position()` is the bytes read so far."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        try:
+            self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as error:
+            raise UnusableRoster(f"{self.path}: cannot read: {error.strerror}") from error
+        try:
+            self.size = _size(self._file)
+            self.kind = self._sniff()
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _sniff(self) -> str:
+        head = self._file.read(BLOCK)
+        skip = len(BOM) if head.startswith(BOM) else 0
+        stripped = head[skip:].lstrip()
+        self._file.seek(skip)
+        if not stripped:
+            raise UnusableRoster(f"{self.path}: the file is empty: expected a CSV header or a JSON array")
+        return "json" if stripped.startswith(b"[") else "csv"
+
+    def position(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """Yield chunks of at most `size` rows in file order; raise UnusableRoster on a bad file."""
+        rows = self._csv_rows() if self.kind == "csv" else self._json_items()
+        header = None
+        while True:
+            batch = list(itertools.islice(rows, size))
+            if not batch:
+                return
+            if self.kind == "csv":
+                header = header or tuple(batch[0][1])
+                # Cell tuples under one header pickle far smaller than a dict per row.
+                yield Chunk("csv", header, [(number, tuple(row.values())) for number, row in batch])
+            else:
+                yield Chunk("json", None, batch)
+
+    def _csv_rows(self) -> Iterator[tuple[int, dict]]:
+        blocks = iter(lambda: self._file.read(BLOCK), b"")
+        try:
+            yield from read_rows(text_lines(blocks))
+        except CsvError as error:
+            raise UnusableRoster(f"{self.path}: {error}") from None
+
+    def _json_items(self) -> Iterator[tuple[int, object]]:
+        number = 0
+        try:
+            for number, item in enumerate(ijson.items(self._file, "item", use_float=True), 1):
+                yield number, item
+        except ijson.JSONError as error:
+            raise UnusableRoster(f"{self.path}: not a valid JSON array after item {number}: "
+                                 f"{_first_line(error)}") from None
+
+
+def _size(handle) -> int:
+    handle.seek(0, 2)
+    size = handle.tell()
+    handle.seek(0)
+    return size
+
+
+def _first_line(error: Exception) -> str:
+    """The parser's message without the excerpt of the file it quotes (intake values stay private)."""
+    text = error.args[0] if error.args else str(error)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return str(text).strip().splitlines()[0] if str(text).strip() else type(error).__name__
