@@ -3,6 +3,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from screening import default_screener
@@ -137,3 +139,15 @@ def test_choosing_miles_relabels_every_distance(page):
     page.get_by_label("Miles (mi)").check()
     for label in page.locator("[data-unit]").all():
         expect(label).to_have_text("mi")
+
+
+@pytest.mark.parametrize("state", ["empty form", "form with errors", "urgent result"])
+def test_pages_pass_the_axe_core_accessibility_rules(page, state):
+    if state == "empty form":
+        page.goto("/")
+    else:
+        runner = {**HEALTHY, "age": "7"} if state == "form with errors" else EXAMPLE
+        fill_intake(page, runner, flags=["Calf swelling"])
+        submit(page)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
