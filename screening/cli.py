@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from api.cli import add_serve
+
 from .errors import EngineError, IntakeError
 from .roster.command import add_roster
 
@@ -71,7 +73,7 @@ def add_screen(subparsers) -> None:
 
 
 # Each entry adds one subcommand; its handler returns the exit status.
-COMMANDS = [add_screen, add_roster]
+COMMANDS = [add_screen, add_roster, add_serve]
 
 
 def build_parser() -> argparse.ArgumentParser:

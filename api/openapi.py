@@ -1,0 +1,165 @@
+"""Build the OpenAPI 3 spec from the marshmallow schemas, and serve it with an offline docs page.
+
+flask-smorest writes the spec from the views' decorators and the core's
+schemas, so it cannot drift from the code. What marshmallow cannot say is added
+here from the same sources: the core's strict number fields, the distance limit
+that depends on `training.unit`, the dotted-name form of the intake, and
+problem+json as the body of every error.
+
+    GET /openapi.json   the spec
+    GET /docs           Swagger UI, its assets served from the swagger-ui-bundle package (no CDN)
+"""
+import math
+
+import swagger_ui_bundle
+from flask import Blueprint
+from flask_smorest import Api
+
+from screening.csv_intake import REQUIRED_COLUMNS
+from screening.fields import StrictBoolean, StrictNumber, WholeNumber
+from screening.flat import FIELD_KINDS
+from screening.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
+
+from .problems import PROBLEM_JSON, ProblemSchema, init_app as init_problems
+
+DOCS_ASSETS = "/docs/assets/"
+CONFIG = {
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS,
+}
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+CSV = "text/csv"
+MULTIPART = "multipart/form-data"
+
+REQUEST_ID = {
+    "description": "The request's id: the client's own if it sent a sane one (1-64 letters, digits, '.', "
+                   "'_', '-'), else a new one. Also in every log line and problem body.",
+    "schema": {"type": "string"}}
+REQUEST_ID_HEADER = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
+REQUEST_ID_PARAMETER = {
+    "in": "header", "name": "X-Request-ID", "required": False,
+    "description": "Optional id to trace this request by; echoed back if sane, else replaced",
+    "schema": {"type": "string"}}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+class ScreeningApi(Api):
+    """flask-smorest's Api answering and documenting errors as RFC 9457 problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        init_problems(self._app)
+
+    def _register_responses(self):
+        # The base class documents its default error responses as application/json.
+        super()._register_responses()
+        for response in self.spec.components.responses_lazy.values():
+            content = response.get("content", {})
+            if JSON in content:
+                content[PROBLEM_JSON] = content.pop(JSON)
+                response["headers"] = dict(REQUEST_ID_HEADER)
+
+
+def largest_accepted(limit_km: float, factor: float) -> float:
+    """The largest float `x` with `x * factor <= limit_km`: the exact edge the core's check enforces."""
+    x = limit_km / factor
+    while x * factor > limit_km:
+        x = math.nextafter(x, 0)
+    while math.nextafter(x, math.inf) * factor <= limit_km:
+        x = math.nextafter(x, math.inf)
+    return x
+
+
+def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]:
+    """anyOf branches: every distance at most 400 km, in km (the default) or in miles."""
+    branches = []
+    for unit, factor in (("km", 1.0), ("mi", KM_PER_MILE)):
+        top = MAX_DISTANCE_KM if unit == "km" else largest_accepted(MAX_DISTANCE_KM, factor)
+        branch = {"properties": {unit_key: {"enum": [unit]}}}
+        for name, is_list in names.items():
+            limit = {"maximum": top}
+            branch["properties"][name] = {"items": limit} if is_list else limit
+        if unit == "mi":
+            branch["required"] = [unit_key]
+        branches.append(branch)
+    return branches
+
+
+def form_intake_schema(intake: dict, components: dict) -> dict:
+    """The intake as dotted text fields (an HTML form post), described from the JSON schema."""
+    properties = {}
+    for path, kind in FIELD_KINDS.items():
+        section, name = path.split(".")
+        nested = components[intake["properties"][section]["$ref"].rsplit("/", 1)[1]]
+        described = nested["properties"][name].get("description", "")
+        hint = {"number": "a number as text", "boolean": "true/false, yes/no, 1/0 or on/off",
+                "numbers": "one value per week (repeat the field) or one ';'-separated text",
+                "text": "text"}[kind]
+        if path.startswith("heel_raise."):
+            hint += "; empty or 'not tested' = not tested"
+        schema = {"type": "array", "items": {"type": "string"}} if kind == "numbers" else {"type": "string"}
+        properties[path] = {**schema, "description": f"{described} ({hint})".strip()}
+    return {"type": "object", "properties": properties, "required": list(REQUIRED_COLUMNS),
+            "additionalProperties": False,
+            "description": "The intake as an HTML form posts it: the JSON intake's fields by dotted name, "
+                           "as text; validated by exactly the same rules."}
+
+
+def register_components(api: Api) -> None:
+    """Add the intake (JSON and form) to the spec's components."""
+    for field, kind in ((WholeNumber, "integer"), (StrictNumber, "number"), (StrictBoolean, "boolean")):
+        api.register_field(field, kind, None)
+    api.spec.components.schema("Intake", schema=IntakeSchema)
+    schemas = api.spec.components.schemas
+    training = schemas[schemas["Intake"]["properties"]["training"]["$ref"].rsplit("/", 1)[1]]
+    training["anyOf"] = _distance_limits(training["properties"], "unit",
+                                         {"weekly_distance": True, "longest_run_30d": False, "latest_run": False})
+    api.spec.components.schema("FormIntake", component=form_intake_schema(schemas["Intake"], schemas))
+
+
+def intake_body(description: str) -> dict:
+    return {"required": True, "description": description, "content": {
+        JSON: {"schema": ref("Intake")},
+        FORM: {"schema": ref("FormIntake")},
+    }}
+
+
+def problems(*statuses: int, **descriptions: str) -> dict:
+    """Document problem+json responses: `problems(400, 415)` for stock text, `s422="..."` to say more."""
+    described = {int(key[1:]): text for key, text in descriptions.items()}
+    responses = {}
+    for status in (*statuses, *described):
+        text = described.get(status) or STOCK[status]
+        responses[str(status)] = {"description": text, "headers": dict(REQUEST_ID_HEADER),
+                                  "content": {PROBLEM_JSON: {"schema": ref("Problem")}}}
+    return responses
+
+
+STOCK = {
+    400: "Malformed body: not JSON, not UTF-8, or a CSV that cannot be read (its row is named)",
+    404: "No such resource",
+    413: "Body larger than the service takes (MAX_CONTENT_LENGTH)",
+    415: "Body in a media type this operation does not take (see Accept-Post)",
+    422: "Invalid intake: `errors` lists every problem by field path",
+    503: "Not ready: the rules are not loaded or the engine does not answer",
+}
+
+
+def init_app(app) -> Api:
+    """Create the Api on `app` (spec at /openapi.json, docs at /docs) and serve the docs assets."""
+    for key, value in CONFIG.items():
+        app.config.setdefault(key, value)
+    api = ScreeningApi(app, spec_kwargs={"info": {"description": app.config.get("API_DESCRIPTION", "")}})
+    api.spec.components.header("RequestId", REQUEST_ID)
+    register_components(api)
+    assets = Blueprint("docs_assets", __name__, static_folder=swagger_ui_bundle.swagger_ui_path,
+                       static_url_path=DOCS_ASSETS.rstrip("/"))
+    app.register_blueprint(assets)
+    return api

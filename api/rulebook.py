@@ -1,0 +1,168 @@
+"""Show the loaded ruleset: every rule with its condition, thresholds, points, referral and evidence.
+
+    GET /v1/rules        the ruleset's version, scoring, norms, recommendations and every rule
+    GET /v1/rules/<id>   one rule
+
+A clinician's way to check the basis of a result. Everything is read from the
+ruleset the service screens with (the same condition text and thresholds as
+in a result's explanation); nothing here is written by hand.
+"""
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from screening.result_schema import EvidenceOut, RulesetRef, ThresholdOut
+from screening.ruledata import Rule, Ruleset
+
+from .openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
+from .problems import Problem
+from .service import screener
+
+blp = Blueprint("rules", __name__, url_prefix="/v1/rules",
+                description="The ruleset behind every result, for clinicians to check")
+
+
+class InputOut(Schema):
+    name = fields.String(required=True, metadata={"description": "Intake field path, or derived.* when computed"})
+    description = fields.String(required=True)
+    unit = fields.String(required=True, allow_none=True)
+    type = fields.String(required=True, metadata={"description": "number or boolean"})
+    when_absent = fields.String(required=True, metadata={
+        "description": "not_assessed (the rule is reported as not assessed) or none_known (absent means none)"})
+
+
+class RuleOut(Schema):
+    id = fields.String(required=True)
+    group = fields.String(required=True)
+    title = fields.String(required=True)
+    condition = fields.String(required=True, metadata={"description": "The condition in words, thresholds included"})
+    inputs = fields.List(fields.Nested(InputOut), required=True, metadata={"description": "What the condition reads"})
+    context = fields.List(fields.String(), required=True,
+                          metadata={"description": "Further inputs shown with the rule in a result"})
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True,
+                             metadata={"description": "Each threshold's value, unit and reference, by name"})
+    points = fields.Integer(required=True, metadata={"description": "Added to the risk score when the rule fires"})
+    referral = fields.String(required=True, metadata={"description": "none, routine, soon or urgent"})
+    recommendations = fields.List(fields.String(), required=True)
+    evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+    basis = fields.String(required=True, metadata={"description": "evidence, or design choice"})
+    note = fields.String(required=True, allow_none=True)
+
+
+class RuleDetailOut(RuleOut):
+    ruleset = fields.Nested(RulesetRef, required=True)
+
+
+class BandOut(Schema):
+    band = fields.String(required=True)
+    from_score = fields.Integer(required=True, data_key="from")
+
+
+class ScoringOut(Schema):
+    minimum = fields.Integer(required=True)
+    maximum = fields.Integer(required=True)
+    bands = fields.List(fields.Nested(BandOut), required=True, metadata={"description": "Each band from its score"})
+    note = fields.String(required=True)
+
+
+class RecommendationTextOut(Schema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+
+
+class NormBandOut(Schema):
+    age_from = fields.Integer(required=True)
+    age_to = fields.Integer(required=True)
+    female = fields.Integer(required=True)
+    male = fields.Integer(required=True)
+
+
+class NormsOut(Schema):
+    description = fields.String(required=True)
+    unit = fields.String(required=True)
+    reference = fields.List(fields.Nested(EvidenceOut), required=True)
+    bands = fields.List(fields.Nested(NormBandOut), required=True)
+
+
+class RulebookOut(Schema):
+    """The ruleset in use."""
+    ruleset = fields.Nested(RulesetRef, required=True)
+    title = fields.String(required=True)
+    disclaimer = fields.String(required=True)
+    scoring = fields.Nested(ScoringOut, required=True)
+    referral_to = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                              metadata={"description": "Who each referral urgency sends the runner to"})
+    heel_raise_norms = fields.Nested(NormsOut, required=True)
+    recommendations = fields.List(fields.Nested(RecommendationTextOut), required=True)
+    rules = fields.List(fields.Nested(RuleOut), required=True)
+
+
+def _evidence(items) -> list[dict]:
+    return [item.as_dict() for item in items]
+
+
+def rule_doc(rule: Rule, ruleset: Ruleset) -> dict:
+    """One rule as the API shows it."""
+    inputs = [ruleset.inputs[name] for name in rule.inputs]
+    return {
+        "id": rule.id, "group": rule.group, "title": rule.title, "condition": ruleset.describe(rule),
+        "inputs": [{"name": spec.name, "description": spec.description, "unit": spec.unit, "type": spec.type,
+                    "when_absent": spec.absent} for spec in inputs],
+        "context": list(rule.context),
+        "thresholds": {name: ruleset.parameters[name].as_dict() for name in rule.thresholds},
+        "points": rule.points, "referral": rule.referral, "recommendations": list(rule.recommendations),
+        "evidence": _evidence(rule.evidence), "basis": rule.basis, "note": rule.note,
+    }
+
+
+def rulebook(ruleset: Ruleset) -> dict:
+    """The whole ruleset as the API shows it."""
+    norms = ruleset.heel_raise_norms
+    return {
+        "ruleset": {"name": ruleset.name, "version": ruleset.version},
+        "title": ruleset.title,
+        "disclaimer": ruleset.disclaimer,
+        "scoring": {"minimum": ruleset.score_min, "maximum": ruleset.score_max, "note": ruleset.scoring_note,
+                    "bands": [{"band": band.band, "from": band.start} for band in ruleset.bands]},
+        "referral_to": dict(ruleset.referral_to),
+        "heel_raise_norms": {"description": norms.description, "unit": norms.unit,
+                             "reference": _evidence(norms.reference),
+                             "bands": [vars(band) for band in norms.bands]},
+        "recommendations": [{"id": rec.id, "text": rec.text, "evidence": _evidence(rec.evidence)}
+                            for rec in sorted(ruleset.recommendations.values(), key=lambda rec: rec.index)],
+        "rules": [rule_doc(rule, ruleset) for rule in ruleset.rules],
+    }
+
+
+@blp.get("")
+@blp.doc(parameters=[REQUEST_ID_PARAMETER])
+@blp.response(200, RulebookOut, headers=REQUEST_ID_HEADER, description="The ruleset in use, every rule included")
+def list_rules():
+    """List the ruleset and its rules
+
+    The ruleset's name and version (results name the same), how points add
+    up to a band, the heel-raise norms, every recommendation's text, and
+    every rule with its condition, thresholds, points, referral and evidence.
+    """
+    return current_app.json.response(rulebook(screener().ruleset))
+
+
+@blp.get("/<rule_id>")
+@blp.doc(parameters=[REQUEST_ID_PARAMETER])
+@blp.response(200, RuleDetailOut, headers=REQUEST_ID_HEADER, description="The rule")
+@blp.doc(responses=problems(s404="No rule with this id in the ruleset in use"))
+def get_rule(rule_id: str):
+    """Show one rule
+
+    The id is a rule id as results name it in `explanation`, `referral.reasons`
+    and `not_assessed` (e.g. `load.single_run_spike`).
+    """
+    ruleset = screener().ruleset
+    try:
+        rule = ruleset.rule(rule_id)
+    except KeyError:
+        raise Problem(404, f"No rule {rule_id!r} in ruleset {ruleset.name} {ruleset.version}; "
+                           "GET /v1/rules lists them.") from None
+    return current_app.json.response({**rule_doc(rule, ruleset),
+                                      "ruleset": {"name": ruleset.name, "version": ruleset.version}})

@@ -1,0 +1,88 @@
+"""Screen runners over HTTP: one intake, or a club's roster in one request.
+
+    POST /v1/screenings         one intake (JSON, or a form's dotted fields) -> its result
+    POST /v1/screenings/batch   a JSON array of intakes or a CSV roster -> per-row results and errors
+
+The core validates every intake (its errors are already keyed by field path)
+and screens it; this module only reads bodies and writes answers. Results
+are built as plain data by the core and sent as JSON directly: ResultSchema
+documents them (the contract tests check every result against it) but is not
+run per request.
+"""
+from flask import current_app
+from flask_smorest import Blueprint
+
+from screening.flat import validate_flat
+from screening.result_schema import ResultSchema
+
+from . import batch
+from .body import form_fields, json_body, media_type
+from .openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
+from .service import screener
+
+blp = Blueprint("screenings", __name__, url_prefix="/v1/screenings",
+                description="Screen runners for soleus (calf) strain risk")
+
+
+def no_store(payload, status: int = 200):
+    """A JSON response that shared caches must not keep: it is health data."""
+    response = current_app.json.response(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.post("")
+@blp.doc(parameters=[REQUEST_ID_PARAMETER], requestBody=intake_body(
+    "One runner's intake: JSON, or an HTML form's fields by dotted name (`heel_raise.left`)."))
+@blp.response(200, ResultSchema, headers=REQUEST_ID_HEADER,
+              description="The screening result: risk, referral, and the rules that fired with their evidence")
+@blp.doc(responses=problems(400, 413, 415, 422))
+def screen():
+    """Screen one runner
+
+    Validates the intake (every error is reported, by field path, in one 422)
+    and returns the result: the risk score and band, the referral, the
+    recommendations and, for every rule that fired, the inputs it read, its
+    condition, points and evidence. The same intake and ruleset version always
+    give the same result (apart from `screening_id` and `screened_at`).
+    """
+    kind = media_type(JSON, FORM)
+    core = screener()
+    intake = core.validate(json_body()) if kind == JSON else validate_flat(core, form_fields())
+    return no_store(core.screen_valid(intake))
+
+
+@blp.post("/batch")
+@blp.doc(parameters=[REQUEST_ID_PARAMETER], requestBody={
+    "required": True,
+    "description": "A JSON array of intakes, or a CSV roster (the body, or a multipart upload in the field "
+                   "`file`) whose header names the intake's dotted fields (`runner.id`, `heel_raise.left`, "
+                   "`training.weekly_distance` as ';'-separated numbers, ...). At most BATCH_MAX_ROWS rows "
+                   "(default 10,000), else 413.",
+    "content": {
+        JSON: {"schema": {"type": "array", "items": {}, "description": (
+            "Intakes (see Intake). Each item is validated on its own: an invalid one gets a row error, "
+            "the others are still screened.")}},
+        CSV: {"schema": {"type": "string", "description": "UTF-8 CSV with a header row"}},
+        MULTIPART: {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": "The roster CSV (UTF-8)"}}}},
+    }})
+@blp.response(200, batch.BatchSchema, headers=REQUEST_ID_HEADER,
+              description="A result or the errors for every row, numbered from 1, and a summary")
+@blp.doc(responses=problems(
+    415, s400="Malformed body: not JSON, or a CSV that cannot be read as a roster (bad quoting, wrong cell "
+              "count, not UTF-8, unknown or missing columns); `row` names the row (0 = header)",
+    s413="More rows than BATCH_MAX_ROWS (`limit` says how many), or a body past MAX_CONTENT_LENGTH",
+    s422="A JSON body that is not an array of intakes"))
+def screen_batch():
+    """Screen a roster
+
+    Each row (array item or CSV data row, numbered from 1) gets its own result
+    or its own errors by field path: one bad row never loses the others. The
+    summary counts the rows by risk band and the referrals by urgency.
+    """
+    kind = media_type(JSON, CSV, MULTIPART)
+    core = screener()
+    return no_store(batch.screen_rows(core, *batch.read(kind, core)))
+
