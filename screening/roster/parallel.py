@@ -22,7 +22,7 @@ def default_workers() -> int:
 
 
 def ordered_map(function: Callable, chunks: Iterable, *, workers: int,
-                initializer: Callable[[], None]) -> Iterator:
+                initializer: Callable[[], None] | None = None) -> Iterator:
     """Yield `function(chunk)` for every chunk, in order, using up to `workers` processes."""
     chunks = iter(chunks)
     first = next(chunks, None)
@@ -30,7 +30,8 @@ def ordered_map(function: Callable, chunks: Iterable, *, workers: int,
         return
     second = next(chunks, None)
     if workers <= 1 or second is None:
-        initializer()
+        if initializer:
+            initializer()
         for chunk in _chain(first, second, chunks):
             yield function(chunk)
         return

@@ -1,0 +1,116 @@
+"""The coach's report: self-contained, escaped, charts that add up, and bounded for a huge roster."""
+import html
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from screening.roster.batch import screen_roster
+from screening.roster.report import BIN_WIDTH
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "examples" / "roster.csv"
+HEADER = "runner.id,runner.age,training.weekly_distance,wellness.fatigue,wellness.soreness,heel_raise.left,heel_raise.right\n"
+
+
+def _make_roster(path: Path, rows: int, seed: int = 5) -> Path:
+    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        module.write_roster(handle, rows, seed=seed)
+    return path
+
+
+def _results(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    screen_roster(EXAMPLE, out, workers=1)
+    return out, (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_report_needs_nothing_from_the_network(example):
+    _, page = example
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(" not in page
+    assert "<script" not in page and "<link" not in page
+
+
+def test_the_report_has_a_print_stylesheet_that_keeps_colours_and_rows_whole(example):
+    _, page = example
+    print_css = page[page.index("@media print"):page.index("</style>")]
+    assert "print-color-adjust: exact" in print_css
+    assert "break-inside: avoid" in print_css
+
+
+def test_the_score_histogram_counts_every_runner_in_its_five_point_bin(example):
+    out, page = example
+    bars = re.findall(r"<title>score (\d+)-(\d+): (\d+) runners</title>", page)
+    scores = [result["risk"]["score"] for result in _results(out)]
+    assert sum(int(count) for _, _, count in bars) == len(scores)
+    for low, high, count in bars:
+        assert int(high) - int(low) + 1 >= BIN_WIDTH
+        assert int(count) == sum(int(low) <= score <= int(high) for score in scores)
+
+
+def test_the_factor_chart_counts_runners_whose_explanation_names_the_rule(example):
+    out, page = example
+    factors = _section(page, "factors")
+    shown = re.findall(r"<code>([a-z_.]+)</code></td><td class=\"num\">(\d+)</td>", factors)
+    assert len(shown) >= 5
+    results = _results(out)
+    for rule, count in shown:
+        assert int(count) == sum(any(entry["rule"] == rule for entry in result["explanation"])
+                                 for result in results)
+    counts = [int(count) for _, count in shown]
+    assert counts == sorted(counts, reverse=True)
+
+
+def _section(page: str, section_id: str) -> str:
+    start = page.index(f'<section id="{section_id}">')
+    return page[start:page.index("</section>", start)]
+
+
+def test_untrusted_text_from_the_roster_is_escaped(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(HEADER + '"<img src=x onerror=alert(1)>",30,20,3,1,25,26\n'
+                      "club-1,30,20;<b>x</b>,3,1,25,26\n")
+    screen_roster(roster, tmp_path / "out", workers=1)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "<b>x" not in page
+    invalid = html.unescape(_section(page, "invalid"))
+    assert "<img src=x onerror=alert(1)>" in invalid and "<b>x</b>" in invalid
+
+
+def test_a_large_roster_gets_full_detail_only_up_to_the_caps_and_says_how_many_more(tmp_path):
+    roster = _make_roster(tmp_path / "roster.csv", 400)
+    caps = {"attention_cap": 3, "other_cap": 2, "urgent_cap": 1, "invalid_cap": 1}
+    outcome = screen_roster(roster, tmp_path / "out", workers=1, report_caps=caps)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    results = _results(tmp_path / "out")
+    attention = [result for result in results if result["referral"]["urgency"] in ("urgent", "soon")
+                 or result["risk"]["band"] == "high"]
+    assert page.count('<details class="runner') == 3 + 2
+    assert f"{len(attention) - 3:,} more are counted above" in page
+    assert f"{outcome.screened - len(attention) - 2:,} more are summarised" in page
+    assert f"{outcome.urgent - 1:,} more urgent referrals are not listed" in page
+    # The runners shown in detail are the first ones of each group, in roster order.
+    shown = re.findall(r'<span class="id">([^<]+)</span>', page)
+    others = [result for result in results if result not in attention]
+    assert shown == [r["runner_id"] for r in attention[:3]] + [r["runner_id"] for r in others[:2]]
+
+
+def test_the_report_does_not_grow_with_the_roster_beyond_its_caps(tmp_path):
+    caps = {"attention_cap": 5, "other_cap": 5, "urgent_cap": 5}
+    sizes = []
+    for rows in (300, 3000):
+        roster = _make_roster(tmp_path / f"roster-{rows}.csv", rows)
+        screen_roster(roster, tmp_path / f"out-{rows}", workers=1, report_caps=caps)
+        sizes.append((tmp_path / f"out-{rows}" / "report.html").stat().st_size)
+    assert sizes[1] < sizes[0] * 1.1, sizes  # ten times the runners, about the same page
