@@ -13,7 +13,9 @@ measured:
   threads exist to take a session's actions mid-screening; one lock serialises
   screenings (the C core is not thread-safe; under the GIL this costs nothing);
 - only validated numbers and booleans are asserted (the engine compares
-  strings as text).
+  strings as text), and a float Python writes as `1e-05` is sent as `1.0e-05`:
+  durable_rules' JSON parser rejects an exponent without a fraction (error
+  204), and tiny distances are valid intake.
 
 Actions are run here, not by durable's Python glue: that glue decodes the whole
 fact and re-encodes the session state for every fired rule (~15 us each) and
@@ -24,6 +26,7 @@ and raised as `EngineError`, so no partial result can escape.
 import itertools
 import json
 import math
+import re
 import threading
 
 import durable_rules_engine as core
@@ -34,6 +37,7 @@ from .ruledata import Rule, Ruleset, Term
 SENTINEL = "screening.sentinel"
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _names = itertools.count(1)
+_BARE_EXPONENT = re.compile(r"(?<=: )(-?\d+)(?=e)")
 
 
 def compile_term(term: Term, ruleset: Ruleset) -> dict:
@@ -64,6 +68,11 @@ def compile_ruleset(ruleset: Ruleset) -> dict:
     definition = {rule.id: compile_rule(rule, ruleset) for rule in ruleset.rules}
     definition[SENTINEL] = {"all": [{"m": {"$ex": {"sentinel": 1}}}]}
     return definition
+
+
+def encode_fact(fact: dict) -> str:
+    """The fact as JSON that durable_rules parses: `1e-05` becomes `1.0e-05`, the same number."""
+    return _BARE_EXPONENT.sub(r"\1.0", json.dumps(fact))
 
 
 def _record(rule_id: str):
@@ -106,13 +115,23 @@ class RulesEngine:
             sid = str(next(self._sids))
             fact["sid"] = sid
             try:
-                self._run(json.dumps(fact), fired)
-            finally:
-                core.delete_state(self._handle, sid)
+                self._run(encode_fact(fact), fired)
+            except BaseException:
+                # Report the first failure: a fact the core refused left no state to delete.
+                self._delete(sid, quietly=True)
+                raise
+            self._delete(sid)
         if SENTINEL not in fired:
             raise EngineError("the sentinel rule did not fire: the engine did not evaluate this screening")
         fired.remove(SENTINEL)
         return sorted(fired, key=self._order.__getitem__)
+
+    def _delete(self, sid: str, quietly: bool = False) -> None:
+        try:
+            core.delete_state(self._handle, sid)
+        except Exception as error:  # the C core raises plain exceptions with an error code
+            if not quietly:
+                raise EngineError(f"rules engine could not delete a session: {error}") from error
 
     def _run(self, fact_json: str, fired: list) -> None:
         try:
