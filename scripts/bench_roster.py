@@ -10,10 +10,11 @@ command in a child process, all four outputs written. Only the command is
 timed. Memory is reported three ways, because a worker's memory is its own:
 ru_maxrss of RUSAGE_CHILDREN (the largest single process among the command and
 its worker processes), each process's own peak (VmHWM), and the peak of their
-sum (VmRSS of the whole process tree, sampled every 50 ms). The glibc malloc
+sum (VmRSS of the whole process tree, sampled every 100 ms). The glibc malloc
 tunables from docs/durable-rules-notes.md are set to keep timings steady.
 """
 import argparse
+import itertools
 import os
 import resource
 import subprocess
@@ -63,19 +64,24 @@ def _tree(root: int) -> set[int]:
 
 
 class TreeMemory(threading.Thread):
-    """Sample the process tree's memory until stopped."""
+    """Sample the process tree's memory until stopped (finding new processes every few samples)."""
 
-    def __init__(self, root: int, interval: float = 0.05):
+    def __init__(self, root: int, interval: float = 0.1, rescan_every: int = 5):
         super().__init__(daemon=True)
-        self.root, self.interval = root, interval
+        self.root, self.interval, self.rescan_every = root, interval, rescan_every
         self.peak_sum_kib = 0
         self.peaks_kib: dict[int, int] = {}
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.is_set():
+        pids: set[int] = {self.root}
+        for sample in itertools.count():
+            if self.stopped.is_set():
+                return
+            if sample % self.rescan_every == 0:
+                pids = _tree(self.root)
             total = 0
-            for pid in _tree(self.root):
+            for pid in pids:
                 total += _status_kib(pid, "VmRSS")
                 self.peaks_kib[pid] = max(self.peaks_kib.get(pid, 0), _status_kib(pid, "VmHWM"))
             self.peak_sum_kib = max(self.peak_sum_kib, total)
@@ -121,7 +127,7 @@ def main(argv=None) -> int:
     print(f"peak RSS, largest single process (RUSAGE_CHILDREN ru_maxrss): {_mb(usage.ru_maxrss)}")
     peaks = sorted(sampler.peaks_kib.items())
     print("peak RSS per process (VmHWM, command first): " + ", ".join(_mb(kib) for _, kib in peaks if kib))
-    print(f"peak RSS, whole process tree (sum of VmRSS sampled every 50 ms): {_mb(sampler.peak_sum_kib)}")
+    print(f"peak RSS, whole process tree (sum of VmRSS sampled every 100 ms): {_mb(sampler.peak_sum_kib)}")
     return 0 if status in (0, 1) else status
 
 

@@ -6,6 +6,10 @@ Memory stays flat: rows are read in chunks, at most a few chunks are in flight,
 outputs are written as they come back (in roster order) and the report keeps
 only bounded detail. The files appear in DIR only once the whole roster has
 been read and written (see `outputs`).
+
+With more than one worker the chunks are screened in `spawn`ed processes, so a
+script that calls `screen_roster` must do so under `if __name__ == "__main__":`
+(as for any multiprocessing code); the `soleus-screen` command already does.
 """
 from collections import deque
 from collections.abc import Callable

@@ -2,13 +2,25 @@
 
 Exit status: 0 every row screened; 1 some rows were invalid (errors.csv lists
 them, every other row was still screened); 2 unusable input (missing file,
-wrong header, malformed CSV or JSON, unwritable folder): nothing is written.
+wrong header, malformed CSV or JSON, unwritable folder): nothing is written;
+130 interrupted (Ctrl-C or SIGTERM): nothing is written either.
 """
 import argparse
 import os
+import signal
 import sys
 
 from .parallel import default_workers
+
+EXIT_INTERRUPTED = 130
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived: unwind like Ctrl-C so the staging folder is removed."""
+
+
+def _raise_terminated(signum, frame):
+    raise _Terminated()
 
 
 def _positive(text: str) -> int:
@@ -52,8 +64,12 @@ def run_roster(args) -> int:
             bar = _Bar(total=os.path.getsize(args.roster))
         except OSError:
             bar = None  # the run itself reports the unreadable file
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         outcome = screen_roster(args.roster, args.out, workers=args.workers, progress=bar)
+    except (KeyboardInterrupt, _Terminated):
+        print("\nsoleus-screen: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UnusableRoster as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         print("soleus-screen: nothing was written; fix the file and run again", file=sys.stderr)
@@ -62,6 +78,7 @@ def run_roster(args) -> int:
         print(f"soleus-screen: screening failed, nothing was written: {error}", file=sys.stderr)
         return EXIT_SOFTWARE
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if bar:
             bar.close()
     if not args.quiet:
