@@ -27,7 +27,7 @@ def create_app(config: dict | None = None):
     """Build the service (a Flask app); `config` overrides the defaults (tests pass their own)."""
     from flask import Flask
 
-    from . import health, openapi, requestlog, rulebook, screenings, service
+    from . import form, health, openapi, requestlog, rulebook, screenings, service
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -41,6 +41,6 @@ def create_app(config: dict | None = None):
     for blueprint in (screenings.blp, rulebook.blp, health.blp):
         api.register_blueprint(blueprint)
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in ():
+    for init_app in (form.init_app,):
         init_app(app)
     return app

@@ -3,6 +3,7 @@
     GET  /         the intake form
     POST /screen   screen the posted form: the result page, or the form again
                    with every value kept and each error beside its input
+    GET  /screen   back to the form (a result is never stored to show again)
 
 Only this form checks a CSRF token (the JSON API sets no cookies and needs
 none): `init_app` turns flask-wtf's app-wide check off and the view calls
@@ -15,7 +16,7 @@ import re
 import secrets
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 
@@ -73,6 +74,12 @@ def _form(state, status: int = 200):
 def intake_form():
     """Show an empty intake form."""
     return _form(blank_state())
+
+
+@bp.get("/screen")
+def screen_again():
+    """Send a reloaded or bookmarked result address back to an empty form (nothing is stored)."""
+    return redirect(url_for("clinic.intake_form"))
 
 
 @bp.post("/screen")

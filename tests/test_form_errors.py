@@ -1,9 +1,8 @@
 """An invalid intake form comes back with each error beside its input and nothing typed lost."""
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask
 
-from api import form
+from api import create_app
 
 VALID = {
     "runner.id": "clinic-0002", "runner.age": "44", "runner.sex": "female",
@@ -18,10 +17,7 @@ VALID = {
 
 @pytest.fixture
 def client():
-    app = Flask(__name__)
-    app.config["TESTING"] = True
-    form.init_app(app)
-    return app.test_client()
+    return create_app({"TESTING": True}).test_client()
 
 
 def submit(client, changes: dict) -> tuple[int, BeautifulSoup]:

@@ -5,9 +5,8 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask
 
-from api import form
+from api import create_app, form
 from screening import default_screener
 from screening.flat import FIELD_KINDS
 from screening.schema import RED_FLAGS
@@ -22,10 +21,7 @@ HEALTHY = {
 
 @pytest.fixture
 def client():
-    app = Flask(__name__)
-    app.config["TESTING"] = True
-    form.init_app(app)
-    return app.test_client()
+    return create_app({"TESTING": True}).test_client()
 
 
 def page(response) -> BeautifulSoup:
@@ -182,3 +178,14 @@ def test_form_session_cookie_is_http_only_and_same_site(client):
 def test_result_pages_are_not_cached(client):
     response = post(client, HEALTHY)
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_json_api_needs_no_csrf_token_while_the_form_does(client):
+    intake = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text(encoding="utf-8"))
+    assert client.post("/v1/screenings", json=intake).status_code == 200
+    assert post(client, HEALTHY, token=False).status_code == 400
+
+
+def test_opening_the_result_address_directly_leads_back_to_the_form(client):
+    response = client.get("/screen")
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -9,10 +9,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from werkzeug.serving import make_server
 
-from api import form
+from api import create_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -29,9 +28,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def base_url():
     """The app served by werkzeug on a free local port, for the whole session."""
-    app = Flask(__name__)
-    form.init_app(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
