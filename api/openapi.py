@@ -28,6 +28,8 @@ CONFIG = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": DOCS_ASSETS,
+    # Swagger UI would otherwise fetch a badge from the public validator, sending it the spec's URL.
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
 }
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
