@@ -1,0 +1,105 @@
+"""Properties that hold for every intake the contract allows, and for every one it refuses.
+
+Hypothesis draws intakes from tests/strategies.py. A valid intake must give a
+result the contract's ResultSchema accepts, with clinically required
+invariants; an intake broken in one way must raise IntakeError keyed by the
+broken field, never any other exception. Examples are bounded so the file runs
+in seconds.
+"""
+import copy
+
+from hypothesis import HealthCheck, given, settings
+
+from screening import IntakeError, default_screener
+from screening.result_schema import ResultSchema
+from strategies import invalid_intakes, valid_intakes
+
+EXAMPLES = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RESULT_SCHEMA = ResultSchema()
+
+
+def _screen(payload: dict) -> dict:
+    return default_screener().screen(payload)
+
+
+def _fired(result: dict) -> list[str]:
+    return [entry["rule"] for entry in result["explanation"]]
+
+
+@EXAMPLES
+@given(valid_intakes())
+def test_any_valid_intake_gives_a_result_the_contract_accepts(payload):
+    result = _screen(payload)
+    assert RESULT_SCHEMA.validate(result) == {}
+    assert result["runner_id"] == payload["runner"]["id"]
+
+
+@EXAMPLES
+@given(valid_intakes())
+def test_a_red_flag_always_refers_urgently_and_only_a_red_flag_does(payload):
+    ruleset = default_screener().ruleset
+    # Only red-flag rules refer urgently in the rule data, so the converse holds too.
+    assert all(name.startswith("red_flags.") for rule in ruleset.rules if rule.referral == "urgent"
+               for name in rule.inputs)
+    referral = _screen(payload)["referral"]
+    if any(payload.get("red_flags", {}).values()):
+        assert referral["required"] and referral["urgency"] == "urgent"
+        assert referral["to"] == ruleset.referral_to["urgent"]
+    else:
+        assert referral["urgency"] != "urgent"
+
+
+@EXAMPLES
+@given(valid_intakes())
+def test_score_is_the_points_of_fired_rules_within_range_and_its_band_matches(payload):
+    ruleset = default_screener().ruleset
+    result = _screen(payload)
+    score, band = result["risk"]["score"], result["risk"]["band"]
+    assert ruleset.score_min <= score <= ruleset.score_max
+    points = sum(ruleset.rule(rule_id).points for rule_id in _fired(result))
+    assert score == min(max(points, ruleset.score_min), ruleset.score_max)
+    starts = [b.start for b in ruleset.bands] + [ruleset.score_max + 1]
+    (expected_band,) = [b.band for b, start, end in zip(ruleset.bands, starts, starts[1:]) if start <= score < end]
+    assert band == expected_band
+
+
+@EXAMPLES
+@given(valid_intakes())
+def test_every_explanation_names_a_real_rule_and_the_values_it_read(payload):
+    ruleset = default_screener().ruleset
+    known = {rule.id for rule in ruleset.rules}
+    for entry in _screen(payload)["explanation"]:
+        assert entry["rule"] in known
+        assert set(ruleset.rule(entry["rule"]).inputs) <= set(entry["inputs"])
+        assert None not in entry["inputs"].values(), entry
+
+
+@EXAMPLES
+@given(valid_intakes())
+def test_a_rule_reported_not_assessed_did_not_fire(payload):
+    result = _screen(payload)
+    assert not set(result["not_assessed"]) & set(_fired(result))
+    assert result["not_assessed"] == [entry["rule"] for entry in result["not_assessed_detail"]]
+
+
+@EXAMPLES
+@given(valid_intakes())
+def test_the_same_intake_twice_gives_the_same_result_and_is_left_unchanged(payload):
+    original = copy.deepcopy(payload)
+    first, second = _screen(payload), _screen(copy.deepcopy(payload))
+    assert payload == original
+    ignore = {"screening_id": None, "screened_at": None}
+    assert {**first, **ignore} == {**second, **ignore}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(invalid_intakes())
+def test_an_invalid_intake_is_refused_with_errors_at_the_broken_field(case):
+    payload, path = case
+    try:
+        _screen(payload)
+    except IntakeError as error:
+        assert set(error.errors) == {path}, (payload, error.errors)
+        assert all(isinstance(message, str) and message for message in error.errors[path])
+    else:
+        raise AssertionError(f"accepted an intake broken at {path}: {payload!r}")
