@@ -25,9 +25,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url():
-    """The app served by werkzeug on a free local port, for the whole session."""
+    """The app served by werkzeug on a free local port, for one test module."""
     server = make_server("127.0.0.1", 0, create_app(), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -37,7 +37,9 @@ def base_url():
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: two sync Playwright instances cannot run at once in
+# one thread, and other test modules (the roster report's) start their own.
+@pytest.fixture(scope="module")
 def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/install-browser "
