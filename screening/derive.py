@@ -25,6 +25,12 @@ def _shown(value):
     return None if value is None else round(value, 2)
 
 
+def _finite(value):
+    """None for a change that overflows to infinity (a vanishingly small distance, e.g. 5e-324 km):
+    JSON has no infinity, and the contract's numbers are finite."""
+    return value if math.isfinite(value) else None
+
+
 def _ratio(numerator, denominator):
     if numerator is None or denominator is None or denominator <= 0:
         return None
@@ -92,10 +98,10 @@ def derive(intake: dict, norms: Norms) -> tuple[dict, dict]:
         "latest_run_km": _shown(latest_run),
         "longest_run_30d_km": _shown(longest_run),
         "week_over_week_change": None if previous_week is None or previous_week <= 0
-        else round((latest_week - previous_week) / previous_week, 2),
+        else _finite(round((latest_week - previous_week) / previous_week, 2)),
         "acwr": inputs["derived.acwr"],
         "spike_vs_longest_30d": None if latest_run is None or not longest_run
-        else round(latest_run / longest_run - 1, 2),
+        else _finite(round(latest_run / longest_run - 1, 2)),
         "limb_symmetry_index": inputs["derived.limb_symmetry_index"],
         "heel_raise_gap": inputs["derived.heel_raise_gap"],
         "heel_raise_reference": reference,
