@@ -8,7 +8,7 @@ in seconds.
 """
 import copy
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from screening import IntakeError, default_screener
 from screening.result_schema import ResultSchema
@@ -26,8 +26,19 @@ def _fired(result: dict) -> list[str]:
     return [entry["rule"] for entry in result["explanation"]]
 
 
+# Found by this test: a change relative to a subnormal distance overflowed to infinity.
+OVERFLOWING = {"runner": {"id": "0", "age": 12},
+               "training": {"weekly_distance": [5e-324, 1], "latest_run": 1, "longest_run_30d": 5e-324},
+               "wellness": {"fatigue": 0, "soreness": 0}, "heel_raise": {"left": None, "right": None}}
+# Found by this test too: durable_rules refused floats written as 1e-05.
+EXPONENT = {"runner": {"id": "0", "age": 12}, "training": {"weekly_distance": [1e-05]},
+            "wellness": {"fatigue": 0, "soreness": 0}, "heel_raise": {"left": None, "right": None}}
+
+
 @EXAMPLES
 @given(valid_intakes())
+@example(OVERFLOWING)
+@example(EXPONENT)
 def test_any_valid_intake_gives_a_result_the_contract_accepts(payload):
     result = _screen(payload)
     assert RESULT_SCHEMA.validate(result) == {}
