@@ -1,4 +1,4 @@
-"""The `soleus-screen roster` subcommand: screen a club roster file into a folder of results.
+"""Screen a club roster file into a folder of results: the `soleus-screen roster` subcommand.
 
 Exit status: 0 every row screened; 1 some rows were invalid (errors.csv lists
 them, every other row was still screened); 2 unusable input (missing file,
@@ -94,7 +94,8 @@ def run_roster(args) -> int:
 def add_roster(subparsers) -> None:
     parser = subparsers.add_parser(
         "roster", help="screen a club roster (CSV or JSON array) into a folder of results and a report",
-        description=__doc__.split("\n\n")[0] + " Writes results.csv, results.jsonl, errors.csv and report.html.",
+        description="Screen every runner of a club roster (CSV with the contract's dotted column names, or a "
+                    "JSON array of intakes) into DIR: results.csv, results.jsonl, errors.csv and report.html.",
         epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("roster", help="roster file: CSV with the contract's dotted column names, or a JSON array")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results (created if missing)")
