@@ -8,11 +8,13 @@
 be read; `limit` with a batch past its row limit. A 500 says nothing about the
 internals: the traceback goes to the log, keyed by the same request id.
 """
-from flask import current_app, g, json
+from flask import current_app, json
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from screening import IntakeError
+
+from .requestlog import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -42,7 +44,7 @@ class Problem(HTTPException):
 
 def problem_response(status: int, title: str, detail: str, headers=None, **extra):
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "request_id": g.get("request_id", ""), **extra}
+            "request_id": current_request_id(), **extra}
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -67,11 +67,11 @@ def test_server_logs_one_line_per_request_without_intake_values(server):
     status, _, _ = post(server.port, "/v1/screenings", runner(7), "log-check-1")
     assert status == 200
     deadline = time.monotonic() + 10
-    while not any("log-check-1" in line for line in server.lines) and time.monotonic() < deadline:
+    while not any("log-check-1" in line for line in server.lines()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    mine = [json.loads(line) for line in server.lines if "log-check-1" in line]
+    mine = [json.loads(line) for line in server.lines() if "log-check-1" in line]
     assert [(line["method"], line["path"], line["status"]) for line in mine] == [("POST", "/v1/screenings", 200)]
-    assert not any("conc-0007" in line for line in server.lines)
+    assert not any("conc-0007" in line for line in server.lines())
 
 
 def test_serve_binds_loopback_port_8000_by_default(monkeypatch):

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Measure what screening costs over HTTP, against Flask's own request handling.
+
+Starts two servers on 127.0.0.1 under the same gunicorn settings: the real
+service (`soleus-screen serve`) and a bare Flask app whose one endpoint reads
+the same JSON body and answers a stored result of the same size without
+screening. Then drives each in turn with wrk (Debian's `wrk` package: `apt-get
+install wrk`), same connections and duration, alternating for several rounds,
+and prints requests/s, p50/p99 latency, errors, and the ratio of the two
+throughputs (target: at least 0.5, 0 errors). Both servers are stopped at the
+end, however the run ends.
+
+    .venv/bin/python scripts/bench_http.py [--rounds 3] [--seconds 5] [--connections 16]
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api import launch  # noqa: E402  (after the path set-up, so the script runs from a checkout)
+
+EXAMPLE = ROOT / "examples" / "intake.json"
+GLIBC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=268435456"
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = io.open(os.getenv("BENCH_BODY")):read("*a")
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"errors": %d}\\n', summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def bare_app():
+    """A Flask app that reads the JSON body and answers a stored result: Flask's cost without screening."""
+    from flask import Flask, current_app, request
+
+    from screening import default_screener
+
+    stored = json.loads(json.dumps(default_screener().screen(json.loads(EXAMPLE.read_text()))))
+    app = Flask("bare")
+    app.json.sort_keys = False
+
+    @app.post("/bare")
+    def bare():
+        request.get_json()
+        return current_app.json.response(stored)
+
+    return app
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a gunicorn master and its workers, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wrk(url: str, args, body_path: str, script_path: str, pid: int | None = None) -> dict:
+    before = cpu_seconds(pid) if pid else 0.0
+    command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
+               "--timeout", "10s", "-s", script_path, url]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60,
+                          env={**os.environ, "BENCH_BODY": body_path})
+    line = next((line for line in done.stdout.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    result = json.loads(line[len("RESULT "):])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    if pid:
+        result["cpu_us"] = (cpu_seconds(pid) - before) / max(result["requests"], 1) * 1e6
+    return result
+
+
+def run(args) -> int:
+    if shutil.which("wrk") is None:
+        print("bench_http: needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+    settings = ["--workers", str(args.workers), "--threads", str(args.threads)]
+    env = {"GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", GLIBC_TUNABLES)}
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(f"gunicorn {args.workers} workers x {args.threads} threads (gthread, preloaded); wrk {args.wrk_threads} "
+          f"threads x {args.connections} connections; {args.rounds} rounds x {args.seconds} s each, alternating")
+    with tempfile.TemporaryDirectory() as scratch:
+        script_path = os.path.join(scratch, "post.lua")
+        Path(script_path).write_text(WRK_SCRIPT)
+        with launch.start(launch.serve_command(*settings), env=env) as service, \
+                launch.start([sys.executable, __file__, "--serve-bare", *settings], env=env) as bare:
+            targets = {"bare": (f"{bare.url}/bare", bare.process.pid),
+                       "screening": (f"{service.url}/v1/screenings", service.process.pid)}
+            for url, _ in targets.values():  # warm up: workers booted, caches filled
+                wrk(url, argparse.Namespace(**{**vars(args), "seconds": 1}), str(EXAMPLE), script_path)
+            rounds = {name: [] for name in targets}
+            for _ in range(args.rounds):
+                for name, (url, pid) in targets.items():
+                    rounds[name].append(wrk(url, args, str(EXAMPLE), script_path, pid))
+    print(f"{'endpoint':40} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'server CPU us/req':>18}")
+    summary = {}
+    for name, label in (("bare", "bare Flask endpoint, same JSON body"), ("screening", "POST /v1/screenings")):
+        runs = rounds[name]
+        summary[name] = {
+            "rps": statistics.median(r["rps"] for r in runs),
+            "p50": statistics.median(r["p50_us"] for r in runs) / 1000,
+            "p99": statistics.median(r["p99_us"] for r in runs) / 1000,
+            "errors": sum(r["errors"] for r in runs),
+            "cpu_us": statistics.median(r["cpu_us"] for r in runs),
+        }
+        s = summary[name]
+        print(f"{label:40} {s['rps']:10.0f} {s['p50']:8.2f} {s['p99']:8.2f} {s['errors']:7d} {s['cpu_us']:18.0f}")
+    ratio = summary["screening"]["rps"] / summary["bare"]["rps"]
+    errors = summary["screening"]["errors"] + summary["bare"]["errors"]
+    print(f"ratio screening/bare requests/s: {ratio:.2f} (target >= 0.5); errors: {errors} (target 0); "
+          f"medians of {args.rounds} rounds")
+    # Server CPU per request does not depend on what else the machine runs: the steadier figure when busy.
+    cpu_ratio = summary["bare"]["cpu_us"] / summary["screening"]["cpu_us"]
+    print(f"ratio by server CPU per request (bare/screening): {cpu_ratio:.2f}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ratio >= 0.5 and errors == 0 else 1
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default %(default)s)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default %(default)s)")
+    parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default %(default)s)")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default %(default)s)")
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_bare:
+        from api.server import serve
+
+        serve(bare_app(), host="127.0.0.1", port=0, workers=args.workers, threads=args.threads)
+        return 0
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
