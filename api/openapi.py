@@ -160,6 +160,8 @@ def init_app(app) -> Api:
         app.config.setdefault(key, value)
     api = ScreeningApi(app, spec_kwargs={"info": {"description": app.config.get("API_DESCRIPTION", "")}})
     api.spec.components.header("RequestId", REQUEST_ID)
+    # flask-smorest registers its pagination schema up front; nothing here paginates.
+    api.spec.components.schemas.pop("PaginationMetadata", None)
     register_components(api)
     assets = Blueprint("docs_assets", __name__, static_folder=swagger_ui_bundle.swagger_ui_path,
                        static_url_path=DOCS_ASSETS.rstrip("/"))

@@ -45,7 +45,8 @@ class Problem(HTTPException):
 def problem_response(status: int, title: str, detail: str, headers=None, **extra):
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
             "request_id": current_request_id(), **extra}
-    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    # The status line carries the same phrase as `title` (werkzeug's would say "422 UNPROCESSABLE ENTITY").
+    response = current_app.response_class(json.dumps(body), status=f"{status} {title}", mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
