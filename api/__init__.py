@@ -1,7 +1,7 @@
 """The soleus-screen HTTP service (Flask), built by `create_app`.
 
     from api import create_app
-    app = create_app({"BATCH_MAX_ROWS": 500})
+    app = create_app({"BATCH_MAX_ROWS": 500})    # or SOLEUS_BATCH_MAX_ROWS=500 in the environment
 
 The API's resources are flask-smorest blueprints, so each one is in the
 OpenAPI spec; other parts (pages) register through their own `init_app(app)`.
@@ -31,6 +31,8 @@ def create_app(config: dict | None = None):
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
+    # Operators set any key from the environment: SOLEUS_BATCH_MAX_ROWS=500 (values read as JSON).
+    app.config.from_prefixed_env("SOLEUS")
     if config:
         app.config.update(config)
     app.json.sort_keys = False  # keep the contract's field order (Flask sorts keys by default)

@@ -4,7 +4,9 @@
 
 Each option falls back on an environment variable (SOLEUS_HOST, SOLEUS_PORT,
 SOLEUS_WORKERS, SOLEUS_THREADS), then on the default. The default address is
-loopback only: put a TLS-terminating proxy in front before exposing it.
+loopback only: put a TLS-terminating proxy in front before exposing it. The
+app's own settings come from SOLEUS_<KEY> too (SOLEUS_BATCH_MAX_ROWS,
+SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY; see api/__init__.py).
 """
 import argparse
 import os
@@ -55,7 +57,8 @@ def add_serve(subparsers) -> None:
     parser = subparsers.add_parser(
         "serve", help="run the HTTP API under gunicorn (default http://127.0.0.1:8000)",
         description="Run the HTTP API under gunicorn. Options default to SOLEUS_HOST, SOLEUS_PORT, SOLEUS_WORKERS, "
-                    "SOLEUS_THREADS from the environment, then to the values shown.")
+                    "SOLEUS_THREADS from the environment, then to the values shown. App settings come from "
+                    "SOLEUS_<KEY> too, e.g. SOLEUS_BATCH_MAX_ROWS=500.")
     parser.add_argument("--host", default=_default("HOST"),
                         help="address to bind (default %(default)s)")
     parser.add_argument("--port", type=_count(0, 65535), default=_default("PORT"),

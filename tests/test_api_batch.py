@@ -138,3 +138,9 @@ def test_batch_csv_past_the_row_limit_is_413_with_the_limit(rows, status):
 
 def test_batch_row_limit_defaults_to_ten_thousand(app):
     assert app.config["BATCH_MAX_ROWS"] == 10_000
+
+
+def test_batch_row_limit_can_be_set_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SOLEUS_BATCH_MAX_ROWS", "1")
+    client = create_app({"TESTING": True}).test_client()
+    assert client.post("/v1/screenings/batch", json=[intake("f-1"), intake("f-2")]).status_code == 413
