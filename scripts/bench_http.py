@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """Measure what screening costs over HTTP, against Flask's own request handling.
 
-Starts two servers on 127.0.0.1 under the same gunicorn settings: the real
+Starts servers on 127.0.0.1 under the same gunicorn settings: the real
 service (`soleus-screen serve`) and a bare Flask app whose one endpoint reads
 the same JSON body and answers a stored result of the same size without
-screening. Then drives each in turn with wrk (Debian's `wrk` package: `apt-get
-install wrk`), same connections and duration, alternating for several rounds,
-and prints requests/s, p50/p99 latency, errors, and the ratio of the two
-throughputs (target: at least 0.5, 0 errors). Both servers are stopped at the
-end, however the run ends.
+screening; with --breakdown also the real service with the core's work
+stubbed out (validation and rules replaced by the stored result), which
+splits the difference between the API layer and the screening itself. Then
+drives each in turn with wrk (Debian's `wrk` package: `apt-get install wrk`),
+same connections and duration, alternating for several rounds, and prints
+requests/s, p50/p99 latency, errors, server CPU per request, and the ratio of
+the screening endpoint's throughput to the bare one's (target: at least 0.5,
+0 errors). Every server is stopped at the end, however the run ends.
 
-    .venv/bin/python scripts/bench_http.py [--rounds 3] [--seconds 5] [--connections 16]
+    .venv/bin/python scripts/bench_http.py [--rounds 3] [--seconds 5] [--connections 16] [--breakdown]
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -76,6 +80,31 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def stub_app():
+    """The real service with the core's work replaced by the stored intake and result: the API layer's cost."""
+    from api import create_app
+    from api.requestlog import configure_logging
+    from api.service import KEY
+
+    configure_logging()
+    app = create_app()
+    core = app.extensions[KEY]
+    intake = core.validate(json.loads(EXAMPLE.read_text()))
+    stored = json.loads(json.dumps(core.screen_valid(intake)))
+
+    class Stub:
+        ruleset = core.ruleset
+
+        def validate(self, payload):
+            return intake
+
+        def screen_valid(self, intake):
+            return stored
+
+    app.extensions[KEY] = Stub()
+    return app
+
+
 def wrk(url: str, args, body_path: str, script_path: str, pid: int | None = None) -> dict:
     before = cpu_seconds(pid) if pid else 0.0
     command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
@@ -101,22 +130,27 @@ def run(args) -> int:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"gunicorn {args.workers} workers x {args.threads} threads (gthread, preloaded); wrk {args.wrk_threads} "
           f"threads x {args.connections} connections; {args.rounds} rounds x {args.seconds} s each, alternating")
-    with tempfile.TemporaryDirectory() as scratch:
+    targets = [("bare", "bare Flask endpoint, same JSON body", "/bare",
+                [sys.executable, __file__, "--serve", "bare", *settings])]
+    if args.breakdown:
+        targets.append(("stub", "POST /v1/screenings, core stubbed", "/v1/screenings",
+                        [sys.executable, __file__, "--serve", "stub", *settings]))
+    targets.append(("screening", "POST /v1/screenings", "/v1/screenings", launch.serve_command(*settings)))
+    rounds = {name: [] for name, *_ in targets}
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as servers:
         script_path = os.path.join(scratch, "post.lua")
         Path(script_path).write_text(WRK_SCRIPT)
-        with launch.start(launch.serve_command(*settings), env=env) as service, \
-                launch.start([sys.executable, __file__, "--serve-bare", *settings], env=env) as bare:
-            targets = {"bare": (f"{bare.url}/bare", bare.process.pid),
-                       "screening": (f"{service.url}/v1/screenings", service.process.pid)}
-            for url, _ in targets.values():  # warm up: workers booted, caches filled
-                wrk(url, argparse.Namespace(**{**vars(args), "seconds": 1}), str(EXAMPLE), script_path)
-            rounds = {name: [] for name in targets}
-            for _ in range(args.rounds):
-                for name, (url, pid) in targets.items():
-                    rounds[name].append(wrk(url, args, str(EXAMPLE), script_path, pid))
+        running = {name: servers.enter_context(launch.start(command, env=env)) for name, _, _, command in targets}
+        for name, _, path, _ in targets:  # warm up: workers booted, caches filled
+            wrk(running[name].url + path, argparse.Namespace(**{**vars(args), "seconds": 1}), str(EXAMPLE),
+                script_path)
+        for _ in range(args.rounds):
+            for name, _, path, _ in targets:
+                server = running[name]
+                rounds[name].append(wrk(server.url + path, args, str(EXAMPLE), script_path, server.process.pid))
     print(f"{'endpoint':40} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'server CPU us/req':>18}")
     summary = {}
-    for name, label in (("bare", "bare Flask endpoint, same JSON body"), ("screening", "POST /v1/screenings")):
+    for name, label, _, _ in targets:
         runs = rounds[name]
         summary[name] = {
             "rps": statistics.median(r["rps"] for r in runs),
@@ -125,15 +159,20 @@ def run(args) -> int:
             "errors": sum(r["errors"] for r in runs),
             "cpu_us": statistics.median(r["cpu_us"] for r in runs),
         }
-        s = summary[name]
-        print(f"{label:40} {s['rps']:10.0f} {s['p50']:8.2f} {s['p99']:8.2f} {s['errors']:7d} {s['cpu_us']:18.0f}")
+        row = summary[name]
+        print(f"{label:40} {row['rps']:10.0f} {row['p50']:8.2f} {row['p99']:8.2f} {row['errors']:7d} "
+              f"{row['cpu_us']:18.0f}")
     ratio = summary["screening"]["rps"] / summary["bare"]["rps"]
-    errors = summary["screening"]["errors"] + summary["bare"]["errors"]
+    errors = sum(entry["errors"] for entry in summary.values())
     print(f"ratio screening/bare requests/s: {ratio:.2f} (target >= 0.5); errors: {errors} (target 0); "
           f"medians of {args.rounds} rounds")
     # Server CPU per request does not depend on what else the machine runs: the steadier figure when busy.
     cpu_ratio = summary["bare"]["cpu_us"] / summary["screening"]["cpu_us"]
     print(f"ratio by server CPU per request (bare/screening): {cpu_ratio:.2f}")
+    if args.breakdown:
+        bare, stub, real = (summary[name]["cpu_us"] for name in ("bare", "stub", "screening"))
+        print(f"server CPU per screening request: {bare:.0f} us gunicorn + Flask (bare), {stub - bare:.0f} us API "
+              f"layer, {real - stub:.0f} us validation + rules + result")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ratio >= 0.5 and errors == 0 else 1
 
@@ -146,12 +185,15 @@ def main(argv=None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default %(default)s)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default %(default)s)")
-    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also measure the service with the core stubbed, to split the cost")
+    parser.add_argument("--serve", choices=("bare", "stub"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_bare:
+    if args.serve:
         from api.server import serve
 
-        serve(bare_app(), host="127.0.0.1", port=0, workers=args.workers, threads=args.threads)
+        app = bare_app() if args.serve == "bare" else stub_app()
+        serve(app, host="127.0.0.1", port=0, workers=args.workers, threads=args.threads)
         return 0
     return run(args)
 
