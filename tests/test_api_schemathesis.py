@@ -7,7 +7,6 @@ invalid refused. For the CSV and form media types the spec can only say
 "text" (OpenAPI cannot express a CSV grammar or which texts parse as
 numbers), so for those only the answer-side checks apply.
 """
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
