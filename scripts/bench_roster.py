@@ -122,12 +122,16 @@ def main(argv=None) -> int:
           f"cores: {os.cpu_count()}, load average before: {load[0]:.2f}")
     print(f"exit status: {status} (1 = some rows invalid, as generated; 2 = unusable input)")
     print("outputs: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()))
-    print(f"time: {elapsed:.2f} s wall -> {args.rows / elapsed:,.0f} rows/s "
-          f"(CPU of the command and its workers: {usage.ru_utime + usage.ru_stime:.1f} s)")
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"time: {elapsed:.2f} s wall -> {args.rows / elapsed:,.0f} rows/s")
+    print(f"CPU of the command and its workers: {cpu:.1f} s = {cpu / args.rows * 1e6:.0f} us a row "
+          f"(-> at most {args.rows / cpu * min(args.workers, os.cpu_count() or 1):,.0f} rows/s "
+          "if other programs leave the cores free)")
     print(f"peak RSS, largest single process (RUSAGE_CHILDREN ru_maxrss): {_mb(usage.ru_maxrss)}")
     peaks = sorted(sampler.peaks_kib.items())
     print("peak RSS per process (VmHWM, command first): " + ", ".join(_mb(kib) for _, kib in peaks if kib))
     print(f"peak RSS, whole process tree (sum of VmRSS sampled every 100 ms): {_mb(sampler.peak_sum_kib)}")
+    print(f"load average after: {os.getloadavg()[0]:.2f} (other programs running at the same time slow the run)")
     return 0 if status in (0, 1) else status
 
 
