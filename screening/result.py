@@ -10,7 +10,12 @@ The parts of an explanation that depend only on the rule (condition text,
 thresholds, evidence) are built once per ruleset; results share them, so treat
 a result as read-only.
 """
-from .ruledata import REFERRAL_ORDER, Rule, Ruleset
+import operator
+
+from .ruledata import REFERRAL_ORDER, Rule, Ruleset, Term
+
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+            "==": operator.eq, "!=": operator.ne}
 
 
 def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
@@ -52,6 +57,7 @@ class ResultBuilder:
         # Per rule, the inputs whose absence means "not assessed" (not "none known").
         self._assessable = {r.id: [n for n in r.inputs if ruleset.inputs[n].absent == "not_assessed"]
                             for r in ruleset.rules}
+        self._needed = {name for names in self._assessable.values() for name in names}
 
     def explain(self, rule: Rule, inputs: dict) -> dict:
         """One explanation entry: what the rule read, compared and rests on."""
@@ -59,14 +65,35 @@ class ResultBuilder:
         entry["inputs"] = {name: inputs[name] for name in self._shown[rule.id]}
         return entry
 
+    def _known_false(self, term: Term, inputs: dict) -> bool:
+        """True when every input of `term` is known and the comparison fails."""
+        values = [inputs.get(name) for name in term.inputs]
+        if any(value is None for value in values):
+            return False
+        if term.is_ is not None:
+            return values[0] is not term.is_
+        right = self.ruleset.parameters[term.threshold].value if term.threshold else None
+        if term.of:
+            right = values[1] if right is None else values[1] * right
+        return not _COMPARE[term.op](values[0], right)
+
     def not_assessed(self, inputs: dict, fired: set) -> list[dict]:
-        """Rules that could not run because an input they need is missing."""
+        """Rules that could not run because an input they need is missing.
+
+        A rule one of whose fully known comparisons already fails could not
+        fire whatever the missing value is (soreness 0 rules out persistent
+        soreness, days or not), so it is not reported as missing data. This
+        only ever decides between "not assessed" and "does not apply"; which
+        rules fire is the engine's alone.
+        """
+        if not any(inputs.get(name) is None for name in self._needed):
+            return []
         entries = []
         for rule in self.ruleset.rules:
             if rule.id in fired:
                 continue
             missing = [name for name in self._assessable[rule.id] if inputs.get(name) is None]
-            if missing:
+            if missing and not any(self._known_false(term, inputs) for term in rule.terms):
                 entries.append({
                     "rule": rule.id,
                     "title": rule.title,
