@@ -17,14 +17,16 @@ import secrets
 from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 
-from screening import IntakeError, default_screener
+from screening import IntakeError
 from screening.flat import validate_flat
 
 from . import form_fields
 from .form_fields import GENERAL, blank_state, place_errors, read_form
+from .service import screener as app_screener
 
 bp = Blueprint("clinic", __name__, template_folder="templates", static_folder="static/clinic",
                static_url_path="/clinic/static")
@@ -51,7 +53,21 @@ def init_app(app) -> None:
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     csrf.init_app(app)
+    app.session_interface = FormOnlySessions()
     app.register_blueprint(bp)
+
+
+class FormOnlySessions(SecureCookieSessionInterface):
+    """Open the signed-cookie session (it holds the CSRF token) for pages, never for the JSON API.
+
+    The API is stateless; opening a session on each of its requests cost about
+    20 us, and a null session also makes sure no API view can come to depend on one.
+    """
+
+    def open_session(self, app, request):
+        if request.path.startswith("/v1/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 @bp.after_request
@@ -92,7 +108,7 @@ def screen():
     except CSRFError:
         state.errors = {GENERAL: [EXPIRED]}
         return _form(state, 400)
-    screener = default_screener()
+    screener = app_screener()
     try:
         intake = validate_flat(screener, flat)
     except IntakeError as error:

@@ -37,6 +37,7 @@ from .ruledata import Rule, Ruleset, Term
 SENTINEL = "screening.sentinel"
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _names = itertools.count(1)
+_ASSERTABLE = frozenset((bool, int, float))
 _BARE_EXPONENT = re.compile(r"(?<=: )(-?\d+)(?=e)")
 
 
@@ -72,7 +73,11 @@ def compile_ruleset(ruleset: Ruleset) -> dict:
 
 def encode_fact(fact: dict) -> str:
     """The fact as JSON that durable_rules parses: `1e-05` becomes `1.0e-05`, the same number."""
-    return _BARE_EXPONENT.sub(r"\1.0", json.dumps(fact))
+    text = json.dumps(fact)
+    # json.dumps writes an exponent as e- or e+; keys and true/false never contain those.
+    if "e-" in text or "e+" in text:
+        text = _BARE_EXPONENT.sub(r"\1.0", text)
+    return text
 
 
 def _record(rule_id: str):
@@ -102,8 +107,9 @@ class RulesEngine:
             value = inputs.get(name)
             if value is None:
                 continue
-            if not isinstance(value, (bool, int, float)) or (isinstance(value, float) and not math.isfinite(value)):
-                raise EngineError(f"input {name} is {type(value).__name__}, not a validated number or boolean")
+            kind = type(value)
+            if kind not in _ASSERTABLE or (kind is float and not math.isfinite(value)):
+                raise EngineError(f"input {name} is {kind.__name__}, not a validated number or boolean")
             fact[key] = value
         return fact
 
