@@ -8,7 +8,8 @@ def _wrap(text: str, indent: str) -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
 
 
-def _value(value) -> str:
+def format_value(value) -> str:
+    """Show an input value as a clinician reads it: missing, yes/no, or the number."""
     if value is None:
         return "not given"
     if isinstance(value, bool):
@@ -48,7 +49,7 @@ def render(result: dict) -> str:
     for entry in result["explanation"]:
         lines.append(f"  {entry['rule']}  ({entry['points']:+d} points)  {entry['title']}")
         lines.append(_wrap(f"condition: {entry['condition']}", "      "))
-        shown = ", ".join(f"{name} = {_value(value)}" for name, value in entry["inputs"].items())
+        shown = ", ".join(f"{name} = {format_value(value)}" for name, value in entry["inputs"].items())
         lines.append(_wrap(f"inputs: {shown}", "      "))
         for evidence in entry["evidence"]:
             lines.append(_wrap(f"evidence [{evidence['grade']}]: {evidence['citation']}", "      "))
@@ -66,11 +67,11 @@ def render(result: dict) -> str:
     derived = result["derived"]
     reference = derived["heel_raise_reference"]
     lines += ["", "Derived values (distances in km)",
-              f"  weekly distance: {', '.join(_value(v) for v in derived['weekly_distance_km'])}",
-              f"  week-over-week change: {_value(derived['week_over_week_change'])}; "
-              f"ACWR: {_value(derived['acwr'])}; "
-              f"latest run vs longest in 30 days: {_value(derived['spike_vs_longest_30d'])}",
-              f"  limb symmetry index: {_value(derived['limb_symmetry_index'])}; "
+              f"  weekly distance: {', '.join(format_value(v) for v in derived['weekly_distance_km'])}",
+              f"  week-over-week change: {format_value(derived['week_over_week_change'])}; "
+              f"ACWR: {format_value(derived['acwr'])}; "
+              f"latest run vs longest in 30 days: {format_value(derived['spike_vs_longest_30d'])}",
+              f"  limb symmetry index: {format_value(derived['limb_symmetry_index'])}; "
               f"heel-raise reference: {reference['reps']} reps ({reference['basis']})",
               "", result["disclaimer"]]
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..ruledata import Ruleset
 from ..result import band_for
+from ..text_report import format_value
 from .pipeline import ChunkOutput, InvalidRow, RunnerSummary
 
 BIN_WIDTH = 5
@@ -150,13 +151,5 @@ class RosterReport:
 def _environment() -> Environment:
     environment = Environment(loader=PackageLoader("screening.roster", "templates"),
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    environment.filters["value"] = _value
+    environment.filters["value"] = format_value
     return environment
-
-
-def _value(value) -> str:
-    if value is None:
-        return "not given"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value:g}" if isinstance(value, float) else str(value)
