@@ -6,7 +6,7 @@ fields accept only what the contract says.
 """
 import math
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields, validate
 
 
 def _kind(value) -> str:
@@ -67,4 +67,18 @@ class StrictBoolean(fields.Field):
         return value
 
     def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class FullMatch(validate.Regexp):
+    """A pattern the whole value must match.
+
+    marshmallow's Regexp uses `re.match`, where `$` also matches before a
+    trailing newline, so "club-0042\n" passed `^[A-Za-z0-9._-]{1,64}$`. The
+    pattern itself stays as written, so OpenAPI documents the same rule.
+    """
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
         return value

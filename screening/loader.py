@@ -10,7 +10,7 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .errors import RulesError
-from .fields import StrictNumber
+from .fields import FullMatch, StrictNumber
 from .ruledata import (OPERATORS, REFERRAL_ORDER, Band, Evidence, InputSpec, NormBand, Norms,
                        Parameter, Recommendation, Rule, Ruleset, Term)
 from .strict_yaml import load_yaml
@@ -56,7 +56,7 @@ class TermSchema(_Strict):
 
 
 class RuleSchema(_Sourced):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z0-9_]+$"))
+    id = fields.String(required=True, validate=FullMatch(r"^[a-z_]+\.[a-z0-9_]+$"))
     title = fields.String(required=True, validate=validate.Length(min=1))
     when = fields.List(fields.Nested(TermSchema), required=True, validate=validate.Length(min=1))
     points = fields.Integer(required=True, strict=True)
@@ -91,7 +91,7 @@ class ScoringSchema(_Sourced):
 
 class RulesetSchema(_Strict):
     name = fields.String(required=True)
-    version = fields.String(required=True, validate=validate.Regexp(r"^\d+\.\d+\.\d+$"))
+    version = fields.String(required=True, validate=FullMatch(r"^\d+\.\d+\.\d+$"))
     title = fields.String(required=True)
     disclaimer = fields.String(required=True)
     groups = fields.List(fields.String(), required=True, validate=validate.Length(min=1))

@@ -7,7 +7,7 @@ into `{"training.weekly_distance.3": [...]}`.
 """
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .fields import StrictBoolean, StrictNumber, WholeNumber
+from .fields import FullMatch, StrictBoolean, StrictNumber, WholeNumber
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400
@@ -31,7 +31,7 @@ def _scale(description: str, **kwargs):
 
 
 class RunnerSchema(StrictSchema):
-    id = fields.String(required=True, validate=validate.Regexp(
+    id = fields.String(required=True, validate=FullMatch(
         RUNNER_ID_PATTERN, error="Expected a pseudonymous id: 1-64 letters, digits, '.', '_' or '-' (never a name)."),
         metadata={"description": "Pseudonymous runner id (never a name)", "example": "club-0042"})
     age = WholeNumber(required=True, validate=validate.Range(12, 100),

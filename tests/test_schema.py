@@ -69,6 +69,7 @@ def test_absent_red_flags_default_to_false():
     ("runner.id", "Jane Doe", "pseudonymous"),
     ("runner.id", "x" * 65, "pseudonymous"),
     ("runner.id", "", "pseudonymous"),
+    ("runner.id", "club-0042\n", "pseudonymous"),
     ("runner.sex", "f", "Must be one of"),
     ("training.unit", "miles", "Must be one of"),
     ("training.weekly_distance", [], "Length"),
