@@ -19,6 +19,7 @@ from .body import binary_chunks, json_body, uploaded_csv
 from .openapi import JSON, MULTIPART
 from .problems import Problem
 
+
 class RowResultSchema(Schema):
     row = fields.Integer(required=True, metadata={"description": "1-based row number"})
     result = fields.Nested(ResultSchema, required=True)

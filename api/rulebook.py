@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from screening.result_schema import EvidenceOut, RulesetRef, ThresholdOut
-from screening.ruledata import Rule, Ruleset
+from screening.ruledata import Rule, Ruleset, evidence_list
 
 from .openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from .problems import Problem
@@ -98,21 +98,13 @@ class RulebookOut(Schema):
     rules = fields.List(fields.Nested(RuleOut), required=True)
 
 
-def _evidence(items) -> list[dict]:
-    return [item.as_dict() for item in items]
-
-
 def rule_doc(rule: Rule, ruleset: Ruleset) -> dict:
-    """One rule as the API shows it."""
-    inputs = [ruleset.inputs[name] for name in rule.inputs]
+    """One rule as the API shows it: the same basis a result's explanation shows, plus what it reads."""
     return {
-        "id": rule.id, "group": rule.group, "title": rule.title, "condition": ruleset.describe(rule),
+        "id": rule.id, "group": rule.group, **ruleset.rule_basis(rule),
         "inputs": [{"name": spec.name, "description": spec.description, "unit": spec.unit, "type": spec.type,
-                    "when_absent": spec.absent} for spec in inputs],
+                    "when_absent": spec.absent} for spec in (ruleset.inputs[name] for name in rule.inputs)],
         "context": list(rule.context),
-        "thresholds": {name: ruleset.parameters[name].as_dict() for name in rule.thresholds},
-        "points": rule.points, "referral": rule.referral, "recommendations": list(rule.recommendations),
-        "evidence": _evidence(rule.evidence), "basis": rule.basis, "note": rule.note,
     }
 
 
@@ -127,9 +119,9 @@ def rulebook(ruleset: Ruleset) -> dict:
                     "bands": [{"band": band.band, "from": band.start} for band in ruleset.bands]},
         "referral_to": dict(ruleset.referral_to),
         "heel_raise_norms": {"description": norms.description, "unit": norms.unit,
-                             "reference": _evidence(norms.reference),
+                             "reference": evidence_list(norms.reference),
                              "bands": [vars(band) for band in norms.bands]},
-        "recommendations": [{"id": rec.id, "text": rec.text, "evidence": _evidence(rec.evidence)}
+        "recommendations": [{"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
                             for rec in sorted(ruleset.recommendations.values(), key=lambda rec: rec.index)],
         "rules": [rule_doc(rule, ruleset) for rule in ruleset.rules],
     }

@@ -12,28 +12,16 @@ a result as read-only.
 """
 import operator
 
-from .ruledata import REFERRAL_ORDER, Rule, Ruleset, Term
+from .ruledata import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
 
 
 def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
-    return {
-        "rule": rule.id,
-        "title": rule.title,
-        "fired": True,
-        "points": rule.points,
-        "inputs": None,
-        "condition": ruleset.describe(rule),
-        "thresholds": {name: ruleset.parameters[name].as_dict() for name in rule.thresholds},
-        "referral": rule.referral,
-        "recommendations": list(rule.recommendations),
-        "evidence": [e.as_dict() for e in rule.evidence],
-        "basis": rule.basis,
-        "points_basis": "design choice",
-        "note": rule.note,
-    }
+    basis = ruleset.rule_basis(rule)
+    return {"rule": rule.id, "title": rule.title, "fired": True, "points": rule.points, "inputs": None,
+            **basis, "points_basis": "design choice"}
 
 
 def band_for(score: int, ruleset: Ruleset) -> str:
@@ -52,7 +40,7 @@ class ResultBuilder:
         self._explanations = {r.id: _static_explanation(r, ruleset) for r in ruleset.rules}
         self._shown = {r.id: (*r.inputs, *r.context) for r in ruleset.rules}
         self._recommendations = {rec.id: {"id": rec.id, "text": rec.text,
-                                          "evidence": [e.as_dict() for e in rec.evidence]}
+                                          "evidence": evidence_list(rec.evidence)}
                                  for rec in ruleset.recommendations.values()}
         # Per rule, the inputs whose absence means "not assessed" (not "none known").
         self._assessable = {r.id: [n for n in r.inputs if ruleset.inputs[n].absent == "not_assessed"]

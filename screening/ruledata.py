@@ -32,7 +32,7 @@ class Parameter:
         return {
             "name": self.name, "description": self.description, "unit": self.unit,
             "value": self.value, "basis": self.basis,
-            "reference": [e.as_dict() for e in self.reference],
+            "reference": evidence_list(self.reference),
         }
 
 
@@ -166,6 +166,24 @@ class Ruleset:
 
     def describe(self, rule: Rule) -> str:
         return " and ".join(self.describe_term(t) for t in rule.terms)
+
+    def rule_basis(self, rule: Rule) -> dict:
+        """What a rule checks and rests on, as results and the rules API both show it."""
+        return {
+            "title": rule.title,
+            "condition": self.describe(rule),
+            "thresholds": {name: self.parameters[name].as_dict() for name in rule.thresholds},
+            "points": rule.points,
+            "referral": rule.referral,
+            "recommendations": list(rule.recommendations),
+            "evidence": evidence_list(rule.evidence),
+            "basis": rule.basis,
+            "note": rule.note,
+        }
+
+
+def evidence_list(items) -> list[dict]:
+    return [item.as_dict() for item in items]
 
 
 def format_number(value, unit: str | None = None) -> str:
