@@ -115,3 +115,27 @@ def test_every_broken_field_is_reported_at_once_with_list_indices_kept():
 @pytest.mark.parametrize("payload", [[EXAMPLE], "intake", 42, None])
 def test_a_body_that_is_not_an_object_is_rejected(payload):
     assert _errors(payload) == {"_schema": ["Expected an object."]}
+
+
+def _schema_field(path: str):
+    from screening.schema import IntakeSchema
+    schema = IntakeSchema()
+    *parents, last = path.split(".")
+    for part in parents:
+        schema = schema.fields[part].schema
+    return schema.fields[last]
+
+
+def test_an_input_the_schema_fills_in_is_never_described_as_not_assessed():
+    """/v1/rules tells clinicians what an absent input means; it must match what validation does.
+
+    A field with a default (red flags default to false, as the contract says) is
+    never missing when the rules run, so its rule data must say `none_known`.
+    """
+    from marshmallow.utils import missing
+
+    ruleset = default_screener().ruleset
+    filled = {name for name in ruleset.inputs if not name.startswith("derived.")
+              and _schema_field(name).load_default not in (missing, None)}
+    assert {f"red_flags.{flag}" for flag in EXAMPLE["red_flags"]} <= filled
+    assert {name: ruleset.inputs[name].absent for name in filled} == dict.fromkeys(filled, "none_known")
