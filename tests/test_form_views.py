@@ -189,3 +189,13 @@ def test_the_json_api_needs_no_csrf_token_while_the_form_does(client):
 def test_opening_the_result_address_directly_leads_back_to_the_form(client):
     response = client.get("/screen")
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_a_form_opened_before_a_restart_still_screens_with_a_configured_secret_key(monkeypatch):
+    monkeypatch.setenv("SOLEUS_SECRET_KEY", "clinic-secret-for-this-test")
+    before, after = (create_app({"TESTING": True}).test_client() for _ in range(2))
+    token = page(before.get("/")).find("input", {"name": "csrf_token"})["value"]
+    cookie = before.get_cookie(before.application.config["SESSION_COOKIE_NAME"])
+    after.set_cookie(cookie.key, cookie.value)
+    soup = page(after.post("/screen", data={**HEALTHY, "csrf_token": token}))
+    assert "band-low" in soup.find(id="risk-band")["class"]
