@@ -4,14 +4,19 @@
 Starts servers on 127.0.0.1 under the same gunicorn settings: the real
 service (`soleus-screen serve`) and a bare Flask app whose one endpoint reads
 the same JSON body and answers a stored result of the same size without
-screening; with --breakdown also the real service with the core's work
-stubbed out (validation and rules replaced by the stored result), which
-splits the difference between the API layer and the screening itself. Then
+screening; with --breakdown also three variants of the real service, each
+without one part of the work: the core stubbed out (validation and rules
+replaced by the stored result), validation alone stubbed out, and the
+per-request log line switched off. They split the difference between the API
+layer, validation, the rules and result, and the request log. Then
 drives each in turn with wrk (Debian's `wrk` package: `apt-get install wrk`),
 same connections and duration, alternating for several rounds, and prints
 requests/s, p50/p99 latency, errors, server CPU per request, and the ratio of
 the screening endpoint's throughput to the bare one's (target: at least 0.5,
-0 errors). Every server is stopped at the end, however the run ends.
+0 errors). A round counts only when gunicorn's workers shared the load
+evenly (the kernel gives each connection to whichever worker accepts first;
+an uneven share alone moved the ratio between 0.42 and 0.60): uneven rounds
+are measured again. Every server is stopped at the end, however the run ends.
 
     .venv/bin/python scripts/bench_http.py [--rounds 3] [--seconds 5] [--connections 16] [--breakdown]
 """
@@ -32,6 +37,11 @@ sys.path.insert(0, str(ROOT))
 from api import launch  # noqa: E402  (after the path set-up, so the script runs from a checkout)
 
 EXAMPLE = ROOT / "examples" / "intake.json"
+BREAKDOWN = {  # --breakdown: the real service without one part of the work (see variant_app)
+    "stub": "POST /v1/screenings, core stubbed",
+    "novalidate": "POST /v1/screenings, validation stubbed",
+    "nolog": "POST /v1/screenings, no request log",
+}
 GLIBC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=268435456"
 WRK_SCRIPT = """
 wrk.method = "POST"
@@ -64,10 +74,10 @@ def bare_app():
     return app
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a gunicorn master and its workers, from /proc."""
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a gunicorn master and of each of its workers, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    seconds = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -76,14 +86,20 @@ def cpu_seconds(pid: int) -> float:
         except OSError:
             continue  # a process that just ended
         if int(entry.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return seconds
 
 
-def stub_app():
-    """The real service with the core's work replaced by the stored intake and result: the API layer's cost."""
+def variant_app(variant: str):
+    """The real service without one part of its work, to measure what that part costs.
+
+    stub: validation and rules replaced by the stored intake and result (what is left is the API layer);
+    novalidate: validation alone replaced by the stored intake; nolog: no per-request log line.
+    """
+    import logging
+
     from api import create_app
-    from api.requestlog import configure_logging
+    from api.requestlog import configure_logging, logger
     from api.service import KEY
 
     configure_logging()
@@ -99,14 +115,23 @@ def stub_app():
             return intake
 
         def screen_valid(self, intake):
-            return stored
+            return stored if variant == "stub" else core.screen_valid(intake)
 
-    app.extensions[KEY] = Stub()
+    if variant in ("stub", "novalidate"):
+        app.extensions[KEY] = Stub()
+    elif variant == "nolog":
+        logger.setLevel(logging.WARNING)
     return app
 
 
 def wrk(url: str, args, body_path: str, script_path: str, pid: int | None = None) -> dict:
-    before = cpu_seconds(pid) if pid else 0.0
+    """One wrk measurement; with the server's pid also its CPU per request and how evenly its workers shared it.
+
+    `balance` is the least busy worker's CPU over the busiest one's: the kernel
+    hands each of wrk's connections to whichever worker accepts first, and a
+    worker that got most of them answers fewer requests/s at more CPU each.
+    """
+    before = cpu_by_process(pid) if pid else {}
     command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
                "--timeout", "10s", "-s", script_path, url]
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60,
@@ -117,8 +142,22 @@ def wrk(url: str, args, body_path: str, script_path: str, pid: int | None = None
     result = json.loads(line[len("RESULT "):])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     if pid:
-        result["cpu_us"] = (cpu_seconds(pid) - before) / max(result["requests"], 1) * 1e6
+        after = cpu_by_process(pid)
+        used = {process: seconds - before.get(process, 0.0) for process, seconds in after.items()}
+        result["cpu_us"] = sum(used.values()) / max(result["requests"], 1) * 1e6
+        workers = [seconds for process, seconds in used.items() if process != pid]
+        result["balance"] = min(workers) / max(workers) if len(workers) > 1 and max(workers) > 0 else 1.0
     return result
+
+
+def balanced_round(url: str, args, body_path: str, script_path: str, pid: int) -> tuple[dict, int]:
+    """A measurement in which the workers shared the load evenly, and how many uneven ones it took to get it."""
+    uneven = 0
+    while True:
+        result = wrk(url, args, body_path, script_path, pid)
+        if result["balance"] >= args.balance or uneven + 1 >= args.attempts:
+            return result, uneven
+        uneven += 1
 
 
 def run(args) -> int:
@@ -133,8 +172,8 @@ def run(args) -> int:
     targets = [("bare", "bare Flask endpoint, same JSON body", "/bare",
                 [sys.executable, __file__, "--serve", "bare", *settings])]
     if args.breakdown:
-        targets.append(("stub", "POST /v1/screenings, core stubbed", "/v1/screenings",
-                        [sys.executable, __file__, "--serve", "stub", *settings]))
+        for variant, label in BREAKDOWN.items():
+            targets.append((variant, label, "/v1/screenings", [sys.executable, __file__, "--serve", variant, *settings]))
     targets.append(("screening", "POST /v1/screenings", "/v1/screenings", launch.serve_command(*settings)))
     rounds = {name: [] for name, *_ in targets}
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as servers:
@@ -144,10 +183,14 @@ def run(args) -> int:
         for name, _, path, _ in targets:  # warm up: workers booted, caches filled
             wrk(running[name].url + path, argparse.Namespace(**{**vars(args), "seconds": 1}), str(EXAMPLE),
                 script_path)
+        rerun = 0
         for _ in range(args.rounds):
             for name, _, path, _ in targets:
                 server = running[name]
-                rounds[name].append(wrk(server.url + path, args, str(EXAMPLE), script_path, server.process.pid))
+                result, uneven = balanced_round(server.url + path, args, str(EXAMPLE), script_path,
+                                                server.process.pid)
+                rounds[name].append(result)
+                rerun += uneven
     print(f"{'endpoint':40} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'server CPU us/req':>18}")
     summary = {}
     for name, label, _, _ in targets:
@@ -166,13 +209,18 @@ def run(args) -> int:
     errors = sum(entry["errors"] for entry in summary.values())
     print(f"ratio screening/bare requests/s: {ratio:.2f} (target >= 0.5); errors: {errors} (target 0); "
           f"medians of {args.rounds} rounds")
+    still_uneven = sum(r["balance"] < args.balance for runs in rounds.values() for r in runs)
+    print(f"rounds count only when the least busy worker used >= {args.balance:.0%} of the busiest one's CPU: "
+          f"{rerun} uneven rounds measured again, {still_uneven} kept uneven after {args.attempts} attempts")
     # Server CPU per request does not depend on what else the machine runs: the steadier figure when busy.
     cpu_ratio = summary["bare"]["cpu_us"] / summary["screening"]["cpu_us"]
     print(f"ratio by server CPU per request (bare/screening): {cpu_ratio:.2f}")
     if args.breakdown:
-        bare, stub, real = (summary[name]["cpu_us"] for name in ("bare", "stub", "screening"))
-        print(f"server CPU per screening request: {bare:.0f} us gunicorn + Flask (bare), {stub - bare:.0f} us API "
-              f"layer, {real - stub:.0f} us validation + rules + result")
+        cpu = {name: entry["cpu_us"] for name, entry in summary.items()}
+        print(f"server CPU per screening request: {cpu['bare']:.0f} us gunicorn + Flask (bare), "
+              f"{cpu['stub'] - cpu['bare']:.0f} us API layer, {cpu['screening'] - cpu['stub']:.0f} us validation + "
+              f"rules + result, of which {cpu['screening'] - cpu['novalidate']:.0f} us validation; "
+              f"{cpu['screening'] - cpu['nolog']:.0f} us the request log line")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ratio >= 0.5 and errors == 0 else 1
 
@@ -185,14 +233,18 @@ def main(argv=None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default %(default)s)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default %(default)s)")
+    parser.add_argument("--balance", type=float, default=0.9,
+                        help="least/most busy worker CPU a round needs to count (default %(default)s)")
+    parser.add_argument("--attempts", type=int, default=6,
+                        help="measurements per round at most, while the workers' load is uneven (default %(default)s)")
     parser.add_argument("--breakdown", action="store_true",
                         help="also measure the service with the core stubbed, to split the cost")
-    parser.add_argument("--serve", choices=("bare", "stub"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=("bare", *BREAKDOWN), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         from api.server import serve
 
-        app = bare_app() if args.serve == "bare" else stub_app()
+        app = bare_app() if args.serve == "bare" else variant_app(args.serve)
         serve(app, host="127.0.0.1", port=0, workers=args.workers, threads=args.threads)
         return 0
     return run(args)
