@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 from screening import IntakeError
 from screening.csv_intake import CsvError, read_rows, text_lines
 from screening.flat import validate_flat
+from screening.repeated_ids import ROWS_SHOWN, RepeatedIds
 from screening.result_schema import BANDS, URGENCIES, ResultSchema, RulesetRef
 
 from .body import binary_chunks, json_body, uploaded_csv
@@ -37,6 +38,13 @@ ReferralCountsSchema = Schema.from_dict(
     {key: fields.Integer(required=True) for key in ("total", *URGENCIES)}, name="ReferralCountsSchema")
 
 
+class RepeatedIdSchema(Schema):
+    runner_id = fields.String(required=True)
+    count = fields.Integer(required=True, metadata={"description": "Screened rows with this id"})
+    rows = fields.List(fields.Integer(), required=True, metadata={
+        "description": f"Their 1-based row numbers (the first {ROWS_SHOWN})"})
+
+
 class SummarySchema(Schema):
     rows = fields.Integer(required=True, metadata={"description": "Rows read (blank CSV lines are not rows)"})
     screened = fields.Integer(required=True)
@@ -44,6 +52,10 @@ class SummarySchema(Schema):
     bands = fields.Nested(BandCountsSchema, required=True, metadata={"description": "Screened rows by risk band"})
     referrals = fields.Nested(ReferralCountsSchema, required=True,
                               metadata={"description": "Screened rows referred, in total and by urgency"})
+    repeated_runner_ids = fields.List(fields.Nested(RepeatedIdSchema), required=True, metadata={
+        "description": "Runner ids on more than one screened row: the same runner entered twice (counted twice "
+                       "above) or two runners sharing a pseudonym, whose results cannot be told apart. Each row "
+                       "is still screened."})
 
 
 class BatchSchema(Schema):
@@ -96,6 +108,7 @@ def screen_rows(core, rows: list, validate) -> dict:
     results, errors = [], []
     bands = dict.fromkeys(BANDS, 0)
     referrals = dict.fromkeys(("total", *URGENCIES), 0)
+    repeated = RepeatedIds()
     for number, payload in rows:
         try:
             intake = validate(payload)
@@ -104,12 +117,13 @@ def screen_rows(core, rows: list, validate) -> dict:
             continue
         result = core.screen_valid(intake)
         results.append({"row": number, "result": result})
+        repeated.add(result["runner_id"], number)
         bands[result["risk"]["band"]] += 1
         if result["referral"]["required"]:
             referrals["total"] += 1
             referrals[result["referral"]["urgency"]] += 1
     summary = {"rows": len(rows), "screened": len(results), "invalid": len(errors),
-               "bands": bands, "referrals": referrals}
+               "bands": bands, "referrals": referrals, "repeated_runner_ids": repeated.repeated}
     ruleset = core.ruleset
     return {"ruleset": {"name": ruleset.name, "version": ruleset.version}, "summary": summary,
             "results": results, "errors": errors}

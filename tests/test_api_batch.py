@@ -57,6 +57,20 @@ def test_batch_summary_counts_what_the_rows_got(client):
     assert results[2]["runner_id"] == "club-4" and results[2]["referral"]["urgency"] == "urgent"
 
 
+def test_batch_summary_names_runner_ids_on_more_than_one_row_and_still_screens_each(client):
+    rows = [intake("club-7"), intake("club-8"), intake("club-7", wellness={"fatigue": 9}),
+            intake("club-9", runner={"age": "old"}), intake("club-9"), intake("club-7")]
+    body = client.post("/v1/screenings/batch", json=rows).get_json()
+    assert [entry["row"] for entry in body["results"]] == [1, 2, 3, 5, 6]
+    # club-9's invalid row 4 was not screened, so only one club-9 row stands.
+    assert body["summary"]["repeated_runner_ids"] == [{"runner_id": "club-7", "count": 3, "rows": [1, 3, 6]}]
+
+
+def test_batch_summary_lists_no_repeated_ids_when_every_id_is_distinct(client):
+    body = csv_post(client, CSV).get_json()
+    assert body["summary"]["repeated_runner_ids"] == []
+
+
 def test_batch_json_array_validates_each_item_on_its_own(client):
     roster = [intake("a-1"), {"runner": "not an object"}, 42, intake("a-4", heel_raise={"left": 7.5})]
     body = client.post("/v1/screenings/batch", json=roster).get_json()
