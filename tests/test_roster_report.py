@@ -114,3 +114,26 @@ def test_the_report_does_not_grow_with_the_roster_beyond_its_caps(tmp_path):
         screen_roster(roster, tmp_path / f"out-{rows}", workers=1, report_caps=caps)
         sizes.append((tmp_path / f"out-{rows}" / "report.html").stat().st_size)
     assert sizes[1] < sizes[0] * 1.1, sizes  # ten times the runners, about the same page
+
+
+def test_runner_ids_on_more_than_one_row_are_flagged_and_every_row_is_still_screened(tmp_path, capsys):
+    from screening.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(HEADER + "club-1,30,20,3,1,25,26\nclub-2,31,20,3,1,25,26\nclub-1,45,40,8,6,12,25\n"
+                      "club-3,30,oops,3,1,25,26\nclub-3,30,20,3,1,25,26\nclub-1,30,20,3,1,25,26\n")
+    main(["roster", str(roster), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert [result["runner_id"] for result in _results(tmp_path / "out")] == [
+        "club-1", "club-2", "club-1", "club-3", "club-1"]
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "1 runner id on more than one row" in page
+    rows = re.findall(r"<tr><td class=\"mono\">([^<]+)</td><td class=\"num\">(\d+)</td>\s*<td>([^<]+)</td>",
+                      _section(page, "repeated"))
+    # club-3's first row is invalid and was not screened, so it is not repeated among screened rows.
+    assert rows == [("club-1", "3", "1, 3, 6")]
+    assert "1 runner id is on more than one row" in capsys.readouterr().err
+
+
+def test_a_roster_of_distinct_ids_has_no_repeated_ids_section(example):
+    _, page = example
+    assert 'id="repeated"' not in page

@@ -34,6 +34,7 @@ class RosterOutcome:
     urgent: int
     bands: dict
     files: dict
+    repeated_ids: int = 0  # runner ids on more than one screened row
 
     @property
     def all_screened(self) -> bool:
@@ -72,4 +73,5 @@ def screen_roster(path, out_dir, *, workers: int | None = None, chunk_rows: int 
             outputs.abort()
             raise
         files = outputs.commit()
-    return RosterOutcome(report.screened, report.invalid_rows, report.urgencies["urgent"], dict(report.bands), files)
+    return RosterOutcome(report.screened, report.invalid_rows, report.urgencies["urgent"], dict(report.bands), files,
+                         report.repeated_ids.total)

@@ -85,6 +85,10 @@ def run_roster(args) -> int:
         bands = ", ".join(f"{count} {band}" for band, count in outcome.bands.items())
         print(f"soleus-screen: screened {outcome.screened} runners ({bands}; {outcome.urgent} urgent referrals) "
               f"into {args.out}", file=sys.stderr)
+        if outcome.repeated_ids:
+            ids = "1 runner id is" if outcome.repeated_ids == 1 else f"{outcome.repeated_ids} runner ids are"
+            print(f"soleus-screen: {ids} on more than one row: see "
+                  f"{outcome.files['report.html']}#repeated", file=sys.stderr)
         if outcome.invalid:
             print(f"soleus-screen: {outcome.invalid} rows could not be screened: see "
                   f"{outcome.files['errors.csv']}", file=sys.stderr)

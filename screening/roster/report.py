@@ -1,10 +1,12 @@
-"""Gather a roster's screenings into a coach's report, in memory that does not grow with the roster.
+"""Gather a roster's screenings into a coach's report, in bounded memory and a bounded page.
 
 Counts, the score histogram and how often each rule fired are kept for every
 runner; full detail (each fired rule with its inputs and evidence) is kept for
 the first `attention_cap` runners who need attention (urgent or soon referral,
 or high band) and the first `other_cap` of the rest, so the page stays usable
 for a roster of 100,000. What was left out is counted and said on the page.
+The one thing that grows with the roster is the set of runner ids seen, to
+find ids on more than one row (about 10 MB per 100,000 runners).
 """
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +15,7 @@ import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..ruledata import Ruleset
+from ..repeated_ids import RepeatedIds
 from ..result import band_for
 from ..text_report import format_value
 from .pipeline import ChunkOutput, InvalidRow, RunnerSummary
@@ -23,6 +26,7 @@ ATTENTION_CAP = 1000
 OTHER_CAP = 500
 URGENT_CAP = 1000
 INVALID_CAP = 200
+REPEATED_CAP = 200
 
 
 def needs_attention(runner: RunnerSummary) -> bool:
@@ -45,7 +49,8 @@ class RosterReport:
     """Accumulates chunk outputs in roster order; `render` writes the HTML page."""
 
     def __init__(self, ruleset: Ruleset, source_name: str, *, attention_cap: int = ATTENTION_CAP,
-                 other_cap: int = OTHER_CAP, urgent_cap: int = URGENT_CAP, invalid_cap: int = INVALID_CAP):
+                 other_cap: int = OTHER_CAP, urgent_cap: int = URGENT_CAP, invalid_cap: int = INVALID_CAP,
+                 repeated_cap: int = REPEATED_CAP):
         self.ruleset = ruleset
         self.source_name = source_name
         self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
@@ -63,10 +68,12 @@ class RosterReport:
         self.attention_total = 0
         self.invalid_rows = 0
         self.invalid: list[InvalidRow] = []
+        self.repeated_ids = RepeatedIds(cap=repeated_cap)
 
     def add(self, output: ChunkOutput) -> None:
         for runner in output.runners:
             self._count(runner)
+            self.repeated_ids.add(runner.runner_id, runner.row)
             if runner.urgency == "urgent":
                 if len(self.urgent) < self.caps["urgent"]:
                     self.urgent.append(self._urgent_entry(runner))
@@ -139,6 +146,7 @@ class RosterReport:
             "attention": self.attention, "attention_total": self.attention_total,
             "others": self.others, "others_total": self.screened - self.attention_total,
             "invalid": self.invalid, "invalid_total": self.invalid_rows,
+            "repeated": self.repeated_ids.repeated, "repeated_total": self.repeated_ids.total,
         }
 
     def render(self, path: Path) -> None:
