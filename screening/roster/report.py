@@ -1,4 +1,4 @@
-"""Gather a roster's screenings into a coach's report, in bounded memory and a bounded page.
+"""Gather a roster's screenings into a coach's report: a page of bounded size, whatever the roster's.
 
 Counts, the score histogram and how often each rule fired are kept for every
 runner; full detail (each fired rule with its inputs and evidence) is kept for
@@ -14,9 +14,9 @@ from pathlib import Path
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..ruledata import Ruleset
 from ..repeated_ids import RepeatedIds
 from ..result import band_for
+from ..ruledata import Ruleset
 from ..text_report import format_value
 from .pipeline import ChunkOutput, InvalidRow, RunnerSummary
 
