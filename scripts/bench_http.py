@@ -238,7 +238,8 @@ def main(argv=None) -> int:
     parser.add_argument("--attempts", type=int, default=6,
                         help="measurements per round at most, while the workers' load is uneven (default %(default)s)")
     parser.add_argument("--breakdown", action="store_true",
-                        help="also measure the service with the core stubbed, to split the cost")
+                        help="also measure the service with the core stubbed, with validation stubbed and with "
+                             "no request log, to split the cost")
     parser.add_argument("--serve", choices=("bare", *BREAKDOWN), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:

@@ -4,8 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from marshmallow.utils import missing
 
 from screening import IntakeError, default_screener
+from screening.schema import IntakeSchema
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 
@@ -118,7 +120,6 @@ def test_a_body_that_is_not_an_object_is_rejected(payload):
 
 
 def _schema_field(path: str):
-    from screening.schema import IntakeSchema
     schema = IntakeSchema()
     *parents, last = path.split(".")
     for part in parents:
@@ -132,8 +133,6 @@ def test_an_input_the_schema_fills_in_is_never_described_as_not_assessed():
     A field with a default (red flags default to false, as the contract says) is
     never missing when the rules run, so its rule data must say `none_known`.
     """
-    from marshmallow.utils import missing
-
     ruleset = default_screener().ruleset
     filled = {name for name in ruleset.inputs if not name.startswith("derived.")
               and _schema_field(name).load_default not in (missing, None)}
