@@ -26,7 +26,11 @@ def media_type(*accepted: str) -> str:
 
 def json_body():
     """The parsed JSON body; 400 if it is not JSON (empty, not UTF-8, bad syntax, nested past recursion)."""
-    data = request.get_data(cache=False)
+    return parse_json(request.get_data(cache=False))
+
+
+def parse_json(data: bytes):
+    """`data` parsed as JSON; 400 if it is not JSON (empty, not UTF-8, bad syntax, nested past recursion)."""
     if not data.strip():
         raise BadRequest("The body is empty: expected JSON.")
     try:

@@ -3,20 +3,20 @@
     POST /v1/screenings         one intake (JSON, or a form's dotted fields) -> its result
     POST /v1/screenings/batch   a JSON array of intakes or a CSV roster -> per-row results and errors
 
-The core validates every intake (its errors are already keyed by field path)
-and screens it; this module only reads bodies and writes answers. Results
+The core validates every intake (its errors are already keyed by field path;
+a JSON intake is first offered to its compiled fast path) and screens it; this module only reads bodies and writes answers. Results
 are built as plain data by the core and sent as JSON directly: ResultSchema
 documents them (the contract tests check every result against it) but is not
 run per request.
 """
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from screening.flat import validate_flat
 from screening.result_schema import ResultSchema
 
 from . import batch
-from .body import form_fields, json_body, media_type
+from .body import form_fields, media_type, parse_json
 from .openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from .service import screener
 
@@ -49,7 +49,14 @@ def screen():
     """
     kind = media_type(JSON, FORM)
     core = screener()
-    intake = core.validate(json_body()) if kind == JSON else validate_flat(core, form_fields())
+    if kind == JSON:
+        body = request.get_data(cache=False)
+        # The fast path takes most valid intakes; marshmallow judges the rest and names every error.
+        intake = core.accept_json(body)
+        if intake is None:
+            intake = core.validate(parse_json(body))
+    else:
+        intake = validate_flat(core, form_fields())
     return no_store(core.screen_valid(intake))
 
 

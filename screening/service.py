@@ -1,5 +1,6 @@
 """The screening pipeline: validate an intake, derive inputs, fire rules, build the result."""
 import functools
+import logging
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +12,7 @@ from rules import RULES_DIR
 from .derive import derive
 from .engine import RulesEngine
 from .errors import IntakeError
+from .fast_intake import FastIntake, Untranslatable
 from .loader import load_ruleset
 from .result import ResultBuilder
 from .schema import IntakeSchema, errors_by_path
@@ -28,6 +30,15 @@ class Screener:
         self.engine = RulesEngine(self.ruleset)
         self.results = ResultBuilder(self.ruleset)
         self._schema = IntakeSchema()
+        self._fast = _fast_intake(self._schema)
+
+    def accept_json(self, body: bytes) -> dict | None:
+        """The validated intake if this JSON body is one the fast path accepts, else None.
+
+        None says nothing about the body: load it with `validate`, which gives
+        the same intake or the errors (see fast_intake).
+        """
+        return self._fast.accept(body) if self._fast else None
 
     def validate(self, payload) -> dict:
         """Return the validated intake, or raise IntakeError with errors by field path."""
@@ -48,6 +59,15 @@ class Screener:
     def screen(self, payload, **kwargs) -> dict:
         """Validate and screen one intake payload (a dict as posted)."""
         return self.screen_valid(self.validate(payload), **kwargs)
+
+
+def _fast_intake(schema) -> FastIntake | None:
+    try:
+        return FastIntake(schema)
+    except Untranslatable as reason:
+        # Correct either way, only slower: every intake is then loaded by marshmallow.
+        logging.getLogger("soleus").warning("intake fast path off: %s", reason)
+        return None
 
 
 @functools.cache
