@@ -4,11 +4,12 @@
 Starts servers on 127.0.0.1 under the same gunicorn settings: the real
 service (`soleus-screen serve`) and a bare Flask app whose one endpoint reads
 the same JSON body and answers a stored result of the same size without
-screening; with --breakdown also three variants of the real service, each
+screening; with --breakdown also four variants of the real service, each
 without one part of the work: the core stubbed out (validation and rules
-replaced by the stored result), validation alone stubbed out, and the
-per-request log line switched off. They split the difference between the API
-layer, validation, the rules and result, and the request log. Then
+replaced by the stored result), validation alone stubbed out, the intake fast
+path switched off (marshmallow loads every intake), and the per-request log
+line switched off. They split the difference between the API layer,
+validation, the rules and result, and the request log. Then
 drives each in turn with wrk (Debian's `wrk` package: `apt-get install wrk`),
 same connections and duration, alternating for several rounds, and prints
 requests/s, p50/p99 latency, errors, server CPU per request, and the ratio of
@@ -40,6 +41,7 @@ EXAMPLE = ROOT / "examples" / "intake.json"
 BREAKDOWN = {  # --breakdown: the real service without one part of the work (see variant_app)
     "stub": "POST /v1/screenings, core stubbed",
     "novalidate": "POST /v1/screenings, validation stubbed",
+    "marshmallow": "POST /v1/screenings, no fast path",
     "nolog": "POST /v1/screenings, no request log",
 }
 GLIBC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=268435456"
@@ -94,7 +96,8 @@ def variant_app(variant: str):
     """The real service without one part of its work, to measure what that part costs.
 
     stub: validation and rules replaced by the stored intake and result (what is left is the API layer);
-    novalidate: validation alone replaced by the stored intake; nolog: no per-request log line.
+    novalidate: validation alone replaced by the stored intake; marshmallow: every intake loaded by
+    marshmallow (the compiled fast path off); nolog: no per-request log line.
     """
     import logging
 
@@ -111,6 +114,9 @@ def variant_app(variant: str):
     class Stub:
         ruleset = core.ruleset
 
+        def accept_json(self, body):
+            return intake
+
         def validate(self, payload):
             return intake
 
@@ -119,6 +125,8 @@ def variant_app(variant: str):
 
     if variant in ("stub", "novalidate"):
         app.extensions[KEY] = Stub()
+    elif variant == "marshmallow":
+        core._fast = None
     elif variant == "nolog":
         logger.setLevel(logging.WARNING)
     return app
@@ -220,7 +228,8 @@ def run(args) -> int:
         print(f"server CPU per screening request: {cpu['bare']:.0f} us gunicorn + Flask (bare), "
               f"{cpu['stub'] - cpu['bare']:.0f} us API layer, {cpu['screening'] - cpu['stub']:.0f} us validation + "
               f"rules + result, of which {cpu['screening'] - cpu['novalidate']:.0f} us validation; "
-              f"{cpu['screening'] - cpu['nolog']:.0f} us the request log line")
+              f"{cpu['screening'] - cpu['nolog']:.0f} us the request log line; the fast path saves "
+              f"{cpu['marshmallow'] - cpu['screening']:.0f} us")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ratio >= 0.5 and errors == 0 else 1
 
@@ -238,8 +247,8 @@ def main(argv=None) -> int:
     parser.add_argument("--attempts", type=int, default=6,
                         help="measurements per round at most, while the workers' load is uneven (default %(default)s)")
     parser.add_argument("--breakdown", action="store_true",
-                        help="also measure the service with the core stubbed, with validation stubbed and with "
-                             "no request log, to split the cost")
+                        help="also measure the service with the core stubbed, with validation stubbed, without the "
+                             "intake fast path and with no request log, to split the cost")
     parser.add_argument("--serve", choices=("bare", *BREAKDOWN), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
