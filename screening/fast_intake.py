@@ -26,13 +26,13 @@ from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 import msgspec
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
-from marshmallow.decorators import VALIDATES_SCHEMA
+from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
 from .fields import StrictBoolean, StrictNumber, WholeNumber
 
 _BASES = {WholeNumber: (int,), StrictNumber: (int, float), StrictBoolean: (bool,), fields.String: (str,)}
 _CONSTANT_DEFAULTS = (type(None), bool, int, float, str)
-_REFUSED_HOOKS = ("pre_load", "post_load", "validates")
+_REFUSED_HOOKS = (PRE_LOAD, POST_LOAD, VALIDATES)
 
 
 class Untranslatable(ValueError):
@@ -130,8 +130,8 @@ def _field_check(name: str, validator) -> Check:
 
 def _nested(field: fields.Nested, path: tuple[str, ...], checks: list) -> type:
     where = ".".join(path)
-    if field.many or field.only or field.exclude or field.unknown is not None:
-        raise Untranslatable(f"{where}: Nested with many/only/exclude/unknown is not supported")
+    if field.many or field.only or field.exclude or field.unknown is not None or field.validators:
+        raise Untranslatable(f"{where}: Nested with many/only/exclude/unknown/validate is not supported")
     inner: list = []
     struct = _struct(field.schema, path, inner)
     if inner and not field.required:

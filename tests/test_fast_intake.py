@@ -180,8 +180,9 @@ class _Training(StrictSchema):
     StrictSchema.from_dict({"weeks": fields.List(StrictNumber(), validate=validate.ContainsOnly([1]))})(),
     StrictSchema.from_dict({"count": WholeNumber(required=True)})(unknown=EXCLUDE),
     StrictSchema.from_dict({"training": fields.Nested(_Training, load_default=dict)})(),
+    StrictSchema.from_dict({"runner": fields.Nested(_Runner, required=True, validate=validate.Length(1))})(),
 ], ids=["Integer", "data_key", "optional-without-default", "mutable-default", "nested-many",
-        "list-validator", "exclude-unknown", "optional-section-with-checks"])
+        "list-validator", "exclude-unknown", "optional-section-with-checks", "nested-validator"])
 def test_refuses_a_schema_it_cannot_translate_exactly(schema):
     with pytest.raises(Untranslatable):
         FastIntake(schema)
