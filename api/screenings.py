@@ -4,10 +4,10 @@
     POST /v1/screenings/batch   a JSON array of intakes or a CSV roster -> per-row results and errors
 
 The core validates every intake (its errors are already keyed by field path;
-a JSON intake is first offered to its compiled fast path) and screens it; this module only reads bodies and writes answers. Results
-are built as plain data by the core and sent as JSON directly: ResultSchema
-documents them (the contract tests check every result against it) but is not
-run per request.
+a JSON intake is first offered to its compiled fast path) and screens it;
+this module only reads bodies and writes answers. Results are built as
+plain data by the core and sent as JSON directly: ResultSchema documents them
+(the contract tests check every result against it) but is not run per request.
 """
 from flask import current_app, request
 from flask_smorest import Blueprint
