@@ -24,9 +24,14 @@ def media_type(*accepted: str) -> str:
                   headers={"Accept-Post": ", ".join(accepted)})
 
 
+def raw_body() -> bytes:
+    """The body's bytes, read once and not kept (werkzeug raises 413 past MAX_CONTENT_LENGTH)."""
+    return request.get_data(cache=False)
+
+
 def json_body():
     """The parsed JSON body; 400 if it is not JSON (empty, not UTF-8, bad syntax, nested past recursion)."""
-    return parse_json(request.get_data(cache=False))
+    return parse_json(raw_body())
 
 
 def parse_json(data: bytes):

@@ -9,14 +9,14 @@ this module only reads bodies and writes answers. Results are built as
 plain data by the core and sent as JSON directly: ResultSchema documents them
 (the contract tests check every result against it) but is not run per request.
 """
-from flask import current_app, request
+from flask import current_app
 from flask_smorest import Blueprint
 
 from screening.flat import validate_flat
 from screening.result_schema import ResultSchema
 
 from . import batch
-from .body import form_fields, media_type, parse_json
+from .body import form_fields, media_type, parse_json, raw_body
 from .openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from .service import screener
 
@@ -50,7 +50,7 @@ def screen():
     kind = media_type(JSON, FORM)
     core = screener()
     if kind == JSON:
-        body = request.get_data(cache=False)
+        body = raw_body()
         # The fast path takes most valid intakes; marshmallow judges the rest and names every error.
         intake = core.accept_json(body)
         if intake is None:
