@@ -6,7 +6,7 @@
 The API's resources are flask-smorest blueprints, so each one is in the
 OpenAPI spec; other parts (pages) register through their own `init_app(app)`.
 Modules, Flask included, are imported inside the factory, as in flaskr: the
-command line imports `api.cli` for every subcommand and should not pay for them.
+command line imports `api.commands.serve` for every subcommand and should not pay for them.
 """
 DEFAULTS = {
     "API_TITLE": "soleus-screen",
@@ -27,7 +27,7 @@ def create_app(config: dict | None = None):
     """Build the service (a Flask app); `config` overrides the defaults (tests pass their own)."""
     from flask import Flask
 
-    from . import form, health, openapi, requestlog, rulebook, screenings, service
+    from api import form, health, openapi, requestlog, rulebook, screenings, service
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)

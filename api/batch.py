@@ -11,14 +11,14 @@ from flask import current_app, request
 from marshmallow import Schema, fields
 
 from screening import IntakeError
-from screening.csv_intake import CsvError, read_rows, text_lines
-from screening.flat import validate_flat
-from screening.repeated_ids import ROWS_SHOWN, RepeatedIds
-from screening.result_schema import BANDS, URGENCIES, ResultSchema, RulesetRef
+from screening.intake.csv_reader import CsvError, read_rows, text_lines
+from screening.intake.flat import validate_flat
+from screening.batch.repeated_ids import ROWS_SHOWN, RepeatedIds
+from screening.result.schema import BANDS, URGENCIES, ResultSchema, RulesetRef
 
-from .body import binary_chunks, json_body, uploaded_csv
-from .openapi import JSON, MULTIPART
-from .problems import Problem
+from api.body import binary_chunks, json_body, uploaded_csv
+from api.openapi import JSON, MULTIPART
+from api.problems import Problem
 
 
 class RowResultSchema(Schema):

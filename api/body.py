@@ -10,7 +10,7 @@ import json
 from flask import request
 from werkzeug.exceptions import BadRequest
 
-from .problems import Problem
+from api.problems import Problem
 
 CHUNK = 64 * 1024
 

@@ -22,11 +22,11 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 
 from screening import IntakeError
-from screening.flat import validate_flat
+from screening.intake.flat import validate_flat
 
-from . import form_fields
-from .form_fields import GENERAL, blank_state, place_errors, read_form
-from .service import screener as app_screener
+from api import form_fields
+from api.form_fields import GENERAL, blank_state, place_errors, read_form
+from api.service import screener as app_screener
 
 bp = Blueprint("clinic", __name__, template_folder="templates", static_folder="static/clinic",
                static_url_path="/clinic/static")

@@ -3,7 +3,7 @@
 The form posts the contract's dotted names (`heel_raise.left`), twelve
 `training.weekly_distance` inputs (empty ones unused) and two form-only
 "not tested" checkboxes. `read_form` keeps every value exactly as typed (to
-re-render it), builds the dotted fields `screening.flat.validate_flat` takes,
+re-render it), builds the dotted fields `screening.intake.flat.validate_flat` takes,
 and adds the checks that only make sense for this layout (a gap between filled
 weeks, a heel-raise count that is neither entered nor marked "not tested").
 `place_errors` then moves the core's errors onto the inputs that caused them:
@@ -11,8 +11,8 @@ a week's error index counts filled weeks only, so it is mapped back to the box.
 """
 from dataclasses import dataclass, field
 
-from screening.flat import FIELD_KINDS
-from screening.schema import IntakeSchema, RED_FLAGS
+from screening.intake.flat import FIELD_KINDS
+from screening.intake.schema import IntakeSchema, RED_FLAGS
 
 WEEKS = 12
 WEEKLY = "training.weekly_distance"

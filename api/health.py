@@ -8,11 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from screening import ScreeningError
-from screening.result_schema import RulesetRef
+from screening.result.schema import RulesetRef
 
-from .openapi import REQUEST_ID_HEADER, problems
-from .problems import Problem
-from .service import KEY
+from api.openapi import REQUEST_ID_HEADER, problems
+from api.problems import Problem
+from api.service import KEY
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes")
 

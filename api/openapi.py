@@ -15,12 +15,12 @@ import swagger_ui_bundle
 from flask import Blueprint
 from flask_smorest import Api
 
-from screening.csv_intake import REQUIRED_COLUMNS
-from screening.fields import StrictBoolean, StrictNumber, WholeNumber
-from screening.flat import FIELD_KINDS
-from screening.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
+from screening.intake.csv_reader import REQUIRED_COLUMNS
+from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.flat import FIELD_KINDS
+from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
 
-from .problems import PROBLEM_JSON, ProblemSchema, init_app as init_problems
+from api.problems import PROBLEM_JSON, ProblemSchema, init_app as init_problems
 
 DOCS_ASSETS = "/docs/assets/"
 CONFIG = {

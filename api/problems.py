@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from screening import IntakeError
 
-from .requestlog import current_request_id
+from api.requestlog import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 

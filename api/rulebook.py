@@ -11,12 +11,12 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from screening.result_schema import EvidenceOut, RulesetRef, ThresholdOut
-from screening.ruledata import Rule, Ruleset, evidence_list
+from screening.result.schema import EvidenceOut, RulesetRef, ThresholdOut
+from screening.ruleset.model import Rule, Ruleset, evidence_list
 
-from .openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
-from .problems import Problem
-from .service import screener
+from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
+from api.problems import Problem
+from api.service import screener
 
 blp = Blueprint("rules", __name__, url_prefix="/v1/rules",
                 description="The ruleset behind every result, for clinicians to check")

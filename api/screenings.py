@@ -12,13 +12,13 @@ plain data by the core and sent as JSON directly: ResultSchema documents them
 from flask import current_app
 from flask_smorest import Blueprint
 
-from screening.flat import validate_flat
-from screening.result_schema import ResultSchema
+from screening.intake.flat import validate_flat
+from screening.result.schema import ResultSchema
 
-from . import batch
-from .body import form_fields, media_type, parse_json, raw_body
-from .openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
-from .service import screener
+from api import batch
+from api.body import form_fields, media_type, parse_json, raw_body
+from api.openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
+from api.service import screener
 
 blp = Blueprint("screenings", __name__, url_prefix="/v1/screenings",
                 description="Screen runners for soleus (calf) strain risk")

@@ -1,7 +1,7 @@
 """The soleus ruleset as data: rules, thresholds, norms and recommendations.
 
 Nothing here is code; the YAML files beside this module are read by
-`screening.loader`. This module only tells where they are, so the files are
+`screening.ruleset.loader`. This module only tells where they are, so the files are
 found the same way from a source checkout and from an installed package.
 """
 from pathlib import Path

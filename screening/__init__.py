@@ -3,7 +3,7 @@
     from screening import default_screener
     result = default_screener().screen(payload)
 """
-from .errors import EngineError, IntakeError, RulesError, ScreeningError
-from .service import Screener, default_screener
+from screening.errors import EngineError, IntakeError, RulesError, ScreeningError
+from screening.service import Screener, default_screener
 
 __all__ = ["EngineError", "IntakeError", "RulesError", "Screener", "ScreeningError", "default_screener"]

@@ -11,8 +11,8 @@ that need it are reported as not assessed.
 """
 import math
 
-from .ruledata import Norms
-from .schema import KM_PER_MILE
+from screening.ruleset.model import Norms
+from screening.intake.schema import KM_PER_MILE
 
 
 def _km(value, factor):

@@ -31,8 +31,8 @@ import threading
 
 import durable_rules_engine as core
 
-from .errors import EngineError
-from .ruledata import Rule, Ruleset, Term
+from screening.errors import EngineError
+from screening.ruleset.model import Rule, Ruleset, Term
 
 SENTINEL = "screening.sentinel"
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}

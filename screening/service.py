@@ -9,13 +9,13 @@ from marshmallow import ValidationError
 
 from rules import RULES_DIR
 
-from .derive import derive
-from .engine import RulesEngine
-from .errors import IntakeError
-from .fast_intake import FastIntake, Untranslatable
-from .loader import load_ruleset
-from .result import ResultBuilder
-from .schema import IntakeSchema, errors_by_path
+from screening.derive import derive
+from screening.engine import RulesEngine
+from screening.errors import IntakeError
+from screening.intake.fast import FastIntake, Untranslatable
+from screening.ruleset.loader import load_ruleset
+from screening.result.builder import ResultBuilder
+from screening.intake.schema import IntakeSchema, errors_by_path
 
 
 def _now() -> str:

@@ -44,7 +44,7 @@ from make_roster import make_runner  # noqa: E402
 
 from screening import default_screener  # noqa: E402
 from screening.derive import derive  # noqa: E402
-from screening.flat import unflatten  # noqa: E402
+from screening.intake.flat import unflatten  # noqa: E402
 
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=268435456"
 REEXECUTED = "_BENCH_ENGINE_REEXECUTED"

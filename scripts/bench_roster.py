@@ -103,7 +103,7 @@ def main(argv=None) -> int:
         roster, out = Path(folder) / "roster.csv", Path(folder) / "out"
         with open(roster, "w", encoding="utf-8", newline="") as handle:
             write_roster(handle, args.rows, seed=args.seed, invalid_rate=0.002)
-        command = [sys.executable, "-m", "screening.cli", "roster", str(roster), "--out", str(out),
+        command = [sys.executable, "-m", "api.commands", "roster", str(roster), "--out", str(out),
                    "--workers", str(args.workers), "--quiet"]
         environment = {**os.environ, "GLIBC_TUNABLES": MALLOC_TUNABLES}
         load = os.getloadavg()

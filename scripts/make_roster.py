@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening.flat import FIELD_KINDS  # noqa: E402
-from screening.schema import KM_PER_MILE, RED_FLAGS  # noqa: E402
+from screening.intake.flat import FIELD_KINDS  # noqa: E402
+from screening.intake.schema import KM_PER_MILE, RED_FLAGS  # noqa: E402
 
 COLUMNS = tuple(FIELD_KINDS)
 MISTAKES = (

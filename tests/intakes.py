@@ -10,7 +10,7 @@ import copy
 import math
 import random
 
-from screening.schema import RED_FLAGS
+from screening.intake.schema import RED_FLAGS
 
 MAX_MILES = 248.5  # the contract's 400 km, as the largest whole tenth of a mile below it
 

@@ -13,7 +13,7 @@ evaluation. The semantics are the rule language's, written out plainly:
 """
 import operator
 
-from screening.ruledata import Ruleset, Term
+from screening.ruleset.model import Ruleset, Term
 
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
            "==": operator.eq, "!=": operator.ne}

@@ -11,7 +11,7 @@ import math
 
 from hypothesis import strategies as st
 
-from screening.schema import KM_PER_MILE, MAX_DISTANCE_KM, RED_FLAGS
+from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, RED_FLAGS
 
 MAX_MILES = MAX_DISTANCE_KM / KM_PER_MILE
 # Valid miles stop at the contract's 248.5 mi: MAX_MILES itself may convert to a hair over 400 km.

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from api.openapi import largest_accepted
-from screening.schema import KM_PER_MILE
+from screening.intake.schema import KM_PER_MILE
 
 OPERATIONS = {("/v1/screenings", "post"), ("/v1/screenings/batch", "post"), ("/v1/rules", "get"),
               ("/v1/rules/{rule_id}", "get"), ("/health", "get"), ("/ready", "get")}

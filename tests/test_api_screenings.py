@@ -7,7 +7,7 @@ import pytest
 
 from api import create_app
 from screening import default_screener
-from screening.result_schema import ResultSchema
+from screening.result.schema import ResultSchema
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 # The same intake as an HTML form posts it: dotted names, text values.

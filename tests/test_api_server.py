@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from api import launch
+import launch
 from api.server import options
 from screening import default_screener
-from screening.cli import build_parser
+from api.commands import build_parser
 
 CLIENTS = 8
 REQUESTS = 160

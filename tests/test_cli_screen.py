@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from screening.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, main
+from api.commands import main
+from api.commands.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "intake.json"
 
@@ -40,7 +41,7 @@ def test_screen_text_report_opens_with_an_urgent_banner_for_a_red_flag(tmp_path,
 def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
     bad = json.loads(EXAMPLE.read_text())
     bad["heel_raise"]["left"] = 7.5
-    done = subprocess.run([sys.executable, "-m", "screening.cli", "screen", "-"], input=json.dumps(bad),
+    done = subprocess.run([sys.executable, "-m", "api.commands", "screen", "-"], input=json.dumps(bad),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == EXIT_INVALID
     assert "heel_raise.left: Expected a whole number, got 7.5." in done.stderr

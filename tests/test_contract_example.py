@@ -3,7 +3,7 @@ import json
 from pathlib import Path
 
 from screening import default_screener
-from screening.result_schema import ResultSchema
+from screening.result.schema import ResultSchema
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 

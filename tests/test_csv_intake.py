@@ -1,7 +1,7 @@
 """The roster CSV reader streams good rows and rejects a malformed file whole."""
 import pytest
 
-from screening.csv_intake import CsvError, read_csv_text, read_rows, text_lines
+from screening.intake.csv_reader import CsvError, read_csv_text, read_rows, text_lines
 
 HEADER = ("runner.id,runner.age,training.weekly_distance,wellness.fatigue,wellness.soreness,"
           "heel_raise.left,heel_raise.right\n")

@@ -88,7 +88,7 @@ CHILD_PRELUDE = """
 import json, sys
 from screening import EngineError, Screener
 from screening.engine import RulesEngine
-from screening.loader import load_ruleset
+from screening.ruleset.loader import load_ruleset
 from rules import RULES_DIR
 from intakes import bare, healthy, pool
 

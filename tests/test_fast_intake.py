@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from marshmallow import EXCLUDE, fields, pre_load, validate, validates, validates_schema
 
 from screening import IntakeError, Screener, default_screener
-from screening.fast_intake import FastIntake, Untranslatable
-from screening.fields import StrictNumber, WholeNumber
-from screening.schema import IntakeSchema, StrictSchema
+from screening.intake.fast import FastIntake, Untranslatable
+from screening.intake.fields import StrictNumber, WholeNumber
+from screening.intake.schema import IntakeSchema, StrictSchema
 
 from intakes import bare, healthy, pool
 from strategies import WHOLE_FIELDS, invalid_intakes, valid_intakes

@@ -2,7 +2,7 @@
 import pytest
 
 from screening import IntakeError, default_screener
-from screening.flat import unflatten, validate_flat
+from screening.intake.flat import unflatten, validate_flat
 
 ROW = {
     "runner.id": "club-0007", "runner.age": "44", "runner.sex": "female",

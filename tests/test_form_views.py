@@ -8,8 +8,8 @@ from bs4 import BeautifulSoup
 
 from api import create_app, form
 from screening import default_screener
-from screening.flat import FIELD_KINDS
-from screening.schema import RED_FLAGS
+from screening.intake.flat import FIELD_KINDS
+from screening.intake.schema import RED_FLAGS
 
 HEALTHY = {
     "runner.id": "clinic-0001", "runner.age": "30", "runner.sex": "male", "training.unit": "km",

@@ -9,7 +9,7 @@ import pytest
 
 from rules import RULES_DIR
 from screening import RulesError
-from screening.loader import load_ruleset
+from screening.ruleset.loader import load_ruleset
 
 BROKEN = [
     ("unknown key in a rule", "load.yaml", "    points: 15\n", "    points: 15\n    pointz: 3\n",

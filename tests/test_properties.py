@@ -11,7 +11,7 @@ import copy
 from hypothesis import HealthCheck, example, given, settings
 
 from screening import IntakeError, default_screener
-from screening.result_schema import ResultSchema
+from screening.result.schema import ResultSchema
 from strategies import invalid_intakes, valid_intakes
 
 EXAMPLES = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,5 +1,5 @@
 """RepeatedIds: which runner ids a roster holds on more than one row, within bounded listing."""
-from screening.repeated_ids import ROWS_SHOWN, RepeatedIds
+from screening.batch.repeated_ids import ROWS_SHOWN, RepeatedIds
 
 
 def test_ids_on_one_row_each_are_not_repeated():

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from screening.cli import EXIT_INVALID, EXIT_OK, build_parser, main
-from screening.flat import unflatten
+from api.commands import build_parser, main
+from api.commands.exits import EXIT_INVALID, EXIT_OK
+from screening.intake.flat import unflatten
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "roster.csv"
@@ -39,7 +40,7 @@ def _valid_only(tmp_path) -> Path:
 
 
 def test_the_real_command_reports_a_summary_and_no_progress_bar_when_not_on_a_terminal(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "screening.cli", "roster", str(EXAMPLE), "--out", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "api.commands", "roster", str(EXAMPLE), "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == EXIT_INVALID
     assert done.stdout == ""

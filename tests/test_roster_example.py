@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.cli import EXIT_INVALID, main
+from api.commands import main
+from api.commands.exits import EXIT_INVALID
 
 ROSTER = Path(__file__).parents[1] / "examples" / "roster.csv"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.roster.batch import screen_roster
+from screening.batch.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 SCRIPT = ROOT / "scripts" / "make_roster.py"

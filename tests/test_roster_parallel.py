@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.roster.batch import screen_roster
-from screening.roster.parallel import IN_FLIGHT_PER_WORKER, ordered_map
+from screening.batch.run import screen_roster
+from screening.batch.parallel import IN_FLIGHT_PER_WORKER, ordered_map
 
 ROOT = Path(__file__).parents[1]
 

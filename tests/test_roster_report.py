@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.roster.batch import screen_roster
-from screening.roster.report import BIN_WIDTH
+from screening.batch.run import screen_roster
+from screening.batch.report import BIN_WIDTH
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "roster.csv"
@@ -117,7 +117,7 @@ def test_the_report_does_not_grow_with_the_roster_beyond_its_caps(tmp_path):
 
 
 def test_runner_ids_on_more_than_one_row_are_flagged_and_every_row_is_still_screened(tmp_path, capsys):
-    from screening.cli import main
+    from api.commands import main
 
     roster = tmp_path / "roster.csv"
     roster.write_text(HEADER + "club-1,30,20,3,1,25,26\nclub-2,31,20,3,1,25,26\nclub-1,45,40,8,6,12,25\n"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.roster.batch import screen_roster
-from screening.roster.cells import spreadsheet_safe
+from screening.batch.run import screen_roster
+from screening.batch.cells import spreadsheet_safe
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roster" / "formula_cells.csv"
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from screening.cli import EXIT_OK, EXIT_UNUSABLE, main
-from screening.roster.batch import CHUNK_ROWS
+from api.commands import main
+from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
+from screening.batch.run import CHUNK_ROWS
 
 ROOT = Path(__file__).parents[1]
 GOOD_ROWS = 2 * CHUNK_ROWS + 10  # enough that chunks were screened before the bad row is read

@@ -7,7 +7,7 @@ import pytest
 from marshmallow.utils import missing
 
 from screening import IntakeError, default_screener
-from screening.schema import IntakeSchema
+from screening.intake.schema import IntakeSchema
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 

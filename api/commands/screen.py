@@ -1,20 +1,16 @@
-"""The `soleus-screen` command line.
-
-    soleus-screen screen FILE.json [--format json|text]     screen one intake ('-' = stdin)
-
-Exit status: 0 screened; 1 the intake is invalid (field errors on stderr);
-2 unusable input (missing file, not JSON) or bad usage; 70 internal error.
-"""
+"""`soleus-screen screen`: screen one intake file and print the result (exit statuses in EXIT_STATUSES)."""
 import argparse
 import json
 import sys
 
-from api.cli import add_serve
+from api.commands.exits import EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from screening.errors import EngineError, IntakeError
 
-from .errors import EngineError, IntakeError
-from .roster.command import add_roster
-
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_SOFTWARE = 0, 1, 2, 70
+EXIT_STATUSES = """exit status:
+  0   screened
+  1   the intake is invalid (field errors on stderr)
+  2   unusable input (missing file, not JSON) or bad usage
+  70  internal error"""
 
 
 def _read_json(path: str):
@@ -40,8 +36,8 @@ def print_field_errors(errors: dict, stream=sys.stderr) -> None:
 
 
 def run_screen(args) -> int:
-    from .service import default_screener
-    from .text_report import render
+    from screening.result.text_note import render
+    from screening.service import default_screener
 
     try:
         payload = _read_json(args.file)
@@ -65,29 +61,10 @@ def run_screen(args) -> int:
 
 
 def add_screen(subparsers) -> None:
-    parser = subparsers.add_parser("screen", help="screen one runner's intake (JSON)")
+    parser = subparsers.add_parser("screen", help="screen one runner's intake (JSON)",
+                                   formatter_class=argparse.RawDescriptionHelpFormatter,
+                                   epilog=EXIT_STATUSES)
     parser.add_argument("file", help="intake JSON file, or - for standard input")
     parser.add_argument("--format", choices=("json", "text"), default="json",
                         help="json (the API's result) or text (a report for a clinician)")
     parser.set_defaults(handler=run_screen)
-
-
-# Each entry adds one subcommand; its handler returns the exit status.
-COMMANDS = [add_screen, add_roster, add_serve]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="soleus-screen", description=__doc__.split("\n\n")[0])
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    for add in COMMANDS:
-        add(subparsers)
-    return parser
-
-
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

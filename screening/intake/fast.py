@@ -28,7 +28,7 @@ import msgspec
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
-from .fields import StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
 
 # msgspec never gives a bool for int, an int for bool, or a float for int; and its JSON floats are
 # finite (it refuses NaN, Infinity and 1e999), as StrictNumber requires.

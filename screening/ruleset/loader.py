@@ -9,11 +9,11 @@ from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .errors import RulesError
-from .fields import FullMatch, StrictNumber
-from .ruledata import (OPERATORS, REFERRAL_ORDER, Band, Evidence, InputSpec, NormBand, Norms,
+from screening.errors import RulesError
+from screening.intake.fields import FullMatch, StrictNumber
+from screening.ruleset.model import (OPERATORS, REFERRAL_ORDER, Band, Evidence, InputSpec, NormBand, Norms,
                        Parameter, Recommendation, Rule, Ruleset, Term)
-from .strict_yaml import load_yaml
+from screening.ruleset.strict_yaml import load_yaml
 
 BASES = ("evidence", "design choice")
 

@@ -6,7 +6,7 @@ every result the service produces matches the contract
 """
 from marshmallow import RAISE, Schema, fields, validate
 
-from .fields import StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
 
 BANDS = ("low", "moderate", "high")
 URGENCIES = ("routine", "soon", "urgent")

@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..service import default_screener
-from .outputs import OutputFiles
-from .parallel import default_workers, ordered_map
-from .pipeline import screen_chunk, start_worker
-from .report import RosterReport
-from .source import Roster
+from screening.service import default_screener
+from screening.batch.outputs import OutputFiles
+from screening.batch.parallel import default_workers, ordered_map
+from screening.batch.pipeline import screen_chunk, start_worker
+from screening.batch.report import RosterReport
+from screening.batch.source import Roster
 
 CHUNK_ROWS = 250
 

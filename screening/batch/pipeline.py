@@ -12,11 +12,11 @@ from typing import NamedTuple
 
 import orjson
 
-from ..errors import IntakeError
-from ..flat import validate_flat
-from ..service import default_screener
-from .cells import error_rows, result_row
-from .source import Chunk
+from screening.errors import IntakeError
+from screening.intake.flat import validate_flat
+from screening.service import default_screener
+from screening.batch.cells import error_rows, result_row
+from screening.batch.source import Chunk
 
 MAX_ID_SHOWN = 64
 

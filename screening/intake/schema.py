@@ -7,7 +7,7 @@ into `{"training.weekly_distance.3": [...]}`.
 """
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from .fields import FullMatch, StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, WholeNumber
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400

@@ -7,7 +7,7 @@ coach opens the file. Following the OWASP guidance on CSV injection, such text
 cells get a leading apostrophe, which spreadsheets show as plain text; numbers
 are written as numbers.
 """
-from ..ruledata import REFERRAL_ORDER
+from screening.ruleset.model import REFERRAL_ORDER
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RESULT_COLUMNS = ("row", "runner_id", "score", "band", "referral", "urgency", "referral_to",

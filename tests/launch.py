@@ -53,7 +53,7 @@ class RunningServer:
 
 def serve_command(*args: str) -> list[str]:
     """The command that runs `soleus-screen serve` with this Python, on any free loopback port."""
-    return [sys.executable, "-m", "screening.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args]
+    return [sys.executable, "-m", "api.commands", "serve", "--host", "127.0.0.1", "--port", "0", *args]
 
 
 def start(command: list[str], *, env: dict | None = None, timeout: float = 60.0) -> RunningServer:

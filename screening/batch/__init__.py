@@ -1,6 +1,6 @@
 """Club roster screening: a whole roster file in, results, errors and a coach's report out.
 
-    from screening.roster.batch import screen_roster
+    from screening.batch.run import screen_roster
     outcome = screen_roster("examples/roster.csv", "out/")
 
 Modules, one job each: `source` reads the file in chunks, `pipeline` screens a

@@ -12,6 +12,11 @@ import argparse
 import os
 import sys
 
+from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from screening.errors import RulesError
+
+from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+
 # The configuration the durable_rules notes tested: 2 workers x 8 threads, preloaded.
 DEFAULTS = {"HOST": "127.0.0.1", "PORT": 8000, "WORKERS": 2, "THREADS": 8}
 
@@ -33,12 +38,9 @@ def _count(minimum: int, maximum: int):
 
 
 def run_serve(args) -> int:
-    # Imported here: screening.cli imports this module to list its subcommands.
-    from screening.cli import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
-    from screening.errors import RulesError
-
-    from . import create_app, server
-    from .requestlog import configure_logging
+    # Imported here, so registering the subcommand keeps `--help` quick.
+    from api import create_app, server
+    from api.requestlog import configure_logging
 
     configure_logging()
     try:

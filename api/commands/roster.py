@@ -1,18 +1,21 @@
-"""Screen a club roster file into a folder of results: the `soleus-screen roster` subcommand.
-
-Exit status: 0 every row screened; 1 some rows were invalid (errors.csv lists
-them, every other row was still screened); 2 unusable input (missing file,
-wrong header, malformed CSV or JSON, unwritable folder): nothing is written;
-130 interrupted (Ctrl-C or SIGTERM): nothing is written either.
-"""
+"""Screen a club roster file into a folder of results: the `soleus-screen roster` subcommand."""
 import argparse
 import os
 import signal
 import sys
 
-from .parallel import default_workers
+from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from screening.batch.parallel import default_workers
 
-EXIT_INTERRUPTED = 130
+# Shown by `roster --help`; a constant, not the docstring, so `python -OO` keeps it.
+EXIT_STATUSES = """exit status:
+  0    every row screened
+  1    some rows were invalid (errors.csv lists them, every other row was still screened)
+  2    unusable input (missing file, wrong header, malformed CSV or JSON, unwritable folder):
+       nothing is written
+  70   internal error: nothing is written
+  130  interrupted (Ctrl-C or SIGTERM): nothing is written either"""
+
 
 
 class _Terminated(Exception):
@@ -53,10 +56,9 @@ class _Bar:
 def run_roster(args) -> int:
     from concurrent.futures.process import BrokenProcessPool
 
-    from ..cli import EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
-    from ..errors import EngineError
-    from .batch import screen_roster
-    from .source import UnusableRoster
+    from screening.errors import EngineError
+    from screening.batch.run import screen_roster
+    from screening.batch.source import UnusableRoster
 
     bar = None
     if not args.quiet and sys.stderr.isatty():
@@ -100,7 +102,7 @@ def add_roster(subparsers) -> None:
         "roster", help="screen a club roster (CSV or JSON array) into a folder of results and a report",
         description="Screen every runner of a club roster (CSV with the contract's dotted column names, or a "
                     "JSON array of intakes) into DIR: results.csv, results.jsonl, errors.csv and report.html.",
-        epilog=__doc__.split("\n\n", 1)[1])
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXIT_STATUSES)
     parser.add_argument("roster", help="roster file: CSV with the contract's dotted column names, or a JSON array")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results (created if missing)")
     parser.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",

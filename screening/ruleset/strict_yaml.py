@@ -3,7 +3,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import RulesError
+from screening.errors import RulesError
 
 
 class _StrictLoader(yaml.SafeLoader):

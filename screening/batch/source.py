@@ -1,7 +1,7 @@
 """Open a roster file (CSV or a JSON array of intakes) and stream it in chunks of rows.
 
 The format is read from the file, not its name: a JSON array starts with `[`.
-CSV rows are read with `screening.csv_intake` (strict UTF-8, contract column
+CSV rows are read with `screening.intake.csv_reader` (strict UTF-8, contract column
 names); JSON items are parsed one at a time with ijson, so neither form is ever
 held in memory whole. A file that cannot be read as a roster raises
 `UnusableRoster` naming the row or item, whenever in the stream that is found.
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import ijson
 
-from ..csv_intake import CsvError, read_rows, text_lines
-from ..errors import ScreeningError
+from screening.intake.csv_reader import CsvError, read_rows, text_lines
+from screening.errors import ScreeningError
 
 BLOCK = 1 << 16
 BOM = b"\xef\xbb\xbf"

@@ -15,8 +15,8 @@ import re
 
 from marshmallow import fields
 
-from .fields import StrictBoolean, StrictNumber
-from .schema import IntakeSchema
+from screening.intake.fields import StrictBoolean, StrictNumber
+from screening.intake.schema import IntakeSchema
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _TRUE = {"true", "yes", "y", "1", "on"}
@@ -118,7 +118,7 @@ def validate_flat(screener, flat: dict) -> dict:
     A field whose text could not be read is reported once, as text of the wrong
     kind, not again as missing.
     """
-    from .errors import IntakeError
+    from screening.errors import IntakeError
 
     payload, text_errors = unflatten(flat)
     try:

@@ -14,11 +14,11 @@ from pathlib import Path
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..repeated_ids import RepeatedIds
-from ..result import band_for
-from ..ruledata import Ruleset
-from ..text_report import format_value
-from .pipeline import ChunkOutput, InvalidRow, RunnerSummary
+from screening.batch.repeated_ids import RepeatedIds
+from screening.result.builder import band_for
+from screening.ruleset.model import Ruleset
+from screening.result.text_note import format_value
+from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 
 BIN_WIDTH = 5
 TOP_FACTORS = 12
@@ -157,7 +157,7 @@ class RosterReport:
 
 
 def _environment() -> Environment:
-    environment = Environment(loader=PackageLoader("screening.roster", "templates"),
+    environment = Environment(loader=PackageLoader("screening.batch", "templates"),
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     environment.filters["value"] = format_value
     return environment

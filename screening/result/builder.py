@@ -12,7 +12,7 @@ a result as read-only.
 """
 import operator
 
-from .ruledata import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
+from screening.ruleset.model import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}

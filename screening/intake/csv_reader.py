@@ -11,8 +11,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from .errors import ScreeningError
-from .flat import FIELD_KINDS
+from screening.errors import ScreeningError
+from screening.intake.flat import FIELD_KINDS
 
 REQUIRED_COLUMNS = ("runner.id", "runner.age", "training.weekly_distance", "wellness.fatigue",
                     "wellness.soreness", "heel_raise.left", "heel_raise.right")

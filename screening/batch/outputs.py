@@ -10,9 +10,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .cells import ERROR_COLUMNS, RESULT_COLUMNS
-from .pipeline import ChunkOutput
-from .source import UnusableRoster
+from screening.batch.cells import ERROR_COLUMNS, RESULT_COLUMNS
+from screening.batch.pipeline import ChunkOutput
+from screening.batch.source import UnusableRoster
 
 RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML = "results.csv", "results.jsonl", "errors.csv", "report.html"
 OUTPUT_FILES = (RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML)

@@ -1,0 +1,32 @@
+"""The `soleus-screen` command line: one module per subcommand.
+
+    soleus-screen screen FILE.json [--format json|text]   screen one intake ('-' = stdin)
+    soleus-screen roster ROSTER --out DIR                 screen a club roster into a folder
+    soleus-screen serve [--port 8000]                     run the HTTP service
+
+Each subcommand module has an `add_<name>(subparsers)` that registers it and
+imports its heavy parts only when it runs, so `--help` starts quickly.
+"""
+import argparse
+
+from api.commands.roster import add_roster
+from api.commands.screen import add_screen
+from api.commands.serve import add_serve
+
+DESCRIPTION = "Screen runners for soleus strain risk with an explainable rules engine."
+
+# Each entry adds one subcommand; its handler returns the exit status.
+COMMANDS = [add_screen, add_roster, add_serve]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="soleus-screen", description=DESCRIPTION)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
