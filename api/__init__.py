@@ -8,6 +8,7 @@ OpenAPI spec; other parts (pages) register through their own `init_app(app)`.
 Modules, Flask included, are imported inside the factory, as in flaskr: the
 command line imports `api.commands.serve` for every subcommand and should not pay for them.
 """
+
 DEFAULTS = {
     "API_TITLE": "soleus-screen",
     "API_VERSION": "1.0.0",
@@ -15,7 +16,8 @@ DEFAULTS = {
     "API_DESCRIPTION": (
         "Rule-based soleus (calf) strain risk screening for runners, with an explanation a clinician can "
         "check. A screening aid for clinicians, not a diagnosis. Every error is RFC 9457 problem+json; "
-        "every response carries X-Request-ID."),
+        "every response carries X-Request-ID."
+    ),
     # A 10,000-row JSON roster is about 7 MB; nothing this service takes needs more.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Rows one batch request may hold; past it the answer is 413 with the limit.

@@ -5,6 +5,7 @@ Wrong media type -> 415 (with `Accept-Post`); body past MAX_CONTENT_LENGTH ->
 deeply nested -> 400. Whether the parsed content is a valid intake is the
 core's business (422), not this module's.
 """
+
 import json
 
 from flask import request
@@ -20,8 +21,11 @@ def media_type(*accepted: str) -> str:
     given = request.mimetype
     if given in accepted:
         return given
-    raise Problem(415, f"Send the body as {' or '.join(accepted)}; got {given or 'no Content-Type'}.",
-                  headers={"Accept-Post": ", ".join(accepted)})
+    raise Problem(
+        415,
+        f"Send the body as {' or '.join(accepted)}; got {given or 'no Content-Type'}.",
+        headers={"Accept-Post": ", ".join(accepted)},
+    )
 
 
 def raw_body() -> bytes:

@@ -11,6 +11,7 @@ none): `init_app` turns flask-wtf's app-wide check off and the view calls
 JSON download is embedded in the page as a data: URL, so it is exactly the
 result shown, not a second screening.
 """
+
 import json
 import re
 import secrets
@@ -21,22 +22,26 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 
-from screening import IntakeError
-from screening.intake.flat import validate_flat
-
 from api import form_fields
 from api.form_fields import GENERAL, blank_state, place_errors, read_form
 from api.service import screener as app_screener
+from screening import IntakeError
+from screening.intake.flat import validate_flat
 
-bp = Blueprint("clinic", __name__, template_folder="templates", static_folder="static/clinic",
-               static_url_path="/clinic/static")
+bp = Blueprint(
+    "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"
+)
 csrf = CSRFProtect()
 
 # No external assets: clinics may be offline, and the page then cannot leak what was typed.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-EXPIRED = ("The form had expired or came from elsewhere, so it was not screened. "
-           "Your entries are kept: check them and submit again.")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+EXPIRED = (
+    "The form had expired or came from elsewhere, so it was not screened. "
+    "Your entries are kept: check them and submit again."
+)
 
 
 def init_app(app) -> None:
@@ -144,5 +149,7 @@ def clinic_value(value, unit: str | None = None, missing: str = "not given") -> 
 def _download(result: dict) -> dict:
     """The result as a JSON file the browser saves without asking the server again."""
     text = json.dumps(result, indent=2, ensure_ascii=False)
-    return {"href": "data:application/json;charset=utf-8," + quote(text),
-            "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json"}
+    return {
+        "href": "data:application/json;charset=utf-8," + quote(text),
+        "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json",
+    }

@@ -9,10 +9,11 @@ weeks, a heel-raise count that is neither entered nor marked "not tested").
 `place_errors` then moves the core's errors onto the inputs that caused them:
 a week's error index counts filled weeks only, so it is mapped back to the box.
 """
+
 from dataclasses import dataclass, field
 
 from screening.intake.flat import FIELD_KINDS
-from screening.intake.schema import IntakeSchema, RED_FLAGS
+from screening.intake.schema import RED_FLAGS, IntakeSchema
 
 WEEKS = 12
 WEEKLY = "training.weekly_distance"
@@ -45,20 +46,21 @@ RED_FLAG_LABELS = {
     "calf_swelling": "Calf swelling: one calf swollen or larger than the other",
     "pitting_oedema": "Swelling that keeps a dent when pressed with a finger (pitting oedema)",
     "recent_immobilisation_or_surgery": "Bed rest of 3 days or more, a plaster cast, or major surgery "
-                                        "in the past 12 weeks",
+    "in the past 12 weeks",
     "long_travel_past_8_weeks": "A journey of 4 hours or more (flight, car, coach) in the past 8 weeks",
     "previous_dvt": "Has had a blood clot in a leg (deep vein thrombosis) before",
     "sudden_pop_or_snap": "Felt a sudden pop or snap in the calf, or as if kicked from behind",
-    "unable_to_heel_raise_or_bear_weight": "Cannot rise onto the toes of one leg, or cannot put weight "
-                                           "on the leg",
+    "unable_to_heel_raise_or_bear_weight": "Cannot rise onto the toes of one leg, or cannot put weight on the leg",
     "numbness_pale_or_cold_foot": "Numbness, or a pale or cold foot",
     "pain_at_rest_or_night": "Calf pain at rest or at night",
 }
 LABELS.update({f"red_flags.{name}": text for name, text in RED_FLAG_LABELS.items()})
 
 # Required fields of each intake section, for when a whole section was left empty.
-_REQUIRED = {section: [f"{section}.{name}" for name, f in nested.schema.fields.items() if f.required]
-             for section, nested in IntakeSchema().fields.items()}
+_REQUIRED = {
+    section: [f"{section}.{name}" for name, f in nested.schema.fields.items() if f.required]
+    for section, nested in IntakeSchema().fields.items()
+}
 _PLAIN = {"Missing data for required field.": "Required: fill this in."}
 
 
@@ -132,8 +134,7 @@ def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
     flat[WEEKLY] = [weeks[index] for index in filled]
     if filled:
         for gap in sorted(set(range(filled[0], filled[-1] + 1)) - set(filled)):
-            errors[f"{WEEKLY}.{gap}"] = [
-                "Empty between filled weeks: enter 0 for a week without running."]
+            errors[f"{WEEKLY}.{gap}"] = ["Empty between filled weeks: enter 0 for a week without running."]
     for side in SIDES:
         path = f"heel_raise.{side}"
         count = form.get(path, "").strip()
@@ -147,8 +148,9 @@ def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
     return FormState(values=values), flat, errors, filled
 
 
-def place_errors(core_errors: dict[str, list[str]], layout_errors: dict[str, list[str]],
-                 filled: list[int], values: dict) -> dict[str, list[str]]:
+def place_errors(
+    core_errors: dict[str, list[str]], layout_errors: dict[str, list[str]], filled: list[int], values: dict
+) -> dict[str, list[str]]:
     """Key every error by the input it belongs to, layout errors first."""
     placed = {path: list(messages) for path, messages in layout_errors.items()}
     for path, messages in core_errors.items():

@@ -1,18 +1,18 @@
 """Answer the orchestrator: is the process alive, and can it screen?
 
-    GET /health   200 while the process answers (liveness)
-    GET /ready    200 once the rules are loaded and the engine screens a probe intake; else 503
+GET /health   200 while the process answers (liveness)
+GET /ready    200 once the rules are loaded and the engine screens a probe intake; else 503
 """
+
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from screening import ScreeningError
-from screening.result.schema import RulesetRef
-
 from api.openapi import REQUEST_ID_HEADER, problems
 from api.problems import Problem
 from api.service import KEY
+from screening import ScreeningError
+from screening.result.schema import RulesetRef
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes")
 
@@ -63,5 +63,8 @@ def ready():
         current_app.logger.error("readiness probe failed: %s", type(error).__name__)
         raise Problem(503, "The rules engine did not screen the probe intake.") from None
     ruleset = core.ruleset
-    return {"status": "ready", "ruleset": {"name": ruleset.name, "version": ruleset.version},
-            "rules": len(ruleset.rules)}
+    return {
+        "status": "ready",
+        "ruleset": {"name": ruleset.name, "version": ruleset.version},
+        "rules": len(ruleset.rules),
+    }

@@ -9,18 +9,19 @@ problem+json as the body of every error.
     GET /openapi.json   the spec
     GET /docs           Swagger UI, its assets served from the swagger-ui-bundle package (no CDN)
 """
+
 import math
 
 import swagger_ui_bundle
 from flask import Blueprint
 from flask_smorest import Api
 
+from api.problems import PROBLEM_JSON, ProblemSchema
+from api.problems import init_app as init_problems
 from screening.intake.csv_reader import REQUIRED_COLUMNS
 from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
 from screening.intake.flat import FIELD_KINDS
 from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
-
-from api.problems import PROBLEM_JSON, ProblemSchema, init_app as init_problems
 
 DOCS_ASSETS = "/docs/assets/"
 CONFIG = {
@@ -38,13 +39,17 @@ MULTIPART = "multipart/form-data"
 
 REQUEST_ID = {
     "description": "The request's id: the client's own if it sent a sane one (1-64 letters, digits, '.', "
-                   "'_', '-'), else a new one. Also in every log line and problem body.",
-    "schema": {"type": "string"}}
+    "'_', '-'), else a new one. Also in every log line and problem body.",
+    "schema": {"type": "string"},
+}
 REQUEST_ID_HEADER = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"}}
 REQUEST_ID_PARAMETER = {
-    "in": "header", "name": "X-Request-ID", "required": False,
+    "in": "header",
+    "name": "X-Request-ID",
+    "required": False,
     "description": "Optional id to trace this request by; echoed back if sane, else replaced",
-    "schema": {"type": "string"}}
+    "schema": {"type": "string"},
+}
 
 
 def ref(name: str) -> dict:
@@ -101,17 +106,24 @@ def form_intake_schema(intake: dict, components: dict) -> dict:
         section, name = path.split(".")
         nested = components[intake["properties"][section]["$ref"].rsplit("/", 1)[1]]
         described = nested["properties"][name].get("description", "")
-        hint = {"number": "a number as text", "boolean": "true/false, yes/no, 1/0 or on/off",
-                "numbers": "one value per week (repeat the field) or one ';'-separated text",
-                "text": "text"}[kind]
+        hint = {
+            "number": "a number as text",
+            "boolean": "true/false, yes/no, 1/0 or on/off",
+            "numbers": "one value per week (repeat the field) or one ';'-separated text",
+            "text": "text",
+        }[kind]
         if path.startswith("heel_raise."):
             hint += "; empty or 'not tested' = not tested"
         schema = {"type": "array", "items": {"type": "string"}} if kind == "numbers" else {"type": "string"}
         properties[path] = {**schema, "description": f"{described} ({hint})".strip()}
-    return {"type": "object", "properties": properties, "required": list(REQUIRED_COLUMNS),
-            "additionalProperties": False,
-            "description": "The intake as an HTML form posts it: the JSON intake's fields by dotted name, "
-                           "as text; validated by exactly the same rules."}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(REQUIRED_COLUMNS),
+        "additionalProperties": False,
+        "description": "The intake as an HTML form posts it: the JSON intake's fields by dotted name, "
+        "as text; validated by exactly the same rules.",
+    }
 
 
 def register_components(api: Api) -> None:
@@ -121,16 +133,21 @@ def register_components(api: Api) -> None:
     api.spec.components.schema("Intake", schema=IntakeSchema)
     schemas = api.spec.components.schemas
     training = schemas[schemas["Intake"]["properties"]["training"]["$ref"].rsplit("/", 1)[1]]
-    training["anyOf"] = _distance_limits(training["properties"], "unit",
-                                         {"weekly_distance": True, "longest_run_30d": False, "latest_run": False})
+    training["anyOf"] = _distance_limits(
+        training["properties"], "unit", {"weekly_distance": True, "longest_run_30d": False, "latest_run": False}
+    )
     api.spec.components.schema("FormIntake", component=form_intake_schema(schemas["Intake"], schemas))
 
 
 def intake_body(description: str) -> dict:
-    return {"required": True, "description": description, "content": {
-        JSON: {"schema": ref("Intake")},
-        FORM: {"schema": ref("FormIntake")},
-    }}
+    return {
+        "required": True,
+        "description": description,
+        "content": {
+            JSON: {"schema": ref("Intake")},
+            FORM: {"schema": ref("FormIntake")},
+        },
+    }
 
 
 def problems(*statuses: int, **descriptions: str) -> dict:
@@ -139,8 +156,11 @@ def problems(*statuses: int, **descriptions: str) -> dict:
     responses = {}
     for status in (*statuses, *described):
         text = described.get(status) or STOCK[status]
-        responses[str(status)] = {"description": text, "headers": dict(REQUEST_ID_HEADER),
-                                  "content": {PROBLEM_JSON: {"schema": ref("Problem")}}}
+        responses[str(status)] = {
+            "description": text,
+            "headers": dict(REQUEST_ID_HEADER),
+            "content": {PROBLEM_JSON: {"schema": ref("Problem")}},
+        }
     return responses
 
 
@@ -163,7 +183,11 @@ def init_app(app) -> Api:
     # flask-smorest registers its pagination schema up front; nothing here paginates.
     api.spec.components.schemas.pop("PaginationMetadata", None)
     register_components(api)
-    assets = Blueprint("docs_assets", __name__, static_folder=swagger_ui_bundle.swagger_ui_path,
-                       static_url_path=DOCS_ASSETS.rstrip("/"))
+    assets = Blueprint(
+        "docs_assets",
+        __name__,
+        static_folder=swagger_ui_bundle.swagger_ui_path,
+        static_url_path=DOCS_ASSETS.rstrip("/"),
+    )
     app.register_blueprint(assets)
     return api

@@ -7,19 +7,20 @@ A clinician's way to check the basis of a result. Everything is read from the
 ruleset the service screens with (the same condition text and thresholds as
 in a result's explanation); nothing here is written by hand.
 """
+
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from screening.result.schema import EvidenceOut, RulesetRef, ThresholdOut
-from screening.ruleset.model import Rule, Ruleset, evidence_list
-
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
+from screening.result.schema import EvidenceOut, RulesetRef, ThresholdOut
+from screening.ruleset.model import Rule, Ruleset, evidence_list
 
-blp = Blueprint("rules", __name__, url_prefix="/v1/rules",
-                description="The ruleset behind every result, for clinicians to check")
+blp = Blueprint(
+    "rules", __name__, url_prefix="/v1/rules", description="The ruleset behind every result, for clinicians to check"
+)
 
 
 class InputOut(Schema):
@@ -27,8 +28,12 @@ class InputOut(Schema):
     description = fields.String(required=True)
     unit = fields.String(required=True, allow_none=True)
     type = fields.String(required=True, metadata={"description": "number or boolean"})
-    when_absent = fields.String(required=True, metadata={
-        "description": "not_assessed (the rule is reported as not assessed) or none_known (absent means none)"})
+    when_absent = fields.String(
+        required=True,
+        metadata={
+            "description": "not_assessed (the rule is reported as not assessed) or none_known (absent means none)"
+        },
+    )
 
 
 class RuleOut(Schema):
@@ -37,10 +42,15 @@ class RuleOut(Schema):
     title = fields.String(required=True)
     condition = fields.String(required=True, metadata={"description": "The condition in words, thresholds included"})
     inputs = fields.List(fields.Nested(InputOut), required=True, metadata={"description": "What the condition reads"})
-    context = fields.List(fields.String(), required=True,
-                          metadata={"description": "Further inputs shown with the rule in a result"})
-    thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True,
-                             metadata={"description": "Each threshold's value, unit and reference, by name"})
+    context = fields.List(
+        fields.String(), required=True, metadata={"description": "Further inputs shown with the rule in a result"}
+    )
+    thresholds = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ThresholdOut),
+        required=True,
+        metadata={"description": "Each threshold's value, unit and reference, by name"},
+    )
     points = fields.Integer(required=True, metadata={"description": "Added to the risk score when the rule fires"})
     referral = fields.String(required=True, metadata={"description": "none, routine, soon or urgent"})
     recommendations = fields.List(fields.String(), required=True)
@@ -87,12 +97,17 @@ class NormsOut(Schema):
 
 class RulebookOut(Schema):
     """The ruleset in use."""
+
     ruleset = fields.Nested(RulesetRef, required=True)
     title = fields.String(required=True)
     disclaimer = fields.String(required=True)
     scoring = fields.Nested(ScoringOut, required=True)
-    referral_to = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                              metadata={"description": "Who each referral urgency sends the runner to"})
+    referral_to = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Who each referral urgency sends the runner to"},
+    )
     heel_raise_norms = fields.Nested(NormsOut, required=True)
     recommendations = fields.List(fields.Nested(RecommendationTextOut), required=True)
     rules = fields.List(fields.Nested(RuleOut), required=True)
@@ -101,9 +116,19 @@ class RulebookOut(Schema):
 def rule_doc(rule: Rule, ruleset: Ruleset) -> dict:
     """One rule as the API shows it: the same basis a result's explanation shows, plus what it reads."""
     return {
-        "id": rule.id, "group": rule.group, **ruleset.rule_basis(rule),
-        "inputs": [{"name": spec.name, "description": spec.description, "unit": spec.unit, "type": spec.type,
-                    "when_absent": spec.absent} for spec in (ruleset.inputs[name] for name in rule.inputs)],
+        "id": rule.id,
+        "group": rule.group,
+        **ruleset.rule_basis(rule),
+        "inputs": [
+            {
+                "name": spec.name,
+                "description": spec.description,
+                "unit": spec.unit,
+                "type": spec.type,
+                "when_absent": spec.absent,
+            }
+            for spec in (ruleset.inputs[name] for name in rule.inputs)
+        ],
         "context": list(rule.context),
     }
 
@@ -115,14 +140,23 @@ def rulebook(ruleset: Ruleset) -> dict:
         "ruleset": {"name": ruleset.name, "version": ruleset.version},
         "title": ruleset.title,
         "disclaimer": ruleset.disclaimer,
-        "scoring": {"minimum": ruleset.score_min, "maximum": ruleset.score_max, "note": ruleset.scoring_note,
-                    "bands": [{"band": band.band, "from": band.start} for band in ruleset.bands]},
+        "scoring": {
+            "minimum": ruleset.score_min,
+            "maximum": ruleset.score_max,
+            "note": ruleset.scoring_note,
+            "bands": [{"band": band.band, "from": band.start} for band in ruleset.bands],
+        },
         "referral_to": dict(ruleset.referral_to),
-        "heel_raise_norms": {"description": norms.description, "unit": norms.unit,
-                             "reference": evidence_list(norms.reference),
-                             "bands": [vars(band) for band in norms.bands]},
-        "recommendations": [{"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
-                            for rec in sorted(ruleset.recommendations.values(), key=lambda rec: rec.index)],
+        "heel_raise_norms": {
+            "description": norms.description,
+            "unit": norms.unit,
+            "reference": evidence_list(norms.reference),
+            "bands": [vars(band) for band in norms.bands],
+        },
+        "recommendations": [
+            {"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
+            for rec in sorted(ruleset.recommendations.values(), key=lambda rec: rec.index)
+        ],
         "rules": [rule_doc(rule, ruleset) for rule in ruleset.rules],
     }
 
@@ -154,7 +188,9 @@ def get_rule(rule_id: str):
     try:
         rule = ruleset.rule(rule_id)
     except KeyError:
-        raise Problem(404, f"No rule {rule_id!r} in ruleset {ruleset.name} {ruleset.version}; "
-                           "GET /v1/rules lists them.") from None
-    return current_app.json.response({**rule_doc(rule, ruleset),
-                                      "ruleset": {"name": ruleset.name, "version": ruleset.version}})
+        raise Problem(
+            404, f"No rule {rule_id!r} in ruleset {ruleset.name} {ruleset.version}; GET /v1/rules lists them."
+        ) from None
+    return current_app.json.response(
+        {**rule_doc(rule, ruleset), "ruleset": {"name": ruleset.name, "version": ruleset.version}}
+    )

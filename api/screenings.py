@@ -9,19 +9,20 @@ this module only reads bodies and writes answers. Results are built as
 plain data by the core and sent as JSON directly: ResultSchema documents them
 (the contract tests check every result against it) but is not run per request.
 """
+
 from flask import current_app
 from flask_smorest import Blueprint
-
-from screening.intake.flat import validate_flat
-from screening.result.schema import ResultSchema
 
 from api import batch
 from api.body import form_fields, media_type, parse_json, raw_body
 from api.openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from api.service import screener
+from screening.intake.flat import validate_flat
+from screening.result.schema import ResultSchema
 
-blp = Blueprint("screenings", __name__, url_prefix="/v1/screenings",
-                description="Screen runners for soleus (calf) strain risk")
+blp = Blueprint(
+    "screenings", __name__, url_prefix="/v1/screenings", description="Screen runners for soleus (calf) strain risk"
+)
 
 
 def no_store(payload, status: int = 200):
@@ -33,10 +34,16 @@ def no_store(payload, status: int = 200):
 
 
 @blp.post("")
-@blp.doc(parameters=[REQUEST_ID_PARAMETER], requestBody=intake_body(
-    "One runner's intake: JSON, or an HTML form's fields by dotted name (`heel_raise.left`)."))
-@blp.response(200, ResultSchema, headers=REQUEST_ID_HEADER,
-              description="The screening result: risk, referral, and the rules that fired with their evidence")
+@blp.doc(
+    parameters=[REQUEST_ID_PARAMETER],
+    requestBody=intake_body("One runner's intake: JSON, or an HTML form's fields by dotted name (`heel_raise.left`)."),
+)
+@blp.response(
+    200,
+    ResultSchema,
+    headers=REQUEST_ID_HEADER,
+    description="The screening result: risk, referral, and the rules that fired with their evidence",
+)
 @blp.doc(responses=problems(400, 413, 415, 422))
 def screen():
     """Screen one runner
@@ -61,27 +68,53 @@ def screen():
 
 
 @blp.post("/batch")
-@blp.doc(parameters=[REQUEST_ID_PARAMETER], requestBody={
-    "required": True,
-    "description": "A JSON array of intakes, or a CSV roster (the body, or a multipart upload in the field "
-                   "`file`) whose header names the intake's dotted fields (`runner.id`, `heel_raise.left`, "
-                   "`training.weekly_distance` as ';'-separated numbers, ...). At most BATCH_MAX_ROWS rows "
-                   "(default 10,000), else 413.",
-    "content": {
-        JSON: {"schema": {"type": "array", "items": {}, "description": (
-            "Intakes (see Intake). Each item is validated on its own: an invalid one gets a row error, "
-            "the others are still screened.")}},
-        CSV: {"schema": {"type": "string", "description": "UTF-8 CSV with a header row"}},
-        MULTIPART: {"schema": {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary", "description": "The roster CSV (UTF-8)"}}}},
-    }})
-@blp.response(200, batch.BatchSchema, headers=REQUEST_ID_HEADER,
-              description="A result or the errors for every row, numbered from 1, and a summary")
-@blp.doc(responses=problems(
-    415, s400="Malformed body: not JSON, or a CSV that cannot be read as a roster (bad quoting, wrong cell "
-              "count, not UTF-8, unknown or missing columns); `row` names the row (0 = header)",
-    s413="More rows than BATCH_MAX_ROWS (`limit` says how many), or a body past MAX_CONTENT_LENGTH",
-    s422="A JSON body that is not an array of intakes"))
+@blp.doc(
+    parameters=[REQUEST_ID_PARAMETER],
+    requestBody={
+        "required": True,
+        "description": "A JSON array of intakes, or a CSV roster (the body, or a multipart upload in the field "
+        "`file`) whose header names the intake's dotted fields (`runner.id`, `heel_raise.left`, "
+        "`training.weekly_distance` as ';'-separated numbers, ...). At most BATCH_MAX_ROWS rows "
+        "(default 10,000), else 413.",
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "array",
+                    "items": {},
+                    "description": (
+                        "Intakes (see Intake). Each item is validated on its own: an invalid one gets a row error, "
+                        "the others are still screened."
+                    ),
+                }
+            },
+            CSV: {"schema": {"type": "string", "description": "UTF-8 CSV with a header row"}},
+            MULTIPART: {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "The roster CSV (UTF-8)"}
+                    },
+                }
+            },
+        },
+    },
+)
+@blp.response(
+    200,
+    batch.BatchSchema,
+    headers=REQUEST_ID_HEADER,
+    description="A result or the errors for every row, numbered from 1, and a summary",
+)
+@blp.doc(
+    responses=problems(
+        415,
+        s400="Malformed body: not JSON, or a CSV that cannot be read as a roster (bad quoting, wrong cell "
+        "count, not UTF-8, unknown or missing columns); `row` names the row (0 = header)",
+        s413="More rows than BATCH_MAX_ROWS (`limit` says how many), or a body past MAX_CONTENT_LENGTH",
+        s422="A JSON body that is not an array of intakes",
+    )
+)
 def screen_batch():
     """Screen a roster
 
@@ -92,4 +125,3 @@ def screen_batch():
     kind = media_type(JSON, CSV, MULTIPART)
     core = screener()
     return no_store(batch.screen_rows(core, *batch.read(kind, core)))
-

@@ -6,6 +6,7 @@ each worker concurrency while a request waits on the network; the rules
 engine is one per process and locks around each screening (see
 screening/engine.py), so threads share it safely.
 """
+
 from gunicorn.app.base import BaseApplication
 
 # Settings that older gunicorn versions (within pyproject's range) do not have.

@@ -1,4 +1,5 @@
 """Hold the app's screener: the core's process-wide one, or one on the RULES_DIR the config names."""
+
 from flask import current_app
 
 from screening import Screener, default_screener

@@ -9,10 +9,11 @@ rules read directly (ACWR, limb symmetry index) are rounded to 2 decimals
 value the rule compared. A value that cannot be computed is None, and the rules
 that need it are reported as not assessed.
 """
+
 import math
 
-from screening.ruleset.model import Norms
 from screening.intake.schema import KM_PER_MILE
+from screening.ruleset.model import Norms
 
 
 def _km(value, factor):
@@ -97,10 +98,12 @@ def derive(intake: dict, norms: Norms) -> tuple[dict, dict]:
         "weekly_distance_km": [_shown(week) for week in weekly_km],
         "latest_run_km": _shown(latest_run),
         "longest_run_30d_km": _shown(longest_run),
-        "week_over_week_change": None if previous_week is None or previous_week <= 0
+        "week_over_week_change": None
+        if previous_week is None or previous_week <= 0
         else _finite(round((latest_week - previous_week) / previous_week, 2)),
         "acwr": inputs["derived.acwr"],
-        "spike_vs_longest_30d": None if latest_run is None or not longest_run
+        "spike_vs_longest_30d": None
+        if latest_run is None or not longest_run
         else _finite(round(latest_run / longest_run - 1, 2)),
         "limb_symmetry_index": inputs["derived.limb_symmetry_index"],
         "heel_raise_gap": inputs["derived.heel_raise_gap"],

@@ -23,6 +23,7 @@ swallows an action's exception into the state. This loop asks the C core for
 each pending action in turn, runs it, and an action that raises is abandoned
 and raised as `EngineError`, so no partial result can escape.
 """
+
 import itertools
 import json
 import math
@@ -47,8 +48,9 @@ def compile_term(term: Term, ruleset: Ruleset) -> dict:
     if term.is_ is not None:
         return {key: term.is_}
     if term.threshold and term.of:
-        right = {"$mul": {"$l": {"$m": ruleset.inputs[term.of].fact_key},
-                          "$r": ruleset.parameters[term.threshold].value}}
+        right = {
+            "$mul": {"$l": {"$m": ruleset.inputs[term.of].fact_key}, "$r": ruleset.parameters[term.threshold].value}
+        }
     elif term.of:
         right = {"$m": ruleset.inputs[term.of].fact_key}
     else:
@@ -83,6 +85,7 @@ def encode_fact(fact: dict) -> str:
 def _record(rule_id: str):
     def action(fired: list) -> None:
         fired.append(rule_id)
+
     return action
 
 
@@ -150,7 +153,7 @@ class RulesEngine:
         message = pending[1] if pending else None
         while message:
             # The message is {"<rule id>": {...fact...}}; only the id is needed.
-            rule_id = message[2:message.index('"', 2)]
+            rule_id = message[2 : message.index('"', 2)]
             try:
                 self.actions[rule_id](fired)
             except Exception as error:

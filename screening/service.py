@@ -1,25 +1,25 @@
 """The screening pipeline: validate an intake, derive inputs, fire rules, build the result."""
+
 import functools
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from marshmallow import ValidationError
 
 from rules import RULES_DIR
-
 from screening.derive import derive
 from screening.engine import RulesEngine
 from screening.errors import IntakeError
 from screening.intake.fast import FastIntake, Untranslatable
-from screening.ruleset.loader import load_ruleset
-from screening.result.builder import ResultBuilder
 from screening.intake.schema import IntakeSchema, errors_by_path
+from screening.result.builder import ResultBuilder
+from screening.ruleset.loader import load_ruleset
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Screener:
@@ -47,14 +47,18 @@ class Screener:
         except ValidationError as error:
             raise IntakeError(errors_by_path(error.messages)) from None
 
-    def screen_valid(self, intake: dict, *, screening_id: str | None = None,
-                     screened_at: str | None = None) -> dict:
+    def screen_valid(self, intake: dict, *, screening_id: str | None = None, screened_at: str | None = None) -> dict:
         """Screen an intake that `validate` already accepted."""
         inputs, derived = derive(intake, self.ruleset.heel_raise_norms)
         fired = self.engine.fire(inputs)
-        return self.results.build(intake, inputs, derived, fired,
-                                  screening_id=screening_id or uuid.uuid4().hex,
-                                  screened_at=screened_at or _now())
+        return self.results.build(
+            intake,
+            inputs,
+            derived,
+            fired,
+            screening_id=screening_id or uuid.uuid4().hex,
+            screened_at=screened_at or _now(),
+        )
 
     def screen(self, payload, **kwargs) -> dict:
         """Validate and screen one intake payload (a dict as posted)."""

@@ -25,6 +25,7 @@ depend on the machine's load, printed alongside). glibc's malloc settings from
 docs/durable-rules-notes.md keep timings steady; glibc reads them at start-up,
 so if GLIBC_TUNABLES is unset the script re-executes itself with them set.
 """
+
 import argparse
 import array
 import os
@@ -121,24 +122,39 @@ def main(argv=None) -> int:
     checks = [rate >= TARGET_RATE, rules_median <= TARGET_MEDIAN_US, growth_mb < TARGET_GROWTH_MB]
 
     tunables = os.environ.get("GLIBC_TUNABLES")
-    how = ("unset: re-executed itself with it set" if os.environ.get(REEXECUTED)
-           else "as given in the environment" if tunables else "unset (--no-tunables)")
-    print(f"mix: {MIX:,} synthetic runners (make_roster.py, seed {args.seed}), cycled; {fired} of them fire "
-          f"a rule, {urgent} refer urgently")
-    print(f"single thread; Python {sys.version.split()[0]}, durable_rules {metadata.version('durable_rules')}, "
-          f"{os.cpu_count()} cores, load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    how = (
+        "unset: re-executed itself with it set"
+        if os.environ.get(REEXECUTED)
+        else "as given in the environment"
+        if tunables
+        else "unset (--no-tunables)"
+    )
+    print(
+        f"mix: {MIX:,} synthetic runners (make_roster.py, seed {args.seed}), cycled; {fired} of them fire "
+        f"a rule, {urgent} refer urgently"
+    )
+    print(
+        f"single thread; Python {sys.version.split()[0]}, durable_rules {metadata.version('durable_rules')}, "
+        f"{os.cpu_count()} cores, load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     print(f"GLIBC_TUNABLES={tunables or ''} ({how})")
-    print(f"(a) full pipeline, screener.screen(payload): {args.count:,} in {pipeline_cpu_s:.2f} s CPU -> "
-          f"{rate:,.0f} screenings/s per core ({pipeline_s:.2f} s wall -> {args.count / pipeline_s:,.0f}/s), "
-          f"median {pipeline_median:.0f} us, p99 {statistics.quantiles(pipeline_ns, n=100)[98] / 1000:.0f} us  "
-          f"[target >= {TARGET_RATE:,}/s per core: {_verdict(checks[0])}]")
-    print(f"(b) rules part, engine.fire(inputs): {args.count:,} in {rules_cpu_s:.2f} s CPU -> "
-          f"{args.count / rules_cpu_s:,.0f}/s per core ({rules_s:.2f} s wall), median {rules_median:.1f} us, p99 "
-          f"{statistics.quantiles(rules_ns, n=100)[98] / 1000:.0f} us  "
-          f"[target median <= {TARGET_MEDIAN_US} us: {_verdict(checks[1])}]")
-    print(f"memory: VmRSS {rss_before / 1024:.1f} MB after warm-up, {rss_after / 1024:.1f} MB after "
-          f"{args.count:,} screenings ({growth_mb:+.1f} MB); ru_maxrss {maxrss / 1024:.1f} MB  "
-          f"[target growth < {TARGET_GROWTH_MB} MB: {_verdict(checks[2])}]")
+    print(
+        f"(a) full pipeline, screener.screen(payload): {args.count:,} in {pipeline_cpu_s:.2f} s CPU -> "
+        f"{rate:,.0f} screenings/s per core ({pipeline_s:.2f} s wall -> {args.count / pipeline_s:,.0f}/s), "
+        f"median {pipeline_median:.0f} us, p99 {statistics.quantiles(pipeline_ns, n=100)[98] / 1000:.0f} us  "
+        f"[target >= {TARGET_RATE:,}/s per core: {_verdict(checks[0])}]"
+    )
+    print(
+        f"(b) rules part, engine.fire(inputs): {args.count:,} in {rules_cpu_s:.2f} s CPU -> "
+        f"{args.count / rules_cpu_s:,.0f}/s per core ({rules_s:.2f} s wall), median {rules_median:.1f} us, p99 "
+        f"{statistics.quantiles(rules_ns, n=100)[98] / 1000:.0f} us  "
+        f"[target median <= {TARGET_MEDIAN_US} us: {_verdict(checks[1])}]"
+    )
+    print(
+        f"memory: VmRSS {rss_before / 1024:.1f} MB after warm-up, {rss_after / 1024:.1f} MB after "
+        f"{args.count:,} screenings ({growth_mb:+.1f} MB); ru_maxrss {maxrss / 1024:.1f} MB  "
+        f"[target growth < {TARGET_GROWTH_MB} MB: {_verdict(checks[2])}]"
+    )
     print(f"result: {_verdict(all(checks))} ({sum(checks)} of {len(checks)} targets met)")
     return 0 if all(checks) else 1
 

@@ -21,6 +21,7 @@ are measured again. Every server is stopped at the end, however the run ends.
 
     .venv/bin/python scripts/bench_http.py [--rounds 3] [--seconds 5] [--connections 16] [--breakdown]
 """
+
 import argparse
 import contextlib
 import json
@@ -141,14 +142,27 @@ def wrk(url: str, args, body_path: str, script_path: str, pid: int | None = None
     worker that got most of them answers fewer requests/s at more CPU each.
     """
     before = cpu_by_process(pid) if pid else {}
-    command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{args.seconds}s",
-               "--timeout", "10s", "-s", script_path, url]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60,
-                          env={**os.environ, "BENCH_BODY": body_path})
+    command = [
+        "wrk",
+        "-t",
+        str(args.wrk_threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{args.seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script_path,
+        url,
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=args.seconds + 60, env={**os.environ, "BENCH_BODY": body_path}
+    )
     line = next((line for line in done.stdout.splitlines() if line.startswith("RESULT ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
-    result = json.loads(line[len("RESULT "):])
+    result = json.loads(line[len("RESULT ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     if pid:
         after = cpu_by_process(pid)
@@ -176,13 +190,23 @@ def run(args) -> int:
     settings = ["--workers", str(args.workers), "--threads", str(args.threads)]
     env = {"GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", GLIBC_TUNABLES)}
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    print(f"gunicorn {args.workers} workers x {args.threads} threads (gthread, preloaded); wrk {args.wrk_threads} "
-          f"threads x {args.connections} connections; {args.rounds} rounds x {args.seconds} s each, alternating")
-    targets = [("bare", "bare Flask endpoint, same JSON body", "/bare",
-                [sys.executable, __file__, "--serve", "bare", *settings])]
+    print(
+        f"gunicorn {args.workers} workers x {args.threads} threads (gthread, preloaded); wrk {args.wrk_threads} "
+        f"threads x {args.connections} connections; {args.rounds} rounds x {args.seconds} s each, alternating"
+    )
+    targets = [
+        (
+            "bare",
+            "bare Flask endpoint, same JSON body",
+            "/bare",
+            [sys.executable, __file__, "--serve", "bare", *settings],
+        )
+    ]
     if args.breakdown:
         for variant, label in BREAKDOWN.items():
-            targets.append((variant, label, "/v1/screenings", [sys.executable, __file__, "--serve", variant, *settings]))
+            targets.append(
+                (variant, label, "/v1/screenings", [sys.executable, __file__, "--serve", variant, *settings])
+            )
     targets.append(("screening", "POST /v1/screenings", "/v1/screenings", launch.serve_command(*settings)))
     rounds = {name: [] for name, *_ in targets}
     with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as servers:
@@ -190,14 +214,12 @@ def run(args) -> int:
         Path(script_path).write_text(WRK_SCRIPT)
         running = {name: servers.enter_context(launch.start(command, env=env)) for name, _, _, command in targets}
         for name, _, path, _ in targets:  # warm up: workers booted, caches filled
-            wrk(running[name].url + path, argparse.Namespace(**{**vars(args), "seconds": 1}), str(EXAMPLE),
-                script_path)
+            wrk(running[name].url + path, argparse.Namespace(**{**vars(args), "seconds": 1}), str(EXAMPLE), script_path)
         rerun = 0
         for _ in range(args.rounds):
             for name, _, path, _ in targets:
                 server = running[name]
-                result, uneven = balanced_round(server.url + path, args, str(EXAMPLE), script_path,
-                                                server.process.pid)
+                result, uneven = balanced_round(server.url + path, args, str(EXAMPLE), script_path, server.process.pid)
                 rounds[name].append(result)
                 rerun += uneven
     print(f"{'endpoint':40} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'server CPU us/req':>18}")
@@ -212,25 +234,33 @@ def run(args) -> int:
             "cpu_us": statistics.median(r["cpu_us"] for r in runs),
         }
         row = summary[name]
-        print(f"{label:40} {row['rps']:10.0f} {row['p50']:8.2f} {row['p99']:8.2f} {row['errors']:7d} "
-              f"{row['cpu_us']:18.0f}")
+        print(
+            f"{label:40} {row['rps']:10.0f} {row['p50']:8.2f} {row['p99']:8.2f} {row['errors']:7d} "
+            f"{row['cpu_us']:18.0f}"
+        )
     ratio = summary["screening"]["rps"] / summary["bare"]["rps"]
     errors = sum(entry["errors"] for entry in summary.values())
-    print(f"ratio screening/bare requests/s: {ratio:.2f} (target >= 0.5); errors: {errors} (target 0); "
-          f"medians of {args.rounds} rounds")
+    print(
+        f"ratio screening/bare requests/s: {ratio:.2f} (target >= 0.5); errors: {errors} (target 0); "
+        f"medians of {args.rounds} rounds"
+    )
     still_uneven = sum(r["balance"] < args.balance for runs in rounds.values() for r in runs)
-    print(f"rounds count only when the least busy worker used >= {args.balance:.0%} of the busiest one's CPU: "
-          f"{rerun} uneven rounds measured again, {still_uneven} kept uneven after {args.attempts} attempts")
+    print(
+        f"rounds count only when the least busy worker used >= {args.balance:.0%} of the busiest one's CPU: "
+        f"{rerun} uneven rounds measured again, {still_uneven} kept uneven after {args.attempts} attempts"
+    )
     # Server CPU per request does not depend on what else the machine runs: the steadier figure when busy.
     cpu_ratio = summary["bare"]["cpu_us"] / summary["screening"]["cpu_us"]
     print(f"ratio by server CPU per request (bare/screening): {cpu_ratio:.2f}")
     if args.breakdown:
         cpu = {name: entry["cpu_us"] for name, entry in summary.items()}
-        print(f"server CPU per screening request: {cpu['bare']:.0f} us gunicorn + Flask (bare), "
-              f"{cpu['stub'] - cpu['bare']:.0f} us API layer, {cpu['screening'] - cpu['stub']:.0f} us validation + "
-              f"rules + result, of which {cpu['screening'] - cpu['novalidate']:.0f} us validation; "
-              f"{cpu['screening'] - cpu['nolog']:.0f} us the request log line; the fast path saves "
-              f"{cpu['marshmallow'] - cpu['screening']:.0f} us")
+        print(
+            f"server CPU per screening request: {cpu['bare']:.0f} us gunicorn + Flask (bare), "
+            f"{cpu['stub'] - cpu['bare']:.0f} us API layer, {cpu['screening'] - cpu['stub']:.0f} us validation + "
+            f"rules + result, of which {cpu['screening'] - cpu['novalidate']:.0f} us validation; "
+            f"{cpu['screening'] - cpu['nolog']:.0f} us the request log line; the fast path saves "
+            f"{cpu['marshmallow'] - cpu['screening']:.0f} us"
+        )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ratio >= 0.5 and errors == 0 else 1
 
@@ -243,13 +273,24 @@ def main(argv=None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default %(default)s)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement (default %(default)s)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default %(default)s)")
-    parser.add_argument("--balance", type=float, default=0.9,
-                        help="least/most busy worker CPU a round needs to count (default %(default)s)")
-    parser.add_argument("--attempts", type=int, default=6,
-                        help="measurements per round at most, while the workers' load is uneven (default %(default)s)")
-    parser.add_argument("--breakdown", action="store_true",
-                        help="also measure the service with the core stubbed, with validation stubbed, without the "
-                             "intake fast path and with no request log, to split the cost")
+    parser.add_argument(
+        "--balance",
+        type=float,
+        default=0.9,
+        help="least/most busy worker CPU a round needs to count (default %(default)s)",
+    )
+    parser.add_argument(
+        "--attempts",
+        type=int,
+        default=6,
+        help="measurements per round at most, while the workers' load is uneven (default %(default)s)",
+    )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also measure the service with the core stubbed, with validation stubbed, without the "
+        "intake fast path and with no request log, to split the cost",
+    )
     parser.add_argument("--serve", choices=("bare", *BREAKDOWN), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:

@@ -13,6 +13,7 @@ its worker processes), each process's own peak (VmHWM), and the peak of their
 sum (VmRSS of the whole process tree, sampled every 100 ms). The glibc malloc
 tunables from docs/durable-rules-notes.md are set to keep timings steady.
 """
+
 import argparse
 import itertools
 import os
@@ -103,8 +104,18 @@ def main(argv=None) -> int:
         roster, out = Path(folder) / "roster.csv", Path(folder) / "out"
         with open(roster, "w", encoding="utf-8", newline="") as handle:
             write_roster(handle, args.rows, seed=args.seed, invalid_rate=0.002)
-        command = [sys.executable, "-m", "api.commands", "roster", str(roster), "--out", str(out),
-                   "--workers", str(args.workers), "--quiet"]
+        command = [
+            sys.executable,
+            "-m",
+            "api.commands",
+            "roster",
+            str(roster),
+            "--out",
+            str(out),
+            "--workers",
+            str(args.workers),
+            "--quiet",
+        ]
         environment = {**os.environ, "GLIBC_TUNABLES": MALLOC_TUNABLES}
         load = os.getloadavg()
         started = time.perf_counter()
@@ -118,15 +129,19 @@ def main(argv=None) -> int:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         sizes = {path.name: path.stat().st_size for path in sorted(out.glob("*"))} if out.exists() else {}
 
-    print(f"roster: {args.rows:,} rows ({roster.name}, 0.2% with an entry error), workers: {args.workers}, "
-          f"cores: {os.cpu_count()}, load average before: {load[0]:.2f}")
+    print(
+        f"roster: {args.rows:,} rows ({roster.name}, 0.2% with an entry error), workers: {args.workers}, "
+        f"cores: {os.cpu_count()}, load average before: {load[0]:.2f}"
+    )
     print(f"exit status: {status} (1 = some rows invalid, as generated; 2 = unusable input)")
     print("outputs: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()))
     cpu = usage.ru_utime + usage.ru_stime
     print(f"time: {elapsed:.2f} s wall -> {args.rows / elapsed:,.0f} rows/s")
-    print(f"CPU of the command and its workers: {cpu:.1f} s = {cpu / args.rows * 1e6:.0f} us a row "
-          f"(-> at most {args.rows / cpu * min(args.workers, os.cpu_count() or 1):,.0f} rows/s "
-          "if other programs leave the cores free)")
+    print(
+        f"CPU of the command and its workers: {cpu:.1f} s = {cpu / args.rows * 1e6:.0f} us a row "
+        f"(-> at most {args.rows / cpu * min(args.workers, os.cpu_count() or 1):,.0f} rows/s "
+        "if other programs leave the cores free)"
+    )
     print(f"peak RSS, largest single process (RUSAGE_CHILDREN ru_maxrss): {_mb(usage.ru_maxrss)}")
     peaks = sorted(sampler.peaks_kib.items())
     print("peak RSS per process (VmHWM, command first): " + ", ".join(_mb(kib) for _, kib in peaks if kib))

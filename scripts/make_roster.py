@@ -11,6 +11,7 @@ heel-raise test and about one in fifty reports a red flag. With
 --invalid-rate, that share of rows carries one data-entry error (a fractional
 rep count, an age of 9, a letter O in a distance, a fatigue of 11).
 """
+
 import argparse
 import csv
 import random
@@ -48,18 +49,22 @@ def make_runner(rng: random.Random, number: int, width: int) -> dict:
     if rng.random() < 0.12:
         weeks[-1] = weeks[-2] * rng.uniform(1.3, 1.7)  # a jump in the latest week
     longest = base * rng.uniform(0.28, 0.45)
-    spike = rng.choices((rng.uniform(0.7, 1.1), rng.uniform(1.1, 1.3), rng.uniform(1.3, 2.0), rng.uniform(2.0, 2.6)),
-                        weights=(76, 14, 8, 2))[0]
+    spike = rng.choices(
+        (rng.uniform(0.7, 1.1), rng.uniform(1.1, 1.3), rng.uniform(1.3, 2.0), rng.uniform(2.0, 2.6)),
+        weights=(76, 14, 8, 2),
+    )[0]
     row = {name: "" for name in COLUMNS}
-    row.update({
-        "runner.id": f"club-{number:0{width}d}",
-        "runner.age": str(max(16, min(75, round(rng.triangular(16, 75, 36))))),
-        "runner.sex": rng.choices(("female", "male", "other", ""), weights=(45, 50, 2, 3))[0],
-        "training.unit": unit,
-        "training.weekly_distance": ";".join(_distance(km, unit) for km in weeks),
-        "wellness.fatigue": str(_scale(rng, 4, 2)),
-        "wellness.soreness": str(_scale(rng, 1.5, 2)),
-    })
+    row.update(
+        {
+            "runner.id": f"club-{number:0{width}d}",
+            "runner.age": str(max(16, min(75, round(rng.triangular(16, 75, 36))))),
+            "runner.sex": rng.choices(("female", "male", "other", ""), weights=(45, 50, 2, 3))[0],
+            "training.unit": unit,
+            "training.weekly_distance": ";".join(_distance(km, unit) for km in weeks),
+            "wellness.fatigue": str(_scale(rng, 4, 2)),
+            "wellness.soreness": str(_scale(rng, 1.5, 2)),
+        }
+    )
     if rng.random() < 0.15:
         row["runner.prior_calf_strain_weeks_ago"] = str(rng.randint(2, 150))
     if rng.random() > 0.05:

@@ -4,6 +4,7 @@ Under CI (CI=true) hypothesis runs derandomized: every CI run tries the same
 examples, so a landing never hangs on a random draw. Local runs keep exploring
 new examples; pin anything they find with @example.
 """
+
 import json
 import os
 from pathlib import Path
@@ -15,7 +16,7 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-from api import create_app
+from api import create_app  # noqa: E402 (after the hypothesis profile, which must load first)
 
 EXAMPLE_INTAKE = Path(__file__).parents[1] / "examples" / "intake.json"
 

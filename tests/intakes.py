@@ -6,6 +6,7 @@ raises whose limb symmetry index is exactly 0.90 or 0.80 with a gap of exactly
 6 or 7, scores on their cut-offs, zeros, nulls, omitted optional fields, miles,
 and tiny distances (which Python writes in exponent notation).
 """
+
 import copy
 import math
 import random
@@ -19,8 +20,13 @@ def healthy(runner_id: str = "healthy-runner") -> dict:
     """A runner on whom no rule fires and whose data is complete (female 30-39: reference 27 reps)."""
     return {
         "runner": {"id": runner_id, "age": 32, "sex": "female"},
-        "training": {"unit": "km", "weekly_distance": [30, 30, 30, 30], "longest_run_30d": 12,
-                     "latest_run": 12, "strength_sessions_per_week": 1},
+        "training": {
+            "unit": "km",
+            "weekly_distance": [30, 30, 30, 30],
+            "longest_run_30d": 12,
+            "latest_run": 12,
+            "strength_sessions_per_week": 1,
+        },
         "wellness": {"fatigue": 2, "soreness": 1, "soreness_days": 1, "pain_while_running": 0},
         "heel_raise": {"left": 30, "right": 30},
         "red_flags": {name: False for name in RED_FLAGS},
@@ -88,8 +94,22 @@ def _heel_raises(rng: random.Random) -> tuple:
     if kind < 0.1:
         return _pick(rng, (None, None), (None, 25), (30, None))
     if kind < 0.45:  # symmetry index exactly 0.90 or 0.80, gaps 6 and 7 around the test noise
-        weaker, stronger = rng.choice(((54, 60), (63, 70), (27, 30), (24, 30), (28, 35), (16, 20),
-                                       (36, 45), (0, 0), (0, 7), (19, 20), (20, 27), (27, 27)))
+        weaker, stronger = rng.choice(
+            (
+                (54, 60),
+                (63, 70),
+                (27, 30),
+                (24, 30),
+                (28, 35),
+                (16, 20),
+                (36, 45),
+                (0, 0),
+                (0, 7),
+                (19, 20),
+                (20, 27),
+                (27, 27),
+            )
+        )
     else:
         weaker = rng.randint(0, 60)
         stronger = weaker + rng.choice((0, 1, 5, 6, 7, 8, rng.randint(0, 140)))
@@ -110,19 +130,26 @@ def random_intake(rng: random.Random, runner_id: str) -> dict:
     left, right = _heel_raises(rng)
     runner = {"id": runner_id, "age": _pick(rng, 12, 39, 40, 40.0, 41, 100, rng.randint(12, 100))}
     _maybe(rng, runner, "sex", _pick(rng, "female", "male", "other", None), omit=0.2)
-    _maybe(rng, runner, "prior_calf_strain_weeks_ago", _pick(rng, None, 0, 14, 15, 16, 5200, rng.randint(0, 60)),
-           omit=0.3)
+    _maybe(
+        rng, runner, "prior_calf_strain_weeks_ago", _pick(rng, None, 0, 14, 15, 16, 5200, rng.randint(0, 60)), omit=0.3
+    )
     training = {"weekly_distance": _weeks(rng, limit)}
     _maybe(rng, training, "unit", unit, omit=0.0 if unit == "mi" else 0.3)
     _maybe(rng, training, "longest_run_30d", longest)
     _maybe(rng, training, "latest_run", latest)
     _maybe(rng, training, "strength_sessions_per_week", _pick(rng, None, 0, 1, 2, 3, 14))
-    wellness = {"fatigue": _pick(rng, 0, 6, 7, 10, rng.randint(0, 10)),
-                "soreness": _pick(rng, 0, 1, 4, 5, 10, rng.randint(0, 10))}
+    wellness = {
+        "fatigue": _pick(rng, 0, 6, 7, 10, rng.randint(0, 10)),
+        "soreness": _pick(rng, 0, 1, 4, 5, 10, rng.randint(0, 10)),
+    }
     _maybe(rng, wellness, "soreness_days", _pick(rng, None, 0, 6, 7, 365, rng.randint(0, 30)))
     _maybe(rng, wellness, "pain_while_running", _pick(rng, None, 0, 3, 4, 5, 6, 10, rng.randint(0, 10)))
-    intake = {"runner": runner, "training": training, "wellness": wellness,
-              "heel_raise": {"left": left, "right": right}}
+    intake = {
+        "runner": runner,
+        "training": training,
+        "wellness": wellness,
+        "heel_raise": {"left": left, "right": right},
+    }
     if rng.random() < 0.8:
         flags = {name: rng.random() < 0.05 for name in RED_FLAGS}
         intake["red_flags"] = {name: value for name, value in flags.items() if value or rng.random() < 0.7}

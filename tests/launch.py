@@ -5,6 +5,7 @@ command binds port 0 and gunicorn's "Listening at" line says which port it
 got, so two runs never race for a port. Stopping is bounded: SIGTERM, then
 SIGKILL if the server has not exited within the grace period.
 """
+
 import os
 import re
 import subprocess
@@ -64,8 +65,9 @@ def start(command: list[str], *, env: dict | None = None, timeout: float = 60.0)
     also cost the CPU a benchmark measures.
     """
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **(env or {})}
+    )
     server = RunningServer(process, 0, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:

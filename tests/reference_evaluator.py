@@ -11,12 +11,19 @@ evaluation. The semantics are the rule language's, written out plainly:
 - `input is true/false` for booleans;
 - a rule fires when all its terms hold.
 """
+
 import operator
 
 from screening.ruleset.model import Ruleset, Term
 
-COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-           "==": operator.eq, "!=": operator.ne}
+COMPARE = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def term_holds(term: Term, ruleset: Ruleset, inputs: dict) -> bool:

@@ -7,6 +7,7 @@ absent, any red flags. `invalid_intakes()` draws a valid intake and breaks it
 in one way, returning `(payload, path)`: the field path the error must be
 keyed by (`_schema` for a body that is not an object).
 """
+
 import math
 
 from hypothesis import strategies as st
@@ -28,9 +29,19 @@ WHOLE_FIELDS = {  # path: (lowest, highest, may be null)
     "heel_raise.right": (0, 200, True),
 }
 DISTANCE_FIELDS = ("training.latest_run", "training.longest_run_30d")
-REQUIRED = ("runner", "training", "wellness", "heel_raise", "runner.id", "runner.age",
-            "training.weekly_distance", "wellness.fatigue", "wellness.soreness",
-            "heel_raise.left", "heel_raise.right")
+REQUIRED = (
+    "runner",
+    "training",
+    "wellness",
+    "heel_raise",
+    "runner.id",
+    "runner.age",
+    "training.weekly_distance",
+    "wellness.fatigue",
+    "wellness.soreness",
+    "heel_raise.left",
+    "heel_raise.right",
+)
 SECTIONS = ("runner", "training", "wellness", "heel_raise", "red_flags")
 
 
@@ -44,8 +55,12 @@ TINY = st.integers(1, 9).flatmap(lambda digit: st.integers(5, 323).map(lambda po
 
 
 def distance(limit: float):
-    return st.one_of(st.integers(0, math.floor(limit)), st.just(-0.0), TINY,
-                     st.floats(0, limit, allow_nan=False, allow_infinity=False))
+    return st.one_of(
+        st.integers(0, math.floor(limit)),
+        st.just(-0.0),
+        TINY,
+        st.floats(0, limit, allow_nan=False, allow_infinity=False),
+    )
 
 
 def _section(required: dict, optional: dict):
@@ -61,22 +76,42 @@ def _optional_whole(path: str):
 def valid_intakes(draw) -> dict:
     unit = draw(st.sampled_from(("km", "mi", None)))
     limit = VALID_MILES if unit == "mi" else MAX_DISTANCE_KM
-    runner = draw(_section(
-        {"id": st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True), "age": whole(12, 100)},
-        {"sex": st.sampled_from(("female", "male", "other", None)),
-         "prior_calf_strain_weeks_ago": _optional_whole("runner.prior_calf_strain_weeks_ago")}))
-    training = draw(_section(
-        {"weekly_distance": st.lists(distance(limit), min_size=1, max_size=12)},
-        {"latest_run": st.none() | distance(limit), "longest_run_30d": st.none() | distance(limit),
-         "strength_sessions_per_week": _optional_whole("training.strength_sessions_per_week")}))
+    runner = draw(
+        _section(
+            {"id": st.from_regex(r"[A-Za-z0-9._-]{1,64}", fullmatch=True), "age": whole(12, 100)},
+            {
+                "sex": st.sampled_from(("female", "male", "other", None)),
+                "prior_calf_strain_weeks_ago": _optional_whole("runner.prior_calf_strain_weeks_ago"),
+            },
+        )
+    )
+    training = draw(
+        _section(
+            {"weekly_distance": st.lists(distance(limit), min_size=1, max_size=12)},
+            {
+                "latest_run": st.none() | distance(limit),
+                "longest_run_30d": st.none() | distance(limit),
+                "strength_sessions_per_week": _optional_whole("training.strength_sessions_per_week"),
+            },
+        )
+    )
     if unit is not None:
         training["unit"] = unit
-    wellness = draw(_section(
-        {"fatigue": whole(0, 10), "soreness": whole(0, 10)},
-        {"soreness_days": _optional_whole("wellness.soreness_days"),
-         "pain_while_running": _optional_whole("wellness.pain_while_running")}))
-    intake = {"runner": runner, "training": training, "wellness": wellness,
-              "heel_raise": {side: draw(_optional_whole(f"heel_raise.{side}")) for side in ("left", "right")}}
+    wellness = draw(
+        _section(
+            {"fatigue": whole(0, 10), "soreness": whole(0, 10)},
+            {
+                "soreness_days": _optional_whole("wellness.soreness_days"),
+                "pain_while_running": _optional_whole("wellness.pain_while_running"),
+            },
+        )
+    )
+    intake = {
+        "runner": runner,
+        "training": training,
+        "wellness": wellness,
+        "heel_raise": {side: draw(_optional_whole(f"heel_raise.{side}")) for side in ("left", "right")},
+    }
     if draw(st.booleans()):
         intake["red_flags"] = draw(_section({}, {name: st.booleans() for name in RED_FLAGS}))
     return intake
@@ -95,8 +130,12 @@ def _set(payload: dict, path: str, value) -> None:
     target[key] = value
 
 
-NOT_NUMBERS = st.one_of(st.booleans(), st.text(max_size=5), st.lists(st.integers(), max_size=2),
-                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=1))
+NOT_NUMBERS = st.one_of(
+    st.booleans(),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=1),
+)
 
 
 def _wrong_type(draw, payload):
@@ -124,9 +163,11 @@ def _too_far_or_negative(draw, payload):
     weeks = payload["training"]["weekly_distance"]
     path = draw(st.sampled_from((*DISTANCE_FIELDS, f"training.weekly_distance.{len(weeks) - 1}")))
     limit = MAX_MILES if payload["training"].get("unit") == "mi" else MAX_DISTANCE_KM
-    value = draw(st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False)
-                 | st.floats(min_value=limit + 0.01, allow_nan=False, allow_infinity=False)
-                 | st.integers(min_value=math.floor(limit) + 1))
+    value = draw(
+        st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False)
+        | st.floats(min_value=limit + 0.01, allow_nan=False, allow_infinity=False)
+        | st.integers(min_value=math.floor(limit) + 1)
+    )
     if path.startswith("training.weekly_distance"):
         weeks[-1] = value
     else:
@@ -173,10 +214,22 @@ def _section_not_object(draw, payload):
 
 
 def _bad_choice(draw, payload):
-    path, value = draw(st.sampled_from((
-        ("runner.sex", "f"), ("runner.sex", "Female"), ("runner.sex", 1), ("training.unit", "yards"),
-        ("training.unit", "KM"), ("training.unit", None), ("runner.id", ""), ("runner.id", "Jane Doe"),
-        ("runner.id", "x" * 65), ("runner.id", 42))))
+    path, value = draw(
+        st.sampled_from(
+            (
+                ("runner.sex", "f"),
+                ("runner.sex", "Female"),
+                ("runner.sex", 1),
+                ("training.unit", "yards"),
+                ("training.unit", "KM"),
+                ("training.unit", None),
+                ("runner.id", ""),
+                ("runner.id", "Jane Doe"),
+                ("runner.id", "x" * 65),
+                ("runner.id", 42),
+            )
+        )
+    )
     _set(payload, path, value)
     return path
 
@@ -187,16 +240,33 @@ def _bad_red_flag(draw, payload):
     return f"red_flags.{name}"
 
 
-MUTATIONS = (_wrong_type, _fraction, _out_of_range, _too_far_or_negative, _bad_week, _week_count,
-             _unknown_key, _missing, _section_not_object, _bad_choice, _bad_red_flag)
+MUTATIONS = (
+    _wrong_type,
+    _fraction,
+    _out_of_range,
+    _too_far_or_negative,
+    _bad_week,
+    _week_count,
+    _unknown_key,
+    _missing,
+    _section_not_object,
+    _bad_choice,
+    _bad_red_flag,
+)
 
 
 @st.composite
 def invalid_intakes(draw) -> tuple:
     """(payload, path): a valid intake broken in exactly one way, and the field path that names it."""
     if draw(st.integers(0, 19)) == 0:
-        return draw(st.none() | st.lists(st.integers(), max_size=2) | st.text(max_size=5) | st.integers()
-                    | st.floats() | st.booleans()), "_schema"
+        return draw(
+            st.none()
+            | st.lists(st.integers(), max_size=2)
+            | st.text(max_size=5)
+            | st.integers()
+            | st.floats()
+            | st.booleans()
+        ), "_schema"
     payload = draw(valid_intakes())
     path = draw(st.sampled_from(MUTATIONS))(draw, payload)
     return payload, path

@@ -1,4 +1,5 @@
 """POST /v1/screenings/batch: JSON arrays and CSV rosters, row by row, with a summary and a row limit."""
+
 import io
 from collections import Counter
 
@@ -7,13 +8,15 @@ import pytest
 from api import create_app
 from screening import default_screener
 
-HEADER = ("runner.id,runner.age,runner.sex,training.weekly_distance,wellness.fatigue,wellness.soreness,"
-          "heel_raise.left,heel_raise.right,red_flags.calf_swelling")
+HEADER = (
+    "runner.id,runner.age,runner.sex,training.weekly_distance,wellness.fatigue,wellness.soreness,"
+    "heel_raise.left,heel_raise.right,red_flags.calf_swelling"
+)
 ROWS = [
-    "club-1,44,female,38;40;41;55,7,5,14,26,false",   # 1: asymmetric heel raises after a load spike
-    "club-2,thirty,male,30;30;30;30,2,1,30,31,no",   # 2: age is not a number
-    "club-3,30,male,30;31;30;32,2,1,32,33,no",       # 3: steady training, strong and symmetric
-    "club-4,52,female,20;20;20;20,3,2,,,yes",        # 4: calf swelling (a red flag), heel raises not tested
+    "club-1,44,female,38;40;41;55,7,5,14,26,false",  # 1: asymmetric heel raises after a load spike
+    "club-2,thirty,male,30;30;30;30,2,1,30,31,no",  # 2: age is not a number
+    "club-3,30,male,30;31;30;32,2,1,32,33,no",  # 3: steady training, strong and symmetric
+    "club-4,52,female,20;20;20;20,3,2,,,yes",  # 4: calf swelling (a red flag), heel raises not tested
 ]
 CSV = "\n".join([HEADER, *ROWS]) + "\n"
 
@@ -26,8 +29,12 @@ def csv_post(client, text: str, how: str = "body"):
 
 
 def intake(runner_id: str, **changes) -> dict:
-    base = {"runner": {"id": runner_id, "age": 35}, "training": {"weekly_distance": [30, 30, 30, 30]},
-            "wellness": {"fatigue": 2, "soreness": 1}, "heel_raise": {"left": 30, "right": 30}}
+    base = {
+        "runner": {"id": runner_id, "age": 35},
+        "training": {"weekly_distance": [30, 30, 30, 30]},
+        "wellness": {"fatigue": 2, "soreness": 1},
+        "heel_raise": {"left": 30, "right": 30},
+    }
     for section, values in changes.items():
         base[section] = {**base[section], **values}
     return base
@@ -48,18 +55,29 @@ def test_batch_summary_counts_what_the_rows_got(client):
     results = [entry["result"] for entry in body["results"]]
     summary = body["summary"]
     assert (summary["rows"], summary["screened"], summary["invalid"]) == (4, 3, 1)
-    assert summary["bands"] == {band: sum(r["risk"]["band"] == band for r in results)
-                                for band in ("low", "moderate", "high")}
+    assert summary["bands"] == {
+        band: sum(r["risk"]["band"] == band for r in results) for band in ("low", "moderate", "high")
+    }
     urgencies = Counter(r["referral"]["urgency"] for r in results if r["referral"]["required"])
-    assert summary["referrals"] == {"total": sum(urgencies.values()), "urgent": urgencies["urgent"],
-                                    "soon": urgencies["soon"], "routine": urgencies["routine"]}
+    assert summary["referrals"] == {
+        "total": sum(urgencies.values()),
+        "urgent": urgencies["urgent"],
+        "soon": urgencies["soon"],
+        "routine": urgencies["routine"],
+    }
     # The red flag in row 4 always refers urgently, whatever the score.
     assert results[2]["runner_id"] == "club-4" and results[2]["referral"]["urgency"] == "urgent"
 
 
 def test_batch_summary_names_runner_ids_on_more_than_one_row_and_still_screens_each(client):
-    rows = [intake("club-7"), intake("club-8"), intake("club-7", wellness={"fatigue": 9}),
-            intake("club-9", runner={"age": "old"}), intake("club-9"), intake("club-7")]
+    rows = [
+        intake("club-7"),
+        intake("club-8"),
+        intake("club-7", wellness={"fatigue": 9}),
+        intake("club-9", runner={"age": "old"}),
+        intake("club-9"),
+        intake("club-7"),
+    ]
     body = client.post("/v1/screenings/batch", json=rows).get_json()
     assert [entry["row"] for entry in body["results"]] == [1, 2, 3, 5, 6]
     # club-9's invalid row 4 was not screened, so only one club-9 row stands.
@@ -85,7 +103,7 @@ def test_batch_json_array_validates_each_item_on_its_own(client):
 def test_batch_row_result_matches_screening_it_alone(client):
     roster = [intake("b-1"), intake("b-2", wellness={"fatigue": 9, "soreness": 6})]
     body = client.post("/v1/screenings/batch", json=roster).get_json()
-    for entry, one in zip(body["results"], roster):
+    for entry, one in zip(body["results"], roster, strict=False):
         alone = client.post("/v1/screenings", json=one).get_json()
         assert entry["result"]["explanation"] == alone["explanation"]
         assert entry["result"]["risk"] == alone["risk"]
@@ -98,12 +116,15 @@ def test_batch_names_the_ruleset_it_used(client):
     assert body["summary"]["rows"] == 0
 
 
-@pytest.mark.parametrize("text, row", [
-    (HEADER + "\n" + ROWS[0] + '\nclub-2,"30,male,30,2,1,30,31,no\n', 2),   # unbalanced quote
-    (HEADER + "\n" + ROWS[0] + "\n" + ROWS[2] + "\nclub-9,30\n", 3),      # too few cells
-    ("runner.id,runner.name\nclub-1,Jane\n", 0),                           # a column outside the contract
-    ("runner.id,runner.age\nclub-1,30\n", 0),                              # required columns missing
-])
+@pytest.mark.parametrize(
+    "text, row",
+    [
+        (HEADER + "\n" + ROWS[0] + '\nclub-2,"30,male,30,2,1,30,31,no\n', 2),  # unbalanced quote
+        (HEADER + "\n" + ROWS[0] + "\n" + ROWS[2] + "\nclub-9,30\n", 3),  # too few cells
+        ("runner.id,runner.name\nclub-1,Jane\n", 0),  # a column outside the contract
+        ("runner.id,runner.age\nclub-1,30\n", 0),  # required columns missing
+    ],
+)
 def test_batch_malformed_csv_is_400_naming_the_row(client, text, row):
     response = csv_post(client, text)
     assert response.status_code == 400
@@ -112,8 +133,9 @@ def test_batch_malformed_csv_is_400_naming_the_row(client, text, row):
 
 
 def test_batch_csv_that_is_not_utf8_is_400(client):
-    response = client.post("/v1/screenings/batch", data=(HEADER + "\nM\xfcller,30").encode("latin-1"),
-                           content_type="text/csv")
+    response = client.post(
+        "/v1/screenings/batch", data=(HEADER + "\nM\xfcller,30").encode("latin-1"), content_type="text/csv"
+    )
     assert response.status_code == 400
     assert "UTF-8" in response.get_json()["detail"]
 

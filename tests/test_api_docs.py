@@ -1,4 +1,5 @@
 """GET /openapi.json and the offline docs page; the spec's unit-dependent distance limit."""
+
 import math
 import re
 
@@ -7,22 +8,32 @@ import pytest
 from api.openapi import largest_accepted
 from screening.intake.schema import KM_PER_MILE
 
-OPERATIONS = {("/v1/screenings", "post"), ("/v1/screenings/batch", "post"), ("/v1/rules", "get"),
-              ("/v1/rules/{rule_id}", "get"), ("/health", "get"), ("/ready", "get")}
+OPERATIONS = {
+    ("/v1/screenings", "post"),
+    ("/v1/screenings/batch", "post"),
+    ("/v1/rules", "get"),
+    ("/v1/rules/{rule_id}", "get"),
+    ("/health", "get"),
+    ("/ready", "get"),
+}
 
 
 def test_spec_documents_every_operation(client):
     spec = client.get("/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     methods = {"get", "post", "put", "patch", "delete"}
-    assert {(path, method) for path, item in spec["paths"].items() for method in item if method in methods} == \
-        OPERATIONS
+    assert {
+        (path, method) for path, item in spec["paths"].items() for method in item if method in methods
+    } == OPERATIONS
 
 
-@pytest.mark.parametrize("path, statuses", [
-    ("/v1/screenings", {"200", "400", "413", "415", "422"}),
-    ("/v1/screenings/batch", {"200", "400", "413", "415", "422"}),
-])
+@pytest.mark.parametrize(
+    "path, statuses",
+    [
+        ("/v1/screenings", {"200", "400", "413", "415", "422"}),
+        ("/v1/screenings/batch", {"200", "400", "413", "415", "422"}),
+    ],
+)
 def test_spec_documents_each_error_as_problem_json(client, path, statuses):
     responses = client.get("/openapi.json").get_json()["paths"][path]["post"]["responses"]
     assert statuses <= set(responses)

@@ -1,4 +1,5 @@
 """One error shape (RFC 9457 problem+json) for every failure; request ids; one log line per request."""
+
 import json
 import logging
 import re
@@ -21,23 +22,29 @@ def assert_problem(response, status: int) -> dict:
     return body
 
 
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", "/v2/screenings", 404),
-    ("GET", "/nothing/here", 404),
-    ("GET", "/v1/screenings", 405),
-    ("PUT", "/v1/rules", 405),
-    ("POST", "/v1/screenings", 415),
-    ("POST", "/v1/screenings/batch", 415),
-])
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", "/v2/screenings", 404),
+        ("GET", "/nothing/here", 404),
+        ("GET", "/v1/screenings", 405),
+        ("PUT", "/v1/rules", 405),
+        ("POST", "/v1/screenings", 415),
+        ("POST", "/v1/screenings/batch", 415),
+    ],
+)
 def test_every_error_is_a_problem_with_the_http_status(client, method, path, status):
     assert_problem(client.open(path, method=method), status)
 
 
-@pytest.mark.parametrize("method, path, allowed", [
-    ("GET", "/v1/screenings", {"POST", "OPTIONS"}),
-    ("DELETE", "/v1/screenings/batch", {"POST", "OPTIONS"}),
-    ("POST", "/v1/rules", {"GET", "HEAD", "OPTIONS"}),
-])
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("GET", "/v1/screenings", {"POST", "OPTIONS"}),
+        ("DELETE", "/v1/screenings/batch", {"POST", "OPTIONS"}),
+        ("POST", "/v1/rules", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
 def test_wrong_method_is_405_with_allow(client, method, path, allowed):
     response = client.open(path, method=method)
     assert_problem(response, 405)
@@ -61,14 +68,17 @@ def test_server_error_is_500_without_internals(monkeypatch, caplog, example_inta
     assert any("secret detail" in (record.exc_text or "") for record in caplog.records)
 
 
-@pytest.mark.parametrize("sent, echoed", [
-    ("clinic-42.trace_7", True),
-    ("a" * 64, True),
-    ("a" * 65, False),
-    ("has spaces", False),
-    ("<script>", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    "sent, echoed",
+    [
+        ("clinic-42.trace_7", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("has spaces", False),
+        ("<script>", False),
+        ("", False),
+    ],
+)
 def test_request_id_is_echoed_only_when_sane(client, sent, echoed):
     response = client.get("/health", headers={"X-Request-ID": sent})
     if echoed:
@@ -94,19 +104,30 @@ def test_each_request_logs_one_json_line_with_its_facts(client, caplog, example_
     assert len(lines) == 1
     line = lines[0]
     assert (line["method"], line["path"], line["status"], line["request_id"]) == (
-        "POST", "/v1/screenings", 200, "trace-2")
+        "POST",
+        "/v1/screenings",
+        200,
+        "trace-2",
+    )
     assert line["duration_ms"] >= 0
 
 
-@pytest.mark.parametrize("send", [
-    lambda client, intake: client.post("/v1/screenings", json=intake),
-    lambda client, intake: client.post("/v1/screenings", json={**intake, "runner": {**intake["runner"], "age": 7}}),
-    lambda client, intake: client.post("/v1/screenings/batch", json=[intake]),
-    lambda client, intake: client.post(f"/v1/screenings?runner={intake['runner']['id']}", json=intake),
-], ids=["screened", "invalid", "batch", "query-string"])
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda client, intake: client.post("/v1/screenings", json=intake),
+        lambda client, intake: client.post("/v1/screenings", json={**intake, "runner": {**intake["runner"], "age": 7}}),
+        lambda client, intake: client.post("/v1/screenings/batch", json=[intake]),
+        lambda client, intake: client.post(f"/v1/screenings?runner={intake['runner']['id']}", json=intake),
+    ],
+    ids=["screened", "invalid", "batch", "query-string"],
+)
 def test_logs_never_contain_intake_values(client, caplog, send, example_intake):
-    intake = {**example_intake, "runner": {**example_intake["runner"], "id": "pseudonym-zq81x"},
-              "training": {**example_intake["training"], "weekly_distance": [31.4159, 27.1828]}}
+    intake = {
+        **example_intake,
+        "runner": {**example_intake["runner"], "id": "pseudonym-zq81x"},
+        "training": {**example_intake["training"], "weekly_distance": [31.4159, 27.1828]},
+    }
     with caplog.at_level(logging.DEBUG):
         send(client, intake)
     logged = "\n".join(record.getMessage() for record in caplog.records)

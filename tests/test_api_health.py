@@ -1,4 +1,5 @@
 """GET /health (liveness) and GET /ready (the rules are loaded and the engine screens)."""
+
 from api.service import KEY
 from screening import EngineError, default_screener
 
@@ -12,8 +13,11 @@ def test_ready_names_the_loaded_ruleset(client):
     ruleset = default_screener().ruleset
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ready", "ruleset": {"name": ruleset.name, "version": ruleset.version},
-                                   "rules": len(ruleset.rules)}
+    assert response.get_json() == {
+        "status": "ready",
+        "ruleset": {"name": ruleset.name, "version": ruleset.version},
+        "rules": len(ruleset.rules),
+    }
 
 
 def test_ready_is_503_when_the_engine_fails(app, client, monkeypatch):

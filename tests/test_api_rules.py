@@ -1,4 +1,5 @@
 """GET /v1/rules and /v1/rules/<id>: the loaded ruleset, as a clinician checks a result against it."""
+
 import shutil
 
 import pytest
@@ -19,7 +20,7 @@ def test_rules_list_every_loaded_rule_in_ruleset_order(client):
 
 def test_rules_show_what_a_clinician_checks(client):
     body = client.get("/v1/rules").get_json()
-    for shown, rule in zip(body["rules"], RULESET.rules):
+    for shown, rule in zip(body["rules"], RULESET.rules, strict=False):
         assert shown["points"] == rule.points
         assert shown["referral"] == rule.referral
         assert [e["citation"] for e in shown["evidence"]] == [e.citation for e in rule.evidence]
@@ -70,7 +71,9 @@ def test_rules_come_from_the_rule_files_not_from_code(tmp_path):
     entry["value"] = entry["value"] + 0.25 if isinstance(entry["value"], float) else entry["value"] + 3
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     client = create_app({"TESTING": True, "RULES_DIR": folder}).test_client()
-    shown = {threshold_name: threshold
-             for rule in client.get("/v1/rules").get_json()["rules"]
-             for threshold_name, threshold in rule["thresholds"].items()}
+    shown = {
+        threshold_name: threshold
+        for rule in client.get("/v1/rules").get_json()["rules"]
+        for threshold_name, threshold in rule["thresholds"].items()
+    }
     assert shown[f"load.{name}"]["value"] == entry["value"]

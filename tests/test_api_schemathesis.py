@@ -7,6 +7,7 @@ invalid refused. For the CSV and form media types the spec can only say
 "text" (OpenAPI cannot express a CSV grammar or which texts parse as
 numbers), so for those only the answer-side checks apply.
 """
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -31,5 +32,9 @@ def test_api_spec_is_generated_from_the_schemas():
     intake = spec["paths"]["/v1/screenings"]["post"]["requestBody"]["content"]
     assert intake["application/json"]["schema"] == {"$ref": "#/components/schemas/Intake"}
     assert schemas["Runner"]["properties"]["age"] == {
-        "type": "integer", "minimum": 12, "maximum": 100, "description": "Age in whole years, 12-100"}
+        "type": "integer",
+        "minimum": 12,
+        "maximum": 100,
+        "description": "Age in whole years, 12-100",
+    }
     assert schemas["Intake"]["additionalProperties"] is False

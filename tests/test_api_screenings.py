@@ -1,4 +1,5 @@
 """POST /v1/screenings through Flask's test client: JSON and form intakes, and every error status."""
+
 import copy
 import json
 from pathlib import Path
@@ -12,12 +13,21 @@ from screening.result.schema import ResultSchema
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 # The same intake as an HTML form posts it: dotted names, text values.
 EXAMPLE_FORM = {
-    "runner.id": "club-0042", "runner.age": "44", "runner.sex": "female", "runner.prior_calf_strain_weeks_ago": "10",
-    "training.unit": "km", "training.weekly_distance": ["38", "40", "41", "55"], "training.longest_run_30d": "18",
-    "training.latest_run": "24", "training.strength_sessions_per_week": "0",
-    "wellness.fatigue": "7", "wellness.soreness": "5", "wellness.soreness_days": "4",
+    "runner.id": "club-0042",
+    "runner.age": "44",
+    "runner.sex": "female",
+    "runner.prior_calf_strain_weeks_ago": "10",
+    "training.unit": "km",
+    "training.weekly_distance": ["38", "40", "41", "55"],
+    "training.longest_run_30d": "18",
+    "training.latest_run": "24",
+    "training.strength_sessions_per_week": "0",
+    "wellness.fatigue": "7",
+    "wellness.soreness": "5",
+    "wellness.soreness_days": "4",
     "wellness.pain_while_running": "3",
-    "heel_raise.left": "14", "heel_raise.right": "26",
+    "heel_raise.left": "14",
+    "heel_raise.right": "26",
 }
 VOLATILE = ("screening_id", "screened_at")
 
@@ -65,16 +75,19 @@ def test_screen_form_takes_weekly_distance_as_one_semicolon_separated_field(clie
     assert result["derived"]["weekly_distance_km"] == EXAMPLE["training"]["weekly_distance"]
 
 
-@pytest.mark.parametrize("path, value, field", [
-    ("training.weekly_distance.3", "55", "training.weekly_distance.3"),
-    ("runner.age", True, "runner.age"),
-    ("heel_raise.left", 7.5, "heel_raise.left"),
-    ("runner.name", "Jane Doe", "runner.name"),
-    ("runner.id", "Jane Doe", "runner.id"),
-    ("training.unit", "furlongs", "training.unit"),
-    # An integer too large for a float is still just a distance past 400 km, not a server error.
-    ("training.weekly_distance.0", 10 ** 400, "training.weekly_distance.0"),
-])
+@pytest.mark.parametrize(
+    "path, value, field",
+    [
+        ("training.weekly_distance.3", "55", "training.weekly_distance.3"),
+        ("runner.age", True, "runner.age"),
+        ("heel_raise.left", 7.5, "heel_raise.left"),
+        ("runner.name", "Jane Doe", "runner.name"),
+        ("runner.id", "Jane Doe", "runner.id"),
+        ("training.unit", "furlongs", "training.unit"),
+        # An integer too large for a float is still just a distance past 400 km, not a server error.
+        ("training.weekly_distance.0", 10**400, "training.weekly_distance.0"),
+    ],
+)
 def test_screen_invalid_intake_is_422_naming_the_field_by_path(client, path, value, field):
     response = client.post("/v1/screenings", json=changed(path, value))
     assert response.status_code == 422
@@ -96,8 +109,11 @@ def test_screen_form_text_that_is_not_a_number_is_422_by_path(client):
     assert list(response.get_json()["errors"]) == ["heel_raise.left"]
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"", b"   ", b"[" * 100_000, b'{"runner": "\xff"}'],
-                         ids=["syntax", "empty", "blank", "nested-too-deeply", "not-utf8"])
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"", b"   ", b"[" * 100_000, b'{"runner": "\xff"}'],
+    ids=["syntax", "empty", "blank", "nested-too-deeply", "not-utf8"],
+)
 def test_screen_malformed_json_is_400_not_422(client, body):
     response = client.post("/v1/screenings", data=body, content_type="application/json")
     assert response.status_code == 400
@@ -113,8 +129,7 @@ def test_screen_other_media_type_is_415_saying_what_it_takes(client, content_typ
 
 
 def test_screen_json_with_charset_parameter_is_json(client):
-    response = client.post("/v1/screenings", data=json.dumps(EXAMPLE),
-                           content_type="application/json; charset=utf-8")
+    response = client.post("/v1/screenings", data=json.dumps(EXAMPLE), content_type="application/json; charset=utf-8")
     assert response.status_code == 200
 
 

@@ -1,15 +1,16 @@
 """The production server: `soleus-screen serve` under gunicorn on loopback, with concurrent clients."""
+
 import http.client
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import launch
 import pytest
 
-import launch
+from api.commands import build_parser
 from api.server import options
 from screening import default_screener
-from api.commands import build_parser
 
 CLIENTS = 8
 REQUESTS = 160
@@ -19,8 +20,12 @@ def runner(n: int) -> dict:
     """A different runner for each n: age, training, heel raises and red flags all vary."""
     return {
         "runner": {"id": f"conc-{n:04d}", "age": 18 + n % 60, "sex": ("female", "male", "other")[n % 3]},
-        "training": {"weekly_distance": [20 + n % 7, 22 + n % 11, 25, 20 + n % 40], "latest_run": 5 + n % 25,
-                     "longest_run_30d": 12, "strength_sessions_per_week": n % 3},
+        "training": {
+            "weekly_distance": [20 + n % 7, 22 + n % 11, 25, 20 + n % 40],
+            "latest_run": 5 + n % 25,
+            "longest_run_30d": 12,
+            "strength_sessions_per_week": n % 3,
+        },
         "wellness": {"fatigue": n % 11, "soreness": (n * 7) % 11},
         "heel_raise": {"left": 10 + n % 30, "right": None if n % 9 == 0 else 12 + (n * 5) % 25},
         "red_flags": {"calf_swelling": n % 13 == 0},
@@ -34,8 +39,12 @@ def stable(result: dict) -> dict:
 def post(port: int, path: str, payload, request_id: str):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("POST", path, body=json.dumps(payload),
-                           headers={"Content-Type": "application/json", "X-Request-ID": request_id})
+        connection.request(
+            "POST",
+            path,
+            body=json.dumps(payload),
+            headers={"Content-Type": "application/json", "X-Request-ID": request_id},
+        )
         response = connection.getresponse()
         return response.status, response.getheader("X-Request-ID"), json.loads(response.read())
     finally:

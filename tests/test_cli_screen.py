@@ -1,4 +1,5 @@
 """`soleus-screen screen` prints the result, a clinician's text, or field errors."""
+
 import json
 import subprocess
 import sys
@@ -41,8 +42,13 @@ def test_screen_text_report_opens_with_an_urgent_banner_for_a_red_flag(tmp_path,
 def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
     bad = json.loads(EXAMPLE.read_text())
     bad["heel_raise"]["left"] = 7.5
-    done = subprocess.run([sys.executable, "-m", "api.commands", "screen", "-"], input=json.dumps(bad),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "api.commands", "screen", "-"],
+        input=json.dumps(bad),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == EXIT_INVALID
     assert "heel_raise.left: Expected a whole number, got 7.5." in done.stderr
     assert done.stdout == ""

@@ -1,4 +1,5 @@
 """The contract's example intake gives the derived values the contract shows."""
+
 import json
 from pathlib import Path
 

@@ -10,6 +10,7 @@ the test asserts the child exited 0 (a negative code names the signal) and
 checks the results the child printed. The thread test runs in-process, because
 it is about this process's shared screener and its switch interval.
 """
+
 import concurrent.futures
 import functools
 import json
@@ -22,9 +23,9 @@ import threading
 from pathlib import Path
 
 import pytest
-
 import reference_evaluator
 from intakes import bare, healthy, pool
+
 from screening import EngineError, Screener, default_screener
 from screening import engine as engine_module
 from screening.derive import derive
@@ -146,9 +147,18 @@ print(json.dumps({"failures": failures, "then": [fired(screener.screen(payload))
 
 def _run_child(body: str) -> dict:
     """Run a scenario in a fresh interpreter; fail with the signal's name if it crashed."""
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.run([sys.executable, "-c", CHILD_PRELUDE + body], capture_output=True, text=True,
-                           timeout=120, cwd=TESTS.parent, env=environment)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])),
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_PRELUDE + body],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=TESTS.parent,
+        env=environment,
+    )
     if child.returncode < 0:
         pytest.fail(f"the child process was killed by {signal.Signals(-child.returncode).name}\n{child.stderr}")
     assert child.returncode == 0, child.stderr
@@ -181,8 +191,11 @@ def test_more_screenings_than_the_engine_has_live_sessions():
     results = _run_child(CHILDREN["3,000 screenings in a row"])["results"]
     assert len(results) == 3000
     expected = [_reference(payload) for payload in POOL]
-    wrong = [number for number, (runner_id, fired) in enumerate(results)
-             if runner_id != f"row-{number}" or fired != expected[number % len(POOL)]]
+    wrong = [
+        number
+        for number, (runner_id, fired) in enumerate(results)
+        if runner_id != f"row-{number}" or fired != expected[number % len(POOL)]
+    ]
     assert not wrong, f"{len(wrong)} wrong results, first at screenings {wrong[:10]}"
 
 
@@ -209,11 +222,14 @@ def _masters(payload: dict) -> dict:
     return payload
 
 
-@pytest.mark.parametrize(("rule_id", "make"), [
-    ("red_flags.calf_swelling", _red_flag),
-    ("history.age_40_plus", _masters),
-    (engine_module.SENTINEL, lambda payload: payload),
-])
+@pytest.mark.parametrize(
+    ("rule_id", "make"),
+    [
+        ("red_flags.calf_swelling", _red_flag),
+        ("history.age_40_plus", _masters),
+        (engine_module.SENTINEL, lambda payload: payload),
+    ],
+)
 def test_an_action_that_raises_fails_the_screening_and_the_engine_keeps_working(rule_id, make):
     screener = Screener()
     payload = make(healthy())

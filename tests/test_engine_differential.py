@@ -7,13 +7,14 @@ tests/reference_evaluator.py's answer. A deliberately broken compilation
 (one threshold or one operator changed in a copy of the ruleset) must be
 caught by the same comparison, so the comparison can fail.
 """
+
 import dataclasses
 import functools
 
 import pytest
-
 import reference_evaluator
 from intakes import random_intakes
+
 from screening import default_screener
 from screening.derive import derive
 from screening.engine import RulesEngine
@@ -39,16 +40,23 @@ def _mismatches(engine: RulesEngine, ruleset, pairs) -> list[dict]:
     for payload, inputs in pairs:
         by_engine, by_reference = engine.fire(inputs), reference_evaluator.fired(ruleset, inputs)
         if by_engine != by_reference:
-            found.append({"intake": payload,
-                          "only_engine": sorted(set(by_engine) - set(by_reference)),
-                          "only_reference": sorted(set(by_reference) - set(by_engine))})
+            found.append(
+                {
+                    "intake": payload,
+                    "only_engine": sorted(set(by_engine) - set(by_reference)),
+                    "only_reference": sorted(set(by_reference) - set(by_engine)),
+                }
+            )
     return found
 
 
 def _report(found: list[dict]) -> str:
     lines = [f"{len(found)} of {COUNT} intakes differ; first ones:"]
-    lines += [f"  fired only by the engine {m['only_engine']}, only by the reference {m['only_reference']}"
-              f" for intake {m['intake']}" for m in found[:5]]
+    lines += [
+        f"  fired only by the engine {m['only_engine']}, only by the reference {m['only_reference']}"
+        f" for intake {m['intake']}"
+        for m in found[:5]
+    ]
     return "\n".join(lines)
 
 
@@ -103,16 +111,27 @@ def _with_operator(ruleset, rule_id: str, op: str):
 
 
 BROKEN = [
-    pytest.param(lambda r: _with_parameter(r, "load.spike_ratio_small", 1.11), {"load.single_run_spike"},
-                 id="spike ratio 1.10 compiled as 1.11"),
+    pytest.param(
+        lambda r: _with_parameter(r, "load.spike_ratio_small", 1.11),
+        {"load.single_run_spike"},
+        id="spike ratio 1.10 compiled as 1.11",
+    ),
     # Both asymmetry rules read this threshold, so both must be caught.
-    pytest.param(lambda r: _with_parameter(r, "strength.lsi_marked", 0.79),
-                 {"strength.asymmetry", "strength.asymmetry_marked"},
-                 id="marked asymmetry below 0.80 compiled as below 0.79"),
-    pytest.param(lambda r: _with_operator(r, "history.age_40_plus", ">"), {"history.age_40_plus"},
-                 id="age >= 40 compiled as > 40"),
-    pytest.param(lambda r: _with_operator(r, "load.single_run_spike_extreme", ">="),
-                 {"load.single_run_spike_extreme"}, id="spike > 2.00x compiled as >= 2.00x"),
+    pytest.param(
+        lambda r: _with_parameter(r, "strength.lsi_marked", 0.79),
+        {"strength.asymmetry", "strength.asymmetry_marked"},
+        id="marked asymmetry below 0.80 compiled as below 0.79",
+    ),
+    pytest.param(
+        lambda r: _with_operator(r, "history.age_40_plus", ">"),
+        {"history.age_40_plus"},
+        id="age >= 40 compiled as > 40",
+    ),
+    pytest.param(
+        lambda r: _with_operator(r, "load.single_run_spike_extreme", ">="),
+        {"load.single_run_spike_extreme"},
+        id="spike > 2.00x compiled as >= 2.00x",
+    ),
 ]
 
 

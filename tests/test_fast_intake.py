@@ -5,6 +5,7 @@ body, then the marshmallow schema. Whatever the fast path returns must be
 equal to that, value for value and type for type (38 stays an int, -0.0 stays
 -0.0); whatever marshmallow or json.loads would refuse it must not accept.
 """
+
 import copy
 import json
 import logging
@@ -13,15 +14,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from intakes import bare, healthy, pool
 from marshmallow import EXCLUDE, fields, pre_load, validate, validates, validates_schema
+from strategies import WHOLE_FIELDS, invalid_intakes, valid_intakes
 
 from screening import IntakeError, Screener, default_screener
 from screening.intake.fast import FastIntake, Untranslatable
 from screening.intake.fields import StrictNumber, WholeNumber
 from screening.intake.schema import IntakeSchema, StrictSchema
-
-from intakes import bare, healthy, pool
-from strategies import WHOLE_FIELDS, invalid_intakes, valid_intakes
 
 EXAMPLE = (Path(__file__).parents[1] / "examples" / "intake.json").read_bytes()
 FAST = FastIntake(IntakeSchema())
@@ -44,7 +44,7 @@ def assert_identical(fast, reference, path="intake"):
             assert_identical(fast[key], reference[key], f"{path}.{key}")
     elif isinstance(reference, list):
         assert len(fast) == len(reference), path
-        for index, (one, other) in enumerate(zip(fast, reference)):
+        for index, (one, other) in enumerate(zip(fast, reference, strict=False)):
             assert_identical(one, other, f"{path}.{index}")
     elif isinstance(reference, float):
         assert fast.hex() == reference.hex(), path
@@ -122,27 +122,32 @@ def _edit(old: bytes, new: bytes) -> bytes:
     return EXAMPLE.replace(old, new, 1)
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param(_edit(b'"age": 44', b'"age": 44.0'), id="whole-float"),  # valid: marshmallow makes it 44
-    pytest.param(_edit(b'"club-0042"', b'"club-0042\\n"'), id="id-trailing-newline"),  # must match in full
-    pytest.param(_edit(b'"club-0042"', b'"Jane Doe"'), id="id-a-name"),
-    pytest.param(_edit(b'"latest_run": 24', b'"latest_run": 400.5'), id="past-400-km"),
-    pytest.param(_edit(b'"unit": "km"', b'"unit": "mi"').replace(b'"latest_run": 24', b'"latest_run": 249'),
-                 id="past-400-km-in-miles"),
-    pytest.param(_edit(b'"left": 14', b'"left": true'), id="boolean-for-reps"),
-    pytest.param(_edit(b'"left": 14', b'"left": 201'), id="reps-out-of-range"),
-    pytest.param(_edit(b'"left": 14', b'"left": NaN'), id="NaN"),
-    pytest.param(_edit(b'"latest_run": 24', b'"latest_run": 1e999'), id="infinity"),
-    pytest.param(_edit(b'"previous_dvt": false', b'"previous_dvt": 0'), id="number-for-red-flag"),
-    pytest.param(_edit(b'"sex": "female"', b'"sex": "Female"'), id="choice-case"),
-    pytest.param(_edit(b'"soreness": 5', b'"soreness": 5, "mood": 3'), id="unknown-field"),
-    pytest.param(_edit(b'"weekly_distance": [38, 40, 41, 55]', b'"weekly_distance": []'), id="no-weeks"),
-    pytest.param(b"\xef\xbb\xbf" + EXAMPLE, id="byte-order-mark"),  # json.loads refuses it
-    pytest.param(EXAMPLE.decode().encode("utf-16"), id="utf-16"),  # json.loads reads it: left to it
-    pytest.param(_edit(b'"runner"', b'"\xffunner"'), id="bad-utf-8-in-a-key"),
-    pytest.param(b"[" + EXAMPLE + b"]", id="array"),
-    pytest.param(b"", id="empty"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(_edit(b'"age": 44', b'"age": 44.0'), id="whole-float"),  # valid: marshmallow makes it 44
+        pytest.param(_edit(b'"club-0042"', b'"club-0042\\n"'), id="id-trailing-newline"),  # must match in full
+        pytest.param(_edit(b'"club-0042"', b'"Jane Doe"'), id="id-a-name"),
+        pytest.param(_edit(b'"latest_run": 24', b'"latest_run": 400.5'), id="past-400-km"),
+        pytest.param(
+            _edit(b'"unit": "km"', b'"unit": "mi"').replace(b'"latest_run": 24', b'"latest_run": 249'),
+            id="past-400-km-in-miles",
+        ),
+        pytest.param(_edit(b'"left": 14', b'"left": true'), id="boolean-for-reps"),
+        pytest.param(_edit(b'"left": 14', b'"left": 201'), id="reps-out-of-range"),
+        pytest.param(_edit(b'"left": 14', b'"left": NaN'), id="NaN"),
+        pytest.param(_edit(b'"latest_run": 24', b'"latest_run": 1e999'), id="infinity"),
+        pytest.param(_edit(b'"previous_dvt": false', b'"previous_dvt": 0'), id="number-for-red-flag"),
+        pytest.param(_edit(b'"sex": "female"', b'"sex": "Female"'), id="choice-case"),
+        pytest.param(_edit(b'"soreness": 5', b'"soreness": 5, "mood": 3'), id="unknown-field"),
+        pytest.param(_edit(b'"weekly_distance": [38, 40, 41, 55]', b'"weekly_distance": []'), id="no-weeks"),
+        pytest.param(b"\xef\xbb\xbf" + EXAMPLE, id="byte-order-mark"),  # json.loads refuses it
+        pytest.param(EXAMPLE.decode().encode("utf-16"), id="utf-16"),  # json.loads reads it: left to it
+        pytest.param(_edit(b'"runner"', b'"\xffunner"'), id="bad-utf-8-in-a-key"),
+        pytest.param(b"[" + EXAMPLE + b"]", id="array"),
+        pytest.param(b"", id="empty"),
+    ],
+)
 def test_leaves_anything_unusual_to_marshmallow(body):
     assert FAST.accept(body) is None
 
@@ -171,18 +176,31 @@ class _Training(StrictSchema):
         pass
 
 
-@pytest.mark.parametrize("schema", [
-    StrictSchema.from_dict({"count": fields.Integer(required=True)})(),  # coerces: not one of the strict fields
-    StrictSchema.from_dict({"count": WholeNumber(required=True, data_key="n")})(),
-    StrictSchema.from_dict({"count": WholeNumber()})(),  # optional, no default: marshmallow leaves it out
-    StrictSchema.from_dict({"count": WholeNumber(load_default=[])})(),
-    StrictSchema.from_dict({"runners": fields.Nested(_Runner, many=True, required=True)})(),
-    StrictSchema.from_dict({"weeks": fields.List(StrictNumber(), validate=validate.ContainsOnly([1]))})(),
-    StrictSchema.from_dict({"count": WholeNumber(required=True)})(unknown=EXCLUDE),
-    StrictSchema.from_dict({"training": fields.Nested(_Training, load_default=dict)})(),
-    StrictSchema.from_dict({"runner": fields.Nested(_Runner, required=True, validate=validate.Length(1))})(),
-], ids=["Integer", "data_key", "optional-without-default", "mutable-default", "nested-many",
-        "list-validator", "exclude-unknown", "optional-section-with-checks", "nested-validator"])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        StrictSchema.from_dict({"count": fields.Integer(required=True)})(),  # coerces: not one of the strict fields
+        StrictSchema.from_dict({"count": WholeNumber(required=True, data_key="n")})(),
+        StrictSchema.from_dict({"count": WholeNumber()})(),  # optional, no default: marshmallow leaves it out
+        StrictSchema.from_dict({"count": WholeNumber(load_default=[])})(),
+        StrictSchema.from_dict({"runners": fields.Nested(_Runner, many=True, required=True)})(),
+        StrictSchema.from_dict({"weeks": fields.List(StrictNumber(), validate=validate.ContainsOnly([1]))})(),
+        StrictSchema.from_dict({"count": WholeNumber(required=True)})(unknown=EXCLUDE),
+        StrictSchema.from_dict({"training": fields.Nested(_Training, load_default=dict)})(),
+        StrictSchema.from_dict({"runner": fields.Nested(_Runner, required=True, validate=validate.Length(1))})(),
+    ],
+    ids=[
+        "Integer",
+        "data_key",
+        "optional-without-default",
+        "mutable-default",
+        "nested-many",
+        "list-validator",
+        "exclude-unknown",
+        "optional-section-with-checks",
+        "nested-validator",
+    ],
+)
 def test_refuses_a_schema_it_cannot_translate_exactly(schema):
     with pytest.raises(Untranslatable):
         FastIntake(schema)
@@ -234,12 +252,10 @@ def test_the_api_screens_a_valid_json_intake_without_marshmallow(client, monkeyp
 def test_the_api_answers_the_same_with_and_without_the_fast_path(client, monkeypatch):
     core = client.application.extensions["soleus.screener"]
     bodies = [json.dumps(intake).encode() for intake in (healthy(), bare(), *pool(12))]
-    fast = [client.post("/v1/screenings", data=body, content_type="application/json").get_json()
-            for body in bodies]
+    fast = [client.post("/v1/screenings", data=body, content_type="application/json").get_json() for body in bodies]
     monkeypatch.setattr(core, "accept_json", lambda body: None)
-    slow = [client.post("/v1/screenings", data=body, content_type="application/json").get_json()
-            for body in bodies]
-    for one, other in zip(fast, slow):
+    slow = [client.post("/v1/screenings", data=body, content_type="application/json").get_json() for body in bodies]
+    for one, other in zip(fast, slow, strict=False):
         for varying in ("screening_id", "screened_at"):
             one.pop(varying), other.pop(varying)
         assert one == other

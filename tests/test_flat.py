@@ -1,14 +1,23 @@
 """Dotted text fields (CSV rows, form posts) follow the same rules as JSON."""
+
 import pytest
 
 from screening import IntakeError, default_screener
 from screening.intake.flat import unflatten, validate_flat
 
 ROW = {
-    "runner.id": "club-0007", "runner.age": "44", "runner.sex": "female",
-    "runner.prior_calf_strain_weeks_ago": "", "training.unit": "km",
-    "training.weekly_distance": "38;40;41;55", "training.longest_run_30d": "18", "training.latest_run": "24",
-    "wellness.fatigue": "7", "wellness.soreness": "5", "heel_raise.left": "14", "heel_raise.right": "26",
+    "runner.id": "club-0007",
+    "runner.age": "44",
+    "runner.sex": "female",
+    "runner.prior_calf_strain_weeks_ago": "",
+    "training.unit": "km",
+    "training.weekly_distance": "38;40;41;55",
+    "training.longest_run_30d": "18",
+    "training.latest_run": "24",
+    "wellness.fatigue": "7",
+    "wellness.soreness": "5",
+    "heel_raise.left": "14",
+    "heel_raise.right": "26",
     "red_flags.calf_swelling": "no",
 }
 
@@ -37,8 +46,19 @@ def test_an_empty_heel_raise_cell_means_not_tested(text):
     assert intake["heel_raise"]["left"] is None
 
 
-@pytest.mark.parametrize("text, value", [("yes", True), ("TRUE", True), ("1", True), ("on", True),
-                                         ("no", False), ("false", False), ("0", False), ("off", False)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("yes", True),
+        ("TRUE", True),
+        ("1", True),
+        ("on", True),
+        ("no", False),
+        ("false", False),
+        ("0", False),
+        ("off", False),
+    ],
+)
 def test_boolean_words_are_read(text, value):
     intake = validate_flat(default_screener(), {**ROW, "red_flags.previous_dvt": text})
     assert intake["red_flags"]["previous_dvt"] is value
@@ -49,14 +69,17 @@ def test_form_posts_weeks_as_separate_values_and_blank_weeks_are_skipped():
     assert intake["training"]["weekly_distance"] == [38, 41]
 
 
-@pytest.mark.parametrize("field, text, path, message", [
-    ("runner.age", "forty", "runner.age", "Expected a number"),
-    ("heel_raise.left", "7.5", "heel_raise.left", "whole number"),
-    ("heel_raise.left", "1e400", "heel_raise.left", "finite"),
-    ("training.weekly_distance", "38;x;41", "training.weekly_distance.1", "Expected a number"),
-    ("red_flags.calf_swelling", "maybe", "red_flags.calf_swelling", "true or false"),
-    ("runner.age", "", "runner.age", "Missing data"),
-])
+@pytest.mark.parametrize(
+    "field, text, path, message",
+    [
+        ("runner.age", "forty", "runner.age", "Expected a number"),
+        ("heel_raise.left", "7.5", "heel_raise.left", "whole number"),
+        ("heel_raise.left", "1e400", "heel_raise.left", "finite"),
+        ("training.weekly_distance", "38;x;41", "training.weekly_distance.1", "Expected a number"),
+        ("red_flags.calf_swelling", "maybe", "red_flags.calf_swelling", "true or false"),
+        ("runner.age", "", "runner.age", "Missing data"),
+    ],
+)
 def test_text_of_the_wrong_kind_is_reported_once_by_path(field, text, path, message):
     with pytest.raises(IntakeError) as raised:
         validate_flat(default_screener(), {**ROW, field: text})

@@ -1,16 +1,26 @@
 """An invalid intake form comes back with each error beside its input and nothing typed lost."""
+
 import pytest
 from bs4 import BeautifulSoup
 
 from api import create_app
 
 VALID = {
-    "runner.id": "clinic-0002", "runner.age": "44", "runner.sex": "female",
-    "runner.prior_calf_strain_weeks_ago": "10", "training.unit": "km",
+    "runner.id": "clinic-0002",
+    "runner.age": "44",
+    "runner.sex": "female",
+    "runner.prior_calf_strain_weeks_ago": "10",
+    "training.unit": "km",
     "training.weekly_distance": ["38", "40", "41", "55"] + [""] * 8,
-    "training.longest_run_30d": "18", "training.latest_run": "24", "training.strength_sessions_per_week": "0",
-    "wellness.fatigue": "7", "wellness.soreness": "5", "wellness.soreness_days": "4",
-    "wellness.pain_while_running": "3", "heel_raise.left": "14", "heel_raise.right": "26",
+    "training.longest_run_30d": "18",
+    "training.latest_run": "24",
+    "training.strength_sessions_per_week": "0",
+    "wellness.fatigue": "7",
+    "wellness.soreness": "5",
+    "wellness.soreness_days": "4",
+    "wellness.pain_while_running": "3",
+    "heel_raise.left": "14",
+    "heel_raise.right": "26",
     "red_flags.long_travel_past_8_weeks": "true",
 }
 
@@ -76,8 +86,11 @@ CASES = [
     ({"runner.id": ""}, "f-runner-id", "Required"),
     ({"training.longest_run_30d": "-3"}, "f-training-longest-run-30d", "greater than or equal to 0"),
     ({"training.latest_run": "401"}, "f-training-latest-run", "at most 400 km"),
-    ({"training.strength_sessions_per_week": "15"}, "f-training-strength-sessions-per-week",
-     "greater than or equal to 0 and less than or equal to 14"),
+    (
+        {"training.strength_sessions_per_week": "15"},
+        "f-training-strength-sessions-per-week",
+        "greater than or equal to 0 and less than or equal to 14",
+    ),
     ({"wellness.soreness_days": "a week"}, "f-wellness-soreness-days", "Expected a number"),
     ({"heel_raise.left": "12.5"}, "f-heel-raise-left", "whole number"),
     ({"heel_raise.right": ""}, "f-heel-raise-right", "tick 'Not tested'"),
@@ -86,8 +99,11 @@ CASES = [
     ({"training.weekly_distance": ["38", "40", "4O", "55"]}, "f-training-weekly-distance-2", "Expected a number"),
     ({"training.weekly_distance": ["", "", "38", "900"]}, "f-training-weekly-distance-3", "at most 400 km"),
     ({"training.weekly_distance": ["38", "", "41"]}, "f-training-weekly-distance-1", "enter 0"),
-    ({"training.unit": "mi", "training.weekly_distance": ["38", "250"]}, "f-training-weekly-distance-1",
-     "at most 248.5 mi"),
+    (
+        {"training.unit": "mi", "training.weekly_distance": ["38", "250"]},
+        "f-training-weekly-distance-1",
+        "at most 248.5 mi",
+    ),
 ]
 
 
@@ -112,18 +128,22 @@ def test_values_come_back_exactly_as_typed_and_escaped(client):
 
 
 def test_every_error_is_listed_in_form_order_with_a_link_to_its_input(client):
-    changes = {"heel_raise.right": "", "runner.age": "7", "training.weekly_distance": ["38", "x"],
-               "wellness.fatigue": None}
+    changes = {
+        "heel_raise.right": "",
+        "runner.age": "7",
+        "training.weekly_distance": ["38", "x"],
+        "wellness.fatigue": None,
+    }
     _, soup = submit(client, changes)
     links = [a["href"] for a in soup.select("#error-summary a")]
-    assert links == ["#f-runner-age", "#f-training-weekly-distance-1", "#f-wellness-fatigue",
-                     "#f-heel-raise-right"]
+    assert links == ["#f-runner-age", "#f-training-weekly-distance-1", "#f-wellness-fatigue", "#f-heel-raise-right"]
     assert all(soup.find(id=href[1:]) is not None for href in links)
 
 
 def test_an_empty_section_names_each_required_input(client):
-    _, soup = submit(client, {"runner.id": None, "runner.age": None, "runner.sex": None,
-                              "runner.prior_calf_strain_weeks_ago": None})
+    _, soup = submit(
+        client, {"runner.id": None, "runner.age": None, "runner.sex": None, "runner.prior_calf_strain_weeks_ago": None}
+    )
     assert "Required" in error_beside(soup, "f-runner-id")
     assert "Required" in error_beside(soup, "f-runner-age")
 

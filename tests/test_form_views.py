@@ -1,4 +1,5 @@
 """The clinic form pages through Flask's test client: the form, CSRF, the result page."""
+
 import json
 from pathlib import Path
 from urllib.parse import unquote
@@ -12,10 +13,18 @@ from screening.intake.flat import FIELD_KINDS
 from screening.intake.schema import RED_FLAGS
 
 HEALTHY = {
-    "runner.id": "clinic-0001", "runner.age": "30", "runner.sex": "male", "training.unit": "km",
+    "runner.id": "clinic-0001",
+    "runner.age": "30",
+    "runner.sex": "male",
+    "training.unit": "km",
     "training.weekly_distance": ["30", "32", "31", "33"] + [""] * 8,
-    "training.longest_run_30d": "14", "training.latest_run": "13", "training.strength_sessions_per_week": "2",
-    "wellness.fatigue": "2", "wellness.soreness": "1", "heel_raise.left": "32", "heel_raise.right": "33",
+    "training.longest_run_30d": "14",
+    "training.latest_run": "13",
+    "training.strength_sessions_per_week": "2",
+    "wellness.fatigue": "2",
+    "wellness.soreness": "1",
+    "heel_raise.left": "32",
+    "heel_raise.right": "33",
 }
 
 
@@ -112,17 +121,28 @@ def test_any_red_flag_shows_the_urgent_referral_banner(client, flag):
 
 def test_result_page_lists_every_fired_rule_with_inputs_condition_points_and_grade(client):
     intake = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text(encoding="utf-8"))
-    data = {**HEALTHY, "runner.id": "club-0042", "runner.age": "44", "runner.sex": "female",
-            "runner.prior_calf_strain_weeks_ago": "10", "training.weekly_distance": ["38", "40", "41", "55"],
-            "training.longest_run_30d": "18", "training.latest_run": "24",
-            "training.strength_sessions_per_week": "0", "wellness.fatigue": "7", "wellness.soreness": "5",
-            "wellness.soreness_days": "4", "wellness.pain_while_running": "3",
-            "heel_raise.left": "14", "heel_raise.right": "26"}
+    data = {
+        **HEALTHY,
+        "runner.id": "club-0042",
+        "runner.age": "44",
+        "runner.sex": "female",
+        "runner.prior_calf_strain_weeks_ago": "10",
+        "training.weekly_distance": ["38", "40", "41", "55"],
+        "training.longest_run_30d": "18",
+        "training.latest_run": "24",
+        "training.strength_sessions_per_week": "0",
+        "wellness.fatigue": "7",
+        "wellness.soreness": "5",
+        "wellness.soreness_days": "4",
+        "wellness.pain_while_running": "3",
+        "heel_raise.left": "14",
+        "heel_raise.right": "26",
+    }
     expected = default_screener().screen(intake)  # the same intake as JSON: the form must agree
     soup = page(post(client, data))
     rows = soup.select("table.explanation tbody tr")
     assert [row["id"] for row in rows] == [f"rule-{e['rule']}" for e in expected["explanation"]]
-    for row, entry in zip(rows, expected["explanation"]):
+    for row, entry in zip(rows, expected["explanation"], strict=False):
         cells = row.find_all(["th", "td"])
         assert entry["title"] in cells[0].get_text()
         assert all(name in cells[1].get_text() for name in entry["inputs"])
@@ -145,8 +165,13 @@ def test_result_page_shows_ruleset_version_disclaimer_and_referral(client):
 
 
 def test_untested_legs_are_reported_not_assessed(client):
-    data = {**HEALTHY, "heel_raise.left": "", "heel_raise.right": "", "not_tested.left": "yes",
-            "not_tested.right": "yes"}
+    data = {
+        **HEALTHY,
+        "heel_raise.left": "",
+        "heel_raise.right": "",
+        "not_tested.left": "yes",
+        "not_tested.right": "yes",
+    }
     soup = page(post(client, data))
     not_assessed = soup.select_one("ul.not-assessed").get_text()
     assert "strength.asymmetry_marked" in not_assessed and "both tested" in not_assessed
@@ -157,7 +182,7 @@ def test_download_link_holds_exactly_the_result_shown(client):
     link = soup.find(id="download-json")
     prefix = "data:application/json;charset=utf-8,"
     assert link["href"].startswith(prefix) and link["download"].endswith(".json")
-    result = json.loads(unquote(link["href"][len(prefix):]))
+    result = json.loads(unquote(link["href"][len(prefix) :]))
     assert result["screening_id"] in soup.find(class_="meta").get_text()
     assert result["referral"]["urgency"] == "urgent"
     assert result["risk"]["band"].upper() == soup.find(class_="band-word").get_text()

@@ -6,13 +6,14 @@ invariants; an intake broken in one way must raise IntakeError keyed by the
 broken field, never any other exception. Examples are bounded so the file runs
 in seconds.
 """
+
 import copy
 
 from hypothesis import HealthCheck, example, given, settings
+from strategies import invalid_intakes, valid_intakes
 
 from screening import IntakeError, default_screener
 from screening.result.schema import ResultSchema
-from strategies import invalid_intakes, valid_intakes
 
 EXAMPLES = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 RESULT_SCHEMA = ResultSchema()
@@ -27,12 +28,19 @@ def _fired(result: dict) -> list[str]:
 
 
 # Found by this test: a change relative to a subnormal distance overflowed to infinity.
-OVERFLOWING = {"runner": {"id": "0", "age": 12},
-               "training": {"weekly_distance": [5e-324, 1], "latest_run": 1, "longest_run_30d": 5e-324},
-               "wellness": {"fatigue": 0, "soreness": 0}, "heel_raise": {"left": None, "right": None}}
+OVERFLOWING = {
+    "runner": {"id": "0", "age": 12},
+    "training": {"weekly_distance": [5e-324, 1], "latest_run": 1, "longest_run_30d": 5e-324},
+    "wellness": {"fatigue": 0, "soreness": 0},
+    "heel_raise": {"left": None, "right": None},
+}
 # Found by this test too: durable_rules refused floats written as 1e-05.
-EXPONENT = {"runner": {"id": "0", "age": 12}, "training": {"weekly_distance": [1e-05]},
-            "wellness": {"fatigue": 0, "soreness": 0}, "heel_raise": {"left": None, "right": None}}
+EXPONENT = {
+    "runner": {"id": "0", "age": 12},
+    "training": {"weekly_distance": [1e-05]},
+    "wellness": {"fatigue": 0, "soreness": 0},
+    "heel_raise": {"left": None, "right": None},
+}
 
 
 @EXAMPLES
@@ -50,8 +58,9 @@ def test_any_valid_intake_gives_a_result_the_contract_accepts(payload):
 def test_a_red_flag_always_refers_urgently_and_only_a_red_flag_does(payload):
     ruleset = default_screener().ruleset
     # Only red-flag rules refer urgently in the rule data, so the converse holds too.
-    assert all(name.startswith("red_flags.") for rule in ruleset.rules if rule.referral == "urgent"
-               for name in rule.inputs)
+    assert all(
+        name.startswith("red_flags.") for rule in ruleset.rules if rule.referral == "urgent" for name in rule.inputs
+    )
     referral = _screen(payload)["referral"]
     if any(payload.get("red_flags", {}).values()):
         assert referral["required"] and referral["urgency"] == "urgent"
@@ -70,7 +79,9 @@ def test_score_is_the_points_of_fired_rules_within_range_and_its_band_matches(pa
     points = sum(ruleset.rule(rule_id).points for rule_id in _fired(result))
     assert score == min(max(points, ruleset.score_min), ruleset.score_max)
     starts = [b.start for b in ruleset.bands] + [ruleset.score_max + 1]
-    (expected_band,) = [b.band for b, start, end in zip(ruleset.bands, starts, starts[1:]) if start <= score < end]
+    (expected_band,) = [
+        b.band for b, start, end in zip(ruleset.bands, starts, starts[1:], strict=False) if start <= score < end
+    ]
     assert band == expected_band
 
 

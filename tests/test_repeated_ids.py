@@ -1,4 +1,5 @@
 """RepeatedIds: which runner ids a roster holds on more than one row, within bounded listing."""
+
 from screening.batch.repeated_ids import ROWS_SHOWN, RepeatedIds
 
 
@@ -13,8 +14,10 @@ def test_repeated_ids_are_listed_by_their_first_row_with_every_row_counted():
     ids = RepeatedIds()
     for row, runner_id in enumerate(["a", "b", "b", "a", "a"], start=1):
         ids.add(runner_id, row)
-    assert ids.repeated == [{"runner_id": "a", "count": 3, "rows": [1, 4, 5]},
-                            {"runner_id": "b", "count": 2, "rows": [2, 3]}]
+    assert ids.repeated == [
+        {"runner_id": "a", "count": 3, "rows": [1, 4, 5]},
+        {"runner_id": "b", "count": 2, "rows": [2, 3]},
+    ]
     assert ids.total == 2
 
 

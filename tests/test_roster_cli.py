@@ -1,4 +1,5 @@
 """`soleus-screen roster`: exit statuses, JSON array input, progress only on a terminal."""
+
 import csv
 import json
 import os
@@ -40,8 +41,13 @@ def _valid_only(tmp_path) -> Path:
 
 
 def test_the_real_command_reports_a_summary_and_no_progress_bar_when_not_on_a_terminal(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "api.commands", "roster", str(EXAMPLE), "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "api.commands", "roster", str(EXAMPLE), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == EXIT_INVALID
     assert done.stdout == ""
     assert "screened 28 runners" in done.stderr and "4 urgent referrals" in done.stderr
@@ -53,7 +59,8 @@ def test_a_roster_whose_rows_are_all_valid_exits_zero_with_an_empty_errors_file(
     assert main(["roster", str(_valid_only(tmp_path)), "--out", str(tmp_path / "out"), "--quiet"]) == EXIT_OK
     assert capsys.readouterr().err == ""
     assert (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8-sig").splitlines() == [
-        "row,runner_id,field,message"]
+        "row,runner_id,field,message"
+    ]
 
 
 def test_a_json_array_roster_gives_the_same_results_as_the_same_rows_in_csv(tmp_path):
@@ -68,6 +75,7 @@ def test_a_json_array_roster_gives_the_same_results_as_the_same_rows_in_csv(tmp_
 
     def key(result):
         return result["runner_id"], result["risk"], result["referral"], result["not_assessed"]
+
     assert [key(r) for r in _results(tmp_path / "json")] == [key(r) for r in _results(tmp_path / "csv")]
     with open(tmp_path / "json" / "errors.csv", encoding="utf-8-sig", newline="") as handle:
         assert [(row["row"], row["field"]) for row in csv.DictReader(handle)] == [("2", "_schema")]

@@ -1,4 +1,5 @@
 """The example club roster: every valid row screened in order, bad rows reported, urgent runners first."""
+
 import csv
 import html
 import json
@@ -16,8 +17,13 @@ ROSTER = Path(__file__).parents[1] / "examples" / "roster.csv"
 INVALID = [
     (9, "heel_raise.left", "14.5", "heel_raise.left", "whole number"),  # a fractional rep count
     (14, "runner.age", "9", "runner.age", "greater than or equal to 12"),  # a junior below the contract's 12
-    (21, "training.weekly_distance", "40;4O;42", "training.weekly_distance.1",  # letter O for zero, 2nd week
-     "Expected a number, got '4O'"),
+    (
+        21,
+        "training.weekly_distance",
+        "40;4O;42",
+        "training.weekly_distance.1",  # letter O for zero, 2nd week
+        "Expected a number, got '4O'",
+    ),
 ]
 
 
@@ -41,8 +47,7 @@ def screened(tmp_path_factory):
 def test_the_example_has_invalid_rows_so_the_run_exits_with_the_invalid_status(screened):
     status, out = screened
     assert status == EXIT_INVALID
-    assert sorted(path.name for path in out.iterdir()) == ["errors.csv", "report.html", "results.csv",
-                                                           "results.jsonl"]
+    assert sorted(path.name for path in out.iterdir()) == ["errors.csv", "report.html", "results.csv", "results.jsonl"]
 
 
 def test_every_valid_row_is_screened_in_roster_order(screened):
@@ -81,8 +86,7 @@ def test_each_invalid_row_is_reported_with_its_row_number_and_field(screened, ro
 
 def test_runners_without_a_heel_raise_test_are_screened_with_strength_not_assessed(screened):
     _, out = screened
-    untested = {row["runner.id"] for _, row in _input_rows()
-                if row["heel_raise.left"] == row["heel_raise.right"] == ""}
+    untested = {row["runner.id"] for _, row in _input_rows() if row["heel_raise.left"] == row["heel_raise.right"] == ""}
     assert len(untested) >= 3
     for row in _read_csv(out / "results.csv"):
         assert ("strength.below_norm" in row["not_assessed"]) == (row["runner_id"] in untested)
@@ -90,14 +94,17 @@ def test_runners_without_a_heel_raise_test_are_screened_with_strength_not_assess
 
 def _section(page: str, section_id: str) -> str:
     start = page.index(f'<section id="{section_id}">')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_first(screened):
     _, out = screened
     page = (out / "report.html").read_text(encoding="utf-8")
-    flagged = [row["runner.id"] for _, row in _input_rows()
-               if any(value == "yes" for name, value in row.items() if name.startswith("red_flags."))]
+    flagged = [
+        row["runner.id"]
+        for _, row in _input_rows()
+        if any(value == "yes" for name, value in row.items() if name.startswith("red_flags."))
+    ]
     assert len(flagged) == 4
     urgent = _section(page, "urgent")
     assert f"Urgent referrals ({len(flagged)})" in urgent
@@ -127,6 +134,6 @@ def test_every_screened_runner_has_an_expandable_explanation_naming_its_fired_ru
     for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
         result = json.loads(line)
         start = runners.index(f'<span class="id">{result["runner_id"]}</span>')
-        details = runners[start:runners.index("</details>", start)]
+        details = runners[start : runners.index("</details>", start)]
         for entry in result["explanation"]:
             assert f"<code>{entry['rule']}</code>" in details

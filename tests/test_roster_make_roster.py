@@ -1,4 +1,5 @@
 """scripts/make_roster.py: a deterministic synthetic roster with a realistic mix of runners."""
+
 import csv
 import importlib.util
 import io
@@ -42,8 +43,7 @@ def test_the_command_writes_n_rows_under_a_header_of_contract_columns(tmp_path):
     assert [row["runner.id"] for row in rows] == [f"club-{n:04d}" for n in range(1, 26)]
 
 
-def test_every_generated_row_is_valid_and_the_mix_covers_every_band_red_flags_and_untested_legs(
-        make_roster, tmp_path):
+def test_every_generated_row_is_valid_and_the_mix_covers_every_band_red_flags_and_untested_legs(make_roster, tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text(_text(make_roster, 600, seed=9))
     outcome = screen_roster(roster, tmp_path / "out", workers=1)

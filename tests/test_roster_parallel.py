@@ -1,4 +1,5 @@
 """Worker processes give the same results as one process, in roster order, with bounded work in flight."""
+
 import csv
 import importlib.util
 import json
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.run import screen_roster
 from screening.batch.parallel import IN_FLIGHT_PER_WORKER, ordered_map
+from screening.batch.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 
@@ -54,8 +55,10 @@ def test_a_single_chunk_is_worked_in_this_process():
 def _without_run_values(path: Path) -> list:
     """Results minus what differs between two runs by design (screening id and time)."""
     if path.suffix == ".jsonl":
-        return [{key: value for key, value in json.loads(line).items() if key not in ("screening_id", "screened_at")}
-                for line in path.read_text(encoding="utf-8").splitlines()]
+        return [
+            {key: value for key, value in json.loads(line).items() if key not in ("screening_id", "screened_at")}
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return [row[:-1] if path.name == "results.csv" else row for row in csv.reader(handle)]
 

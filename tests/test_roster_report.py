@@ -1,4 +1,5 @@
 """The coach's report: self-contained, escaped, charts that add up, and bounded for a huge roster."""
+
 import html
 import importlib.util
 import json
@@ -7,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.run import screen_roster
 from screening.batch.report import BIN_WIDTH
+from screening.batch.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "roster.csv"
-HEADER = "runner.id,runner.age,training.weekly_distance,wellness.fatigue,wellness.soreness,heel_raise.left,heel_raise.right\n"
+HEADER = (
+    "runner.id,runner.age,training.weekly_distance,wellness.fatigue,wellness.soreness,"
+    "heel_raise.left,heel_raise.right\n"
+)
 
 
 def _make_roster(path: Path, rows: int, seed: int = 5) -> Path:
@@ -44,7 +48,7 @@ def test_the_report_needs_nothing_from_the_network(example):
 
 def test_the_report_has_a_print_stylesheet_that_keeps_colours_and_rows_whole(example):
     _, page = example
-    print_css = page[page.index("@media print"):page.index("</style>")]
+    print_css = page[page.index("@media print") : page.index("</style>")]
     assert "print-color-adjust: exact" in print_css
     assert "break-inside: avoid" in print_css
 
@@ -66,21 +70,19 @@ def test_the_factor_chart_counts_runners_whose_explanation_names_the_rule(exampl
     assert len(shown) >= 5
     results = _results(out)
     for rule, count in shown:
-        assert int(count) == sum(any(entry["rule"] == rule for entry in result["explanation"])
-                                 for result in results)
+        assert int(count) == sum(any(entry["rule"] == rule for entry in result["explanation"]) for result in results)
     counts = [int(count) for _, count in shown]
     assert counts == sorted(counts, reverse=True)
 
 
 def _section(page: str, section_id: str) -> str:
     start = page.index(f'<section id="{section_id}">')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def test_untrusted_text_from_the_roster_is_escaped(tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(HEADER + '"<img src=x onerror=alert(1)>",30,20,3,1,25,26\n'
-                      "club-1,30,20;<b>x</b>,3,1,25,26\n")
+    roster.write_text(HEADER + '"<img src=x onerror=alert(1)>",30,20,3,1,25,26\nclub-1,30,20;<b>x</b>,3,1,25,26\n')
     screen_roster(roster, tmp_path / "out", workers=1)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<img" not in page and "<b>x" not in page
@@ -94,8 +96,11 @@ def test_a_large_roster_gets_full_detail_only_up_to_the_caps_and_says_how_many_m
     outcome = screen_roster(roster, tmp_path / "out", workers=1, report_caps=caps)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     results = _results(tmp_path / "out")
-    attention = [result for result in results if result["referral"]["urgency"] in ("urgent", "soon")
-                 or result["risk"]["band"] == "high"]
+    attention = [
+        result
+        for result in results
+        if result["referral"]["urgency"] in ("urgent", "soon") or result["risk"]["band"] == "high"
+    ]
     assert page.count('<details class="runner') == 3 + 2
     assert f"{len(attention) - 3:,} more are counted above" in page
     assert f"{outcome.screened - len(attention) - 2:,} more are summarised" in page
@@ -120,15 +125,24 @@ def test_runner_ids_on_more_than_one_row_are_flagged_and_every_row_is_still_scre
     from api.commands import main
 
     roster = tmp_path / "roster.csv"
-    roster.write_text(HEADER + "club-1,30,20,3,1,25,26\nclub-2,31,20,3,1,25,26\nclub-1,45,40,8,6,12,25\n"
-                      "club-3,30,oops,3,1,25,26\nclub-3,30,20,3,1,25,26\nclub-1,30,20,3,1,25,26\n")
+    roster.write_text(
+        HEADER + "club-1,30,20,3,1,25,26\nclub-2,31,20,3,1,25,26\nclub-1,45,40,8,6,12,25\n"
+        "club-3,30,oops,3,1,25,26\nclub-3,30,20,3,1,25,26\nclub-1,30,20,3,1,25,26\n"
+    )
     main(["roster", str(roster), "--out", str(tmp_path / "out"), "--workers", "1"])
     assert [result["runner_id"] for result in _results(tmp_path / "out")] == [
-        "club-1", "club-2", "club-1", "club-3", "club-1"]
+        "club-1",
+        "club-2",
+        "club-1",
+        "club-3",
+        "club-1",
+    ]
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "1 runner id on more than one row" in page
-    rows = re.findall(r"<tr><td class=\"mono\">([^<]+)</td><td class=\"num\">(\d+)</td>\s*<td>([^<]+)</td>",
-                      _section(page, "repeated"))
+    rows = re.findall(
+        r"<tr><td class=\"mono\">([^<]+)</td><td class=\"num\">(\d+)</td>\s*<td>([^<]+)</td>",
+        _section(page, "repeated"),
+    )
     # club-3's first row is invalid and was not screened, so it is not repeated among screened rows.
     assert rows == [("club-1", "3", "1, 3, 6")]
     assert "1 runner id is on more than one row" in capsys.readouterr().err

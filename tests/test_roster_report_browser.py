@@ -1,4 +1,5 @@
 """The report in headless Chromium: works offline, runners expand, and the printed page fits its width."""
+
 import os
 from pathlib import Path
 
@@ -25,8 +26,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM,
-                                              args=["--headless=new", "--no-sandbox", "--disable-gpu"])
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
         yield chromium
         chromium.close()
 

@@ -1,30 +1,34 @@
 """Cells a spreadsheet would run as formulas are written as text in results.csv and errors.csv."""
+
 import csv
 import json
 from pathlib import Path
 
 import pytest
 
-from screening.batch.run import screen_roster
 from screening.batch.cells import spreadsheet_safe
+from screening.batch.run import screen_roster
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roster" / "formula_cells.csv"
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"),
-    ("+1", "'+1"),
-    ("-club-0001", "'-club-0001"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
-    ("club-0001", "club-0001"),
-    ("a=1", "a=1"),  # only the first character makes a formula
-    ("", ""),
-    (-5, -5),  # numbers stay numbers
-    (12.5, 12.5),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-club-0001", "'-club-0001"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("club-0001", "club-0001"),
+        ("a=1", "a=1"),  # only the first character makes a formula
+        ("", ""),
+        (-5, -5),  # numbers stay numbers
+        (12.5, 12.5),
+        (None, None),
+    ],
+)
 def test_text_starting_like_a_formula_gets_a_leading_apostrophe(value, expected):
     assert spreadsheet_safe(value) == expected
 
@@ -55,8 +59,7 @@ def test_no_cell_of_either_csv_starts_with_a_formula_character(out):
 def test_a_formula_runner_id_in_an_invalid_row_is_kept_as_text_after_the_apostrophe(out):
     ids = _input_ids()
     errors = {int(row[0]): row for row in _read(out / "errors.csv")}
-    formula_rows = [number for number, runner_id in ids.items() if runner_id[0] in "=+@-"
-                    and number in errors]
+    formula_rows = [number for number, runner_id in ids.items() if runner_id[0] in "=+@-" and number in errors]
     assert len(formula_rows) == 4
     for number in formula_rows:
         assert errors[number][1] == "'" + ids[number]

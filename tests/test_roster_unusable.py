@@ -1,4 +1,5 @@
 """A roster that cannot be read whole is refused with a clear message, and nothing is written."""
+
 import importlib.util
 import io
 import json
@@ -31,25 +32,32 @@ def _with_bad_row(tmp_path, bad_line: bytes) -> Path:
     """GOOD_ROWS valid rows, then `bad_line`, then two more valid rows."""
     lines = _roster_text(GOOD_ROWS + 2).encode().splitlines(keepends=True)
     path = tmp_path / "roster.csv"
-    path.write_bytes(b"".join(lines[:GOOD_ROWS + 1]) + bad_line + b"".join(lines[GOOD_ROWS + 1:]))
+    path.write_bytes(b"".join(lines[: GOOD_ROWS + 1]) + bad_line + b"".join(lines[GOOD_ROWS + 1 :]))
     return path
 
 
 CELLS = 24  # the synthetic roster has every contract column
 BAD_ROWS = [
     # (what is wrong, the bad line, words the message must contain)
-    ("unbalanced quote", b'club-9999,30,"10;20' + b",1" * (CELLS - 3) + b"\n",
-     [f"row {GOOD_ROWS + 1}", "unbalanced quote"]),
+    (
+        "unbalanced quote",
+        b'club-9999,30,"10;20' + b",1" * (CELLS - 3) + b"\n",
+        [f"row {GOOD_ROWS + 1}", "unbalanced quote"],
+    ),
     ("wrong column count", b"club-9999,30\n", [f"row {GOOD_ROWS + 1}", "has 2 cells", f"{CELLS} columns"]),
-    ("not UTF-8", b"club-\xff9999" + b",1" * (CELLS - 1) + b"\n",
-     [f"near line {GOOD_ROWS + 2}", "not UTF-8", "CSV UTF-8"]),  # line 1 is the header
+    (
+        "not UTF-8",
+        b"club-\xff9999" + b",1" * (CELLS - 1) + b"\n",
+        [f"near line {GOOD_ROWS + 2}", "not UTF-8", "CSV UTF-8"],
+    ),  # line 1 is the header
 ]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("problem, bad_line, words", BAD_ROWS, ids=[case[0] for case in BAD_ROWS])
 def test_a_malformed_row_stops_the_run_naming_the_row_and_writes_nothing(
-        tmp_path, capsys, problem, bad_line, words, workers):
+    tmp_path, capsys, problem, bad_line, words, workers
+):
     roster = _with_bad_row(tmp_path, bad_line)
     out = tmp_path / "out"
     assert main(["roster", str(roster), "--out", str(out), "--workers", str(workers)]) == EXIT_UNUSABLE
@@ -71,19 +79,28 @@ def test_a_failed_run_leaves_the_previous_results_in_the_folder_untouched(tmp_pa
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
 
-HEADER = "runner.id,runner.age,training.weekly_distance,wellness.fatigue,wellness.soreness,heel_raise.left,heel_raise.right\n"
+HEADER = (
+    "runner.id,runner.age,training.weekly_distance,wellness.fatigue,wellness.soreness,"
+    "heel_raise.left,heel_raise.right\n"
+)
 
 
-@pytest.mark.parametrize("name, content, words", [
-    ("missing.csv", None, ["missing.csv", "cannot read"]),
-    ("empty.csv", b"", ["empty"]),
-    ("names.csv", b"runner.id,runner.name\nclub-1,Jane\n", ["unknown column", "runner.name"]),
-    ("short.csv", b"runner.id,runner.age\nclub-1,30\n", ["missing required column", "heel_raise.left"]),
-    ("truncated.json", json.dumps([json.loads((ROOT / "examples" / "intake.json").read_text())] * 2)[:-30].encode(),
-     ["not a valid JSON array after item 1"]),
-    ("trailing.json", b"[] []", ["not a valid JSON array", "trailing garbage"]),
-    ("bad.json", b'[{"runner": \xff}]', ["not a valid JSON array after item 0"]),
-])
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("missing.csv", None, ["missing.csv", "cannot read"]),
+        ("empty.csv", b"", ["empty"]),
+        ("names.csv", b"runner.id,runner.name\nclub-1,Jane\n", ["unknown column", "runner.name"]),
+        ("short.csv", b"runner.id,runner.age\nclub-1,30\n", ["missing required column", "heel_raise.left"]),
+        (
+            "truncated.json",
+            json.dumps([json.loads((ROOT / "examples" / "intake.json").read_text())] * 2)[:-30].encode(),
+            ["not a valid JSON array after item 1"],
+        ),
+        ("trailing.json", b"[] []", ["not a valid JSON array", "trailing garbage"]),
+        ("bad.json", b'[{"runner": \xff}]', ["not a valid JSON array after item 0"]),
+    ],
+)
 def test_unusable_input_exits_with_its_own_status_and_a_clear_message(tmp_path, capsys, name, content, words):
     roster = tmp_path / name
     if content is not None:

@@ -5,6 +5,7 @@ fires) and says which rules must fire, which must not, which must be reported
 as not assessed, and any result values (dotted paths) it expects. A case is
 reported by its file and its sentence.
 """
+
 import copy
 from pathlib import Path
 

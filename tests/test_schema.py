@@ -1,4 +1,5 @@
 """The intake schema enforces the contract: strict types, ranges, paths in errors."""
+
 import copy
 import json
 from pathlib import Path
@@ -40,15 +41,18 @@ def test_contract_example_is_valid():
     assert intake["training"]["weekly_distance"] == [38, 40, 41, 55]
 
 
-@pytest.mark.parametrize("path, value, expected", [
-    ("heel_raise.left", 7.0, 7),
-    ("runner.age", 44.0, 44),
-    ("training.unit", ..., "km"),
-    ("runner.sex", ..., None),
-    ("runner.prior_calf_strain_weeks_ago", None, None),
-    ("heel_raise.left", None, None),
-    ("training.weekly_distance.0", 38.5, 38.5),
-])
+@pytest.mark.parametrize(
+    "path, value, expected",
+    [
+        ("heel_raise.left", 7.0, 7),
+        ("runner.age", 44.0, 44),
+        ("training.unit", ..., "km"),
+        ("runner.sex", ..., None),
+        ("runner.prior_calf_strain_weeks_ago", None, None),
+        ("heel_raise.left", None, None),
+        ("training.weekly_distance.0", 38.5, 38.5),
+    ],
+)
 def test_accepts_what_the_contract_allows(path, value, expected):
     intake = default_screener().validate(_with(path, value))
     node = intake
@@ -62,36 +66,39 @@ def test_absent_red_flags_default_to_false():
     assert set(intake["red_flags"].values()) == {False}
 
 
-@pytest.mark.parametrize("path, value, message", [
-    ("heel_raise.left", 7.5, "whole number"),
-    ("heel_raise.right", True, "got a boolean"),
-    ("runner.age", "44", "got a string"),
-    ("runner.age", 11, "12"),
-    ("runner.age", 101, "100"),
-    ("runner.id", "Jane Doe", "pseudonymous"),
-    ("runner.id", "x" * 65, "pseudonymous"),
-    ("runner.id", "", "pseudonymous"),
-    ("runner.id", "club-0042\n", "pseudonymous"),
-    ("runner.sex", "f", "Must be one of"),
-    ("training.unit", "miles", "Must be one of"),
-    ("training.weekly_distance", [], "Length"),
-    ("training.weekly_distance", [10] * 13, "Length"),
-    ("training.weekly_distance.3", -1, "greater than or equal to 0"),
-    ("training.weekly_distance.3", "55", "got a string"),
-    ("training.weekly_distance.3", 400.5, "400 km"),
-    ("training.latest_run", float("inf"), "finite"),
-    ("training.strength_sessions_per_week", 15, "14"),
-    ("wellness.fatigue", 11, "10"),
-    ("wellness.soreness", 4.5, "whole number"),
-    ("heel_raise.left", 201, "200"),
-    ("heel_raise.right", ..., "Missing data"),
-    ("wellness", ..., "Missing data"),
-    ("red_flags.calf_swelling", "yes", "true or false"),
-    ("red_flags.calf_swelling", 1, "true or false"),
-    ("red_flags.calf_swelling", None, "null"),
-    ("runner.nickname", "Jo", "Unknown field"),
-    ("shoe_size", 42, "Unknown field"),
-])
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        ("heel_raise.left", 7.5, "whole number"),
+        ("heel_raise.right", True, "got a boolean"),
+        ("runner.age", "44", "got a string"),
+        ("runner.age", 11, "12"),
+        ("runner.age", 101, "100"),
+        ("runner.id", "Jane Doe", "pseudonymous"),
+        ("runner.id", "x" * 65, "pseudonymous"),
+        ("runner.id", "", "pseudonymous"),
+        ("runner.id", "club-0042\n", "pseudonymous"),
+        ("runner.sex", "f", "Must be one of"),
+        ("training.unit", "miles", "Must be one of"),
+        ("training.weekly_distance", [], "Length"),
+        ("training.weekly_distance", [10] * 13, "Length"),
+        ("training.weekly_distance.3", -1, "greater than or equal to 0"),
+        ("training.weekly_distance.3", "55", "got a string"),
+        ("training.weekly_distance.3", 400.5, "400 km"),
+        ("training.latest_run", float("inf"), "finite"),
+        ("training.strength_sessions_per_week", 15, "14"),
+        ("wellness.fatigue", 11, "10"),
+        ("wellness.soreness", 4.5, "whole number"),
+        ("heel_raise.left", 201, "200"),
+        ("heel_raise.right", ..., "Missing data"),
+        ("wellness", ..., "Missing data"),
+        ("red_flags.calf_swelling", "yes", "true or false"),
+        ("red_flags.calf_swelling", 1, "true or false"),
+        ("red_flags.calf_swelling", None, "null"),
+        ("runner.nickname", "Jo", "Unknown field"),
+        ("shoe_size", 42, "Unknown field"),
+    ],
+)
 def test_rejects_with_the_field_path_and_what_was_expected(path, value, message):
     errors = _errors(_with(path, value))
     assert path in errors, errors
@@ -110,8 +117,7 @@ def test_every_broken_field_is_reported_at_once_with_list_indices_kept():
     payload = _with("heel_raise.left", 7.5, payload)
     payload = _with("runner.age", True, payload)
     errors = _errors(payload)
-    assert set(errors) == {"training.weekly_distance.1", "training.weekly_distance.2",
-                           "heel_raise.left", "runner.age"}
+    assert set(errors) == {"training.weekly_distance.1", "training.weekly_distance.2", "heel_raise.left", "runner.age"}
 
 
 @pytest.mark.parametrize("payload", [[EXAMPLE], "intake", 42, None])
@@ -134,7 +140,10 @@ def test_an_input_the_schema_fills_in_is_never_described_as_not_assessed():
     never missing when the rules run, so its rule data must say `none_known`.
     """
     ruleset = default_screener().ruleset
-    filled = {name for name in ruleset.inputs if not name.startswith("derived.")
-              and _schema_field(name).load_default not in (missing, None)}
+    filled = {
+        name
+        for name in ruleset.inputs
+        if not name.startswith("derived.") and _schema_field(name).load_default not in (missing, None)
+    }
     assert {f"red_flags.{flag}" for flag in EXAMPLE["red_flags"]} <= filled
     assert {name: ruleset.inputs[name].absent for name in filled} == dict.fromkeys(filled, "none_known")

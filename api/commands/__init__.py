@@ -7,6 +7,7 @@
 Each subcommand module has an `add_<name>(subparsers)` that registers it and
 imports its heavy parts only when it runs, so `--help` starts quickly.
 """
+
 import argparse
 
 from api.commands.roster import add_roster

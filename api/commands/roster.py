@@ -1,4 +1,5 @@
 """Screen a club roster file into a folder of results: the `soleus-screen roster` subcommand."""
+
 import argparse
 import os
 import signal
@@ -15,7 +16,6 @@ EXIT_STATUSES = """exit status:
        nothing is written
   70   internal error: nothing is written
   130  interrupted (Ctrl-C or SIGTERM): nothing is written either"""
-
 
 
 class _Terminated(Exception):
@@ -42,8 +42,9 @@ class _Bar:
     def __init__(self, total: int):
         from tqdm import tqdm
 
-        self._bar = tqdm(total=total, unit="B", unit_scale=True, desc="screening", file=sys.stderr,
-                         dynamic_ncols=True, leave=False)
+        self._bar = tqdm(
+            total=total, unit="B", unit_scale=True, desc="screening", file=sys.stderr, dynamic_ncols=True, leave=False
+        )
 
     def __call__(self, position: int, screened: int, invalid: int) -> None:
         self._bar.update(max(position - self._bar.n, 0))
@@ -56,9 +57,9 @@ class _Bar:
 def run_roster(args) -> int:
     from concurrent.futures.process import BrokenProcessPool
 
-    from screening.errors import EngineError
     from screening.batch.run import screen_roster
     from screening.batch.source import UnusableRoster
+    from screening.errors import EngineError
 
     bar = None
     if not args.quiet and sys.stderr.isatty():
@@ -85,28 +86,42 @@ def run_roster(args) -> int:
             bar.close()
     if not args.quiet:
         bands = ", ".join(f"{count} {band}" for band, count in outcome.bands.items())
-        print(f"soleus-screen: screened {outcome.screened} runners ({bands}; {outcome.urgent} urgent referrals) "
-              f"into {args.out}", file=sys.stderr)
+        print(
+            f"soleus-screen: screened {outcome.screened} runners ({bands}; {outcome.urgent} urgent referrals) "
+            f"into {args.out}",
+            file=sys.stderr,
+        )
         if outcome.repeated_ids:
             ids = "1 runner id is" if outcome.repeated_ids == 1 else f"{outcome.repeated_ids} runner ids are"
-            print(f"soleus-screen: {ids} on more than one row: see "
-                  f"{outcome.files['report.html']}#repeated", file=sys.stderr)
+            print(
+                f"soleus-screen: {ids} on more than one row: see {outcome.files['report.html']}#repeated",
+                file=sys.stderr,
+            )
         if outcome.invalid:
-            print(f"soleus-screen: {outcome.invalid} rows could not be screened: see "
-                  f"{outcome.files['errors.csv']}", file=sys.stderr)
+            print(
+                f"soleus-screen: {outcome.invalid} rows could not be screened: see {outcome.files['errors.csv']}",
+                file=sys.stderr,
+            )
     return EXIT_OK if outcome.all_screened else EXIT_INVALID
 
 
 def add_roster(subparsers) -> None:
     parser = subparsers.add_parser(
-        "roster", help="screen a club roster (CSV or JSON array) into a folder of results and a report",
+        "roster",
+        help="screen a club roster (CSV or JSON array) into a folder of results and a report",
         description="Screen every runner of a club roster (CSV with the contract's dotted column names, or a "
-                    "JSON array of intakes) into DIR: results.csv, results.jsonl, errors.csv and report.html.",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXIT_STATUSES)
+        "JSON array of intakes) into DIR: results.csv, results.jsonl, errors.csv and report.html.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXIT_STATUSES,
+    )
     parser.add_argument("roster", help="roster file: CSV with the contract's dotted column names, or a JSON array")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results (created if missing)")
-    parser.add_argument("--workers", type=_positive, default=default_workers(), metavar="N",
-                        help="worker processes (default: the number of CPU cores, %(default)s here); "
-                             "1 screens in this process")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=default_workers(),
+        metavar="N",
+        help="worker processes (default: the number of CPU cores, %(default)s here); 1 screens in this process",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
     parser.set_defaults(handler=run_roster)

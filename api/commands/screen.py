@@ -1,4 +1,5 @@
 """`soleus-screen screen`: screen one intake file and print the result (exit statuses in EXIT_STATUSES)."""
+
 import argparse
 import json
 import sys
@@ -61,10 +62,17 @@ def run_screen(args) -> int:
 
 
 def add_screen(subparsers) -> None:
-    parser = subparsers.add_parser("screen", help="screen one runner's intake (JSON)",
-                                   formatter_class=argparse.RawDescriptionHelpFormatter,
-                                   epilog=EXIT_STATUSES)
+    parser = subparsers.add_parser(
+        "screen",
+        help="screen one runner's intake (JSON)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXIT_STATUSES,
+    )
     parser.add_argument("file", help="intake JSON file, or - for standard input")
-    parser.add_argument("--format", choices=("json", "text"), default="json",
-                        help="json (the API's result) or text (a report for a clinician)")
+    parser.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json (the API's result) or text (a report for a clinician)",
+    )
     parser.set_defaults(handler=run_screen)

@@ -8,14 +8,13 @@ loopback only: put a TLS-terminating proxy in front before exposing it. The
 app's own settings come from SOLEUS_<KEY> too (SOLEUS_BATCH_MAX_ROWS,
 SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY; see api/__init__.py).
 """
+
 import argparse
 import os
 import sys
 
 from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 from screening.errors import RulesError
-
-from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 
 # The configuration the durable_rules notes tested: 2 workers x 8 threads, preloaded.
 DEFAULTS = {"HOST": "127.0.0.1", "PORT": 8000, "WORKERS": 2, "THREADS": 8}
@@ -34,6 +33,7 @@ def _count(minimum: int, maximum: int):
         if not minimum <= value <= maximum:
             raise argparse.ArgumentTypeError(f"expected {minimum}-{maximum}, got {value}")
         return value
+
     return parse
 
 
@@ -57,16 +57,23 @@ def run_serve(args) -> int:
 
 def add_serve(subparsers) -> None:
     parser = subparsers.add_parser(
-        "serve", help="run the HTTP API under gunicorn (default http://127.0.0.1:8000)",
+        "serve",
+        help="run the HTTP API under gunicorn (default http://127.0.0.1:8000)",
         description="Run the HTTP API under gunicorn. Options default to SOLEUS_HOST, SOLEUS_PORT, SOLEUS_WORKERS, "
-                    "SOLEUS_THREADS from the environment, then to the values shown. App settings come from "
-                    "SOLEUS_<KEY> too, e.g. SOLEUS_BATCH_MAX_ROWS=500.")
-    parser.add_argument("--host", default=_default("HOST"),
-                        help="address to bind (default %(default)s)")
-    parser.add_argument("--port", type=_count(0, 65535), default=_default("PORT"),
-                        help="port to bind, 0 for any free port (default %(default)s)")
-    parser.add_argument("--workers", type=_count(1, 64), default=_default("WORKERS"),
-                        help="worker processes (default %(default)s)")
-    parser.add_argument("--threads", type=_count(1, 256), default=_default("THREADS"),
-                        help="threads per worker (default %(default)s)")
+        "SOLEUS_THREADS from the environment, then to the values shown. App settings come from "
+        "SOLEUS_<KEY> too, e.g. SOLEUS_BATCH_MAX_ROWS=500.",
+    )
+    parser.add_argument("--host", default=_default("HOST"), help="address to bind (default %(default)s)")
+    parser.add_argument(
+        "--port",
+        type=_count(0, 65535),
+        default=_default("PORT"),
+        help="port to bind, 0 for any free port (default %(default)s)",
+    )
+    parser.add_argument(
+        "--workers", type=_count(1, 64), default=_default("WORKERS"), help="worker processes (default %(default)s)"
+    )
+    parser.add_argument(
+        "--threads", type=_count(1, 256), default=_default("THREADS"), help="threads per worker (default %(default)s)"
+    )
     parser.set_defaults(handler=run_serve)

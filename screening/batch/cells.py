@@ -7,11 +7,22 @@ coach opens the file. Following the OWASP guidance on CSV injection, such text
 cells get a leading apostrophe, which spreadsheets show as plain text; numbers
 are written as numbers.
 """
+
 from screening.ruleset.model import REFERRAL_ORDER
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-RESULT_COLUMNS = ("row", "runner_id", "score", "band", "referral", "urgency", "referral_to",
-                  "top_reasons", "not_assessed", "screening_id")
+RESULT_COLUMNS = (
+    "row",
+    "runner_id",
+    "score",
+    "band",
+    "referral",
+    "urgency",
+    "referral_to",
+    "top_reasons",
+    "not_assessed",
+    "screening_id",
+)
 ERROR_COLUMNS = ("row", "runner_id", "field", "message")
 TOP_REASONS = 3
 
@@ -40,13 +51,25 @@ def top_reasons(result: dict, limit: int = TOP_REASONS) -> list[str]:
 def result_row(row: int, result: dict) -> list:
     """One results.csv row for a screened runner."""
     referral = result["referral"]
-    return [row, spreadsheet_safe(result["runner_id"]), result["risk"]["score"], result["risk"]["band"],
-            "yes" if referral["required"] else "no", referral["urgency"] or "", referral["to"] or "",
-            "; ".join(top_reasons(result)), "; ".join(result["not_assessed"]), result["screening_id"]]
+    return [
+        row,
+        spreadsheet_safe(result["runner_id"]),
+        result["risk"]["score"],
+        result["risk"]["band"],
+        "yes" if referral["required"] else "no",
+        referral["urgency"] or "",
+        referral["to"] or "",
+        "; ".join(top_reasons(result)),
+        "; ".join(result["not_assessed"]),
+        result["screening_id"],
+    ]
 
 
 def error_rows(row: int, runner_id: str, errors: dict[str, list[str]]) -> list[list]:
     """One errors.csv row per message of an invalid row, fields in path order."""
     safe_id = spreadsheet_safe(runner_id)
-    return [[row, safe_id, spreadsheet_safe(path), spreadsheet_safe(message)]
-            for path, messages in sorted(errors.items()) for message in messages]
+    return [
+        [row, safe_id, spreadsheet_safe(path), spreadsheet_safe(message)]
+        for path, messages in sorted(errors.items())
+        for message in messages
+    ]

@@ -5,6 +5,7 @@ half-way (or any failure) removes the hidden folder, leaving DIR as it was,
 so no partial results can be mistaken for the roster's. The CSV files carry a
 UTF-8 byte order mark so spreadsheets (Excel in particular) read them as UTF-8.
 """
+
 import csv
 import shutil
 import tempfile
@@ -31,8 +32,13 @@ class OutputFiles:
         except OSError as error:
             raise UnusableRoster(f"{out_dir}: cannot write the results here: {error.strerror}") from error
         self._jsonl = open(self.staging / RESULTS_JSONL, "wb", buffering=BUFFER)  # noqa: SIM115
-        self._results = open(self.staging / RESULTS_CSV, "w", encoding="utf-8-sig", newline="",  # noqa: SIM115
-                             buffering=BUFFER)
+        self._results = open(
+            self.staging / RESULTS_CSV,
+            "w",
+            encoding="utf-8-sig",
+            newline="",  # noqa: SIM115
+            buffering=BUFFER,
+        )
         self._errors = open(self.staging / ERRORS_CSV, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
         csv.writer(self._results).writerow(RESULT_COLUMNS)
         csv.writer(self._errors).writerow(ERROR_COLUMNS)

@@ -8,6 +8,7 @@ own rules engine, safe whatever threads the parent runs, and a direct child of
 the parent (so its resource use is accounted to it). A stream of a single
 chunk is worked in this process: starting workers would cost more than it saves.
 """
+
 import multiprocessing
 import os
 from collections import deque
@@ -21,8 +22,9 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def ordered_map(function: Callable, chunks: Iterable, *, workers: int,
-                initializer: Callable[[], None] | None = None) -> Iterator:
+def ordered_map(
+    function: Callable, chunks: Iterable, *, workers: int, initializer: Callable[[], None] | None = None
+) -> Iterator:
     """Yield `function(chunk)` for every chunk, in order, using up to `workers` processes."""
     chunks = iter(chunks)
     first = next(chunks, None)
@@ -35,8 +37,7 @@ def ordered_map(function: Callable, chunks: Iterable, *, workers: int,
         for chunk in _chain(first, second, chunks):
             yield function(chunk)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=initializer)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer)
     pending: deque = deque()
     try:
         for chunk in _chain(first, second, chunks):

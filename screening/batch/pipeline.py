@@ -6,23 +6,25 @@ write (JSON lines, CSV rows) plus a small summary per runner for the report:
 sending rendered text back costs a fraction of pickling the result dicts, and
 the parent then only writes and counts.
 """
+
 import csv
 import io
 from typing import NamedTuple
 
 import orjson
 
+from screening.batch.cells import error_rows, result_row
+from screening.batch.source import Chunk
 from screening.errors import IntakeError
 from screening.intake.flat import validate_flat
 from screening.service import default_screener
-from screening.batch.cells import error_rows, result_row
-from screening.batch.source import Chunk
 
 MAX_ID_SHOWN = 64
 
 
 class RunnerSummary(NamedTuple):
     """What the report needs of one screened runner; `line` slices its JSON line in the chunk."""
+
     row: int
     runner_id: str
     score: int
@@ -41,6 +43,7 @@ class InvalidRow(NamedTuple):
 
 class ChunkOutput(NamedTuple):
     """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries."""
+
     jsonl: bytes
     results_csv: str
     errors_csv: str
@@ -56,7 +59,7 @@ def start_worker() -> None:
 def _raw_runner_id(chunk: Chunk, payload) -> str:
     """The runner id as written in an invalid row, if there is one (shown, never trusted)."""
     if chunk.kind == "csv":
-        value = dict(zip(chunk.header, payload)).get("runner.id", "")
+        value = dict(zip(chunk.header, payload, strict=False)).get("runner.id", "")
     else:
         runner = payload.get("runner") if isinstance(payload, dict) else None
         value = runner.get("id", "") if isinstance(runner, dict) else ""
@@ -73,7 +76,7 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
     for row, payload in chunk.items:
         try:
             if chunk.kind == "csv":
-                intake = validate_flat(screener, dict(zip(chunk.header, payload)))
+                intake = validate_flat(screener, dict(zip(chunk.header, payload, strict=False)))
             else:
                 intake = screener.validate(payload)
         except IntakeError as error:
@@ -85,8 +88,16 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
         start = len(jsonl)
         jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
         results_writer.writerow(result_row(row, result))
-        runners.append(RunnerSummary(
-            row, result["runner_id"], result["risk"]["score"], result["risk"]["band"],
-            result["referral"]["urgency"], tuple(entry["rule"] for entry in result["explanation"]),
-            tuple(result["not_assessed"]), (start, len(jsonl))))
+        runners.append(
+            RunnerSummary(
+                row,
+                result["runner_id"],
+                result["risk"]["score"],
+                result["risk"]["band"],
+                result["referral"]["urgency"],
+                tuple(entry["rule"] for entry in result["explanation"]),
+                tuple(result["not_assessed"]),
+                (start, len(jsonl)),
+            )
+        )
     return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid)

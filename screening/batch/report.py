@@ -8,17 +8,18 @@ for a roster of 100,000. What was left out is counted and said on the page.
 The one thing that grows with the roster is the set of runner ids seen, to
 find ids on more than one row (about 10 MB per 100,000 runners).
 """
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import RepeatedIds
 from screening.result.builder import band_for
-from screening.ruleset.model import Ruleset
 from screening.result.text_note import format_value
-from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
+from screening.ruleset.model import Ruleset
 
 BIN_WIDTH = 5
 TOP_FACTORS = 12
@@ -36,8 +37,10 @@ def needs_attention(runner: RunnerSummary) -> bool:
 def _detail(result: dict) -> dict:
     """The parts of a result the page shows (evidence grades and citations, not thresholds)."""
     return {
-        "explanation": [{key: entry[key] for key in ("rule", "title", "points", "condition", "inputs", "evidence")}
-                        for entry in result["explanation"]],
+        "explanation": [
+            {key: entry[key] for key in ("rule", "title", "points", "condition", "inputs", "evidence")}
+            for entry in result["explanation"]
+        ],
         "recommendations": [{"text": rec["text"], "because": rec["because"]} for rec in result["recommendations"]],
         "not_assessed": result["not_assessed_detail"],
         "derived": result["derived"],
@@ -48,9 +51,17 @@ def _detail(result: dict) -> dict:
 class RosterReport:
     """Accumulates chunk outputs in roster order; `render` writes the HTML page."""
 
-    def __init__(self, ruleset: Ruleset, source_name: str, *, attention_cap: int = ATTENTION_CAP,
-                 other_cap: int = OTHER_CAP, urgent_cap: int = URGENT_CAP, invalid_cap: int = INVALID_CAP,
-                 repeated_cap: int = REPEATED_CAP):
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        source_name: str,
+        *,
+        attention_cap: int = ATTENTION_CAP,
+        other_cap: int = OTHER_CAP,
+        urgent_cap: int = URGENT_CAP,
+        invalid_cap: int = INVALID_CAP,
+        repeated_cap: int = REPEATED_CAP,
+    ):
         self.ruleset = ruleset
         self.source_name = source_name
         self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
@@ -80,11 +91,11 @@ class RosterReport:
             keep = self.attention if needs_attention(runner) else self.others
             cap = self.caps["attention"] if keep is self.attention else self.caps["other"]
             if len(keep) < cap:
-                result = orjson.loads(output.jsonl[runner.line[0]:runner.line[1]])
+                result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
                 keep.append({"summary": runner, **_detail(result)})
         self.invalid_rows += len(output.invalid)
         room = self.caps["invalid"] - len(self.invalid)
-        self.invalid.extend(output.invalid[:max(room, 0)])
+        self.invalid.extend(output.invalid[: max(room, 0)])
 
     def _count(self, runner: RunnerSummary) -> None:
         self.screened += 1
@@ -99,8 +110,9 @@ class RosterReport:
         self.attention_total += needs_attention(runner)
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
-        flags = [self.ruleset.rule(rule_id) for rule_id in runner.fired
-                 if self.ruleset.rule(rule_id).referral == "urgent"]
+        flags = [
+            self.ruleset.rule(rule_id) for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"
+        ]
         return {"summary": runner, "flags": [rule.title for rule in flags]}
 
     def histogram(self) -> list[dict]:
@@ -110,43 +122,68 @@ class RosterReport:
         for index, count in enumerate(self.bins):
             low = index * BIN_WIDTH
             high = self.ruleset.score_max if index == len(self.bins) - 1 else low + BIN_WIDTH - 1
-            bars.append({"label": f"{low}-{high}", "count": count, "band": band_for(low, self.ruleset),
-                         "fraction": count / top})
+            bars.append(
+                {"label": f"{low}-{high}", "count": count, "band": band_for(low, self.ruleset), "fraction": count / top}
+            )
         return bars
 
     def factors(self) -> list[dict]:
         """The most common rules that raised concern (points or a referral), most frequent first."""
-        concerning = [(rule_id, count) for rule_id, count in self.rule_counts.items()
-                      if self.ruleset.rule(rule_id).points > 0 or self.ruleset.rule(rule_id).referral != "none"]
+        concerning = [
+            (rule_id, count)
+            for rule_id, count in self.rule_counts.items()
+            if self.ruleset.rule(rule_id).points > 0 or self.ruleset.rule(rule_id).referral != "none"
+        ]
         concerning.sort(key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index))
         top = concerning[0][1] if concerning else 1
-        return [{"rule": rule_id, "title": self.ruleset.rule(rule_id).title, "count": count,
-                 "share": count / self.screened, "fraction": count / top}
-                for rule_id, count in concerning[:TOP_FACTORS]]
+        return [
+            {
+                "rule": rule_id,
+                "title": self.ruleset.rule(rule_id).title,
+                "count": count,
+                "share": count / self.screened,
+                "fraction": count / top,
+            }
+            for rule_id, count in concerning[:TOP_FACTORS]
+        ]
 
     def not_assessed(self) -> list[dict]:
         """Rules that could not run for some runners, with the data they need, most frequent first."""
         rows = []
-        for rule_id, count in sorted(self.not_assessed_counts.items(),
-                                     key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index)):
+        for rule_id, count in sorted(
+            self.not_assessed_counts.items(), key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index)
+        ):
             rule = self.ruleset.rule(rule_id)
-            needs = [self.ruleset.inputs[name].needs or name for name in rule.inputs
-                     if self.ruleset.inputs[name].absent == "not_assessed"]
+            needs = [
+                self.ruleset.inputs[name].needs or name
+                for name in rule.inputs
+                if self.ruleset.inputs[name].absent == "not_assessed"
+            ]
             rows.append({"rule": rule_id, "title": rule.title, "needs": needs, "count": count})
         return rows
 
     def context(self) -> dict:
         return {
             "source_name": self.source_name,
-            "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "ruleset": self.ruleset, "screened": self.screened, "bands": self.bands,
-            "urgencies": self.urgencies, "histogram": self.histogram(), "factors": self.factors(),
-            "not_assessed_runners": self.not_assessed_runners, "not_assessed": self.not_assessed(),
-            "urgent": self.urgent, "urgent_total": self.urgencies["urgent"],
-            "attention": self.attention, "attention_total": self.attention_total,
-            "others": self.others, "others_total": self.screened - self.attention_total,
-            "invalid": self.invalid, "invalid_total": self.invalid_rows,
-            "repeated": self.repeated_ids.repeated, "repeated_total": self.repeated_ids.total,
+            "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "ruleset": self.ruleset,
+            "screened": self.screened,
+            "bands": self.bands,
+            "urgencies": self.urgencies,
+            "histogram": self.histogram(),
+            "factors": self.factors(),
+            "not_assessed_runners": self.not_assessed_runners,
+            "not_assessed": self.not_assessed(),
+            "urgent": self.urgent,
+            "urgent_total": self.urgencies["urgent"],
+            "attention": self.attention,
+            "attention_total": self.attention_total,
+            "others": self.others,
+            "others_total": self.screened - self.attention_total,
+            "invalid": self.invalid,
+            "invalid_total": self.invalid_rows,
+            "repeated": self.repeated_ids.repeated,
+            "repeated_total": self.repeated_ids.total,
         }
 
     def render(self, path: Path) -> None:
@@ -157,7 +194,11 @@ class RosterReport:
 
 
 def _environment() -> Environment:
-    environment = Environment(loader=PackageLoader("screening.batch", "templates"),
-                              autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(
+        loader=PackageLoader("screening.batch", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     environment.filters["value"] = format_value
     return environment

@@ -11,17 +11,18 @@ With more than one worker the chunks are screened in `spawn`ed processes, so a
 script that calls `screen_roster` must do so under `if __name__ == "__main__":`
 (as for any multiprocessing code); the `soleus-screen` command already does.
 """
+
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.service import default_screener
 from screening.batch.outputs import OutputFiles
 from screening.batch.parallel import default_workers, ordered_map
 from screening.batch.pipeline import screen_chunk, start_worker
 from screening.batch.report import RosterReport
 from screening.batch.source import Roster
+from screening.service import default_screener
 
 CHUNK_ROWS = 250
 
@@ -29,6 +30,7 @@ CHUNK_ROWS = 250
 @dataclass(frozen=True)
 class RosterOutcome:
     """What a run did: counts and where its files are."""
+
     screened: int
     invalid: int
     urgent: int
@@ -44,8 +46,15 @@ class RosterOutcome:
 Progress = Callable[[int, int, int], None]  # (bytes read so far, runners screened, invalid rows)
 
 
-def screen_roster(path, out_dir, *, workers: int | None = None, chunk_rows: int = CHUNK_ROWS,
-                  progress: Progress | None = None, report_caps: dict | None = None) -> RosterOutcome:
+def screen_roster(
+    path,
+    out_dir,
+    *,
+    workers: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+    report_caps: dict | None = None,
+) -> RosterOutcome:
     """Screen every row of the roster at `path` and write results, errors and report into `out_dir`.
 
     Raises UnusableRoster (nothing written) when the file or DIR cannot be used.
@@ -73,5 +82,11 @@ def screen_roster(path, out_dir, *, workers: int | None = None, chunk_rows: int 
             outputs.abort()
             raise
         files = outputs.commit()
-    return RosterOutcome(report.screened, report.invalid_rows, report.urgencies["urgent"], dict(report.bands), files,
-                         report.repeated_ids.total)
+    return RosterOutcome(
+        report.screened,
+        report.invalid_rows,
+        report.urgencies["urgent"],
+        dict(report.bands),
+        files,
+        report.repeated_ids.total,
+    )

@@ -6,14 +6,15 @@ names); JSON items are parsed one at a time with ijson, so neither form is ever
 held in memory whole. A file that cannot be read as a roster raises
 `UnusableRoster` naming the row or item, whenever in the stream that is found.
 """
+
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import ijson
 
-from screening.intake.csv_reader import CsvError, read_rows, text_lines
 from screening.errors import ScreeningError
+from screening.intake.csv_reader import CsvError, read_rows, text_lines
 
 BLOCK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -26,6 +27,7 @@ class UnusableRoster(ScreeningError):
 @dataclass
 class Chunk:
     """Rows to screen together: CSV rows as cell tuples under `header`, or JSON items."""
+
     kind: str  # "csv" or "json"
     header: tuple[str, ...] | None
     items: list[tuple[int, object]] = field(default_factory=list)
@@ -96,8 +98,9 @@ class Roster:
             for number, item in enumerate(ijson.items(self._file, "item", use_float=True), 1):
                 yield number, item
         except ijson.JSONError as error:
-            raise UnusableRoster(f"{self.path}: not a valid JSON array after item {number}: "
-                                 f"{_first_line(error)}") from None
+            raise UnusableRoster(
+                f"{self.path}: not a valid JSON array after item {number}: {_first_line(error)}"
+            ) from None
 
 
 def _size(handle) -> int:

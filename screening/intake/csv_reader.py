@@ -6,6 +6,7 @@ and include the required ones; a malformed file (unbalanced quotes, a row with
 the wrong number of cells, bytes that are not UTF-8) raises `CsvError` naming
 the row, so nothing half-read is passed on as if it were the roster.
 """
+
 import codecs
 import csv
 import io
@@ -14,8 +15,15 @@ from collections.abc import Iterable, Iterator
 from screening.errors import ScreeningError
 from screening.intake.flat import FIELD_KINDS
 
-REQUIRED_COLUMNS = ("runner.id", "runner.age", "training.weekly_distance", "wellness.fatigue",
-                    "wellness.soreness", "heel_raise.left", "heel_raise.right")
+REQUIRED_COLUMNS = (
+    "runner.id",
+    "runner.age",
+    "training.weekly_distance",
+    "wellness.fatigue",
+    "wellness.soreness",
+    "heel_raise.left",
+    "heel_raise.right",
+)
 
 
 class CsvError(ScreeningError):
@@ -35,9 +43,11 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
         try:
             pending += decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            line = line_number + pending.count("\n") + chunk[:error.start].count(b"\n") + 1
-            raise CsvError(f"not UTF-8 text near line {line}: byte {chunk[error.start:error.start + 1]!r}; "
-                           "save the file as CSV UTF-8") from None
+            line = line_number + pending.count("\n") + chunk[: error.start].count(b"\n") + 1
+            raise CsvError(
+                f"not UTF-8 text near line {line}: byte {chunk[error.start : error.start + 1]!r}; "
+                "save the file as CSV UTF-8"
+            ) from None
         *complete, pending = pending.split("\n")
         for line in complete:
             line_number += 1
@@ -62,8 +72,10 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
     header = [name.strip() for name in header]
     unknown = [name for name in header if name not in FIELD_KINDS]
     if unknown:
-        raise CsvError(f"unknown column(s) {', '.join(map(repr, unknown))}; columns are the contract's "
-                       "dotted field names, e.g. runner.id, heel_raise.left")
+        raise CsvError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}; columns are the contract's "
+            "dotted field names, e.g. runner.id, heel_raise.left"
+        )
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise CsvError(f"duplicate column(s) {', '.join(map(repr, duplicated))}")
@@ -83,7 +95,7 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
             continue  # a blank line is not a runner
         if len(cells) != len(header):
             raise CsvError(f"has {len(cells)} cells, the header has {len(header)} columns", number)
-        yield number, dict(zip(header, cells))
+        yield number, dict(zip(header, cells, strict=True))
 
 
 def read_csv_text(text: str) -> list[tuple[int, dict]]:

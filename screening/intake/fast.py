@@ -22,7 +22,9 @@ a pre/post-load hook, a data_key, an optional field without a default) makes
 it refuse the whole schema with `Untranslatable`, so a change to the schema
 can slow screening down but never let an intake past unchecked.
 """
-from typing import Annotated, Any, Callable, Literal, Optional, Union
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Optional, Union
 
 import msgspec
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
@@ -120,13 +122,15 @@ def _annotation(field: fields.Field, path: tuple[str, ...], checks: list) -> Any
         annotation, residual = _scalar(field, where)
         for validator in residual:
             checks.append((path[:-1], _field_check(path[-1], validator)))
-    return Optional[annotation] if field.allow_none else annotation
+    # Built at run time for msgspec, so the typing forms, not `X | None`.
+    return Optional[annotation] if field.allow_none else annotation  # noqa: UP045
 
 
 def _field_check(name: str, validator) -> Check:
     def check(section: dict) -> None:
         if section[name] is not None:
             validator(section[name])
+
     return check
 
 
@@ -172,8 +176,12 @@ def _scalar(field: fields.Field, where: str) -> tuple[Any, list]:
     for validator in field.validators:
         if type(validator) is validate.Range and bool not in bases and str not in bases:
             _range(validator, constraints, where)
-        elif type(validator) is validate.OneOf and bases == (str,) and choices is None \
-                and all(type(choice) is str for choice in validator.choices):
+        elif (
+            type(validator) is validate.OneOf
+            and bases == (str,)
+            and choices is None
+            and all(type(choice) is str for choice in validator.choices)
+        ):
             choices = tuple(validator.choices)
         else:
             residual.append(validator)
@@ -182,7 +190,7 @@ def _scalar(field: fields.Field, where: str) -> tuple[Any, list]:
             raise Untranslatable(f"{where}: choices with constraints")
         return Literal[choices], residual
     arms = [Annotated[base, msgspec.Meta(**constraints)] if constraints else base for base in bases]
-    return (arms[0] if len(arms) == 1 else Union[tuple(arms)]), residual
+    return (arms[0] if len(arms) == 1 else Union[tuple(arms)]), residual  # noqa: UP007 (a run-time tuple)
 
 
 def _range(validator: validate.Range, constraints: dict, where: str) -> None:

@@ -4,6 +4,7 @@ marshmallow's own Integer turns `2.5` into 2, `"7"` into 7 and `True` into 1;
 for rep counts and clinical scales that would hide a data-entry error, so these
 fields accept only what the contract says.
 """
+
 import math
 
 from marshmallow import ValidationError, fields, validate

@@ -11,6 +11,7 @@ tested", as do `null` and `not tested`); `training.weekly_distance` is
 `;`-separated numbers (or, from a form, one value per week); booleans are
 true/false, yes/no, 1/0 or on/off.
 """
+
 import re
 
 from marshmallow import fields

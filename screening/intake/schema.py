@@ -5,6 +5,7 @@ the OpenAPI spec. Numbers are strict (see `fields`); unknown fields are
 rejected at every level; `errors_by_path` turns marshmallow's nested messages
 into `{"training.weekly_distance.3": [...]}`.
 """
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, WholeNumber
@@ -13,9 +14,15 @@ KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400
 RUNNER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 RED_FLAGS = (
-    "calf_swelling", "pitting_oedema", "recent_immobilisation_or_surgery", "long_travel_past_8_weeks",
-    "previous_dvt", "sudden_pop_or_snap", "unable_to_heel_raise_or_bear_weight",
-    "numbness_pale_or_cold_foot", "pain_at_rest_or_night",
+    "calf_swelling",
+    "pitting_oedema",
+    "recent_immobilisation_or_surgery",
+    "long_travel_past_8_weeks",
+    "previous_dvt",
+    "sudden_pop_or_snap",
+    "unable_to_heel_raise_or_bear_weight",
+    "numbness_pale_or_cold_foot",
+    "pain_at_rest_or_night",
 )
 
 
@@ -31,36 +38,62 @@ def _scale(description: str, **kwargs):
 
 
 class RunnerSchema(StrictSchema):
-    id = fields.String(required=True, validate=FullMatch(
-        RUNNER_ID_PATTERN, error="Expected a pseudonymous id: 1-64 letters, digits, '.', '_' or '-' (never a name)."),
-        metadata={"description": "Pseudonymous runner id (never a name)", "example": "club-0042"})
-    age = WholeNumber(required=True, validate=validate.Range(12, 100),
-                      metadata={"description": "Age in whole years, 12-100"})
-    sex = fields.String(load_default=None, allow_none=True,
-                        validate=validate.OneOf(("female", "male", "other")),
-                        metadata={"description": "Selects the heel-raise reference norms; absent, null or "
-                                                 "'other' means sex-neutral norms"})
+    id = fields.String(
+        required=True,
+        validate=FullMatch(
+            RUNNER_ID_PATTERN, error="Expected a pseudonymous id: 1-64 letters, digits, '.', '_' or '-' (never a name)."
+        ),
+        metadata={"description": "Pseudonymous runner id (never a name)", "example": "club-0042"},
+    )
+    age = WholeNumber(
+        required=True, validate=validate.Range(12, 100), metadata={"description": "Age in whole years, 12-100"}
+    )
+    sex = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(("female", "male", "other")),
+        metadata={
+            "description": "Selects the heel-raise reference norms; absent, null or 'other' means sex-neutral norms"
+        },
+    )
     prior_calf_strain_weeks_ago = WholeNumber(
-        load_default=None, allow_none=True, validate=validate.Range(0, 5200),
-        metadata={"description": "Whole weeks since the most recent calf strain; absent or null = none known"})
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, 5200),
+        metadata={"description": "Whole weeks since the most recent calf strain; absent or null = none known"},
+    )
 
 
 def _distance(description: str, **kwargs):
-    return StrictNumber(validate=validate.Range(min=0), metadata={
-        "description": description + " In `training.unit`; at most 400 km (248.5 mi)."}, **kwargs)
+    return StrictNumber(
+        validate=validate.Range(min=0),
+        metadata={"description": description + " In `training.unit`; at most 400 km (248.5 mi)."},
+        **kwargs,
+    )
 
 
 class TrainingSchema(StrictSchema):
-    unit = fields.String(load_default="km", validate=validate.OneOf(("km", "mi")),
-                         metadata={"description": "Unit of every distance in the intake; results report km"})
+    unit = fields.String(
+        load_default="km",
+        validate=validate.OneOf(("km", "mi")),
+        metadata={"description": "Unit of every distance in the intake; results report km"},
+    )
     weekly_distance = fields.List(
-        _distance("A completed week's distance."), required=True, validate=validate.Length(1, 12),
-        metadata={"description": "1-12 completed weeks, oldest first; the last is the most recent week"})
-    longest_run_30d = _distance("Longest single run in the 30 days before latest_run.",
-                                load_default=None, allow_none=True)
+        _distance("A completed week's distance."),
+        required=True,
+        validate=validate.Length(1, 12),
+        metadata={"description": "1-12 completed weeks, oldest first; the last is the most recent week"},
+    )
+    longest_run_30d = _distance(
+        "Longest single run in the 30 days before latest_run.", load_default=None, allow_none=True
+    )
     latest_run = _distance("The most recent (or next planned) single run.", load_default=None, allow_none=True)
-    strength_sessions_per_week = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, 14),
-                                             metadata={"description": "Strength sessions per week, 0-14"})
+    strength_sessions_per_week = WholeNumber(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, 14),
+        metadata={"description": "Strength sessions per week, 0-14"},
+    )
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def check_distance_limit(self, data, original_data, **kwargs):
@@ -99,15 +132,25 @@ def _is_number(value) -> bool:
 class WellnessSchema(StrictSchema):
     fatigue = _scale("Fatigue, 0 fresh to 10 exhausted", required=True)
     soreness = _scale("Calf soreness, 0 none to 10 worst imaginable", required=True)
-    soreness_days = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(0, 365),
-                                metadata={"description": "How many days the calf soreness has lasted"})
+    soreness_days = WholeNumber(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(0, 365),
+        metadata={"description": "How many days the calf soreness has lasted"},
+    )
     pain_while_running = _scale("Pain while running", load_default=None, allow_none=True)
 
 
 def _reps(side: str):
-    return WholeNumber(required=True, allow_none=True, validate=validate.Range(0, 200), metadata={
-        "description": f"{side} leg: single-leg bent-knee heel raises to fatigue, whole reps 0-200; "
-                       "null = not tested (strength rules report 'not assessed')"})
+    return WholeNumber(
+        required=True,
+        allow_none=True,
+        validate=validate.Range(0, 200),
+        metadata={
+            "description": f"{side} leg: single-leg bent-knee heel raises to fatigue, whole reps 0-200; "
+            "null = not tested (strength rules report 'not assessed')"
+        },
+    )
 
 
 class HeelRaiseSchema(StrictSchema):
@@ -116,12 +159,17 @@ class HeelRaiseSchema(StrictSchema):
 
 
 RedFlagsSchema = StrictSchema.from_dict(
-    {name: StrictBoolean(load_default=False, metadata={"description": "Red flag; default false"})
-     for name in RED_FLAGS}, name="RedFlagsSchema")
+    {
+        name: StrictBoolean(load_default=False, metadata={"description": "Red flag; default false"})
+        for name in RED_FLAGS
+    },
+    name="RedFlagsSchema",
+)
 
 
 class IntakeSchema(StrictSchema):
     """One runner's intake (contract v1)."""
+
     runner = fields.Nested(RunnerSchema, required=True)
     training = fields.Nested(TrainingSchema, required=True)
     wellness = fields.Nested(WellnessSchema, required=True)

@@ -10,18 +10,32 @@ The parts of an explanation that depend only on the rule (condition text,
 thresholds, evidence) are built once per ruleset; results share them, so treat
 a result as read-only.
 """
+
 import operator
 
 from screening.ruleset.model import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
 
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-            "==": operator.eq, "!=": operator.ne}
+_COMPARE = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
     basis = ruleset.rule_basis(rule)
-    return {"rule": rule.id, "title": rule.title, "fired": True, "points": rule.points, "inputs": None,
-            **basis, "points_basis": "design choice"}
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "fired": True,
+        "points": rule.points,
+        "inputs": None,
+        **basis,
+        "points_basis": "design choice",
+    }
 
 
 def band_for(score: int, ruleset: Ruleset) -> str:
@@ -39,12 +53,14 @@ class ResultBuilder:
         self.ruleset = ruleset
         self._explanations = {r.id: _static_explanation(r, ruleset) for r in ruleset.rules}
         self._shown = {r.id: (*r.inputs, *r.context) for r in ruleset.rules}
-        self._recommendations = {rec.id: {"id": rec.id, "text": rec.text,
-                                          "evidence": evidence_list(rec.evidence)}
-                                 for rec in ruleset.recommendations.values()}
+        self._recommendations = {
+            rec.id: {"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
+            for rec in ruleset.recommendations.values()
+        }
         # Per rule, the inputs whose absence means "not assessed" (not "none known").
-        self._assessable = {r.id: [n for n in r.inputs if ruleset.inputs[n].absent == "not_assessed"]
-                            for r in ruleset.rules}
+        self._assessable = {
+            r.id: [n for n in r.inputs if ruleset.inputs[n].absent == "not_assessed"] for r in ruleset.rules
+        }
         self._needed = {name for names in self._assessable.values() for name in names}
 
     def explain(self, rule: Rule, inputs: dict) -> dict:
@@ -82,12 +98,14 @@ class ResultBuilder:
                 continue
             missing = [name for name in self._assessable[rule.id] if inputs.get(name) is None]
             if missing and not any(self._known_false(term, inputs) for term in rule.terms):
-                entries.append({
-                    "rule": rule.id,
-                    "title": rule.title,
-                    "missing": missing,
-                    "needs": [self.ruleset.inputs[name].needs or name for name in missing],
-                })
+                entries.append(
+                    {
+                        "rule": rule.id,
+                        "title": rule.title,
+                        "missing": missing,
+                        "needs": [self.ruleset.inputs[name].needs or name for name in missing],
+                    }
+                )
         return entries
 
     def referral(self, rules: list[Rule]) -> dict:
@@ -97,8 +115,12 @@ class ResultBuilder:
         rank = REFERRAL_ORDER.index
         referring.sort(key=lambda r: (-rank(r.referral), r.index))
         urgency = referring[0].referral
-        return {"required": True, "urgency": urgency, "to": self.ruleset.referral_to[urgency],
-                "reasons": [r.id for r in referring]}
+        return {
+            "required": True,
+            "urgency": urgency,
+            "to": self.ruleset.referral_to[urgency],
+            "reasons": [r.id for r in referring],
+        }
 
     def recommendations(self, rules: list[Rule]) -> list[dict]:
         because: dict[str, list[str]] = {}
@@ -108,8 +130,9 @@ class ResultBuilder:
         ordered = sorted(because, key=lambda rec_id: self.ruleset.recommendations[rec_id].index)
         return [{**self._recommendations[rec_id], "because": because[rec_id]} for rec_id in ordered]
 
-    def build(self, intake: dict, inputs: dict, derived: dict, fired_ids: list[str], *,
-              screening_id: str, screened_at: str) -> dict:
+    def build(
+        self, intake: dict, inputs: dict, derived: dict, fired_ids: list[str], *, screening_id: str, screened_at: str
+    ) -> dict:
         ruleset = self.ruleset
         rules = [ruleset.rule(rule_id) for rule_id in fired_ids]
         score = max(ruleset.score_min, min(ruleset.score_max, sum(rule.points for rule in rules)))

@@ -4,6 +4,7 @@ Used to document responses in the OpenAPI spec and, in tests, to check that
 every result the service produces matches the contract
 (`ResultSchema().validate(result)` returns no errors).
 """
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
@@ -44,8 +45,12 @@ class RiskOut(_Strict):
 
 class ReferralOut(_Strict):
     required = StrictBoolean(required=True)
-    urgency = fields.String(required=True, allow_none=True, validate=validate.OneOf(URGENCIES), metadata={
-        "description": "urgent (same day, medical: a red flag), soon (within days), routine, or null"})
+    urgency = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(URGENCIES),
+        metadata={"description": "urgent (same day, medical: a red flag), soon (within days), routine, or null"},
+    )
     to = fields.String(required=True, allow_none=True)
     reasons = fields.List(fields.String(), required=True, metadata={"description": "Ids of the referring rules"})
 
@@ -83,8 +88,12 @@ class ExplanationOut(_Strict):
     title = fields.String(required=True)
     fired = StrictBoolean(required=True)
     points = WholeNumber(required=True)
-    inputs = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True,
-                         metadata={"description": "Every input the rule read, by name (distances in km)"})
+    inputs = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        required=True,
+        metadata={"description": "Every input the rule read, by name (distances in km)"},
+    )
     condition = fields.String(required=True, metadata={"description": "The condition in words"})
     thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True)
     referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_EFFECTS))
@@ -104,6 +113,7 @@ class NotAssessedOut(_Strict):
 
 class ResultSchema(_Strict):
     """One runner's screening result."""
+
     screening_id = fields.String(required=True)
     runner_id = fields.String(required=True)
     screened_at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
@@ -113,7 +123,8 @@ class ResultSchema(_Strict):
     derived = fields.Nested(DerivedOut, required=True)
     recommendations = fields.List(fields.Nested(RecommendationOut), required=True)
     explanation = fields.List(fields.Nested(ExplanationOut), required=True)
-    not_assessed = fields.List(fields.String(), required=True, metadata={
-        "description": "Ids of rules that could not run for missing data"})
+    not_assessed = fields.List(
+        fields.String(), required=True, metadata={"description": "Ids of rules that could not run for missing data"}
+    )
     not_assessed_detail = fields.List(fields.Nested(NotAssessedOut), required=True)
     disclaimer = fields.String(required=True)

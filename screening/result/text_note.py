@@ -1,4 +1,5 @@
 """Render a screening result as a plain-text note a clinician can read."""
+
 import textwrap
 
 WIDTH = 88
@@ -22,17 +23,24 @@ def render(result: dict) -> str:
     lines = []
     referral = result["referral"]
     if referral["urgency"] == "urgent":
-        lines += ["!" * WIDTH,
-                  _wrap("URGENT: same-day medical referral. A red flag fired: do not advise training "
-                        "until a clinician has assessed the calf.", "!! "),
-                  "!" * WIDTH, ""]
+        lines += [
+            "!" * WIDTH,
+            _wrap(
+                "URGENT: same-day medical referral. A red flag fired: do not advise training "
+                "until a clinician has assessed the calf.",
+                "!! ",
+            ),
+            "!" * WIDTH,
+            "",
+        ]
     ruleset = result["ruleset"]
-    lines.append(f"Soleus strain screening - runner {result['runner_id']} - {result['screened_at']} - "
-                 f"ruleset {ruleset['name']} {ruleset['version']}")
+    lines.append(
+        f"Soleus strain screening - runner {result['runner_id']} - {result['screened_at']} - "
+        f"ruleset {ruleset['name']} {ruleset['version']}"
+    )
     lines.append(f"Risk: {result['risk']['band'].upper()} (score {result['risk']['score']})")
     if referral["required"]:
-        lines.append(f"Referral: {referral['urgency']} to {referral['to']} "
-                     f"(because {', '.join(referral['reasons'])})")
+        lines.append(f"Referral: {referral['urgency']} to {referral['to']} (because {', '.join(referral['reasons'])})")
     else:
         lines.append("Referral: none")
 
@@ -66,12 +74,16 @@ def render(result: dict) -> str:
 
     derived = result["derived"]
     reference = derived["heel_raise_reference"]
-    lines += ["", "Derived values (distances in km)",
-              f"  weekly distance: {', '.join(format_value(v) for v in derived['weekly_distance_km'])}",
-              f"  week-over-week change: {format_value(derived['week_over_week_change'])}; "
-              f"ACWR: {format_value(derived['acwr'])}; "
-              f"latest run vs longest in 30 days: {format_value(derived['spike_vs_longest_30d'])}",
-              f"  limb symmetry index: {format_value(derived['limb_symmetry_index'])}; "
-              f"heel-raise reference: {reference['reps']} reps ({reference['basis']})",
-              "", result["disclaimer"]]
+    lines += [
+        "",
+        "Derived values (distances in km)",
+        f"  weekly distance: {', '.join(format_value(v) for v in derived['weekly_distance_km'])}",
+        f"  week-over-week change: {format_value(derived['week_over_week_change'])}; "
+        f"ACWR: {format_value(derived['acwr'])}; "
+        f"latest run vs longest in 30 days: {format_value(derived['spike_vs_longest_30d'])}",
+        f"  limb symmetry index: {format_value(derived['limb_symmetry_index'])}; "
+        f"heel-raise reference: {reference['reps']} reps ({reference['basis']})",
+        "",
+        result["disclaimer"],
+    ]
     return "\n".join(lines) + "\n"

@@ -5,14 +5,27 @@ evidence (or an explicit `basis: design choice`), a rule that reads an unknown
 input or threshold, and a red flag without an urgent rule are all rejected with
 a `RulesError` naming the file and the rule.
 """
+
 from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from screening.errors import RulesError
 from screening.intake.fields import FullMatch, StrictNumber
-from screening.ruleset.model import (OPERATORS, REFERRAL_ORDER, Band, Evidence, InputSpec, NormBand, Norms,
-                       Parameter, Recommendation, Rule, Ruleset, Term)
+from screening.ruleset.model import (
+    OPERATORS,
+    REFERRAL_ORDER,
+    Band,
+    Evidence,
+    InputSpec,
+    NormBand,
+    Norms,
+    Parameter,
+    Recommendation,
+    Rule,
+    Ruleset,
+    Term,
+)
 from screening.ruleset.strict_yaml import load_yaml
 
 BASES = ("evidence", "design choice")
@@ -96,8 +109,9 @@ class RulesetSchema(_Strict):
     disclaimer = fields.String(required=True)
     groups = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     scoring = fields.Nested(ScoringSchema, required=True)
-    referral = fields.Dict(keys=fields.String(validate=validate.OneOf(REFERRAL_ORDER[1:])),
-                           values=fields.String(), required=True)
+    referral = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(REFERRAL_ORDER[1:])), values=fields.String(), required=True
+    )
 
 
 class NormBandSchema(_Strict):
@@ -158,16 +172,23 @@ def load_parameters(folder: Path) -> dict[str, Parameter]:
             where = f"parameters/{path.name}: parameter {name}"
             data = _load(ParameterSchema(), raw, where)
             _require_source(data, "reference", where)
-            parameters[name] = Parameter(name=name, description=data["description"], unit=data["unit"],
-                                         value=data["value"], basis=data["basis"],
-                                         reference=_evidence(data["reference"]))
+            parameters[name] = Parameter(
+                name=name,
+                description=data["description"],
+                unit=data["unit"],
+                value=data["value"],
+                basis=data["basis"],
+                reference=_evidence(data["reference"]),
+            )
     return parameters
 
 
 def load_inputs(path: Path) -> dict[str, InputSpec]:
     content = load_yaml(path) or {}
-    return {name: InputSpec(name=name, **_load(InputSchema(), raw, f"{path.name}: input {name}"))
-            for name, raw in content.items()}
+    return {
+        name: InputSpec(name=name, **_load(InputSchema(), raw, f"{path.name}: input {name}"))
+        for name, raw in content.items()
+    }
 
 
 def _check_term(term: Term, inputs: dict, parameters: dict, where: str) -> None:
@@ -187,8 +208,7 @@ def _check_term(term: Term, inputs: dict, parameters: dict, where: str) -> None:
         raise RulesError(f"{where}: unknown threshold '{term.threshold}'")
 
 
-def load_rules(path: Path, group: str, inputs: dict, parameters: dict,
-               recommendations: dict, start: int) -> list[Rule]:
+def load_rules(path: Path, group: str, inputs: dict, parameters: dict, recommendations: dict, start: int) -> list[Rule]:
     content = _load(GroupSchema(), load_yaml(path), path.name)
     rules = []
     for position, raw in enumerate(content["rules"]):
@@ -206,17 +226,28 @@ def load_rules(path: Path, group: str, inputs: dict, parameters: dict,
         for rec in data["recommendations"]:
             if rec not in recommendations:
                 raise RulesError(f"{where}: unknown recommendation '{rec}'")
-        rules.append(Rule(id=data["id"], group=group, title=data["title"], terms=terms,
-                          points=data["points"], referral=data["referral"],
-                          recommendations=tuple(data["recommendations"]),
-                          evidence=_evidence(data["evidence"]), basis=data["basis"],
-                          context=tuple(data["context"]), note=data["note"], index=start + position))
+        rules.append(
+            Rule(
+                id=data["id"],
+                group=group,
+                title=data["title"],
+                terms=terms,
+                points=data["points"],
+                referral=data["referral"],
+                recommendations=tuple(data["recommendations"]),
+                evidence=_evidence(data["evidence"]),
+                basis=data["basis"],
+                context=tuple(data["context"]),
+                note=data["note"],
+                index=start + position,
+            )
+        )
     return rules
 
 
 def _check_red_flags(rules: list[Rule], inputs: dict) -> None:
     """Every red-flag input needs a rule that refers urgently on that flag alone."""
-    for name, spec in inputs.items():
+    for name in inputs:
         if not name.startswith("red_flags."):
             continue
         if not any(r.referral == "urgent" and r.terms == (Term(input=name, is_=True),) for r in rules):
@@ -250,11 +281,24 @@ def load_ruleset(folder: Path) -> Ruleset:
     norms_raw = load_yaml(folder / "norms.yaml") or {}
     norms = _load(NormsSchema(), norms_raw.get("heel_raise"), "norms.yaml: heel_raise")
     return Ruleset(
-        name=head["name"], version=head["version"], title=head["title"], disclaimer=head["disclaimer"],
-        score_min=scoring["minimum"], score_max=scoring["maximum"],
-        bands=tuple(Band(b["band"], b["start"]) for b in scoring["bands"]), scoring_note=scoring["note"],
-        referral_to=dict(head["referral"]), inputs=inputs, parameters=parameters, rules=tuple(rules),
+        name=head["name"],
+        version=head["version"],
+        title=head["title"],
+        disclaimer=head["disclaimer"],
+        score_min=scoring["minimum"],
+        score_max=scoring["maximum"],
+        bands=tuple(Band(b["band"], b["start"]) for b in scoring["bands"]),
+        scoring_note=scoring["note"],
+        referral_to=dict(head["referral"]),
+        inputs=inputs,
+        parameters=parameters,
+        rules=tuple(rules),
         recommendations=recommendations,
-        heel_raise_norms=Norms(description=norms["description"], unit=norms["unit"],
-                               basis_label=norms["basis_label"], reference=_evidence(norms["reference"]),
-                               bands=tuple(NormBand(**b) for b in norms["bands"])))
+        heel_raise_norms=Norms(
+            description=norms["description"],
+            unit=norms["unit"],
+            basis_label=norms["basis_label"],
+            reference=_evidence(norms["reference"]),
+            bands=tuple(NormBand(**b) for b in norms["bands"]),
+        ),
+    )

@@ -1,5 +1,6 @@
 """The ruleset as loaded from rules/: plain immutable records, no behaviour
 beyond describing themselves in words a clinician can check."""
+
 from dataclasses import dataclass, field
 
 REFERRAL_ORDER = ("none", "routine", "soon", "urgent")
@@ -18,6 +19,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Parameter:
     """A named threshold with its unit and the source that sets it."""
+
     name: str
     description: str
     unit: str
@@ -30,8 +32,11 @@ class Parameter:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "description": self.description, "unit": self.unit,
-            "value": self.value, "basis": self.basis,
+            "name": self.name,
+            "description": self.description,
+            "unit": self.unit,
+            "value": self.value,
+            "basis": self.basis,
             "reference": evidence_list(self.reference),
         }
 
@@ -39,6 +44,7 @@ class Parameter:
 @dataclass(frozen=True)
 class InputSpec:
     """An input a rule may read: an intake field or a derived value."""
+
     name: str
     type: str  # "number" or "boolean"
     unit: str | None
@@ -55,6 +61,7 @@ class InputSpec:
 @dataclass(frozen=True)
 class Term:
     """One comparison: `input op [threshold x] [of]`, or `input is true/false`."""
+
     input: str
     op: str | None = None
     threshold: str | None = None
@@ -158,8 +165,11 @@ class Ruleset:
         right = []
         if term.threshold:
             parameter = self.parameters[term.threshold]
-            right.append(parameter.formatted() if term.of is None
-                         else format_number(parameter.value, "ratio" if parameter.unit == "ratio" else None))
+            right.append(
+                parameter.formatted()
+                if term.of is None
+                else format_number(parameter.value, "ratio" if parameter.unit == "ratio" else None)
+            )
         if term.of:
             right.append(term.of)
         return f"{term.input} {term.op} {' x '.join(right)}"

@@ -4,6 +4,7 @@ No `playwright install`: Playwright drives the system Chromium through
 `executable_path`. If it is missing the tests fail (never skip) and say how
 to install it.
 """
+
 import os
 import threading
 from pathlib import Path
@@ -14,8 +15,16 @@ from werkzeug.serving import make_server
 from api import create_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -42,8 +51,10 @@ def base_url():
 @pytest.fixture(scope="module")
 def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/install-browser "
-                    "(or set CHROMIUM to a Chromium binary)", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run scripts/install-browser (or set CHROMIUM to a Chromium binary)",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     # launch() gives every run a fresh temporary profile of its own.

@@ -1,4 +1,5 @@
 """The clinic form end to end in headless Chromium: fill, submit, read the result, print, download."""
+
 import json
 import re
 from pathlib import Path
@@ -9,13 +10,36 @@ from playwright.sync_api import expect
 
 from screening import default_screener
 
-HEALTHY = {"runner_id": "clinic-0001", "age": "30", "sex": "male", "weeks": ["30", "32", "31", "33"],
-           "longest": "14", "latest": "13", "strength": "2", "fatigue": "2", "soreness": "1",
-           "left": "32", "right": "33"}
+HEALTHY = {
+    "runner_id": "clinic-0001",
+    "age": "30",
+    "sex": "male",
+    "weeks": ["30", "32", "31", "33"],
+    "longest": "14",
+    "latest": "13",
+    "strength": "2",
+    "fatigue": "2",
+    "soreness": "1",
+    "left": "32",
+    "right": "33",
+}
 # The contract's example runner (examples/intake.json): many rules fire, the longest note.
-EXAMPLE = {"runner_id": "club-0042", "age": "44", "sex": "female", "prior": "10", "weeks": ["38", "40", "41", "55"],
-           "longest": "18", "latest": "24", "strength": "0", "fatigue": "7", "soreness": "5",
-           "soreness_days": "4", "pain": "3", "left": "14", "right": "26"}
+EXAMPLE = {
+    "runner_id": "club-0042",
+    "age": "44",
+    "sex": "female",
+    "prior": "10",
+    "weeks": ["38", "40", "41", "55"],
+    "longest": "18",
+    "latest": "24",
+    "strength": "0",
+    "fatigue": "7",
+    "soreness": "5",
+    "soreness_days": "4",
+    "pain": "3",
+    "left": "14",
+    "right": "26",
+}
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "intake.json"
 
 
