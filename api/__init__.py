@@ -28,6 +28,7 @@ DEFAULTS = {
 def create_app(config: dict | None = None):
     """Build the service (a Flask app); `config` overrides the defaults (tests pass their own)."""
     from flask import Flask
+    from flask.json.provider import DefaultJSONProvider
 
     from api import form, health, openapi, requestlog, rulebook, screenings, service
 
@@ -37,7 +38,10 @@ def create_app(config: dict | None = None):
     app.config.from_prefixed_env("SOLEUS")
     if config:
         app.config.update(config)
-    app.json.sort_keys = False  # keep the contract's field order (Flask sorts keys by default)
+    # Keep the contract's field order (Flask's default provider sorts keys).
+    json_provider = DefaultJSONProvider(app)
+    json_provider.sort_keys = False
+    app.json = json_provider
     requestlog.init_app(app)
     service.init_app(app)
     api = openapi.init_app(app)

@@ -12,8 +12,8 @@ a week's error index counts filled weeks only, so it is mapped back to the box.
 
 from dataclasses import dataclass, field
 
-from screening.intake.flat import FIELD_KINDS
-from screening.intake.schema import RED_FLAGS, IntakeSchema
+from screening.intake.flat import FIELD_KINDS, REQUIRED_BY_SECTION, TRUE_WORDS
+from screening.intake.schema import RED_FLAGS
 
 WEEKS = 12
 WEEKLY = "training.weekly_distance"
@@ -23,7 +23,7 @@ NOT_TESTED = {side: f"not_tested.{side}" for side in SIDES}
 CSRF_FIELD = "csrf_token"
 FORM_ONLY = {CSRF_FIELD, *NOT_TESTED.values()}
 GENERAL = "_form"
-TICKED = {"true", "yes", "y", "1", "on"}
+TICKED = TRUE_WORDS
 
 LABELS = {
     "runner.id": "Runner id",
@@ -57,10 +57,7 @@ RED_FLAG_LABELS = {
 LABELS.update({f"red_flags.{name}": text for name, text in RED_FLAG_LABELS.items()})
 
 # Required fields of each intake section, for when a whole section was left empty.
-_REQUIRED = {
-    section: [f"{section}.{name}" for name, f in nested.schema.fields.items() if f.required]
-    for section, nested in IntakeSchema().fields.items()
-}
+_REQUIRED = REQUIRED_BY_SECTION
 _PLAIN = {"Missing data for required field.": "Required: fill this in."}
 
 

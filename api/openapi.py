@@ -11,6 +11,7 @@ problem+json as the body of every error.
 """
 
 import math
+from typing import Any
 
 import swagger_ui_bundle
 from flask import Blueprint
@@ -89,7 +90,7 @@ def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]
     branches = []
     for unit, factor in (("km", 1.0), ("mi", KM_PER_MILE)):
         top = MAX_DISTANCE_KM if unit == "km" else largest_accepted(MAX_DISTANCE_KM, factor)
-        branch = {"properties": {unit_key: {"enum": [unit]}}}
+        branch: dict[str, Any] = {"properties": {unit_key: {"enum": [unit]}}}
         for name, is_list in names.items():
             limit = {"maximum": top}
             branch["properties"][name] = {"items": limit} if is_list else limit

@@ -137,7 +137,7 @@ def rulebook(ruleset: Ruleset) -> dict:
     """The whole ruleset as the API shows it."""
     norms = ruleset.heel_raise_norms
     return {
-        "ruleset": {"name": ruleset.name, "version": ruleset.version},
+        "ruleset": ruleset.ref,
         "title": ruleset.title,
         "disclaimer": ruleset.disclaimer,
         "scoring": {
@@ -191,6 +191,4 @@ def get_rule(rule_id: str):
         raise Problem(
             404, f"No rule {rule_id!r} in ruleset {ruleset.name} {ruleset.version}; GET /v1/rules lists them."
         ) from None
-    return current_app.json.response(
-        {**rule_doc(rule, ruleset), "ruleset": {"name": ruleset.name, "version": ruleset.version}}
-    )
+    return current_app.json.response({**rule_doc(rule, ruleset), "ruleset": ruleset.ref})

@@ -88,7 +88,7 @@ def derive(intake: dict, norms: Norms) -> tuple[dict, dict]:
         "derived.previous_week_km": previous_week,
         "derived.acwr": _ratio(latest_week, chronic),
         "derived.heel_raise_weaker_leg": weaker,
-        "derived.heel_raise_gap": None if not tested else stronger - weaker,
+        "derived.heel_raise_gap": None if stronger is None or weaker is None else stronger - weaker,
         "derived.limb_symmetry_index": _ratio(weaker, stronger),
         "derived.heel_raise_reference": reference["reps"],
     }

@@ -155,7 +155,7 @@ class RosterReport:
         ):
             rule = self.ruleset.rule(rule_id)
             needs = [
-                self.ruleset.inputs[name].needs or name
+                self.ruleset.inputs[name].needed_data
                 for name in rule.inputs
                 if self.ruleset.inputs[name].absent == "not_assessed"
             ]
@@ -189,8 +189,7 @@ class RosterReport:
     def render(self, path: Path) -> None:
         """Write the report as one self-contained HTML file (no scripts, fonts or images fetched)."""
         template = _environment().get_template("report.html")
-        with open(path, "w", encoding="utf-8") as handle:
-            template.stream(self.context()).dump(handle)
+        template.stream(self.context()).dump(str(path), encoding="utf-8")
 
 
 def _environment() -> Environment:

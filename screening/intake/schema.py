@@ -6,9 +6,9 @@ rejected at every level; `errors_by_path` turns marshmallow's nested messages
 into `{"training.weekly_distance.3": [...]}`.
 """
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, StrictSchema, WholeNumber
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400
@@ -24,13 +24,6 @@ RED_FLAGS = (
     "numbness_pale_or_cold_foot",
     "pain_at_rest_or_night",
 )
-
-
-class StrictSchema(Schema):
-    """Base schema: unknown fields are an error, not silently dropped."""
-
-    class Meta:
-        unknown = RAISE
 
 
 def _scale(description: str, **kwargs):
@@ -185,7 +178,7 @@ _PLAIN = {
 }
 
 
-def errors_by_path(messages, prefix: str = "") -> dict[str, list[str]]:
+def errors_by_path(messages: dict | list[str], prefix: str = "") -> dict[str, list[str]]:
     """Flatten marshmallow's nested error dict into dotted field paths."""
     flat: dict[str, list[str]] = {}
     if isinstance(messages, list):

@@ -12,10 +12,12 @@ a result as read-only.
 """
 
 import operator
+from collections.abc import Callable
+from typing import Any
 
 from screening.ruleset.model import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
 
-_COMPARE = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -79,6 +81,7 @@ class ResultBuilder:
         right = self.ruleset.parameters[term.threshold].value if term.threshold else None
         if term.of:
             right = values[1] if right is None else values[1] * right
+        assert term.op is not None  # the loader gives every comparison that is not `is` an operator
         return not _COMPARE[term.op](values[0], right)
 
     def not_assessed(self, inputs: dict, fired: set) -> list[dict]:
@@ -103,7 +106,7 @@ class ResultBuilder:
                         "rule": rule.id,
                         "title": rule.title,
                         "missing": missing,
-                        "needs": [self.ruleset.inputs[name].needs or name for name in missing],
+                        "needs": [self.ruleset.inputs[name].needed_data for name in missing],
                     }
                 )
         return entries
@@ -141,7 +144,7 @@ class ResultBuilder:
             "screening_id": screening_id,
             "runner_id": intake["runner"]["id"],
             "screened_at": screened_at,
-            "ruleset": {"name": ruleset.name, "version": ruleset.version},
+            "ruleset": ruleset.ref,
             "risk": {"score": score, "band": band_for(score, ruleset)},
             "referral": self.referral(rules),
             "derived": derived,

@@ -5,26 +5,20 @@ every result the service produces matches the contract
 (`ResultSchema().validate(result)` returns no errors).
 """
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
-from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import StrictBoolean, StrictNumber, StrictSchema, WholeNumber
+from screening.ruleset.model import BANDS, REFERRAL_ORDER, URGENCIES
 
-BANDS = ("low", "moderate", "high")
-URGENCIES = ("routine", "soon", "urgent")
-REFERRAL_EFFECTS = ("none", *URGENCIES)
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
+__all__ = ["BANDS", "URGENCIES", "ResultSchema", "RulesetRef"]
 
 
-class EvidenceOut(_Strict):
+class EvidenceOut(StrictSchema):
     citation = fields.String(required=True)
     grade = fields.String(required=True, metadata={"description": "A (strongest) to D, or 'design choice'"})
 
 
-class ThresholdOut(_Strict):
+class ThresholdOut(StrictSchema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     unit = fields.String(required=True)
@@ -33,17 +27,17 @@ class ThresholdOut(_Strict):
     reference = fields.List(fields.Nested(EvidenceOut), required=True)
 
 
-class RulesetRef(_Strict):
+class RulesetRef(StrictSchema):
     name = fields.String(required=True)
     version = fields.String(required=True)
 
 
-class RiskOut(_Strict):
+class RiskOut(StrictSchema):
     score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points, 0-100"})
     band = fields.String(required=True, validate=validate.OneOf(BANDS))
 
 
-class ReferralOut(_Strict):
+class ReferralOut(StrictSchema):
     required = StrictBoolean(required=True)
     urgency = fields.String(
         required=True,
@@ -55,7 +49,7 @@ class ReferralOut(_Strict):
     reasons = fields.List(fields.String(), required=True, metadata={"description": "Ids of the referring rules"})
 
 
-class HeelRaiseReferenceOut(_Strict):
+class HeelRaiseReferenceOut(StrictSchema):
     reps = WholeNumber(required=True)
     basis = fields.String(required=True, metadata={"description": "Which norm, sex and age band was used"})
 
@@ -64,7 +58,7 @@ def _nullable_number(description: str):
     return StrictNumber(required=True, allow_none=True, metadata={"description": description})
 
 
-class DerivedOut(_Strict):
+class DerivedOut(StrictSchema):
     weekly_distance_km = fields.List(StrictNumber(), required=True)
     latest_run_km = _nullable_number("Latest run in km")
     longest_run_30d_km = _nullable_number("Longest run of the past 30 days in km")
@@ -76,14 +70,14 @@ class DerivedOut(_Strict):
     heel_raise_reference = fields.Nested(HeelRaiseReferenceOut, required=True)
 
 
-class RecommendationOut(_Strict):
+class RecommendationOut(StrictSchema):
     id = fields.String(required=True)
     text = fields.String(required=True)
     because = fields.List(fields.String(), required=True, metadata={"description": "Rules that led to it"})
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
 
 
-class ExplanationOut(_Strict):
+class ExplanationOut(StrictSchema):
     rule = fields.String(required=True)
     title = fields.String(required=True)
     fired = StrictBoolean(required=True)
@@ -96,7 +90,7 @@ class ExplanationOut(_Strict):
     )
     condition = fields.String(required=True, metadata={"description": "The condition in words"})
     thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True)
-    referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_EFFECTS))
+    referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_ORDER))
     recommendations = fields.List(fields.String(), required=True)
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
     basis = fields.String(required=True, validate=validate.OneOf(("evidence", "design choice")))
@@ -104,14 +98,14 @@ class ExplanationOut(_Strict):
     note = fields.String(required=True, allow_none=True)
 
 
-class NotAssessedOut(_Strict):
+class NotAssessedOut(StrictSchema):
     rule = fields.String(required=True)
     title = fields.String(required=True)
     missing = fields.List(fields.String(), required=True)
     needs = fields.List(fields.String(), required=True)
 
 
-class ResultSchema(_Strict):
+class ResultSchema(StrictSchema):
     """One runner's screening result."""
 
     screening_id = fields.String(required=True)

@@ -8,13 +8,16 @@ a `RulesError` naming the file and the rule.
 
 from pathlib import Path
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from screening.errors import RulesError
 from screening.intake.fields import FullMatch, StrictNumber
+from screening.intake.fields import StrictSchema as _Strict
 from screening.ruleset.model import (
+    BANDS,
     OPERATORS,
     REFERRAL_ORDER,
+    URGENCIES,
     Band,
     Evidence,
     InputSpec,
@@ -29,11 +32,6 @@ from screening.ruleset.model import (
 from screening.ruleset.strict_yaml import load_yaml
 
 BASES = ("evidence", "design choice")
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class EvidenceSchema(_Strict):
@@ -91,7 +89,7 @@ class RecommendationSchema(_Strict):
 
 
 class BandSchema(_Strict):
-    band = fields.String(required=True, validate=validate.OneOf(("low", "moderate", "high")))
+    band = fields.String(required=True, validate=validate.OneOf(BANDS))
     start = fields.Integer(required=True, strict=True, data_key="from")
 
 
@@ -110,7 +108,7 @@ class RulesetSchema(_Strict):
     groups = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     scoring = fields.Nested(ScoringSchema, required=True)
     referral = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(REFERRAL_ORDER[1:])), values=fields.String(), required=True
+        keys=fields.String(validate=validate.OneOf(URGENCIES)), values=fields.String(), required=True
     )
 
 

@@ -3,7 +3,9 @@ beyond describing themselves in words a clinician can check."""
 
 from dataclasses import dataclass, field
 
-REFERRAL_ORDER = ("none", "routine", "soon", "urgent")
+REFERRAL_ORDER = ("none", "routine", "soon", "urgent")  # a rule's referral effect, least urgent first
+URGENCIES = REFERRAL_ORDER[1:]  # a referral's urgency: every effect but "none"
+BANDS = ("low", "moderate", "high")  # risk bands, lowest first; rules/ruleset.yaml gives each its start
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 
 
@@ -51,6 +53,11 @@ class InputSpec:
     description: str
     absent: str  # "not_assessed" or "none_known"
     needs: str | None
+
+    @property
+    def needed_data(self) -> str:
+        """What must be recorded for a rule reading this input to be assessed (its `needs`, else its name)."""
+        return self.needs or self.name
 
     @property
     def fact_key(self) -> str:
@@ -149,6 +156,11 @@ class Ruleset:
 
     def rule(self, rule_id: str) -> Rule:
         return self._rules_by_id[rule_id]
+
+    @property
+    def ref(self) -> dict:
+        """The ruleset's name and version, as every result and answer names it (`RulesetRef`)."""
+        return {"name": self.name, "version": self.version}
 
     @property
     def _rules_by_id(self) -> dict:
