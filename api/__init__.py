@@ -5,8 +5,10 @@
 
 The API's resources are flask-smorest blueprints, so each one is in the
 OpenAPI spec; other parts (pages) register through their own `init_app(app)`.
-Modules, Flask included, are imported inside the factory, as in flaskr: the
-command line imports `api.commands.serve` for every subcommand and should not pay for them.
+The blueprint modules are imported inside the factory, as flaskr's `create_app`
+imports `db`, `auth` and `blog`; here Flask is too (flaskr imports it at the
+top), because the command line imports `api.commands.serve` for every
+subcommand and should not pay for Flask when it only screens a file.
 """
 
 DEFAULTS = {

@@ -1,7 +1,7 @@
 """Run one screening's inputs through durable_rules and return every rule that fired.
 
-The pattern follows ../shared/docs/durable-rules-notes.md, where each trap was
-measured:
+The pattern answers durable_rules' traps, each measured and tied to the test
+that holds it in docs/durable-rules.md:
 
 - inputs are asserted as a *fact*, so every matching rule fires (a posted
   event is consumed by the first match);

@@ -22,7 +22,7 @@ screenings, and ru_maxrss. Target: RSS growth under 10 MB.
 Figures are printed with PASS/FAIL per target; the exit status is 1 if a target
 was missed, so this can serve as a check (it is not part of pytest: timings
 depend on the machine's load, printed alongside). glibc's malloc settings from
-docs/durable-rules-notes.md keep timings steady; glibc reads them at start-up,
+docs/durable-rules.md ("Speed") keep timings steady; glibc reads them at start-up,
 so if GLIBC_TUNABLES is unset the script re-executes itself with them set.
 """
 

@@ -1,6 +1,6 @@
 """The engine under load: threads, many sessions, an empty first screening, failing actions.
 
-durable_rules' C core fails by crashing (see shared docs, durable-rules-notes):
+durable_rules' C core fails by crashing (see docs/durable-rules.md):
 past 1,024 live sessions, when a session in which nothing fired is deleted,
 and when its own threads take actions mid-screening. A segfault would kill
 pytest itself and hide which test did it, so the crash-prone scenarios on a
