@@ -99,12 +99,23 @@ def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]
     return branches
 
 
+def _ref(prop: dict) -> str:
+    """The component a property refers to, also when it is nullable (`anyOf`/`allOf` around the `$ref`)."""
+    if "$ref" in prop:
+        return prop["$ref"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in prop.get(key, []):
+            if "$ref" in option:
+                return option["$ref"]
+    raise KeyError(f"no $ref in {prop}")
+
+
 def form_intake_schema(intake: dict, components: dict) -> dict:
     """The intake as dotted text fields (an HTML form post), described from the JSON schema."""
     properties = {}
     for path, kind in FIELD_KINDS.items():
         section, name = path.split(".")
-        nested = components[intake["properties"][section]["$ref"].rsplit("/", 1)[1]]
+        nested = components[_ref(intake["properties"][section]).rsplit("/", 1)[1]]
         described = nested["properties"][name].get("description", "")
         hint = {
             "number": "a number as text",
