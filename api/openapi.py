@@ -147,7 +147,22 @@ def register_components(api: Api) -> None:
     training["anyOf"] = _distance_limits(
         training["properties"], "unit", {"weekly_distance": True, "longest_run_30d": False, "latest_run": False}
     )
+    _nullable_sections(schemas["Intake"]["properties"])
     api.spec.components.schema("FormIntake", component=form_intake_schema(schemas["Intake"], schemas))
+
+
+def _nullable_sections(properties: dict) -> None:
+    """An optional section that may be null: the section's schema or null, not "any object".
+
+    apispec writes a nullable Nested field as anyOf [$ref, {type: object, nullable: true}],
+    whose second arm admits every object (an empty `ostrc_o2` too), which the service rejects.
+    """
+    for prop in properties.values():
+        arms = prop.get("anyOf", [])
+        if len(arms) == 2 and "$ref" in arms[0] and arms[1] == {"type": "object", "nullable": True}:
+            del prop["anyOf"]
+            prop["allOf"] = [arms[0]]
+            prop["nullable"] = True
 
 
 def intake_body(description: str) -> dict:

@@ -153,6 +153,17 @@ def random_intake(rng: random.Random, runner_id: str) -> dict:
     if rng.random() < 0.8:
         flags = {name: rng.random() < 0.05 for name in RED_FLAGS}
         intake["red_flags"] = {name: value for name, value in flags.items() if value or rng.random() < 0.7}
+    # Ruleset 2 fields, drawn last so the draws above stay those of earlier versions.
+    _maybe(rng, runner, "previous_running_injury_12m", _pick(rng, None, False, True))
+    _maybe(rng, wellness, "exertional_pain_settles_with_rest", _pick(rng, None, False, False, True))
+    _maybe(rng, wellness, "soreness", _pick(rng, 3, 4, 7, 8, rng.randint(0, 10)), omit=0.6)
+    if rng.random() < 0.5:
+        intake["ostrc_o2"] = {
+            "participation": rng.randint(0, 3),
+            "training_modification": _pick(rng, 0, 1, 2, rng.randint(0, 4)),
+            "performance": _pick(rng, 0, 1, 2, rng.randint(0, 4)),
+            "pain": rng.randint(0, 3),
+        }
     return intake
 
 

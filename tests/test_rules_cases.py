@@ -92,7 +92,9 @@ def test_every_rule_has_a_case_where_it_fires_and_one_where_it_does_not():
 
 def _red_flags(kind: str) -> list[str]:
     inputs = default_screener().ruleset.inputs
-    return [name.split(".", 1)[1] for name, spec in inputs.items() if name.startswith("red_flags.") and spec.kind == kind]
+    return [
+        name.split(".", 1)[1] for name, spec in inputs.items() if name.startswith("red_flags.") and spec.kind == kind
+    ]
 
 
 def test_every_red_flag_sign_alone_refers_urgently_on_an_otherwise_healthy_runner():
