@@ -160,10 +160,13 @@ BROKEN = [
     (
         "a DVT risk factor that refers urgently on its own",
         "red_flags.yaml",
-        "    title: Active cancer (DVT risk factor, no calf symptom)\n    when:\n      - {input: red_flags.active_cancer, "
-        "is: true}\n    points: 0\n    points_basis: design choice\n    referral: none",
-        "    title: Active cancer (DVT risk factor, no calf symptom)\n    when:\n      - {input: red_flags.active_cancer, "
-        "is: true}\n    points: 0\n    points_basis: design choice\n    referral: urgent",
+        "      - {input: red_flags.active_cancer, is: true}\n"
+        '      - {input: derived.calf_symptom_level, op: "<", threshold: red_flags.calf_symptom_level}\n'
+        "    context: [wellness.soreness, wellness.pain_while_running]\n    points: 0\n    points_basis: design choice\n"
+        "    referral: none",
+        "      - {input: red_flags.active_cancer, is: true}\n"
+        "    context: [wellness.soreness, wellness.pain_while_running]\n    points: 0\n    points_basis: design choice\n"
+        "    referral: urgent",
         ["red_flags.yaml", "red_flags.active_cancer", "must not refer urgently on its own"],
     ),
     (

@@ -59,8 +59,9 @@ def _check_red_flags(ruleset: Ruleset) -> None:
             with_symptom = [r for r in rules if r.referral == "urgent" and Term(input=name, is_=True) in r.terms]
             if not any(len(r.terms) > 1 for r in with_symptom):
                 raise RulesError(f"red_flags.yaml: no rule refers urgently on '{name}' with a calf symptom")
-            if not any(_alone(r, name) and r.recommendations for r in rules):
-                raise RulesError(f"red_flags.yaml: no rule gives safety-net advice on '{name}' alone")
+            flagged = Term(input=name, is_=True)
+            if not any(r.referral != "urgent" and flagged in r.terms and r.recommendations for r in rules):
+                raise RulesError(f"red_flags.yaml: no rule gives safety-net advice on '{name}' without a symptom")
         else:
             raise RulesError(f"inputs.yaml: red flag '{name}' needs a kind: sign or risk_factor")
 
