@@ -100,12 +100,23 @@ def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]
     return branches
 
 
+def _ref(prop: dict) -> str:
+    """The component a property refers to, also when it is nullable (`anyOf`/`allOf` around the `$ref`)."""
+    if "$ref" in prop:
+        return prop["$ref"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in prop.get(key, []):
+            if "$ref" in option:
+                return option["$ref"]
+    raise KeyError(f"no $ref in {prop}")
+
+
 def form_intake_schema(intake: dict, components: dict) -> dict:
     """The intake as dotted text fields (an HTML form post), described from the JSON schema."""
     properties = {}
     for path, kind in FIELD_KINDS.items():
         section, name = path.split(".")
-        nested = components[intake["properties"][section]["$ref"].rsplit("/", 1)[1]]
+        nested = components[_ref(intake["properties"][section]).rsplit("/", 1)[1]]
         described = nested["properties"][name].get("description", "")
         hint = {
             "number": "a number as text",
@@ -137,7 +148,22 @@ def register_components(api: Api) -> None:
     training["anyOf"] = _distance_limits(
         training["properties"], "unit", {"weekly_distance": True, "longest_run_30d": False, "latest_run": False}
     )
+    _nullable_sections(schemas["Intake"]["properties"])
     api.spec.components.schema("FormIntake", component=form_intake_schema(schemas["Intake"], schemas))
+
+
+def _nullable_sections(properties: dict) -> None:
+    """An optional section that may be null: the section's schema or null, not "any object".
+
+    apispec writes a nullable Nested field as anyOf [$ref, {type: object, nullable: true}],
+    whose second arm admits every object (an empty `ostrc_o2` too), which the service rejects.
+    """
+    for prop in properties.values():
+        arms = prop.get("anyOf", [])
+        if len(arms) == 2 and "$ref" in arms[0] and arms[1] == {"type": "object", "nullable": True}:
+            del prop["anyOf"]
+            prop["allOf"] = [arms[0]]
+            prop["nullable"] = True
 
 
 def intake_body(description: str) -> dict:

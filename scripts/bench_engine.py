@@ -101,8 +101,7 @@ def main(argv=None) -> int:
 
     screener = default_screener()
     payloads = _mix(args.seed)
-    norms = screener.ruleset.heel_raise_norms
-    inputs = [derive(screener.validate(payload), norms)[0] for payload in payloads]
+    inputs = [derive(screener.validate(payload), screener.ruleset)[0] for payload in payloads]
     fired = sum(bool(screener.engine.fire(item)) for item in inputs)
     urgent = sum(screener.screen(payload)["referral"]["urgency"] == "urgent" for payload in payloads)  # warm-up
 

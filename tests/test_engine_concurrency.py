@@ -103,7 +103,7 @@ engine = RulesEngine(load_ruleset(RULES_DIR))
 screener = Screener()
 first = engine.fire({})
 inputs = __import__("screening.derive", fromlist=["derive"]).derive(
-    screener.validate(pool()[7]), screener.ruleset.heel_raise_norms)[0]
+    screener.validate(pool()[7]), screener.ruleset)[0]
 print(json.dumps({"first": first, "then": [engine.fire(inputs), screener.engine.fire(inputs)]}))
 """,
     "fresh screener, first intake benign": """
@@ -167,7 +167,7 @@ def _run_child(body: str) -> dict:
 
 def _reference(payload: dict) -> list[str]:
     screener = default_screener()
-    inputs, _ = derive(screener.validate(payload), screener.ruleset.heel_raise_norms)
+    inputs, _ = derive(screener.validate(payload), screener.ruleset)
     return reference_evaluator.fired(screener.ruleset, inputs)
 
 

@@ -11,7 +11,7 @@ from screening.derive import derive
 
 def _inputs() -> dict:
     screener = default_screener()
-    return derive(screener.validate(healthy()), screener.ruleset.heel_raise_norms)[0]
+    return derive(screener.validate(healthy()), screener.ruleset)[0]
 
 
 @pytest.mark.parametrize(

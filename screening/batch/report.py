@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.rows import Tally
-from screening.result.builder import band_for
+from screening.result.risk import band_for
 from screening.result.text_note import format_value
 from screening.ruleset.model import BANDS, Ruleset
 

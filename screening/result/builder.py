@@ -15,6 +15,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from screening.result.risk import risk, risk_scale
 from screening.ruleset.model import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -36,16 +37,13 @@ def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
         "points": rule.points,
         "inputs": None,
         **basis,
-        "points_basis": "design choice",
     }
 
 
-def band_for(score: int, ruleset: Ruleset) -> str:
-    band = ruleset.bands[0].band
-    for candidate in ruleset.bands:
-        if score >= candidate.start:
-            band = candidate.band
-    return band
+def _needs(phrases: list[str]) -> list[str]:
+    """Each distinct need once, leaving out one another need already says ("both tested" in "both tested, ...")."""
+    unique = list(dict.fromkeys(phrases))
+    return [p for p in unique if not any(p != other and p in other for other in unique)]
 
 
 class ResultBuilder:
@@ -54,6 +52,7 @@ class ResultBuilder:
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
         self._explanations = {r.id: _static_explanation(r, ruleset) for r in ruleset.rules}
+        self._scale = risk_scale(ruleset)
         self._shown = {r.id: (*r.inputs, *r.context) for r in ruleset.rules}
         self._recommendations = {
             rec.id: {"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
@@ -106,7 +105,7 @@ class ResultBuilder:
                         "rule": rule.id,
                         "title": rule.title,
                         "missing": missing,
-                        "needs": [self.ruleset.inputs[name].needed_data for name in missing],
+                        "needs": _needs([self.ruleset.inputs[name].needed_data for name in missing]),
                     }
                 )
         return entries
@@ -118,18 +117,27 @@ class ResultBuilder:
         rank = REFERRAL_ORDER.index
         referring.sort(key=lambda r: (-rank(r.referral), r.index))
         urgency = referring[0].referral
-        return {
+        destinations = list(dict.fromkeys(self._destination(r) for r in referring))
+        referral = {
             "required": True,
             "urgency": urgency,
-            "to": self.ruleset.referral_to[urgency],
+            "to": destinations[0],
             "reasons": [r.id for r in referring],
         }
+        if len(destinations) > 1:
+            referral["destinations"] = destinations
+        return referral
+
+    def _destination(self, rule: Rule) -> str:
+        return rule.referral_to or self.ruleset.referral_to[rule.referral]
 
     def recommendations(self, rules: list[Rule]) -> list[dict]:
         because: dict[str, list[str]] = {}
         for rule in rules:
             for rec_id in rule.recommendations:
                 because.setdefault(rec_id, []).append(rule.id)
+        if not because:
+            because[self.ruleset.healthy_recommendation] = []
         ordered = sorted(because, key=lambda rec_id: self.ruleset.recommendations[rec_id].index)
         return [{**self._recommendations[rec_id], "because": because[rec_id]} for rec_id in ordered]
 
@@ -138,14 +146,13 @@ class ResultBuilder:
     ) -> dict:
         ruleset = self.ruleset
         rules = [ruleset.rule(rule_id) for rule_id in fired_ids]
-        score = max(ruleset.score_min, min(ruleset.score_max, sum(rule.points for rule in rules)))
         missing = self.not_assessed(inputs, set(fired_ids))
         return {
             "screening_id": screening_id,
             "runner_id": intake["runner"]["id"],
             "screened_at": screened_at,
             "ruleset": ruleset.ref,
-            "risk": {"score": score, "band": band_for(score, ruleset)},
+            "risk": risk(rules, ruleset, self._scale),
             "referral": self.referral(rules),
             "derived": derived,
             "recommendations": self.recommendations(rules),

@@ -32,9 +32,39 @@ class RulesetRef(StrictSchema):
     version = fields.String(required=True)
 
 
-class RiskOut(StrictSchema):
-    score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points, 0-100"})
+class RelativeRiskOut(StrictSchema):
+    value = StrictNumber(required=True, metadata={"description": "The risk multiple the score stands for"})
+    basis = fields.String(required=True)
+
+
+class ScaleBandOut(StrictSchema):
     band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    from_points = WholeNumber(required=True, data_key="from")
+    to = WholeNumber(required=True)
+    relative_risk_from = StrictNumber(required=True)
+
+
+class ScaleOut(StrictSchema):
+    minimum = WholeNumber(required=True)
+    maximum = WholeNumber(required=True)
+    points_per_doubling = WholeNumber(required=True)
+    bands = fields.List(fields.Nested(ScaleBandOut), required=True)
+    method = fields.String(required=True)
+    independence = fields.String(required=True, metadata={"description": "Adding effects assumes independence"})
+
+
+class CapOut(StrictSchema):
+    group = fields.String(required=True)
+    points = WholeNumber(required=True, metadata={"description": "Points the group's fired rules carry"})
+    counted = WholeNumber(required=True, metadata={"description": "Points the group adds to the score (its cap)"})
+
+
+class RiskOut(StrictSchema):
+    score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points (groups capped), 0-100"})
+    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    relative_risk = fields.Nested(RelativeRiskOut, required=True)
+    scale = fields.Nested(ScaleOut, required=True)
+    caps = fields.List(fields.Nested(CapOut), metadata={"description": "Groups whose points were capped"})
 
 
 class ReferralOut(StrictSchema):
@@ -47,6 +77,9 @@ class ReferralOut(StrictSchema):
     )
     to = fields.String(required=True, allow_none=True)
     reasons = fields.List(fields.String(), required=True, metadata={"description": "Ids of the referring rules"})
+    destinations = fields.List(
+        fields.String(), metadata={"description": "Every destination, most urgent first, when more than one"}
+    )
 
 
 class HeelRaiseReferenceOut(StrictSchema):
@@ -68,6 +101,7 @@ class DerivedOut(StrictSchema):
     limb_symmetry_index = _nullable_number("Weaker / stronger leg heel raises")
     heel_raise_gap = _nullable_number("Difference in heel raises between legs")
     heel_raise_reference = fields.Nested(HeelRaiseReferenceOut, required=True)
+    ostrc_o2_severity = WholeNumber(metadata={"description": "OSTRC-O2 severity 0-100, when the section is given"})
 
 
 class RecommendationOut(StrictSchema):
@@ -75,6 +109,15 @@ class RecommendationOut(StrictSchema):
     text = fields.String(required=True)
     because = fields.List(fields.String(), required=True, metadata={"description": "Rules that led to it"})
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+
+
+class EffectOut(StrictSchema):
+    measure = fields.String(required=True, validate=validate.OneOf(("HR", "OR", "RR")))
+    value = StrictNumber(required=True)
+    ci = fields.List(StrictNumber(), required=True)
+    population = fields.String(required=True)
+    citation = fields.String(required=True)
+    grade = fields.String(required=True)
 
 
 class ExplanationOut(StrictSchema):
@@ -91,10 +134,14 @@ class ExplanationOut(StrictSchema):
     condition = fields.String(required=True, metadata={"description": "The condition in words"})
     thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True)
     referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_ORDER))
+    referral_to = fields.String(required=True, allow_none=True)
     recommendations = fields.List(fields.String(), required=True)
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
     basis = fields.String(required=True, validate=validate.OneOf(("evidence", "design choice")))
-    points_basis = fields.String(required=True)
+    points_basis = fields.String(
+        required=True, metadata={"description": "The effect size the points come from, or 'design choice'"}
+    )
+    effect = fields.Nested(EffectOut, required=True, allow_none=True)
     note = fields.String(required=True, allow_none=True)
 
 
