@@ -29,7 +29,7 @@ def create_app(config: dict | None = None):
     """Build the service (a Flask app); `config` overrides the defaults (tests pass their own)."""
     from flask import Flask
 
-    from api import form, health, openapi, requestlog, rulebook, screenings, service
+    from api import form, health, limits, openapi, requestlog, rulebook, screenings, service
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None):
         app.config.update(config)
     app.json.sort_keys = False  # keep the contract's field order (Flask sorts keys by default)
     requestlog.init_app(app)
+    limits.init_app(app)
     service.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
