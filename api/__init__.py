@@ -20,6 +20,8 @@ DEFAULTS = {
     ),
     # A 10,000-row JSON roster is about 7 MB; nothing this service takes needs more.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # One intake (POST /v1/screenings) is about 1 KB: a larger body is refused before it is parsed.
+    "INTAKE_MAX_CONTENT_LENGTH": 64 * 1024,
     # Rows one batch request may hold; past it the answer is 413 with the limit.
     "BATCH_MAX_ROWS": 10_000,
 }
