@@ -22,6 +22,8 @@ DEFAULTS = {
     ),
     # A 10,000-row JSON roster is about 7 MB; nothing this service takes needs more.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # One intake (POST /v1/screenings) is about 1 KB: a larger body is refused before it is parsed.
+    "INTAKE_MAX_CONTENT_LENGTH": 64 * 1024,
     # Rows one batch request may hold; past it the answer is 413 with the limit.
     "BATCH_MAX_ROWS": 10_000,
 }
@@ -32,7 +34,7 @@ def create_app(config: dict | None = None):
     from flask import Flask
     from flask.json.provider import DefaultJSONProvider
 
-    from api import form, health, openapi, requestlog, rulebook, screenings, service
+    from api import form, health, limits, openapi, requestlog, rulebook, screenings, service
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -45,6 +47,7 @@ def create_app(config: dict | None = None):
     json_provider.sort_keys = False
     app.json = json_provider
     requestlog.init_app(app)
+    limits.init_app(app)
     service.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.

@@ -1,12 +1,17 @@
 """Read a request body in the media types an operation takes, with the right error for each failure.
 
-Wrong media type -> 415 (with `Accept-Post`); body past MAX_CONTENT_LENGTH ->
-413 (werkzeug raises it while reading); JSON that does not parse, however
-deeply nested -> 400. Whether the parsed content is a valid intake is the
+Wrong media type -> 415 (with `Accept-Post`), also for JSON sent as a form
+(curl's `--data` default); body past MAX_CONTENT_LENGTH -> 413, with or
+without Content-Length (see api/limits.py for chunked bodies); JSON that does
+not parse, however deeply nested, that is not UTF-8 (UTF-16 and UTF-32 are
+refused, RFC 8259 section 8.1), that repeats a key in one object (the last
+would silently win: `"calf_swelling": true, "calf_swelling": false`) or holds
+an integer past Python's 4,300 digits -> 400. Whether the parsed content is a valid intake is the
 core's business (422), not this module's.
 """
 
 import json
+import sys
 
 from flask import request
 from werkzeug.exceptions import BadRequest
@@ -33,6 +38,9 @@ def raw_body() -> bytes:
     return request.get_data(cache=False)
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def json_body():
     """The parsed JSON body; 400 if it is not JSON (empty, not UTF-8, bad syntax, nested past recursion)."""
     return parse_json(raw_body())
@@ -42,16 +50,70 @@ def parse_json(data: bytes):
     """`data` parsed as JSON; 400 if it is not JSON (empty, not UTF-8, bad syntax, nested past recursion)."""
     if not data.strip():
         raise BadRequest("The body is empty: expected JSON.")
+    text = _utf8(data)
     try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        raise BadRequest(f"The body is not valid JSON: {reason}.") from None
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except DuplicateKey as error:
+        raise BadRequest(f"The body is not valid JSON: the key {error.key!r} appears twice in one object.") from None
+    except (ValueError, RecursionError) as error:
+        raise BadRequest(f"The body is not valid JSON: {_reason(error)}.") from None
+
+
+class DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(key)
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """An object's members as a dict; a key given twice raises DuplicateKey (json.loads would keep the last)."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return members
+
+
+def _utf8(data: bytes) -> str:
+    """The body as text; 400 unless it is UTF-8 (json.loads would also take UTF-16 and UTF-32 bytes)."""
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    # A NUL byte cannot be in JSON text (it must be escaped): UTF-16/32 put one beside every ASCII character.
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise BadRequest(f"The body is not UTF-8 text (a NUL byte at byte {nul}; UTF-16 or UTF-32?): send UTF-8 JSON.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The body is not UTF-8 text (byte {error.start} is not UTF-8): send UTF-8 JSON.") from None
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    if "int_max_str_digits" in str(error):  # "Exceeds the limit (4300 digits) ...; use sys.set_int_max_str_digits()"
+        return f"a number has more than {sys.get_int_max_str_digits():,} digits"
+    return str(error)
 
 
 def form_fields() -> dict:
-    """The urlencoded form as {dotted name: text, or a list of texts when the field repeats}."""
-    return {name: values[0] if len(values) == 1 else values for name, values in request.form.lists()}
+    """The urlencoded form as {dotted name: text, or a list of texts when the field repeats}.
+
+    JSON posted without its Content-Type (`curl --data` sends it as a form) reads as one field named
+    by the whole body: 415 naming the media type, not 422 for an unknown field.
+    """
+    fields = {name: values[0] if len(values) == 1 else values for name, values in request.form.lists()}
+    if len(fields) == 1 and next(iter(fields)).lstrip().startswith(("{", "[")):
+        raise Problem(
+            415,
+            f"The body looks like JSON but was sent as {request.mimetype}: send it with "
+            "Content-Type: application/json.",
+            headers={"Accept-Post": "application/json, application/x-www-form-urlencoded"},
+        )
+    return fields
 
 
 def binary_chunks(stream):

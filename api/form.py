@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from api import form_fields
 from api.form_fields import GENERAL, blank_state, place_errors, read_form
+from api.limits import limit_body
 from api.service import screener as app_screener
 from screening import IntakeError
 from screening.intake.flat import validate_flat
@@ -107,6 +108,7 @@ def screen_again():
 @bp.post("/screen")
 def screen():
     """Screen the posted intake and show the result, or show the form again with its errors."""
+    limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
     state, flat, layout_errors, filled = read_form(request.form)
     try:
         if current_app.config["WTF_CSRF_ENABLED"]:

@@ -100,6 +100,14 @@ def _blank(value) -> bool:
     return not (value or "").strip()
 
 
+def week_index(path: str) -> int | None:
+    """The index in `training.weekly_distance.<index>` if it is ASCII digits, else None (`.x`, `.1e3`, `.²`)."""
+    prefix, _, last = path.rpartition(".")
+    if prefix == WEEKLY and last.isascii() and last.isdigit():
+        return int(last)
+    return None
+
+
 def field_id(path: str) -> str:
     """The HTML id of a field's input (a week's box: `training.weekly_distance.3`)."""
     return "f-" + path.replace(".", "-").replace("_", "-")
@@ -129,12 +137,12 @@ class FormState:
         weekly_rank = rank[WEEKLY]
         items = []
         for path, messages in self.errors.items():
-            if path.startswith(WEEKLY + "."):
-                position = int(path.rsplit(".", 1)[1])
+            position = week_index(path)
+            if position is not None:
                 key, label = (weekly_rank, position + 0.5), f"Week {position + 1} distance"
             else:
                 key, label = (rank.get(path, len(order)), 0), LABELS.get(path, "Other problem")
-            target = field_id(path) if path in LABELS or path.startswith(WEEKLY + ".") else "intake-form"
+            target = field_id(path) if path in LABELS or position is not None else "intake-form"
             if path == WEEKLY:
                 target = field_id(f"{WEEKLY}.0")
             for message in messages:
@@ -185,9 +193,8 @@ def place_errors(
     placed = {path: list(messages) for path, messages in layout_errors.items()}
     for path, messages in core_errors.items():
         messages = [_PLAIN.get(m, m) for m in messages]
-        prefix, _, last = path.rpartition(".")
-        if prefix == WEEKLY and last.isdigit():
-            index = int(last)
+        index = week_index(path)
+        if index is not None:
             path = f"{WEEKLY}.{filled[index]}" if index < len(filled) else WEEKLY
         if path in _REQUIRED:
             # A whole section was left empty: name each required input that is blank.
@@ -198,7 +205,7 @@ def place_errors(
             continue
         if path in placed:
             continue
-        if path not in LABELS and not path.startswith(WEEKLY + "."):
+        if path not in LABELS and week_index(path) is None:
             messages = [f"{path}: {m}" for m in messages]
             path = GENERAL
         placed.setdefault(path, []).extend(messages)

@@ -7,14 +7,16 @@ that depends on `training.unit`, the dotted-name form of the intake, and
 problem+json as the body of every error.
 
     GET /openapi.json   the spec
-    GET /docs           Swagger UI, its assets served from the swagger-ui-bundle package (no CDN)
+    GET /docs           Swagger UI, its assets served from the swagger-ui-bundle package (no CDN);
+                        /docs/ redirects there. The docs pages carry the same protective headers as
+                        the clinic form (CSP without inline script, nosniff, no framing, referrer).
 """
 
 import math
 from typing import Any
 
 import swagger_ui_bundle
-from flask import Blueprint
+from flask import Blueprint, redirect, request
 from flask_smorest import Api
 
 from api.problems import PROBLEM_JSON, ProblemSchema
@@ -25,6 +27,13 @@ from screening.intake.flat import FIELD_KINDS
 from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
 
 DOCS_ASSETS = "/docs/assets/"
+DOCS_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 CONFIG = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
@@ -217,4 +226,14 @@ def init_app(app) -> Api:
         static_url_path=DOCS_ASSETS.rstrip("/"),
     )
     app.register_blueprint(assets)
+    app.add_url_rule("/docs/", "docs_slash", lambda: redirect("/docs", 308))
+    app.after_request(protect_docs)
     return api
+
+
+def protect_docs(response):
+    """The protective headers on the docs page, its assets and the spec."""
+    if request.path in ("/docs", "/docs/", "/openapi.json") or request.path.startswith((DOCS_ASSETS, "/static/docs/")):
+        for name, value in DOCS_SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 
 from api import batch
 from api.body import form_fields, media_type, parse_json, raw_body
+from api.limits import limit_body
 from api.openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from api.service import screener
 from screening.intake.flat import validate_flat
@@ -54,6 +55,7 @@ def screen():
     condition, points and evidence. The same intake and ruleset version always
     give the same result (apart from `screening_id` and `screened_at`).
     """
+    limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
     kind = media_type(JSON, FORM)
     core = screener()
     if kind == JSON:

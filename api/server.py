@@ -9,6 +9,8 @@ screening/engine.py), so threads share it safely.
 
 from gunicorn.app.base import BaseApplication
 
+from api.worker import READ_TIMEOUT, worker_class
+
 # Settings that older gunicorn versions (within pyproject's range) do not have.
 OPTIONAL = {"control_socket_disable"}
 
@@ -31,13 +33,18 @@ class Server(BaseApplication):
         return self.application
 
 
-def options(*, host: str, port: int, workers: int, threads: int) -> dict:
-    """gunicorn settings for the service: bind address, workers, threads; requests logged by the app."""
+def options(*, host: str, port: int, workers: int, threads: int, read_timeout: float = READ_TIMEOUT) -> dict:
+    """gunicorn settings for the service: bind address, workers, threads; requests logged by the app.
+
+    The worker is gunicorn's gthread, gathering each request before a thread
+    takes it (api/worker.py): a client that stalls holds no thread, and is
+    dropped after `read_timeout` seconds.
+    """
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": worker_class(read_timeout),
         "preload_app": True,
         "accesslog": None,  # the app logs one JSON line per request, without the query string
         "errorlog": "-",

@@ -12,6 +12,7 @@ from rules import RULES_DIR
 from screening.derive import COMPUTED, derive
 from screening.engine import RulesEngine
 from screening.errors import IntakeError
+from screening.intake.bounds import ListBounds
 from screening.intake.fast import FastIntake, Untranslatable
 from screening.intake.schema import IntakeSchema, errors_by_path
 from screening.result.builder import ResultBuilder
@@ -31,6 +32,7 @@ class Screener:
         self.results = ResultBuilder(self.ruleset)
         self._schema = IntakeSchema()
         self._fast = _fast_intake(self._schema)
+        self._bounds = ListBounds(self._schema)
 
     def accept_json(self, body: bytes) -> dict | None:
         """The validated intake if this JSON body is one the fast path accepts, else None.
@@ -42,6 +44,7 @@ class Screener:
 
     def validate(self, payload) -> dict:
         """Return the validated intake, or raise IntakeError with errors by field path."""
+        self._bounds.check(payload)  # an over-long list is refused before marshmallow reads its items
         try:
             return self._schema.load(payload)
         except ValidationError as error:

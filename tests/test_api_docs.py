@@ -59,7 +59,7 @@ def test_docs_page_loads_only_assets_the_service_serves(client):
             assert response.mimetype in ("text/css", "text/javascript", "application/javascript")
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
     # Swagger UI's default validator badge is fetched from a public server.
-    assert '"validatorUrl": null' in html
+    assert 'data-config="{&#34;validatorUrl&#34;: null}"' in html
 
 
 def test_spec_mile_limit_is_exactly_the_edge_the_core_enforces():
@@ -76,3 +76,25 @@ def test_documented_distance_maximum_is_what_the_api_accepts(client, example_int
     distance = math.nextafter(maximum, math.inf) if step else maximum
     example_intake["training"].update(unit=unit, latest_run=distance)
     assert client.post("/v1/screenings", json=example_intake).status_code == status
+
+
+@pytest.mark.parametrize("path", ["/docs", "/openapi.json", "/docs/assets/swagger-ui.css", "/static/docs/start.js"])
+def test_the_docs_carry_the_protective_headers_of_the_pages(client, path):
+    with client.get(path) as response:
+        headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_docs_page_has_no_inline_script(client):
+    page = client.get("/docs").get_data(as_text=True)
+    assert page.count("<script") == page.count("<script src=")
+
+
+def test_docs_with_a_trailing_slash_leads_to_the_docs(client):
+    response = client.get("/docs/", follow_redirects=True)
+    assert response.status_code == 200
+    assert "swagger-ui-container" in response.get_data(as_text=True)

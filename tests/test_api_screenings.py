@@ -111,7 +111,7 @@ def test_screen_form_text_that_is_not_a_number_is_422_by_path(client):
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b"", b"   ", b"[" * 100_000, b'{"runner": "\xff"}'],
+    [b"{not json", b"", b"   ", b"[" * 60_000, b'{"runner": "\xff"}'],
     ids=["syntax", "empty", "blank", "nested-too-deeply", "not-utf8"],
 )
 def test_screen_malformed_json_is_400_not_422(client, body):

@@ -166,3 +166,12 @@ def test_page_title_says_there_is_an_error(client):
     _, soup = submit(client, {"runner.age": "7"})
     assert soup.title.get_text().startswith("Error:")
     assert soup.find(id="error-summary").has_attr("autofocus")
+
+
+@pytest.mark.parametrize("suffix", ["x", "", "1e3", "\u00b2", "-1"])
+def test_a_posted_week_field_with_a_non_numeric_index_shows_the_form_again(client, suffix):
+    status, soup = submit(client, {f"training.weekly_distance.{suffix}": "5"})
+    assert status == 422
+    summary = soup.get_text(" ")
+    assert f"training.weekly_distance.{suffix}" in summary
+    assert "Unknown field" in summary

@@ -97,3 +97,12 @@ def test_the_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, capsys, mon
     err = capsys.readouterr().err
     assert ("screening:" in err) is not quiet
     assert ("screened 28 runners" in err) is not quiet
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]], ids=["plain", "quiet"])
+def test_a_roster_with_only_a_header_warns_that_nothing_was_screened(tmp_path, capsys, quiet):
+    roster = tmp_path / "empty.csv"
+    roster.write_text(EXAMPLE.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    status = main(["roster", str(roster), "--out", str(tmp_path / "out"), "--workers", "1", *quiet])
+    assert status == EXIT_OK
+    assert "header but no runner rows" in capsys.readouterr().err

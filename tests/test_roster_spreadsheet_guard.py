@@ -21,6 +21,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "roster" / "formula_cells.csv"
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
+        ("\n=1+1", "'\n=1+1"),
+        ("   =1+1", "'   =1+1"),
+        ("\n\n  @SUM(A1)", "'\n\n  @SUM(A1)"),
+        ("\u00a0=1", "'\u00a0=1"),
+        ("\uff1d1+1", "'\uff1d1+1"),
         ("club-0001", "club-0001"),
         ("a=1", "a=1"),  # only the first character makes a formula
         ("", ""),
@@ -53,7 +58,7 @@ def out(tmp_path_factory):
 def test_no_cell_of_either_csv_starts_with_a_formula_character(out):
     for name in ("results.csv", "errors.csv"):
         for row in _read(out / name):
-            assert not [cell for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], (name, row)
+            assert not [cell for cell in row if cell.lstrip()[:1] in ("=", "+", "-", "@") or cell[:1].isspace()]
 
 
 def test_a_formula_runner_id_in_an_invalid_row_is_kept_as_text_after_the_apostrophe(out):
@@ -77,6 +82,17 @@ def test_a_valid_id_starting_with_a_minus_is_guarded_and_numbers_stay_numbers(ou
 def test_a_formula_in_a_value_is_quoted_only_inside_the_message(out):
     errors = {int(row[0]): row for row in _read(out / "errors.csv")}
     assert errors[6][2:] == ["runner.age", "Expected a number, got '=1+1'."]
+
+
+@pytest.mark.parametrize("field", ["\n=cmd|' /C calc'!A0", "   =1+1", "\r\n@SUM(A1)"])
+def test_a_json_field_with_a_formula_after_line_breaks_or_spaces_is_guarded_in_errors_csv(tmp_path, field):
+    intake = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
+    intake[field] = 1
+    roster = tmp_path / "roster.json"
+    roster.write_text(json.dumps([intake]))
+    screen_roster(roster, tmp_path / "out", workers=1)
+    [error] = _read(tmp_path / "out" / "errors.csv")
+    assert error[2] == "'" + field
 
 
 def test_an_unknown_json_field_named_like_a_formula_is_guarded_in_errors_csv(tmp_path):

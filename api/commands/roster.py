@@ -84,6 +84,12 @@ def run_roster(args) -> int:
         signal.signal(signal.SIGTERM, previous)
         if bar:
             bar.close()
+    if outcome.screened + outcome.invalid == 0:
+        # Not an error (the files are written, empty), but almost certainly not what was meant.
+        print(
+            f"soleus-screen: warning: {args.roster} has a header but no runner rows: nothing was screened",
+            file=sys.stderr,
+        )
     if not args.quiet:
         bands = ", ".join(f"{count} {band}" for band, count in outcome.bands.items())
         print(

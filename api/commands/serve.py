@@ -1,9 +1,9 @@
 """`soleus-screen serve`: run the HTTP service under gunicorn.
 
-    soleus-screen serve [--host 127.0.0.1] [--port 8000] [--workers 2] [--threads 8]
+    soleus-screen serve [--host 127.0.0.1] [--port 8000] [--workers 2] [--threads 8] [--read-timeout 30]
 
 Each option falls back on an environment variable (SOLEUS_HOST, SOLEUS_PORT,
-SOLEUS_WORKERS, SOLEUS_THREADS), then on the default. The default address is
+SOLEUS_WORKERS, SOLEUS_THREADS, SOLEUS_READ_TIMEOUT), then on the default. The default address is
 loopback only: put a TLS-terminating proxy in front before exposing it. The
 app's own settings come from SOLEUS_<KEY> too (SOLEUS_BATCH_MAX_ROWS,
 SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY; see api/__init__.py).
@@ -17,7 +17,7 @@ from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 from screening.errors import RulesError
 
 # The configuration the durable_rules notes tested: 2 workers x 8 threads, preloaded.
-DEFAULTS = {"HOST": "127.0.0.1", "PORT": 8000, "WORKERS": 2, "THREADS": 8}
+DEFAULTS = {"HOST": "127.0.0.1", "PORT": 8000, "WORKERS": 2, "THREADS": 8, "READ_TIMEOUT": 30}
 
 
 def _default(name: str) -> str:
@@ -51,7 +51,14 @@ def run_serve(args) -> int:
     except OSError as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
-    server.serve(app, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    server.serve(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        read_timeout=args.read_timeout,
+    )
     return EXIT_OK
 
 
@@ -75,5 +82,13 @@ def add_serve(subparsers) -> None:
     )
     parser.add_argument(
         "--threads", type=_count(1, 256), default=_default("THREADS"), help="threads per worker (default %(default)s)"
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=_count(1, 3600),
+        default=_default("READ_TIMEOUT"),
+        metavar="SECONDS",
+        help="drop a client that has not sent its whole request (or read the answer) in this time "
+        "(default %(default)s)",
     )
     parser.set_defaults(handler=run_serve)

@@ -3,14 +3,17 @@
 A spreadsheet runs any cell that begins with `=`, `+`, `-` or `@` (and some
 take a leading tab or carriage return the same way) as a formula, so a runner
 id or an error message copied from an untrusted roster could run one when a
-coach opens the file. Following the OWASP guidance on CSV injection, such text
-cells get a leading apostrophe, which spreadsheets show as plain text; numbers
-are written as numbers.
+coach opens the file. Spreadsheets also drop leading spaces and line breaks
+before they look, so `"\n=1+1"` and `"  =1+1"` are formulas too, and some read
+the full-width signs (`＝`) as their ASCII twins. Following the OWASP guidance
+on CSV injection, such text cells (and any that begin with white space) get a
+leading apostrophe, which spreadsheets show as plain text; numbers are
+written as numbers.
 """
 
 from screening.ruleset.model import REFERRAL_ORDER
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 RESULT_COLUMNS = (
     "row",
     "runner_id",
@@ -29,7 +32,7 @@ TOP_REASONS = 3
 
 def spreadsheet_safe(value):
     """Return text that a spreadsheet shows as text; numbers and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (value[:1].isspace() or value.startswith(FORMULA_STARTS)):
         return "'" + value
     return value
 

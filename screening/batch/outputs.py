@@ -4,13 +4,19 @@ Nothing reaches DIR unless the whole roster was read: a file found malformed
 half-way (or any failure) removes the hidden folder, leaving DIR as it was,
 so no partial results can be mistaken for the roster's. The CSV files carry a
 UTF-8 byte order mark so spreadsheets (Excel in particular) read them as UTF-8.
+A run killed before it could clean up leaves its hidden folder; the next run
+into DIR removes it once it can prove that run is dead (see `staging`). DIR
+must not hold the roster itself under an output file's name: it would be
+replaced by the results (`refuse_overwriting`).
 """
 
 import csv
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from screening.batch import staging
 from screening.batch.cells import ERROR_COLUMNS, RESULT_COLUMNS
 from screening.batch.pipeline import ChunkOutput
 from screening.batch.source import UnusableRoster
@@ -28,7 +34,9 @@ class OutputFiles:
         self._created_dir = not self.out_dir.exists()
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(prefix=".roster-", dir=self.out_dir))
+            staging.remove_dead(self.out_dir)
+            self.staging = Path(tempfile.mkdtemp(prefix=staging.PREFIX, dir=self.out_dir))
+            staging.mark(self.staging)
         except OSError as error:
             raise UnusableRoster(f"{out_dir}: cannot write the results here: {error.strerror}") from error
         self._jsonl = open(self.staging / RESULTS_JSONL, "wb", buffering=BUFFER)  # noqa: SIM115
@@ -64,6 +72,7 @@ class OutputFiles:
             target = self.out_dir / name
             (self.staging / name).replace(target)
             placed[name] = target
+        (self.staging / staging.MARKER).unlink()
         self.staging.rmdir()
         return placed
 
@@ -76,3 +85,17 @@ class OutputFiles:
                 self.out_dir.rmdir()
             except OSError:
                 pass  # something else was put there meanwhile: leave it
+
+
+def refuse_overwriting(roster, out_dir) -> None:
+    """Raise UnusableRoster if writing into `out_dir` would replace the roster file itself."""
+    for name in OUTPUT_FILES:
+        target = Path(out_dir) / name
+        try:
+            same = os.path.samefile(roster, target)
+        except OSError:
+            continue  # no such output file yet (or no roster): nothing to replace
+        if same:
+            raise UnusableRoster(
+                f"{roster}: the results would overwrite the roster itself ({target}): choose another --out folder"
+            )

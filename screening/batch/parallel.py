@@ -7,15 +7,39 @@ order. Workers are started with `spawn`: each is a fresh interpreter with its
 own rules engine, safe whatever threads the parent runs, and a direct child of
 the parent (so its resource use is accounted to it). A stream of a single
 chunk is worked in this process: starting workers would cost more than it saves.
+
+Workers die with their parent: on Linux each asks the kernel for SIGKILL
+when the process that started it dies (prctl PR_SET_PDEATHSIG), so a run
+killed outright (SIGKILL) leaves no orphaned worker behind, nor the
+multiprocessing resource tracker, which exits once no worker holds its pipe.
+(The kernel watches the *thread* that started a worker: `ordered_map`'s
+caller, which outlives its pool.) Other systems have no such request.
 """
 
+import ctypes
+import ctypes.util
+import functools
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 IN_FLIGHT_PER_WORKER = 3
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent: int, initializer: Callable[[], None] | None = None) -> None:
+    """Worker initializer: be killed when `parent` dies (Linux), then run `initializer`."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+    if initializer:
+        initializer()
 
 
 def default_workers() -> int:
@@ -37,7 +61,11 @@ def ordered_map(
         for chunk in _chain(first, second, chunks):
             yield function(chunk)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer)
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=functools.partial(die_with_parent, os.getpid(), initializer),
+    )
     pending: deque = deque()
     try:
         for chunk in _chain(first, second, chunks):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.batch.outputs import OutputFiles
+from screening.batch.outputs import OutputFiles, refuse_overwriting
 from screening.batch.parallel import default_workers, ordered_map
 from screening.batch.pipeline import screen_chunk, start_worker
 from screening.batch.report import RosterReport
@@ -68,6 +68,7 @@ def screen_roster(
     Raises UnusableRoster (nothing written) when the file or DIR cannot be used.
     """
     workers = workers or default_workers()
+    refuse_overwriting(path, out_dir)
     with Roster(path) as roster:
         outputs = OutputFiles(out_dir)
         try:

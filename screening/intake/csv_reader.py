@@ -10,6 +10,7 @@ the row, so nothing half-read is passed on as if it were the roster.
 import codecs
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from screening.errors import ScreeningError
@@ -27,28 +28,36 @@ class CsvError(ScreeningError):
 
 
 def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
-    """Decode UTF-8 (a leading BOM is dropped) incrementally, naming the line of a bad byte."""
+    """Decode UTF-8 (a leading BOM is dropped) incrementally, naming the line of a bad byte.
+
+    Text is split only where a chunk brings a newline, so a line of any length
+    (a header of 100,000 columns) is joined once, not once per chunk.
+    """
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    pending = ""
+    parts: list[str] = []  # text since the last newline
     line_number = 0
     for chunk in binary:
         try:
-            pending += decoder.decode(chunk)
+            text = decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            bad_line = line_number + pending.count("\n") + chunk[: error.start].count(b"\n") + 1
+            bad_line = line_number + chunk[: error.start].count(b"\n") + 1
             raise CsvError(
                 f"not UTF-8 text near line {bad_line}: byte {chunk[error.start : error.start + 1]!r}; "
                 "save the file as CSV UTF-8"
             ) from None
-        *complete, pending = pending.split("\n")
+        parts.append(text)
+        if "\n" not in text:
+            continue
+        *complete, rest = "".join(parts).split("\n")
+        parts = [rest]
         for line in complete:
             line_number += 1
             yield line + "\n"
     try:
-        pending += decoder.decode(b"", final=True)
+        parts.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
         raise CsvError(f"not UTF-8 text at the end of the file (line {line_number + 1})") from None
-    if pending:
+    if pending := "".join(parts):
         yield pending
 
 
@@ -62,15 +71,7 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
     except csv.Error as error:
         raise CsvError(f"header is not valid CSV: {error}") from None
     header = [name.strip() for name in header]
-    unknown = [name for name in header if name not in FIELD_KINDS]
-    if unknown:
-        raise CsvError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}; columns are the contract's "
-            "dotted field names, e.g. runner.id, heel_raise.left"
-        )
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise CsvError(f"duplicate column(s) {', '.join(map(repr, duplicated))}")
+    _check_header(header)
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise CsvError(f"missing required column(s) {', '.join(map(repr, missing))}")
@@ -88,6 +89,30 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
         if len(cells) != len(header):
             raise CsvError(f"has {len(cells)} cells, the header has {len(header)} columns", number)
         yield number, dict(zip(header, cells, strict=True))
+
+
+def _check_header(header: list[str]) -> None:
+    """Refuse a header that is not the contract's columns, in one short line (linear in its length)."""
+    counts = Counter(header)
+    if any(part.strip() in FIELD_KINDS for name in counts if ";" in name for part in name.split(";")):
+        raise CsvError(
+            "the columns are separated by ';' (a spreadsheet's regional CSV): save the roster as "
+            "'CSV UTF-8 (comma delimited)'"
+        )
+    unknown = [name for name in counts if name not in FIELD_KINDS]
+    if unknown:
+        raise CsvError(
+            f"unknown column(s) {_some(unknown)}: a roster has only the contract's columns "
+            "(runner.id, heel_raise.left, ...; see the README); remove or rename these"
+        )
+    duplicated = sorted(name for name, count in counts.items() if count > 1)
+    if duplicated:
+        raise CsvError(f"duplicate column(s) {_some(duplicated)}")
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    listed = ", ".join(repr(name[:64]) for name in names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def read_csv_text(text: str) -> list[tuple[int, dict]]:

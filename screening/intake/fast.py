@@ -10,8 +10,16 @@ check a JSON body in one pass in C. It is trusted only to *accept*:
   values, same types, defaults filled in), which tests/test_fast_intake.py
   checks on generated valid and broken intakes;
 - a body it has any doubt about (a whole number written 7.0, a value out of
-  range, a distance past the limit, anything malformed) gets `None`, and the
-  caller loads it with marshmallow as before, errors and all.
+  range, a distance past the limit, anything malformed, a key given twice or
+  any backslash escape) gets `None`, and the caller loads it with marshmallow
+  as before, errors and all.
+
+msgspec keeps the last of two equal keys in one object, as json.loads does,
+so `"calf_swelling": true, "calf_swelling": false` would lose a red flag. No
+two fields of the schema share a name (tests/test_fast_intake.py holds it), so
+a key named twice anywhere in a body is a repeated key, and goes to the slow
+path, which refuses it by name (api/body.py). Escapes are sent there too: a
+key spelt `calf\u005fswelling` would not look like a repeat here.
 
 The compiler knows a closed set of parts: this project's strict fields,
 String, List, Nested, the Range, Length and OneOf validators, constant or
@@ -23,6 +31,7 @@ it refuse the whole schema with `Untranslatable`, so a change to the schema
 can slow screening down but never let an intake past unchecked.
 """
 
+import re
 from collections.abc import Callable
 from types import GenericAlias
 from typing import Annotated, Any, Literal, Optional, Union
@@ -38,6 +47,10 @@ from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
 _BASES = {WholeNumber: (int,), StrictNumber: (int, float), StrictBoolean: (bool,), fields.String: (str,)}
 _CONSTANT_DEFAULTS = (type(None), bool, int, float, str)
 _REFUSED_HOOKS = (PRE_LOAD, POST_LOAD, VALIDATES)
+
+
+# A JSON object key: its text and the colon after it (escapes are refused before this is used).
+_KEY = re.compile(rb'"([^"]*)"\s*:')
 
 
 class Untranslatable(ValueError):
@@ -56,6 +69,11 @@ class FastIntake:
         self._checks = tuple(checks)
 
     def accept(self, body: bytes) -> dict | None:
+        if b"\\" in body:
+            return None
+        keys = _KEY.findall(body)
+        if len(set(keys)) != len(keys):
+            return None
         try:
             data = msgspec.to_builtins(self._decoder.decode(body))
         except (msgspec.MsgspecError, ValueError):  # msgspec raises UnicodeDecodeError for bad UTF-8 in a key

@@ -1,0 +1,275 @@
+"""gunicorn's threaded worker, made safe against slow clients, and answering its own errors as problem+json.
+
+gunicorn's gthread worker hands a connection to a thread as soon as it sends
+anything, and the thread then blocks reading the rest of the request with no
+timeout: 16 clients (2 workers x 8 threads) that send half a request and stop
+hold every thread, and every later request waits, for ever. Here the worker's
+event loop (one thread, non-blocking) gathers each request before any thread
+sees it:
+
+- a connection is read without blocking until its head and body are all in
+  (by Content-Length, or to the last chunk of a chunked body), or until
+  BUFFER bytes are in (a large roster: the thread reads the rest);
+- only then does a thread parse and answer it, from memory. A client that
+  stalls costs a little memory and no thread, so 100 stalled clients do not
+  delay anyone else;
+- a client that has not sent its whole request within READ_TIMEOUT seconds
+  (or a body past BUFFER that pauses that long, or a response it does not
+  read) is answered 408 where possible and disconnected.
+
+Errors gunicorn answers itself, before the app sees the request (a bad
+Content-Length, a request line or headers too large, bad chunked framing),
+are written as RFC 9457 problem+json with an X-Request-ID, like every answer
+of the app; gunicorn would write an HTML page without one.
+
+This subclasses gunicorn 27's ThreadWorker (pyproject pins gunicorn>=27,<28):
+`accept` and the keep-alive callback start the gathering instead of handing the
+connection over, and the socket keeps a timeout where gunicorn would make it
+blocking. TLS and HTTP/2 are left to gunicorn unchanged (the service runs
+behind a TLS-terminating proxy, see api/commands/serve.py).
+"""
+
+import errno
+import html
+import json
+import re
+import selectors
+import socket
+import time
+import uuid
+from collections import deque
+from functools import partial
+
+from gunicorn import util
+from gunicorn.http2 import negotiation
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+READ_TIMEOUT = 30.0  # seconds a client may take to send its request (and to read the answer)
+BUFFER = 256 * 1024  # bytes of a request gathered before a thread takes over
+RECV = 64 * 1024
+PROBLEM_JSON = "application/problem+json"
+
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*([0-9]+)[ \t]*(?=\r\n|$)", re.IGNORECASE)
+_CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked", re.IGNORECASE)
+_EXPECT = re.compile(rb"\r\nexpect[ \t]*:", re.IGNORECASE)
+
+
+class PendingRequest:
+    """The bytes of one request as they arrive; `feed` says when it is all in (or enough to hand over)."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.data = bytearray()
+        self._body_start = -1  # where the body starts, once the head is in
+        self._length: int | None = None  # Content-Length, when not chunked
+        self._chunk_at = -1  # chunked: where the next chunk-size line starts
+
+    def feed(self, data: bytes) -> bool:
+        self.data += data
+        if len(self.data) >= BUFFER:
+            return True
+        if self._body_start < 0 and not self._read_head():
+            return False
+        if self._length is not None:
+            return len(self.data) - self._body_start >= self._length
+        return self._chunks_complete()
+
+    def _read_head(self) -> bool:
+        end = self.data.find(b"\r\n\r\n")
+        if end < 0:
+            # A head with bare LF line ends is gunicorn's to refuse; an incomplete one waits.
+            if b"\n\n" in self.data:
+                self._body_start, self._length = len(self.data), 0
+                return True
+            return False
+        head = bytes(self.data[:end])
+        self._body_start = end + 4
+        if _EXPECT.search(head):
+            # The client waits for "100 Continue" before its body: gunicorn sends it once a thread reads on.
+            self._length = 0
+        elif _CHUNKED.search(head):
+            self._chunk_at = self._body_start
+        else:
+            match = _CONTENT_LENGTH.search(head)
+            self._length = int(match.group(1)) if match else 0
+        return True
+
+    def _chunks_complete(self) -> bool:
+        data = self.data
+        while True:
+            line_end = data.find(b"\r\n", self._chunk_at)
+            if line_end < 0:
+                return False
+            size_text = bytes(data[self._chunk_at : line_end]).split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                return True  # malformed framing: gunicorn's parser answers it
+            if size == 0:
+                # Trailers, if any, end with an empty line.
+                return data.startswith(b"\r\n", line_end + 2) or data.find(b"\r\n\r\n", line_end) >= 0
+            next_at = line_end + 2 + size + 2
+            if next_at > len(data):
+                return False
+            self._chunk_at = next_at
+
+
+class TimedSocket(socket.socket):
+    """A client socket that keeps a timeout where gunicorn asks for a blocking one."""
+
+    read_timeout = READ_TIMEOUT
+
+    def setblocking(self, flag) -> None:
+        super().settimeout(self.read_timeout if flag else 0.0)
+
+
+class GatheringThreadWorker(ThreadWorker):
+    """gthread that gathers each request in its event loop, so stalled clients never hold a thread."""
+
+    read_timeout = READ_TIMEOUT
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gathering: deque[TConn] = deque()  # in deadline order: the timeout is the same for all
+        self._socket_class = type("TimedSocket", (TimedSocket,), {"read_timeout": self.read_timeout})
+
+    # -- connections arriving --------------------------------------------------------------
+
+    def accept(self, listener):
+        if self.cfg.is_ssl:
+            return super().accept(listener)
+        try:
+            client_sock, client_addr = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        sock = self._socket_class(client_sock.family, client_sock.type, client_sock.proto, fileno=client_sock.detach())
+        conn = TConn(self.cfg, sock, client_addr, listener.getsockname())
+        if negotiation.prior_knowledge_allowed(self.cfg, client_addr):
+            self.enqueue_req(conn)  # HTTP/2 with prior knowledge: gunicorn's own handling
+            return
+        self._gather(conn)
+
+    def on_client_socket_readable(self, conn, client):
+        """A kept-alive connection sends its next request: gather it too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._gather(conn)
+
+    def _gather(self, conn) -> None:
+        conn.pending_request = PendingRequest(time.monotonic() + self.read_timeout)
+        conn.sock.setblocking(False)
+        self.gathering.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+
+    def _on_readable(self, conn, client) -> None:
+        try:
+            data = conn.sock.recv(RECV)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client went away before sending a whole request
+            self._drop(conn)
+            return
+        if conn.pending_request.feed(data):
+            self._hand_over(conn)
+
+    def _hand_over(self, conn) -> None:
+        self.poller.unregister(conn.sock)
+        self.gathering.remove(conn)
+        data = bytes(conn.pending_request.data)
+        conn.pending_request = None
+        conn.init()  # creates the parser (once per connection); the socket now blocks with a timeout
+        conn.parser.unreader.unread(data)
+        conn.data_ready = True
+        self.enqueue_req(conn)
+
+    def _drop(self, conn, answer: bytes = b"") -> None:
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        self.gathering.remove(conn)
+        self.nr_conns -= 1
+        if answer:
+            try:
+                conn.sock.send(answer)  # non-blocking: best effort
+            except OSError:
+                pass
+        conn.close()
+
+    def murder_keepalived(self, force=False):
+        """Also drop every client whose request is not all in by its deadline (408)."""
+        super().murder_keepalived(force)
+        now = time.monotonic()
+        while self.gathering and (force or self.gathering[0].pending_request.deadline <= now):
+            conn = self.gathering[0]
+            started = bool(conn.pending_request.data)
+            detail = f"The request was not sent whole within {self.read_timeout:g} s: send it without pauses."
+            self._drop(conn, problem_bytes(408, "Request Timeout", detail) if started else b"")
+
+    # -- errors gunicorn answers itself ----------------------------------------------------
+
+    def handle_error(self, req, client, addr, exc):
+        """gunicorn's answer (status, reason, message) for `exc`, written as problem+json."""
+        capture = _Capture(client)
+        super().handle_error(req, capture, addr, exc)
+        status, reason, message = capture.parsed()
+        if status is None:
+            return
+        try:
+            util.write_nonblock(client, problem_bytes(status, reason, message))
+        except Exception:
+            self.log.debug("Failed to send error message.")
+
+
+class _Capture:
+    """Stands in for the client socket while gunicorn writes its HTML error page, to read what it said."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.written = b""
+
+    def gettimeout(self):
+        return 0.0
+
+    def setblocking(self, flag):
+        pass
+
+    def sendall(self, data):
+        self.written += data
+
+    send = sendall
+
+    def __getattr__(self, name):  # anything else gunicorn asks of the socket (its address for the log)
+        return getattr(self._sock, name)
+
+    def parsed(self) -> tuple[int | None, str, str]:
+        match = re.match(rb"HTTP/1\.1 (\d{3}) ([^\r\n]*)\r\n", self.written)
+        if not match:
+            return None, "", ""
+        body = self.written.split(b"</h1>", 1)[-1].split(b"</body>", 1)[0]
+        message = html.unescape(body.decode("latin-1")).strip()
+        reason = match.group(2).decode("latin-1")
+        return int(match.group(1)), reason, message or reason
+
+
+def problem_bytes(status: int, title: str, detail: str) -> bytes:
+    """A whole HTTP/1.1 response: the problem+json body, its request id, and Connection: close."""
+    request_id = uuid.uuid4().hex
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail, "request_id": request_id}
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status} {title}\r\nConnection: close\r\nContent-Type: {PROBLEM_JSON}\r\n"
+        f"X-Request-ID: {request_id}\r\nCache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+def worker_class(read_timeout: float = READ_TIMEOUT) -> type:
+    """The worker class for gunicorn's `worker_class` setting, with this read timeout."""
+    return type("GatheringThreadWorker", (GatheringThreadWorker,), {"read_timeout": read_timeout})
