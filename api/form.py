@@ -28,7 +28,7 @@ from api.limits import limit_body
 from api.service import screener as app_screener
 from screening import IntakeError
 from screening.intake.flat import validate_flat
-from screening.result.text_note import format_value
+from screening.result.text_note import format_value, risk_multiple_text, scale_text
 
 bp = Blueprint(
     "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"
@@ -127,7 +127,14 @@ def screen():
         return _form(state, 422)
     result = screener.screen_valid(intake)
     units = {name: spec.unit for name, spec in screener.ruleset.inputs.items()}
-    return render_template("clinic/result.html", result=result, units=units, download=_download(result))
+    return render_template(
+        "clinic/result.html",
+        result=result,
+        units=units,
+        download=_download(result),
+        multiple=risk_multiple_text(result["risk"]),
+        scale=scale_text(result["risk"]),
+    )
 
 
 @bp.app_template_filter("clinic_breakable")

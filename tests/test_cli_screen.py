@@ -23,7 +23,10 @@ def test_screen_text_report_names_band_referral_and_each_rule_with_evidence(caps
     text = capsys.readouterr().out
     main(["screen", str(EXAMPLE)])
     result = json.loads(capsys.readouterr().out)
-    assert f"Risk: {result['risk']['band'].upper()} (score {result['risk']['score']})" in text
+    risk = result["risk"]
+    multiple = f"about {risk['relative_risk']['value']:.1f}x the risk of a runner with none of these factors"
+    assert f"Risk: {risk['band'].upper()} (score {risk['score']}, {multiple})" in text
+    assert "Bands: low 0-9 (under 2x), moderate 10-19 (2-4x), high 20+ (4x and over)" in text
     for entry in result["explanation"]:
         assert entry["rule"] in text and entry["condition"].split(" and ")[0] in text
         assert f"evidence [{entry['evidence'][0]['grade']}]" in text

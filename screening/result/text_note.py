@@ -18,6 +18,30 @@ def format_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def risk_multiple_text(risk: dict) -> str:
+    """Where the score sits: its risk multiple, said in words."""
+    return f"about {risk['relative_risk']['value']:.1f}x the risk of a runner with none of these factors"
+
+
+def scale_text(risk: dict) -> str:
+    """The band limits in points and as risk multiples, with the independence caveat."""
+    bands = risk["scale"]["bands"]
+    parts = []
+    for index, band in enumerate(bands):
+        upper = bands[index + 1]["relative_risk_from"] if index + 1 < len(bands) else None
+        multiple = (
+            f"under {upper:g}x"
+            if index == 0
+            else f"{band['relative_risk_from']:g}-{upper:g}x"
+            if upper
+            else f"{band['relative_risk_from']:g}x and over"
+        )
+        points = f"{band['from']}-{band['to']}" if upper else f"{band['from']}+"
+        parts.append(f"{band['band']} {points} ({multiple})")
+    per = risk["scale"]["points_per_doubling"]
+    return f"Bands: {', '.join(parts)}; every {per} points double the multiple, assuming independent effects."
+
+
 def render(result: dict) -> str:
     """The result as text: band, referral, recommendations, every fired rule with its evidence."""
     lines = []
@@ -38,7 +62,9 @@ def render(result: dict) -> str:
         f"Soleus strain screening - runner {result['runner_id']} - {result['screened_at']} - "
         f"ruleset {ruleset['name']} {ruleset['version']}"
     )
-    lines.append(f"Risk: {result['risk']['band'].upper()} (score {result['risk']['score']})")
+    risk = result["risk"]
+    lines.append(f"Risk: {risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})")
+    lines.append(_wrap(scale_text(risk), "  "))
     if referral["required"]:
         lines.append(f"Referral: {referral['urgency']} to {referral['to']} (because {', '.join(referral['reasons'])})")
     else:
