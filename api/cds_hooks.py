@@ -11,48 +11,41 @@ base URL, which every token's `aud` must name). SOLEUS_CDS_AUTH=off skips the
 check, for local testing only (a warning is logged at start). Discovery holds
 nothing sensitive and needs no token.
 
-No intake in the prefetch: when the key `intake` is missing (the client did
-not or could not prefetch it) the answer is 412, as the spec requires of a
-service that cannot get the data it needs: this service does not query the
-client's FHIR server itself, so a `fhirServer` does not help. When the key is
+No intake in the prefetch (see cds_prefetch): the service fetches it from the
+call's `fhirServer`; with no `fhirServer` either, the answer is 412, as the
+spec requires of a service that cannot get the data it needs. When the key is
 there but null (the client has no such response) or an empty Bundle, there is
 nothing to advise on: 200 with no cards.
 """
 
-import base64
-import hashlib
 import json
 import logging
 from collections import Counter
+from datetime import UTC, datetime
 
-from cryptography.fernet import Fernet, InvalidToken
-from flask import Blueprint as PageBlueprint
-from flask import current_app, render_template, request, url_for
+from flask import current_app, request, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api import form
+from api import cds_result
 from api.body import json_body, media_type
 from api.cds_auth import TrustedClients, Unauthorised
+from api.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
 from api.fhir import items, model_errors
 from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
 from screening import IntakeError
-from screening.interop import codes
 from screening.interop.cards import risk_card, unreadable_card
 from screening.interop.response import read_intake
 
 SERVICE_ID = "soleus-screen"
-PREFETCH_KEY = "intake"
 KEY = "soleus.cds"
-RESULT_LINK_TTL = 3600  # seconds a card's result link works
 logger = logging.getLogger("soleus.cds")
 
 blp = Blueprint(
     "cds_hooks", __name__, url_prefix="/cds-services", description="CDS Hooks 2.0: screening cards for clinic records"
 )
-pages = PageBlueprint("cds_pages", __name__)
 
 
 def discovery() -> dict:
@@ -66,11 +59,10 @@ def discovery() -> dict:
                 "id": SERVICE_ID,
                 "prefetch": {
                     "patient": "Patient/{{context.patientId}}",
-                    PREFETCH_KEY: "QuestionnaireResponse?patient={{context.patientId}}"
-                    f"&questionnaire={codes.QUESTIONNAIRE_URL}&status=completed&_sort=-authored&_count=1",
+                    PREFETCH_KEY: prefetch_template(),
                 },
-                "usageRequirements": "Needs the prefetch `intake` (this service does not query FHIR servers). "
-                "Calls are authorised by a signed JWT (ES384 or RS384).",
+                "usageRequirements": "Needs the prefetch `intake`, or a fhirServer (https) and fhirAuthorization "
+                "to fetch it with. Calls are authorised by a signed JWT (ES384 or RS384).",
             }
         ]
     }
@@ -160,31 +152,30 @@ def discover():
         400,
         413,
         415,
-        s412="The prefetch has no `intake` key (or the client reports an error for it): the service cannot get "
-        "the intake, as it does not query FHIR servers",
+        s412="The intake cannot be had: the prefetch has no `intake` key and there is no fhirServer, or "
+        "fetching it from the fhirServer failed, or the client reports an error for it",
         **UNAUTHORISED,
     )
 )
 def call_service():
     """Screen the runner whose chart was opened
 
-    Reads the prefetched QuestionnaireResponse (or a searchset Bundle of them)
-    and answers one card: indicator critical for an urgent referral, warning for
-    high risk or a soon referral, info otherwise; a link to the full result and
-    a suggestion to create the referral when one is required.
+    Reads the prefetched QuestionnaireResponse (or a searchset Bundle of
+    them; without the prefetch key, fetches it from the fhirServer) and
+    answers one card: indicator critical for an urgent referral, warning for
+    high risk or a soon referral, info otherwise; a link to the full result
+    and a suggestion to create the referral when one is required.
     """
     authorise()
     media_type(JSON)
     body = json_body()
     patient_id = _hook_request(body)
-    prefetch = body.get("prefetch") or {}
-    if PREFETCH_KEY not in prefetch:
-        raise Problem(412, f"The prefetch has no '{PREFETCH_KEY}': send the discovery's prefetch template result.")
-    response = latest_response(prefetch[PREFETCH_KEY])
+    response = intake_response(body, patient_id)
     if response is None:
         return _cards([])
-    subject = (response.get("subject") or {}).get("reference")
-    if isinstance(subject, str) and subject.rsplit("/", 2)[-2:] != ["Patient", patient_id]:
+    subject = response.get("subject")
+    reference = subject.get("reference") if isinstance(subject, dict) else None
+    if isinstance(reference, str) and reference.rsplit("/", 2)[-2:] != ["Patient", patient_id]:
         logger.warning("cds: the prefetched response is about another patient than the context's; ignored")
         return _cards([])
     core = screener()
@@ -198,7 +189,7 @@ def call_service():
     except IntakeError as error:
         return _cards([unreadable_card(error.errors, source_url=source, ruleset=ruleset)])
     result = core.screen_valid(intake)
-    link = _absolute(url_for("cds_pages.result_page", token=result_token(intake, result)))
+    link = _absolute(cds_result.result_path(intake, result))
     return _cards([risk_card(result, source_url=source, result_url=link, patient_id=patient_id)])
 
 
@@ -223,7 +214,8 @@ def feedback():
     if not isinstance(entries, list) or not all(_feedback_ok(entry) for entry in entries):
         raise Problem(400, 'Expected {"feedback": [{"card", "outcome": accepted|overridden, "outcomeTimestamp"}]}.')
     outcomes = Counter(entry["outcome"] for entry in entries)
-    logger.info(json.dumps({"event": "cds_feedback", "items": len(entries), "outcomes": dict(outcomes)}))
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    logger.info(json.dumps({"time": now, "event": "cds_feedback", "items": len(entries), "outcomes": dict(outcomes)}))
     return current_app.json.response({"accepted": len(entries), "stored": False})
 
 
@@ -252,28 +244,6 @@ def _hook_request(body) -> str:
     return context["patientId"]
 
 
-def latest_response(prefetched) -> dict | None:
-    """The QuestionnaireResponse to screen from the prefetch value, None if there is none; 412 or 400 if unusable."""
-    if prefetched is None:
-        return None
-    kind = prefetched.get("resourceType") if isinstance(prefetched, dict) else None
-    if kind == "QuestionnaireResponse":
-        return prefetched
-    if kind == "OperationOutcome":
-        raise Problem(412, "The client could not prefetch the intake (it sent an OperationOutcome).")
-    if kind == "Bundle":
-        found = [
-            entry["resource"]
-            for entry in prefetched.get("entry") or []
-            if isinstance(entry, dict)
-            and isinstance(entry.get("resource"), dict)
-            and entry["resource"].get("resourceType") == "QuestionnaireResponse"
-        ]
-        # ISO 8601 instants of one zone sort as text; a response without `authored` sorts first.
-        return max(found, key=lambda each: str(each.get("authored") or ""), default=None)
-    raise Problem(400, f"prefetch.{PREFETCH_KEY} must be a QuestionnaireResponse, a Bundle of them, or null.")
-
-
 def _cards(cards: list) -> object:
     response = current_app.json.response({"cards": cards})
     response.headers["Cache-Control"] = "no-store"
@@ -297,36 +267,6 @@ def _absolute(path: str) -> str:
     return base.rstrip("/") + path
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(
-        b"soleus-screen cds result link\0" + str(current_app.config["SECRET_KEY"]).encode()
-    ).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
-def result_token(intake: dict, result: dict) -> str:
-    """The intake and the screening's id and time, encrypted: the link shows this very result, nothing is stored."""
-    content = {"intake": intake, "screening_id": result["screening_id"], "screened_at": result["screened_at"]}
-    return _fernet().encrypt(json.dumps(content, separators=(",", ":")).encode()).decode()
-
-
-@pages.get(f"/cds-services/{SERVICE_ID}/result")
-def result_page():
-    """Show the full result a card links to (the link works for CDS_RESULT_LINK_TTL seconds)."""
-    ttl = int(current_app.config.get("CDS_RESULT_LINK_TTL", RESULT_LINK_TTL))
-    try:
-        content = json.loads(_fernet().decrypt(request.args.get("token", ""), ttl=ttl))
-    except (InvalidToken, ValueError):
-        raise Problem(404, "This result link is not valid or has expired: open the runner's record again.") from None
-    core = screener()
-    result = core.screen_valid(
-        core.validate(content["intake"]), screening_id=content["screening_id"], screened_at=content["screened_at"]
-    )
-    units = {name: spec.unit for name, spec in core.ruleset.inputs.items()}
-    page = render_template("clinic/result.html", result=result, units=units, download=form._download(result))
-    return form.protect_page(current_app.make_response(page))
-
-
 def init_app(app) -> None:
     """Set up authorisation (once, at start) and the result page."""
     if str(app.config.get("CDS_AUTH", "on")).lower() == "off":
@@ -341,4 +281,4 @@ def init_app(app) -> None:
                 "CDS Hooks: no trusted clients (CDS_CLIENTS): every call to the CDS service is refused (401)."
             )
         app.extensions[KEY] = clients
-    app.register_blueprint(pages)
+    app.register_blueprint(cds_result.bp)

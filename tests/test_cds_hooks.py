@@ -7,10 +7,13 @@ against anything the service itself defines.
 
 import copy
 import json
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
@@ -209,14 +212,65 @@ def test_no_token_a_symmetric_token_and_a_replayed_token_are_refused(server, ehr
     assert _call(url, _hook(_base()), token)[0] == 401
 
 
-def test_no_intake_in_the_prefetch_is_412_and_a_null_intake_is_no_cards(server, ehr):
-    body = _hook(None)
-    assert _signed(server, ehr, body)[0] == 412
-    assert _signed(server, ehr, {**body, "fhirServer": "https://ehr.example.test/fhir"})[0] == 412
+def test_no_intake_in_the_prefetch_and_no_fhir_server_is_412_and_a_null_intake_is_no_cards(server, ehr):
+    assert _signed(server, ehr, _hook(None))[0] == 412
     status, _, answer = _signed(server, ehr, _hook(None, intake=None))
     assert (status, json.loads(answer)) == (200, {"cards": []})
     empty = {"resourceType": "Bundle", "type": "searchset", "entry": []}
     assert json.loads(_signed(server, ehr, _hook(None, intake=empty))[2]) == {"cards": []}
+
+
+class _FhirServer(BaseHTTPRequestHandler):
+    """The clinic's FHIR server: answers every search with `answer`, and records what it was asked."""
+
+    answer: tuple[int, dict] = (200, {})
+    asked: list = []
+
+    def do_GET(self):
+        type(self).asked.append((self.path, self.headers.get("Authorization")))
+        status, body = type(self).answer
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fhir_server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FhirServer)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _FhirServer.asked = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/fhir"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+def test_without_the_prefetch_the_intake_is_fetched_from_the_fhir_server_with_its_token(server, ehr, fhir_server):
+    bundle = _hook(_merge(_base(), {"red_flags": {"calf_swelling": True}}))["prefetch"]["intake"]
+    _FhirServer.answer = (200, bundle)
+    body = {**_hook(None), "fhirServer": fhir_server, "fhirAuthorization": {"access_token": "ehr-token-1"}}
+    status, _, answer = _signed(server, ehr, body)
+    assert status == 200, answer
+    assert json.loads(answer)["cards"][0]["indicator"] == "critical"
+    ((path, authorization),) = _FhirServer.asked
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)
+    assert path.startswith("/fhir/QuestionnaireResponse?")
+    assert query["patient"] == ["ehr-7781"] and query["questionnaire"] == [codes.QUESTIONNAIRE_URL]
+    assert query["_sort"] == ["-authored"] and authorization == "Bearer ehr-token-1"
+
+
+def test_a_fhir_server_that_fails_or_is_not_https_is_412(server, ehr, fhir_server):
+    _FhirServer.answer = (500, {"resourceType": "OperationOutcome", "issue": []})
+    assert _signed(server, ehr, {**_hook(None), "fhirServer": fhir_server})[0] == 412
+    assert _signed(server, ehr, {**_hook(None), "fhirServer": "http://ehr.example.test/fhir"})[0] == 412
+    assert len(_FhirServer.asked) == 1
 
 
 def test_an_intake_on_record_that_cannot_be_screened_gets_an_info_card_naming_the_items(server, ehr):

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -179,3 +180,14 @@ def test_cli_prints_a_risk_assessment(tmp_path, example_intake):
     RiskAssessment.model_validate(assessment)
     assert assessment["subject"]["identifier"] == {"system": codes.RUNNER_ID_SYSTEM, "value": "club-0042"}
     assert assessment["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == "high"
+
+
+def test_readme_examples_are_the_example_intake_as_fhir(example_intake):
+    examples = Path(__file__).parents[1] / "examples"
+    response = json.loads((examples / "questionnaire-response.json").read_text())
+    QuestionnaireResponse.model_validate(response)
+    read, errors = to_intake(response, ITEMS)
+    assert errors == {}
+    assert default_screener().validate(read) == default_screener().validate(example_intake)
+    hook = json.loads((examples / "cds-hook-request.json").read_text())
+    assert hook["prefetch"]["intake"]["entry"][0]["resource"] == response

@@ -77,6 +77,9 @@ def _item(link_id: str, each: fields.Field) -> ItemSpec:
             raise Untranslatable(f"{link_id}: a Nested field without a schema instance")
         return ItemSpec(link_id, "group", text, required, children=_walk(nested, link_id + "."))
     if isinstance(each, fields.List):
+        each_answer = each.inner.metadata.get("description")
+        if each_answer:
+            text = f"{text.rstrip('.')}. {each_answer}"
         inner = _leaf(link_id, each.inner, text, required)
         low, high = _length(each)
         return replace(inner, repeats=True, min_occurs=low, max_occurs=high)
