@@ -35,15 +35,16 @@ def _extensions(resource: dict, url: str) -> list[dict]:
 
 
 def _referral(assessment: dict) -> dict:
+    """The referral as the result states it, read back from the referral extension."""
     (referral,) = _extensions(assessment, codes.REFERRAL_EXTENSION)
-    parts = referral["extension"]
-    value = {part["url"]: next(v for k, v in part.items() if k.startswith("value")) for part in parts}
-    return {
-        "required": value["required"],
-        "urgency": value.get("urgency"),
-        "to": value.get("to"),
-        "reasons": [part["valueString"] for part in parts if part["url"] == "reason"],
-    }
+    found: dict = {"urgency": None, "to": None, "reasons": []}
+    for part in referral["extension"]:
+        value = next(value for key, value in part.items() if key.startswith("value"))
+        if part["url"] in ("reason", "destination"):
+            found.setdefault(part["url"] + "s", []).append(value)
+        else:
+            found[part["url"]] = value
+    return found
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

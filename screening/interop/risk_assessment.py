@@ -7,7 +7,8 @@
     method              the ruleset (name, version) that gave the result
     prediction[0]       qualitativeRisk: HL7 risk-probability low | moderate | high (the band);
                         relativeRisk when the result gives risk.relative_risk;
-                        rationale: score, band limits and every fired rule, in words
+                        rationale: score, the bands' ranges and the relative risk when the
+                        result gives them, and every fired rule, in words
     mitigation          the recommendations, in the ruleset's order
     note                rules not assessed for missing data, and the disclaimer
     extension           referral (below), risk-score (valueInteger, 0-100) and one
@@ -16,7 +17,8 @@
 The referral extension (`urn:soleus-screen:fhir:StructureDefinition/referral`)
 holds sub-extensions `required` (valueBoolean), `urgency` (valueCode: urgent
 = same day, medical; soon = within days; routine), `to` (valueString: who to
-refer to) and one `reason` (valueString: a referring rule id) per reason.
+refer to), one `reason` (valueString: a referring rule id) per reason and,
+when the result lists them, one `destination` (valueString) per destination.
 """
 
 from screening.interop import codes
@@ -81,8 +83,10 @@ def rationale(result: dict) -> str:
     """Why the band: the score, where it sits on the scale, and each rule that fired with its inputs."""
     risk = result["risk"]
     parts = [f"Score {risk['score']}, band {risk['band']}{_scale(risk)}."]
-    if risk.get("relative_risk") is not None:
-        parts.append(f"Relative risk: {_words(risk['relative_risk'])}.")
+    relative = _relative_risk(risk.get("relative_risk"))
+    if relative is not None:
+        basis = risk["relative_risk"].get("basis") if isinstance(risk["relative_risk"], dict) else None
+        parts.append(f"Relative risk {_words(relative)}" + (f": {basis}." if basis else "."))
     if not result["explanation"]:
         parts.append("No rule fired.")
     for entry in result["explanation"]:
@@ -116,6 +120,7 @@ def _referral(referral: dict) -> dict:
     if referral["to"]:
         parts.append({"url": "to", "valueString": referral["to"]})
     parts += [{"url": "reason", "valueString": reason} for reason in referral["reasons"]]
+    parts += [{"url": "destination", "valueString": each} for each in referral.get("destinations") or []]
     return {"url": codes.REFERRAL_EXTENSION, "extension": parts}
 
 
@@ -132,10 +137,13 @@ def _is_number(value) -> bool:
 
 
 def _scale(risk: dict) -> str:
+    """Where the score sits: the bands' score ranges, when the result gives them (risk.scale.bands)."""
     scale = risk.get("scale")
-    if not isinstance(scale, (list, dict)) or not scale:
+    bands = scale.get("bands") if isinstance(scale, dict) else None
+    if not isinstance(bands, list) or not all(isinstance(band, dict) for band in bands):
         return ""
-    return f" (scale: {_words(scale)})"
+    ranges = [f"{band.get('band')} {band.get('from')}-{band.get('to')}" for band in bands]
+    return f" (bands: {', '.join(ranges)})"
 
 
 def _words(value) -> str:
