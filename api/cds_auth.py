@@ -35,12 +35,17 @@ class TrustedClients:
     """The CDS clients this service trusts: each issuer's public keys, and the jti seen so far."""
 
     def __init__(self, clients: dict[str, str]):
+        if not isinstance(clients, dict) or not all(isinstance(v, str) for v in clients.values()):
+            raise ValueError('CDS_CLIENTS must map each issuer to its JWKS file or URL: {"<iss>": "<file or URL>"}')
         self._keys: dict[str, tuple[str | None, object]] = {}
         for issuer, source in clients.items():
             if source.startswith(("https://", "http://")):
                 self._keys[issuer] = (source, jwt.PyJWKClient(source, cache_keys=True, lifespan=300, timeout=5))
-            else:
+                continue
+            try:
                 self._keys[issuer] = (None, jwt.PyJWKSet.from_dict(json.loads(Path(source).read_text("utf-8"))))
+            except (OSError, ValueError, jwt.PyJWTError) as error:
+                raise ValueError(f"CDS_CLIENTS: the JWK Set of {issuer} ({source}) cannot be read: {error}") from None
         self._seen: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 

@@ -269,7 +269,7 @@ def _absolute(path: str) -> str:
 
 def init_app(app) -> None:
     """Set up authorisation (once, at start) and the result page."""
-    if str(app.config.get("CDS_AUTH", "on")).lower() == "off":
+    if str(app.config.get("CDS_AUTH", "on")).lower() in ("off", "false", "0", "no"):
         logging.getLogger("soleus").warning(
             "CDS Hooks authorisation is OFF (SOLEUS_CDS_AUTH=off): any caller gets cards. For local testing only."
         )

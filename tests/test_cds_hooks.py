@@ -5,7 +5,6 @@ Hooks 2.0 specification (tests/schemas/cds-hooks-2.0.schema.json), not
 against anything the service itself defines.
 """
 
-import copy
 import json
 import threading
 import time
@@ -309,6 +308,11 @@ def test_auth_off_warns_at_start_and_needs_no_token(caplog):
     with caplog.at_level("WARNING", logger="soleus"):
         app = create_app({"TESTING": True, "CDS_AUTH": "off"})
     assert any("authorisation is OFF" in record.getMessage() for record in caplog.records)
-    answer = app.test_client().post(SERVICE, json=_hook(copy.deepcopy(_base())))
+    answer = app.test_client().post(SERVICE, json=_hook(_base()))
     assert answer.status_code == 200
     assert answer.get_json()["cards"][0]["indicator"] == "info"
+
+
+def test_an_unreadable_jwks_file_stops_the_service_from_starting(tmp_path):
+    with pytest.raises(ValueError, match="cannot be read"):
+        create_app({"TESTING": True, "CDS_CLIENTS": {ISSUER: str(tmp_path / "missing.json")}})
