@@ -192,3 +192,11 @@ def test_readme_examples_are_the_example_intake_as_fhir(example_intake):
     assert default_screener().validate(read) == default_screener().validate(example_intake)
     hook = json.loads((examples / "cds-hook-request.json").read_text())
     assert hook["prefetch"]["intake"]["entry"][0]["resource"] == response
+
+
+@pytest.mark.parametrize("status", ["in-progress", "stopped", "entered-in-error"])
+def test_an_unfinished_response_is_not_screened_lest_an_unanswered_red_flag_count_as_no(client, example_intake, status):
+    answer = _post(client, _response_for(example_intake, status=status))
+    assert answer.status_code == 422
+    (issue,) = answer.get_json()["issue"]
+    assert issue["expression"] == ["QuestionnaireResponse.status"]

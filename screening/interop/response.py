@@ -9,7 +9,9 @@ reported here, by linkId, in the same shape: {linkId: [messages]}.
 
 An unanswered item is absent from the intake, except a key the intake
 requires but allows to be null (`heel_raise.left`): unanswered means null
-("not tested"), and the rules report that as not assessed.
+("not tested"), and the rules report that as not assessed. Only a completed
+(or amended) response is read: in an unfinished one an unanswered red flag
+would be taken for "no".
 """
 
 from collections.abc import Callable
@@ -18,6 +20,8 @@ from screening.errors import IntakeError
 from screening.interop import codes
 from screening.interop.items import ItemSpec, flatten
 
+# An unfinished response may leave red flags unanswered, which the intake reads as "no".
+SCREENABLE = ("completed", "amended")
 VALUE_KEYS = {
     "boolean": ("valueBoolean",),
     "integer": ("valueInteger",),
@@ -41,6 +45,11 @@ def to_intake(response: dict, items: tuple[ItemSpec, ...]) -> tuple[dict, dict[s
     intake: dict = {}
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
+    if response.get("status") not in SCREENABLE:
+        errors["QuestionnaireResponse.status"] = [
+            f"Only a completed or amended response is screened, not {response.get('status')!r}: an unanswered "
+            "red flag would count as absent."
+        ]
     if response.get("questionnaire") and response["questionnaire"].split("|")[0] != codes.QUESTIONNAIRE_URL:
         errors["QuestionnaireResponse.questionnaire"] = [f"Expected a response to {codes.QUESTIONNAIRE_URL}."]
     for item in _leaves(response.get("item") or [], specs, errors, seen):
