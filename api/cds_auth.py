@@ -3,7 +3,8 @@
     CDS_CLIENTS = {"https://ehr.example.org": "/etc/soleus/ehr-jwks.json"}    # issuer -> JWKS file
     CDS_CLIENTS = {"https://ehr.example.org": "https://ehr.example.org/jwks"} # or the JWKS URL
 
-A token is accepted when: its `alg` is ES384 or RS384 (the spec's
+A JWK Set URL must be https (plain http only to a loopback address, for
+testing). A token is accepted when: its `alg` is ES384 or RS384 (the spec's
 recommendation; never `none` or a shared-secret HMAC); its header names a
 `kid` found in the JWK Set configured for its `iss` (a `jku` header must be
 that same URL: keys are never fetched from an address the token chooses); the
@@ -15,9 +16,11 @@ replay that lands on another worker is not caught (a shared store would be
 needed for that).
 """
 
+import ipaddress
 import json
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import jwt
@@ -40,6 +43,8 @@ class TrustedClients:
         self._keys: dict[str, tuple[str | None, object]] = {}
         for issuer, source in clients.items():
             if source.startswith(("https://", "http://")):
+                if not allowed_url(source):
+                    raise ValueError(f"CDS_CLIENTS: the JWK Set URL of {issuer} must be https: {source}")
                 self._keys[issuer] = (source, jwt.PyJWKClient(source, cache_keys=True, lifespan=300, timeout=5))
                 continue
             try:
@@ -123,3 +128,18 @@ def _signing_key(keys, kid):
         raise Unauthorised(f"No key {kid!r} in the issuer's JWK Set.") from None
     except jwt.PyJWKClientError as error:
         raise Unauthorised(f"The issuer's JWK Set could not be read: {error}.") from None
+
+
+def allowed_url(url: str) -> bool:
+    """Whether keys or data may be fetched from `url`: https, or plain http to a loopback host (testing)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http":
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname or "").is_loopback
+    except ValueError:
+        return False

@@ -170,6 +170,10 @@ def call_service():
     media_type(JSON)
     body = json_body()
     patient_id = _hook_request(body)
+    patient = (body.get("prefetch") or {}).get("patient")
+    if isinstance(patient, dict) and patient.get("id") not in (None, patient_id):
+        logger.warning("cds: the prefetched Patient is not the context's patient; no cards")
+        return _cards([])
     response = intake_response(body, patient_id)
     if response is None:
         return _cards([])

@@ -13,7 +13,6 @@ spec asks of a service that cannot obtain the data it needs. Nothing about the
 patient is logged.
 """
 
-import ipaddress
 import json
 import urllib.error
 import urllib.parse
@@ -21,6 +20,7 @@ import urllib.request
 
 from flask import current_app
 
+from api.cds_auth import allowed_url
 from api.problems import Problem
 from screening.interop import codes
 
@@ -76,8 +76,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def fetch(server: str, patient_id: str, token: str | None) -> dict:
     """The search result for the patient's latest soleus-intake response on `server`; 412 on any failure."""
-    base = urllib.parse.urlsplit(server)
-    if base.scheme != "https" and not (base.scheme == "http" and _loopback(base.hostname)):
+    if not allowed_url(server):
         raise Problem(412, "fhirServer must be an https URL: the intake could not be fetched.")
     url = server.rstrip("/") + "/QuestionnaireResponse?" + urllib.parse.urlencode({"patient": patient_id, **SEARCH})
     request = urllib.request.Request(url, headers={"Accept": codes.FHIR_JSON})
@@ -97,12 +96,3 @@ def fetch(server: str, patient_id: str, token: str | None) -> dict:
         return json.loads(data)
     except ValueError:
         raise Problem(412, "The fhirServer's answer is not JSON.") from None
-
-
-def _loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False

@@ -316,3 +316,48 @@ def test_auth_off_warns_at_start_and_needs_no_token(caplog):
 def test_an_unreadable_jwks_file_stops_the_service_from_starting(tmp_path):
     with pytest.raises(ValueError, match="cannot be read"):
         create_app({"TESTING": True, "CDS_CLIENTS": {ISSUER: str(tmp_path / "missing.json")}})
+
+
+class _JwksServer(BaseHTTPRequestHandler):
+    jwks: dict = {}
+
+    def do_GET(self):
+        data = json.dumps(type(self).jwks).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_keys_are_fetched_from_a_configured_jwks_url_and_its_jku_is_accepted(ehr):
+    _JwksServer.jwks = ehr.jwks()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _JwksServer)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        jwks_url = f"http://127.0.0.1:{httpd.server_address[1]}/jwks"
+        client = create_app({"TESTING": True, "CDS_CLIENTS": {ISSUER: jwks_url}}).test_client()
+        audience = "http://localhost" + SERVICE
+        for headers in ({}, {"jku": jwks_url}):
+            token = ehr.token(audience, headers=headers)
+            answer = client.post(SERVICE, json=_hook(_base()), headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 200, answer.get_json()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def test_a_jwks_url_that_is_not_https_is_refused_at_start():
+    with pytest.raises(ValueError, match="must be https"):
+        create_app({"TESTING": True, "CDS_CLIENTS": {ISSUER: "http://ehr.example.test/jwks"}})
+
+
+def test_a_prefetched_patient_other_than_the_context_gets_no_cards(server, ehr):
+    body = _hook(_merge(_base(), {"red_flags": {"calf_swelling": True}}))
+    body["prefetch"]["patient"]["id"] = "someone-else"
+    assert json.loads(_signed(server, ehr, body)[2]) == {"cards": []}
