@@ -172,7 +172,7 @@ def call_service():
     patient_id = _hook_request(body)
     patient = (body.get("prefetch") or {}).get("patient")
     if isinstance(patient, dict) and patient.get("id") not in (None, patient_id):
-        logger.warning("cds: the prefetched Patient is not the context's patient; no cards")
+        _log(logging.WARNING, "cds_patient_mismatch", detail="the prefetched Patient is not the context's; no cards")
         return _cards([])
     response = intake_response(body, patient_id)
     if response is None:
@@ -180,7 +180,7 @@ def call_service():
     subject = response.get("subject")
     reference = subject.get("reference") if isinstance(subject, dict) else None
     if isinstance(reference, str) and reference.rsplit("/", 2)[-2:] != ["Patient", patient_id]:
-        logger.warning("cds: the prefetched response is about another patient than the context's; ignored")
+        _log(logging.WARNING, "cds_patient_mismatch", detail="the response's subject is not the context's; no cards")
         return _cards([])
     core = screener()
     source = _absolute(url_for("rules.list_rules"))
@@ -218,8 +218,7 @@ def feedback():
     if not isinstance(entries, list) or not all(_feedback_ok(entry) for entry in entries):
         raise Problem(400, 'Expected {"feedback": [{"card", "outcome": accepted|overridden, "outcomeTimestamp"}]}.')
     outcomes = Counter(entry["outcome"] for entry in entries)
-    now = datetime.now(UTC).isoformat(timespec="milliseconds")
-    logger.info(json.dumps({"time": now, "event": "cds_feedback", "items": len(entries), "outcomes": dict(outcomes)}))
+    _log(logging.INFO, "cds_feedback", items=len(entries), outcomes=dict(outcomes))
     return current_app.json.response({"accepted": len(entries), "stored": False})
 
 
@@ -262,8 +261,14 @@ def authorise() -> None:
     try:
         clients.verify(request.headers.get("Authorization"), _absolute(request.path))
     except Unauthorised as reason:
-        logger.warning("cds: call refused: %s", reason)
+        _log(logging.WARNING, "cds_refused", detail=str(reason))
         raise Problem(401, str(reason), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+
+
+def _log(level: int, event: str, **fields) -> None:
+    """One JSON log line, like the request log's: what happened, never a payload or a patient id."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    logger.log(level, json.dumps({"time": now, "event": event, **fields}))
 
 
 def _absolute(path: str) -> str:

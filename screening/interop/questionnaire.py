@@ -24,7 +24,7 @@ NULL_MEANS = "Leave unanswered if not tested."
 
 
 def questionnaire(version: str, units: dict[str, str | None] | None = None, items: tuple[ItemSpec, ...] = ()) -> dict:
-    """The Questionnaire resource (a dict); `units` maps linkIds to the ruleset's unit words."""
+    """The Questionnaire resource (a dict), versioned with the ruleset; `units` maps linkIds to its unit words."""
     units = units or {}
     return {
         "resourceType": "Questionnaire",
