@@ -200,3 +200,11 @@ def test_an_unfinished_response_is_not_screened_lest_an_unanswered_red_flag_coun
     assert answer.status_code == 422
     (issue,) = answer.get_json()["issue"]
     assert issue["expression"] == ["QuestionnaireResponse.status"]
+
+
+def test_a_response_without_its_groups_reads_the_same_and_a_repeated_item_is_refused(example_intake):
+    response = _response_for(example_intake)
+    flat = {**response, "item": [leaf for group in response["item"] for leaf in group["item"]]}
+    assert to_intake(flat, ITEMS) == to_intake(response, ITEMS)
+    repeated = {**flat, "item": [*flat["item"], flat["item"][0]]}
+    assert to_intake(repeated, ITEMS)[1] == {"runner.id": ["The item appears more than once."]}
