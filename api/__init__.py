@@ -5,8 +5,10 @@
 
 The API's resources are flask-smorest blueprints, so each one is in the
 OpenAPI spec; other parts (pages) register through their own `init_app(app)`.
-Modules, Flask included, are imported inside the factory, as in flaskr: the
-command line imports `api.commands.serve` for every subcommand and should not pay for them.
+The blueprint modules are imported inside the factory, as flaskr's `create_app`
+imports `db`, `auth` and `blog`; here Flask is too (flaskr imports it at the
+top), because the command line imports `api.commands.serve` for every
+subcommand and should not pay for Flask when it only screens a file.
 """
 
 DEFAULTS = {
@@ -28,6 +30,7 @@ DEFAULTS = {
 def create_app(config: dict | None = None):
     """Build the service (a Flask app); `config` overrides the defaults (tests pass their own)."""
     from flask import Flask
+    from flask.json.provider import DefaultJSONProvider
 
     from api import cds_hooks, fhir, form, health, openapi, requestlog, rulebook, screenings, service
 
@@ -37,7 +40,10 @@ def create_app(config: dict | None = None):
     app.config.from_prefixed_env("SOLEUS")
     if config:
         app.config.update(config)
-    app.json.sort_keys = False  # keep the contract's field order (Flask sorts keys by default)
+    # Keep the contract's field order (Flask's default provider sorts keys).
+    json_provider = DefaultJSONProvider(app)
+    json_provider.sort_keys = False
+    app.json = json_provider
     requestlog.init_app(app)
     service.init_app(app)
     api = openapi.init_app(app)

@@ -1,12 +1,12 @@
-"""Screen a roster row by row: each row its own result or its own errors, then a summary.
+"""Screen a roster sent in one request: read the body, document the answer.
 
-Rows are numbered from 1 (array items in order; CSV data rows as a
-spreadsheet counts them below the header). The whole request fails only when
+The rows are screened and counted by `screening.batch.rows`, the pipeline the
+`soleus-screen roster` command uses, so both number rows alike (from 1: array
+items in order, CSV data rows as a spreadsheet counts them below the header)
+and give the same results, errors and counts. The whole request fails only when
 the body itself cannot be read (400: not JSON, or a malformed CSV, naming the
 row) or holds more than BATCH_MAX_ROWS rows (413, before any row is screened).
 """
-
-from functools import partial
 
 from flask import current_app, request
 from marshmallow import Schema, fields
@@ -14,10 +14,11 @@ from marshmallow import Schema, fields
 from api.body import binary_chunks, json_body, uploaded_csv
 from api.openapi import JSON, MULTIPART
 from api.problems import Problem
-from screening import IntakeError
-from screening.batch.repeated_ids import ROWS_SHOWN, RepeatedIds
+from screening import Screener
+from screening.batch.repeated_ids import ROWS_SHOWN
+from screening.batch.rows import screen_batch
+from screening.batch.source import Chunk
 from screening.intake.csv_reader import CsvError, read_rows, text_lines
-from screening.intake.flat import validate_flat
 from screening.result.schema import BANDS, URGENCIES, ResultSchema, RulesetRef
 
 
@@ -78,7 +79,7 @@ class BatchSchema(Schema):
     errors = fields.List(fields.Nested(RowErrorsSchema), required=True)
 
 
-def _too_many(limit: int):
+def _too_many(limit: int) -> Problem:
     return Problem(
         413,
         f"The roster has more than {limit} rows, the most one request may hold: split it into several requests.",
@@ -86,7 +87,7 @@ def _too_many(limit: int):
     )
 
 
-def json_rows(payload) -> list[tuple[int, object]]:
+def json_rows(payload) -> Chunk:
     if not isinstance(payload, list):
         raise Problem(
             422,
@@ -96,14 +97,14 @@ def json_rows(payload) -> list[tuple[int, object]]:
     limit = current_app.config["BATCH_MAX_ROWS"]
     if len(payload) > limit:
         raise _too_many(limit)
-    return list(enumerate(payload, start=1))
+    return Chunk.of_json(list(enumerate(payload, start=1)))
 
 
-def csv_rows(kind: str) -> list[tuple[int, dict]]:
+def csv_rows(kind: str) -> Chunk:
     """Read the whole CSV first, so a malformed file is refused before any row is screened."""
     stream = uploaded_csv() if kind == MULTIPART else request.stream
     limit = current_app.config["BATCH_MAX_ROWS"]
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
         for number, cells in read_rows(text_lines(binary_chunks(stream))):
             if len(rows) == limit:
@@ -111,47 +112,14 @@ def csv_rows(kind: str) -> list[tuple[int, dict]]:
             rows.append((number, cells))
     except CsvError as error:
         raise Problem(400, f"The CSV cannot be read as a roster: {error}.", row=error.row) from None
-    return rows
+    return Chunk.of_csv(rows)
 
 
-def read(kind: str, core) -> tuple[list, object]:
-    """Return (rows, validate): the numbered rows of the body and the core's validator for them."""
-    if kind == JSON:
-        return json_rows(json_body()), core.validate
-    return csv_rows(kind), partial(validate_flat, core)
+def read(kind: str) -> Chunk:
+    """The body's numbered rows, as the roster command reads a file's."""
+    return json_rows(json_body()) if kind == JSON else csv_rows(kind)
 
 
-def screen_rows(core, rows: list, validate) -> dict:
-    """Validate and screen every row; a row's errors never stop the others."""
-    results, errors = [], []
-    bands = dict.fromkeys(BANDS, 0)
-    referrals = dict.fromkeys(("total", *URGENCIES), 0)
-    repeated = RepeatedIds()
-    for number, payload in rows:
-        try:
-            intake = validate(payload)
-        except IntakeError as error:
-            errors.append({"row": number, "errors": error.errors})
-            continue
-        result = core.screen_valid(intake)
-        results.append({"row": number, "result": result})
-        repeated.add(result["runner_id"], number)
-        bands[result["risk"]["band"]] += 1
-        if result["referral"]["required"]:
-            referrals["total"] += 1
-            referrals[result["referral"]["urgency"]] += 1
-    summary = {
-        "rows": len(rows),
-        "screened": len(results),
-        "invalid": len(errors),
-        "bands": bands,
-        "referrals": referrals,
-        "repeated_runner_ids": repeated.repeated,
-    }
-    ruleset = core.ruleset
-    return {
-        "ruleset": {"name": ruleset.name, "version": ruleset.version},
-        "summary": summary,
-        "results": results,
-        "errors": errors,
-    }
+def screen(core: Screener, kind: str) -> dict:
+    """Screen the body's roster with the batch pipeline the roster command uses (`screening.batch.rows`)."""
+    return screen_batch(core, read(kind))

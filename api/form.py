@@ -27,6 +27,7 @@ from api.form_fields import GENERAL, blank_state, place_errors, read_form
 from api.service import screener as app_screener
 from screening import IntakeError
 from screening.intake.flat import validate_flat
+from screening.result.text_note import format_value
 
 bp = Blueprint(
     "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"
@@ -138,9 +139,9 @@ def clinic_value(value, unit: str | None = None, missing: str = "not given") -> 
     """Show a rule input or derived value as a clinician reads it."""
     if value is None:
         return missing
+    text = format_value(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
+        return text
     if unit == "0-10":
         return f"{text}/10"
     return f"{text} {unit}" if unit and unit != "ratio" else text

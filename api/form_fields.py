@@ -12,7 +12,9 @@ a week's error index counts filled weeks only, so it is mapped back to the box.
 
 from dataclasses import dataclass, field
 
-from screening.intake.flat import FIELD_KINDS
+from marshmallow.fields import Nested
+
+from screening.intake.flat import FIELD_KINDS, REQUIRED_BY_SECTION, TRUE_WORDS
 from screening.intake.schema import RED_FLAGS, IntakeSchema
 
 WEEKS = 12
@@ -23,13 +25,14 @@ NOT_TESTED = {side: f"not_tested.{side}" for side in SIDES}
 CSRF_FIELD = "csrf_token"
 FORM_ONLY = {CSRF_FIELD, *NOT_TESTED.values()}
 GENERAL = "_form"
-TICKED = {"true", "yes", "y", "1", "on"}
+TICKED = TRUE_WORDS
 
 LABELS = {
     "runner.id": "Runner id",
     "runner.age": "Age",
     "runner.sex": "Sex (for the reference norms)",
     "runner.prior_calf_strain_weeks_ago": "Weeks since the last calf strain",
+    "runner.previous_running_injury_12m": "Any running injury in the past 12 months",
     "training.unit": "Distance unit",
     WEEKLY: "Weekly distance",
     "training.longest_run_30d": "Longest single run in the 30 days before the latest run",
@@ -39,6 +42,12 @@ LABELS = {
     "wellness.soreness": "Calf soreness",
     "wellness.soreness_days": "Days the calf soreness has lasted",
     "wellness.pain_while_running": "Pain while running",
+    "wellness.exertional_pain_settles_with_rest": "Calf pain that comes on during runs and settles within "
+    "about 30 minutes of rest",
+    "ostrc_o2.participation": "Participation in running",
+    "ostrc_o2.training_modification": "Training modified",
+    "ostrc_o2.performance": "Performance affected",
+    "ostrc_o2.pain": "Calf pain",
     "heel_raise.left": "Left leg: bent-knee heel raises",
     "heel_raise.right": "Right leg: bent-knee heel raises",
 }
@@ -53,14 +62,35 @@ RED_FLAG_LABELS = {
     "unable_to_heel_raise_or_bear_weight": "Cannot rise onto the toes of one leg, or cannot put weight on the leg",
     "numbness_pale_or_cold_foot": "Numbness, or a pale or cold foot",
     "pain_at_rest_or_night": "Calf pain at rest or at night",
+    "active_cancer": "Active cancer (treatment now or in the past 6 months, or palliative care)",
 }
 LABELS.update({f"red_flags.{name}": text for name, text in RED_FLAG_LABELS.items()})
 
+
+def red_flag_kind(name: str) -> str:
+    """ "sign" or "risk_factor", as rules/inputs.yaml declares the red flag."""
+    from screening import default_screener
+
+    return default_screener().ruleset.inputs[f"red_flags.{name}"].kind
+
+
+def calf_symptom_level() -> str:
+    """The calf soreness or pain from which a DVT risk factor refers urgently, as the rules set it."""
+    from screening import default_screener
+
+    return default_screener().ruleset.parameters["red_flags.calf_symptom_level"].formatted()
+
+
+def choices(path: str) -> list[tuple[int, str]]:
+    """(index, label) answers of a questionnaire item, from the intake schema's metadata."""
+    section, name = path.split(".", 1)
+    nested = IntakeSchema().fields[section]
+    assert isinstance(nested, Nested), f"{section} is not a section of the intake"
+    return list(enumerate(nested.schema.fields[name].metadata["choices"]))
+
+
 # Required fields of each intake section, for when a whole section was left empty.
-_REQUIRED = {
-    section: [f"{section}.{name}" for name, f in nested.schema.fields.items() if f.required]
-    for section, nested in IntakeSchema().fields.items()
-}
+_REQUIRED = REQUIRED_BY_SECTION
 _PLAIN = {"Missing data for required field.": "Required: fill this in."}
 
 

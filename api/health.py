@@ -65,6 +65,6 @@ def ready():
     ruleset = core.ruleset
     return {
         "status": "ready",
-        "ruleset": {"name": ruleset.name, "version": ruleset.version},
+        "ruleset": ruleset.ref,
         "rules": len(ruleset.rules),
     }

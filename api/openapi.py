@@ -11,6 +11,7 @@ problem+json as the body of every error.
 """
 
 import math
+from typing import Any
 
 import swagger_ui_bundle
 from flask import Blueprint
@@ -89,7 +90,7 @@ def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]
     branches = []
     for unit, factor in (("km", 1.0), ("mi", KM_PER_MILE)):
         top = MAX_DISTANCE_KM if unit == "km" else largest_accepted(MAX_DISTANCE_KM, factor)
-        branch = {"properties": {unit_key: {"enum": [unit]}}}
+        branch: dict[str, Any] = {"properties": {unit_key: {"enum": [unit]}}}
         for name, is_list in names.items():
             limit = {"maximum": top}
             branch["properties"][name] = {"items": limit} if is_list else limit
@@ -99,12 +100,23 @@ def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]
     return branches
 
 
+def _ref(prop: dict) -> str:
+    """The component a property refers to, also when it is nullable (`anyOf`/`allOf` around the `$ref`)."""
+    if "$ref" in prop:
+        return prop["$ref"]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in prop.get(key, []):
+            if "$ref" in option:
+                return option["$ref"]
+    raise KeyError(f"no $ref in {prop}")
+
+
 def form_intake_schema(intake: dict, components: dict) -> dict:
     """The intake as dotted text fields (an HTML form post), described from the JSON schema."""
     properties = {}
     for path, kind in FIELD_KINDS.items():
         section, name = path.split(".")
-        nested = components[intake["properties"][section]["$ref"].rsplit("/", 1)[1]]
+        nested = components[_ref(intake["properties"][section]).rsplit("/", 1)[1]]
         described = nested["properties"][name].get("description", "")
         hint = {
             "number": "a number as text",
@@ -136,7 +148,22 @@ def register_components(api: Api) -> None:
     training["anyOf"] = _distance_limits(
         training["properties"], "unit", {"weekly_distance": True, "longest_run_30d": False, "latest_run": False}
     )
+    _nullable_sections(schemas["Intake"]["properties"])
     api.spec.components.schema("FormIntake", component=form_intake_schema(schemas["Intake"], schemas))
+
+
+def _nullable_sections(properties: dict) -> None:
+    """An optional section that may be null: the section's schema or null, not "any object".
+
+    apispec writes a nullable Nested field as anyOf [$ref, {type: object, nullable: true}],
+    whose second arm admits every object (an empty `ostrc_o2` too), which the service rejects.
+    """
+    for prop in properties.values():
+        arms = prop.get("anyOf", [])
+        if len(arms) == 2 and "$ref" in arms[0] and arms[1] == {"type": "object", "nullable": True}:
+            del prop["anyOf"]
+            prop["allOf"] = [arms[0]]
+            prop["nullable"] = True
 
 
 def intake_body(description: str) -> dict:

@@ -11,7 +11,7 @@ internals: the traceback goes to the log, keyed by the same request id.
 
 from flask import current_app, json
 from marshmallow import Schema, fields
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from api.requestlog import current_request_id
 from screening import IntakeError
@@ -67,7 +67,7 @@ def handle_http_exception(error: HTTPException):
     if isinstance(error, InternalServerError) or error.code is None:
         return handle_server_error(error)
     headers = {}
-    if error.code == 405 and getattr(error, "valid_methods", None):
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     headers.update(getattr(error, "extra_headers", {}))
     return problem_response(
@@ -92,7 +92,8 @@ def handle_intake_error(error: IntakeError):
 
 def _phrase(error: HTTPException) -> str:
     # werkzeug still says "Request Entity Too Large" / "Unprocessable Entity"; RFC 9110 renamed them.
-    return {413: "Content Too Large", 422: "Unprocessable Content"}.get(error.code, error.name)
+    renamed = {413: "Content Too Large", 422: "Unprocessable Content"}
+    return renamed[error.code] if error.code in renamed else error.name
 
 
 def init_app(app) -> None:

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
-from screening.result.schema import EvidenceOut, RulesetRef, ThresholdOut
+from screening.result.schema import EffectOut, EvidenceOut, RulesetRef, ThresholdOut
 from screening.ruleset.model import Rule, Ruleset, evidence_list
 
 blp = Blueprint(
@@ -52,7 +52,14 @@ class RuleOut(Schema):
         metadata={"description": "Each threshold's value, unit and reference, by name"},
     )
     points = fields.Integer(required=True, metadata={"description": "Added to the risk score when the rule fires"})
+    points_basis = fields.String(
+        required=True, metadata={"description": "The effect size the points are computed from, or 'design choice'"}
+    )
+    effect = fields.Nested(EffectOut, required=True, allow_none=True)
     referral = fields.String(required=True, metadata={"description": "none, routine, soon or urgent"})
+    referral_to = fields.String(
+        required=True, allow_none=True, metadata={"description": "A destination other than the urgency's default"}
+    )
     recommendations = fields.List(fields.String(), required=True)
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
     basis = fields.String(required=True, metadata={"description": "evidence, or design choice"})
@@ -66,12 +73,17 @@ class RuleDetailOut(RuleOut):
 class BandOut(Schema):
     band = fields.String(required=True)
     from_score = fields.Integer(required=True, data_key="from")
+    relative_risk_from = fields.Float(required=True)
 
 
 class ScoringOut(Schema):
     minimum = fields.Integer(required=True)
     maximum = fields.Integer(required=True)
+    points_per_doubling = fields.Integer(required=True, metadata={"description": "B = 2^(1/points_per_doubling)"})
+    design_choice_max_points = fields.Integer(required=True)
+    caps = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     bands = fields.List(fields.Nested(BandOut), required=True, metadata={"description": "Each band from its score"})
+    independence = fields.String(required=True)
     note = fields.String(required=True)
 
 
@@ -137,14 +149,21 @@ def rulebook(ruleset: Ruleset) -> dict:
     """The whole ruleset as the API shows it."""
     norms = ruleset.heel_raise_norms
     return {
-        "ruleset": {"name": ruleset.name, "version": ruleset.version},
+        "ruleset": ruleset.ref,
         "title": ruleset.title,
         "disclaimer": ruleset.disclaimer,
         "scoring": {
             "minimum": ruleset.score_min,
             "maximum": ruleset.score_max,
             "note": ruleset.scoring_note,
-            "bands": [{"band": band.band, "from": band.start} for band in ruleset.bands],
+            "points_per_doubling": ruleset.points_per_doubling,
+            "design_choice_max_points": ruleset.design_choice_max_points,
+            "caps": dict(ruleset.caps),
+            "independence": ruleset.independence_note,
+            "bands": [
+                {"band": band.band, "from": band.start, "relative_risk_from": band.relative_risk}
+                for band in ruleset.bands
+            ],
         },
         "referral_to": dict(ruleset.referral_to),
         "heel_raise_norms": {
@@ -191,6 +210,4 @@ def get_rule(rule_id: str):
         raise Problem(
             404, f"No rule {rule_id!r} in ruleset {ruleset.name} {ruleset.version}; GET /v1/rules lists them."
         ) from None
-    return current_app.json.response(
-        {**rule_doc(rule, ruleset), "ruleset": {"name": ruleset.name, "version": ruleset.version}}
-    )
+    return current_app.json.response({**rule_doc(rule, ruleset), "ruleset": ruleset.ref})

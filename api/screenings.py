@@ -124,4 +124,4 @@ def screen_batch():
     """
     kind = media_type(JSON, CSV, MULTIPART)
     core = screener()
-    return no_store(batch.screen_rows(core, *batch.read(kind, core)))
+    return no_store(batch.screen(core, kind))

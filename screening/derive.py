@@ -1,19 +1,57 @@
 """Compute the rules' inputs from a validated intake.
 
-Distances are converted to km but not rounded: the rules compare ratios of
-distances (latest run > 1.10 x longest run), and rounding miles-converted km
-would move those boundaries (11 mi against 10 mi would count as more than 10%
-longer). The `derived` block shows km rounded to 0.01 for reading. Ratios the
-rules read directly (ACWR, limb symmetry index) are rounded to 2 decimals
-*before* the rules read them, so the value a clinician sees is exactly the
-value the rule compared. A value that cannot be computed is None, and the rules
-that need it are reported as not assessed.
+Distances are shown in km (miles converted, rounded to 0.01 for reading) but
+never rounded before a rule reads them. Every ratio a rule compares is taken
+in the entered unit, first rounded to 9 decimals (so float noise from a unit
+can never move a result: km and mi agree, also exactly at a threshold), then
+to `modelling.ratio_decimals`: the value a clinician sees is exactly the value
+the rule compared. A value that cannot be computed is None, and the rules that
+need it are reported as not assessed.
+
+`COMPUTED` names every input `derive` returns; the loader checks it against
+rules/inputs.yaml both ways.
 """
 
 import math
 
-from screening.intake.schema import KM_PER_MILE
-from screening.ruleset.model import Norms
+from screening.intake.schema import KM_PER_MILE, RED_FLAGS
+from screening.ruleset.model import Instrument, Norms, Ruleset
+
+_UNIT_NOISE_DECIMALS = 9
+
+COMPUTED = frozenset(
+    [
+        "runner.age",
+        "runner.prior_calf_strain_weeks_ago",
+        "runner.previous_running_injury_12m",
+        "training.latest_run",
+        "training.longest_run_30d",
+        "training.strength_sessions_per_week",
+        "wellness.fatigue",
+        "wellness.soreness",
+        "wellness.soreness_days",
+        "wellness.pain_while_running",
+        "wellness.exertional_pain_settles_with_rest",
+        "heel_raise.left",
+        "heel_raise.right",
+        "ostrc_o2.participation",
+        "ostrc_o2.training_modification",
+        "ostrc_o2.performance",
+        "ostrc_o2.pain",
+        *(f"red_flags.{name}" for name in RED_FLAGS),
+        "derived.spike_ratio",
+        "derived.week_over_week_ratio",
+        "derived.acwr",
+        "derived.heel_raise_weakest_tested",
+        "derived.heel_raise_deficit",
+        "derived.heel_raise_gap",
+        "derived.limb_symmetry_index",
+        "derived.heel_raise_reference",
+        "derived.calf_symptom_level",
+        "derived.ostrc_o2_severity",
+        "derived.ostrc_o2_substantial",
+    ]
+)
 
 
 def _km(value, factor):
@@ -26,16 +64,18 @@ def _shown(value):
     return None if value is None else round(value, 2)
 
 
-def _finite(value):
-    """None for a change that overflows to infinity (a vanishingly small distance, e.g. 5e-324 km):
-    JSON has no infinity, and the contract's numbers are finite."""
-    return value if math.isfinite(value) else None
-
-
-def _ratio(numerator, denominator):
+def _ratio(numerator, denominator, decimals: int):
+    """numerator / denominator as rules compare it, or None when it cannot be computed (or is not finite)."""
     if numerator is None or denominator is None or denominator <= 0:
         return None
-    return round(numerator / denominator, 2)
+    exact = numerator / denominator
+    if not math.isfinite(exact):
+        return None
+    return round(round(exact, _UNIT_NOISE_DECIMALS), decimals)
+
+
+def _change(ratio):
+    return None if ratio is None else round(ratio - 1, 2)
 
 
 def heel_raise_reference(age: int, sex: str | None, norms: Norms) -> dict:
@@ -54,59 +94,86 @@ def heel_raise_reference(age: int, sex: str | None, norms: Norms) -> dict:
     return {"reps": reps, "basis": f"{norms.basis_label}, {who} {band.age_from}-{band.age_to}{note}"}
 
 
-def derive(intake: dict, norms: Norms) -> tuple[dict, dict]:
+def ostrc_o2(answers: dict | None, instrument: Instrument) -> tuple[int | None, bool | None]:
+    """(severity 0-100, substantial problem) from the answers' indexes, or (None, None) when not given."""
+    if answers is None:
+        return None, None
+    severity = sum(q.points[answers[q.name]] for q in instrument.questions)
+    substantial = any(
+        q.substantial_from is not None and answers[q.name] >= q.substantial_from for q in instrument.questions
+    )
+    return severity, substantial
+
+
+def derive(intake: dict, ruleset: Ruleset) -> tuple[dict, dict]:
     """Return (inputs, derived): every rule input by name, and the result's `derived` block."""
     runner, training, wellness = intake["runner"], intake["training"], intake["wellness"]
     left, right = intake["heel_raise"]["left"], intake["heel_raise"]["right"]
+    decimals = int(ruleset.parameter("modelling.ratio_decimals"))
+    window = int(ruleset.parameter("modelling.acwr_weeks"))
     factor = KM_PER_MILE if training["unit"] == "mi" else 1.0
 
-    weekly_km = [_km(week, factor) for week in training["weekly_distance"]]
-    latest_week = weekly_km[-1]
-    previous_week = weekly_km[-2] if len(weekly_km) >= 2 else None
-    chronic = sum(weekly_km[-4:]) / 4 if len(weekly_km) >= 4 else None
-    latest_run = _km(training["latest_run"], factor)
-    longest_run = _km(training["longest_run_30d"], factor)
+    weeks = training["weekly_distance"]  # in the entered unit
+    latest_week = weeks[-1]
+    previous_week = weeks[-2] if len(weeks) >= 2 else None
+    chronic = sum(weeks[-window:]) / window if len(weeks) >= window else None
+    week_ratio = _ratio(latest_week, previous_week, decimals)
+    latest_run, longest_run = training["latest_run"], training["longest_run_30d"]
+    spike = _ratio(latest_run, longest_run, decimals)
+    if longest_run == 0 and latest_run:
+        spike = ruleset.parameter("modelling.no_recent_run_ratio")
 
-    tested = left is not None and right is not None
-    weaker = min(left, right) if tested else None
-    stronger = max(left, right) if tested else None
-    reference = heel_raise_reference(runner["age"], runner["sex"], norms)
+    tested = [reps for reps in (left, right) if reps is not None]
+    weakest = min(tested) if tested else None
+    both = len(tested) == 2
+    reference = heel_raise_reference(runner["age"], runner["sex"], ruleset.heel_raise_norms)
+    answers = intake.get("ostrc_o2")
+    severity, substantial = ostrc_o2(answers, ruleset.instruments["ostrc_o2"])
+    pain = wellness["pain_while_running"]
 
     inputs = {
         "runner.age": runner["age"],
         "runner.prior_calf_strain_weeks_ago": runner["prior_calf_strain_weeks_ago"],
-        "training.latest_run": latest_run,
-        "training.longest_run_30d": longest_run,
+        "runner.previous_running_injury_12m": runner.get("previous_running_injury_12m"),
+        "training.latest_run": _km(training["latest_run"], factor),
+        "training.longest_run_30d": _km(training["longest_run_30d"], factor),
         "training.strength_sessions_per_week": training["strength_sessions_per_week"],
         "wellness.fatigue": wellness["fatigue"],
         "wellness.soreness": wellness["soreness"],
         "wellness.soreness_days": wellness["soreness_days"],
-        "wellness.pain_while_running": wellness["pain_while_running"],
+        "wellness.pain_while_running": pain,
+        "wellness.exertional_pain_settles_with_rest": wellness.get("exertional_pain_settles_with_rest"),
         "heel_raise.left": left,
         "heel_raise.right": right,
-        "derived.latest_week_km": latest_week,
-        "derived.previous_week_km": previous_week,
-        "derived.acwr": _ratio(latest_week, chronic),
-        "derived.heel_raise_weaker_leg": weaker,
-        "derived.heel_raise_gap": None if not tested else stronger - weaker,
-        "derived.limb_symmetry_index": _ratio(weaker, stronger),
+        **{
+            f"ostrc_o2.{q.name}": None if answers is None else answers[q.name]
+            for q in ruleset.instruments["ostrc_o2"].questions
+        },
+        "derived.spike_ratio": spike,
+        "derived.week_over_week_ratio": week_ratio,
+        "derived.acwr": _ratio(latest_week, chronic, decimals),
+        "derived.heel_raise_weakest_tested": weakest,
+        "derived.heel_raise_deficit": None if weakest is None else reference["reps"] - weakest,
+        "derived.heel_raise_gap": abs(left - right) if both else None,
+        "derived.limb_symmetry_index": _ratio(min(tested), max(tested), decimals) if both else None,
         "derived.heel_raise_reference": reference["reps"],
+        "derived.calf_symptom_level": max(wellness["soreness"], pain or 0),
+        "derived.ostrc_o2_severity": severity,
+        "derived.ostrc_o2_substantial": substantial,
     }
     inputs.update({f"red_flags.{name}": value for name, value in intake["red_flags"].items()})
 
     derived = {
-        "weekly_distance_km": [_shown(week) for week in weekly_km],
-        "latest_run_km": _shown(latest_run),
-        "longest_run_30d_km": _shown(longest_run),
-        "week_over_week_change": None
-        if previous_week is None or previous_week <= 0
-        else _finite(round((latest_week - previous_week) / previous_week, 2)),
+        "weekly_distance_km": [_shown(_km(week, factor)) for week in weeks],
+        "latest_run_km": _shown(inputs["training.latest_run"]),
+        "longest_run_30d_km": _shown(inputs["training.longest_run_30d"]),
+        "week_over_week_change": _change(week_ratio),
         "acwr": inputs["derived.acwr"],
-        "spike_vs_longest_30d": None
-        if latest_run is None or not longest_run
-        else _finite(round(latest_run / longest_run - 1, 2)),
+        "spike_vs_longest_30d": None if longest_run == 0 else _change(spike),
         "limb_symmetry_index": inputs["derived.limb_symmetry_index"],
         "heel_raise_gap": inputs["derived.heel_raise_gap"],
         "heel_raise_reference": reference,
     }
+    if severity is not None:
+        derived["ostrc_o2_severity"] = severity
     return inputs, derived

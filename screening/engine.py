@@ -1,7 +1,7 @@
 """Run one screening's inputs through durable_rules and return every rule that fired.
 
-The pattern follows ../shared/docs/durable-rules-notes.md, where each trap was
-measured:
+The pattern answers durable_rules' traps, each measured and tied to the test
+that holds it in docs/durable-rules.md:
 
 - inputs are asserted as a *fact*, so every matching rule fires (a posted
   event is consumed by the first match);
@@ -47,13 +47,15 @@ def compile_term(term: Term, ruleset: Ruleset) -> dict:
     key = ruleset.inputs[term.input].fact_key
     if term.is_ is not None:
         return {key: term.is_}
+    # The loader gives every comparison an operator, and a threshold or an `of` (or both).
+    assert term.op is not None and (term.threshold or term.of), term
     if term.threshold and term.of:
         right = {
             "$mul": {"$l": {"$m": ruleset.inputs[term.of].fact_key}, "$r": ruleset.parameters[term.threshold].value}
         }
     elif term.of:
         right = {"$m": ruleset.inputs[term.of].fact_key}
-    else:
+    elif term.threshold:
         right = ruleset.parameters[term.threshold].value
     return {key: right} if term.op == "==" else {_OPS[term.op]: {key: right}}
 

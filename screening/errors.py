@@ -3,10 +3,15 @@
     ScreeningError
     ├── RulesError        the rule data in rules/ is broken (raised at load time)
     ├── IntakeError       an intake failed validation (carries errors by field path)
-    └── EngineError       the rules engine failed during a screening
+    ├── EngineError       the rules engine failed during a screening
+    ├── CsvError          a CSV cannot be read as a roster, naming the row
+    │                     (screening/intake/csv_reader.py)
+    └── UnusableRoster    a roster file or output folder cannot be used at all;
+                          nothing is written (screening/batch/source.py)
 
 Each one means the caller gets no result: a screening is never returned
-partially evaluated.
+partially evaluated, and a roster's files appear only when every row was read.
+The last two live with the modules that raise them.
 """
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from rules import RULES_DIR
-from screening.derive import derive
+from screening.derive import COMPUTED, derive
 from screening.engine import RulesEngine
 from screening.errors import IntakeError
 from screening.intake.fast import FastIntake, Untranslatable
@@ -26,7 +26,7 @@ class Screener:
     """Everything needed to screen runners with one ruleset; share one per process."""
 
     def __init__(self, rules_dir: Path = RULES_DIR):
-        self.ruleset = load_ruleset(rules_dir)
+        self.ruleset = load_ruleset(rules_dir, computed=COMPUTED)
         self.engine = RulesEngine(self.ruleset)
         self.results = ResultBuilder(self.ruleset)
         self._schema = IntakeSchema()
@@ -49,7 +49,7 @@ class Screener:
 
     def screen_valid(self, intake: dict, *, screening_id: str | None = None, screened_at: str | None = None) -> dict:
         """Screen an intake that `validate` already accepted."""
-        inputs, derived = derive(intake, self.ruleset.heel_raise_norms)
+        inputs, derived = derive(intake, self.ruleset)
         fired = self.engine.fire(inputs)
         return self.results.build(
             intake,

@@ -22,7 +22,7 @@ screenings, and ru_maxrss. Target: RSS growth under 10 MB.
 Figures are printed with PASS/FAIL per target; the exit status is 1 if a target
 was missed, so this can serve as a check (it is not part of pytest: timings
 depend on the machine's load, printed alongside). glibc's malloc settings from
-docs/durable-rules-notes.md keep timings steady; glibc reads them at start-up,
+docs/durable-rules.md ("Speed") keep timings steady; glibc reads them at start-up,
 so if GLIBC_TUNABLES is unset the script re-executes itself with them set.
 """
 
@@ -101,8 +101,7 @@ def main(argv=None) -> int:
 
     screener = default_screener()
     payloads = _mix(args.seed)
-    norms = screener.ruleset.heel_raise_norms
-    inputs = [derive(screener.validate(payload), norms)[0] for payload in payloads]
+    inputs = [derive(screener.validate(payload), screener.ruleset)[0] for payload in payloads]
     fired = sum(bool(screener.engine.fire(item)) for item in inputs)
     urgent = sum(screener.screen(payload)["referral"]["urgency"] == "urgent" for payload in payloads)  # warm-up
 

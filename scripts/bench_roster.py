@@ -11,7 +11,7 @@ timed. Memory is reported three ways, because a worker's memory is its own:
 ru_maxrss of RUSAGE_CHILDREN (the largest single process among the command and
 its worker processes), each process's own peak (VmHWM), and the peak of their
 sum (VmRSS of the whole process tree, sampled every 100 ms). The glibc malloc
-tunables from docs/durable-rules-notes.md are set to keep timings steady.
+tunables from docs/durable-rules.md ("Speed") are set to keep timings steady.
 """
 
 import argparse

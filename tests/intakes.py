@@ -19,7 +19,7 @@ MAX_MILES = 248.5  # the contract's 400 km, as the largest whole tenth of a mile
 def healthy(runner_id: str = "healthy-runner") -> dict:
     """A runner on whom no rule fires and whose data is complete (female 30-39: reference 27 reps)."""
     return {
-        "runner": {"id": runner_id, "age": 32, "sex": "female"},
+        "runner": {"id": runner_id, "age": 32, "sex": "female", "previous_running_injury_12m": False},
         "training": {
             "unit": "km",
             "weekly_distance": [30, 30, 30, 30],
@@ -27,8 +27,15 @@ def healthy(runner_id: str = "healthy-runner") -> dict:
             "latest_run": 12,
             "strength_sessions_per_week": 1,
         },
-        "wellness": {"fatigue": 2, "soreness": 1, "soreness_days": 1, "pain_while_running": 0},
+        "wellness": {
+            "fatigue": 2,
+            "soreness": 1,
+            "soreness_days": 1,
+            "pain_while_running": 0,
+            "exertional_pain_settles_with_rest": False,
+        },
         "heel_raise": {"left": 30, "right": 30},
+        "ostrc_o2": {"participation": 0, "training_modification": 0, "performance": 0, "pain": 0},
         "red_flags": {name: False for name in RED_FLAGS},
     }
 
@@ -153,6 +160,17 @@ def random_intake(rng: random.Random, runner_id: str) -> dict:
     if rng.random() < 0.8:
         flags = {name: rng.random() < 0.05 for name in RED_FLAGS}
         intake["red_flags"] = {name: value for name, value in flags.items() if value or rng.random() < 0.7}
+    # Ruleset 2 fields, drawn last so the draws above stay those of earlier versions.
+    _maybe(rng, runner, "previous_running_injury_12m", _pick(rng, None, False, True))
+    _maybe(rng, wellness, "exertional_pain_settles_with_rest", _pick(rng, None, False, False, True))
+    _maybe(rng, wellness, "soreness", _pick(rng, 3, 4, 7, 8, rng.randint(0, 10)), omit=0.6)
+    if rng.random() < 0.5:
+        intake["ostrc_o2"] = {
+            "participation": rng.randint(0, 3),
+            "training_modification": _pick(rng, 0, 1, 2, rng.randint(0, 4)),
+            "performance": _pick(rng, 0, 1, 2, rng.randint(0, 4)),
+            "pain": rng.randint(0, 3),
+        }
     return intake
 
 

@@ -8,11 +8,12 @@ in one way, returning `(payload, path)`: the field path the error must be
 keyed by (`_schema` for a body that is not an object).
 """
 
+import copy
 import math
 
 from hypothesis import strategies as st
 
-from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, RED_FLAGS
+from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, RED_FLAGS, OstrcO2Schema
 
 MAX_MILES = MAX_DISTANCE_KM / KM_PER_MILE
 # Valid miles stop at the contract's 248.5 mi: MAX_MILES itself may convert to a hair over 400 km.
@@ -270,3 +271,157 @@ def invalid_intakes(draw) -> tuple:
     payload = draw(valid_intakes())
     path = draw(st.sampled_from(MUTATIONS))(draw, payload)
     return payload, path
+
+
+# Ruleset 2.0's optional intake fields. `ABSENT` marks a key left out of the payload.
+ABSENT = object()
+RULESET2_FLAGS = ("runner.previous_running_injury_12m", "wellness.exertional_pain_settles_with_rest")
+# The OSTRC-O2 answers as the schema (the one definition of a valid intake) allows them: name -> highest index.
+OSTRC_O2_HIGHEST = {name: field.validators[0].max for name, field in OstrcO2Schema().fields.items()}
+
+
+def ostrc_o2_answers():
+    """All four OSTRC-O2 answers, each a valid index (as an int or a whole float)."""
+    return st.fixed_dictionaries({name: whole(0, highest) for name, highest in OSTRC_O2_HIGHEST.items()})
+
+
+def _put(payload: dict, path: str, value) -> None:
+    if value is not ABSENT:
+        _set(payload, path, value)
+
+
+@st.composite
+def ruleset2_intakes(draw) -> dict:
+    """A valid intake with ruleset 2.0's optional fields (and the ostrc_o2 section) present, null or absent."""
+    intake = draw(valid_intakes())
+    for path in RULESET2_FLAGS:
+        _put(intake, path, draw(st.sampled_from((ABSENT, None, True, False))))
+    _put(intake, "ostrc_o2", draw(st.just(ABSENT) | st.none() | ostrc_o2_answers()))
+    return intake
+
+
+# Ratios the spike rules compare against, and values either side of them.
+SPIKE_THRESHOLDS = (1.10, 1.30, 2.00)
+NUDGES = (0.0, 1e-9, -1e-9, 0.001, -0.001, 0.005, -0.005, 0.01, -0.01)
+THRESHOLD_RATIOS = st.builds(
+    lambda ratio, nudge: ratio + nudge, st.sampled_from(SPIKE_THRESHOLDS), st.sampled_from(NUDGES)
+)
+
+
+@st.composite
+def near_threshold_intakes(draw) -> dict:
+    """A valid intake (km) whose values sit where the rules change: ages near 40, recent strains, spike ratios..."""
+    intake = draw(ruleset2_intakes())
+    intake["runner"]["age"] = draw(st.integers(35, 45) | whole(12, 100))
+    intake["runner"]["prior_calf_strain_weeks_ago"] = draw(st.none() | st.integers(0, 25) | whole(0, 5200))
+    longest = draw(st.integers(1, 150) | st.floats(0.5, 150))
+    intake["training"] = {
+        "unit": "km",
+        "weekly_distance": draw(st.lists(st.integers(0, 120), min_size=1, max_size=6)),
+        "longest_run_30d": longest,
+        "latest_run": longest * draw(THRESHOLD_RATIOS | st.floats(0, 2.6)),
+        "strength_sessions_per_week": draw(st.none() | st.integers(0, 14)),
+    }
+    intake["heel_raise"] = {side: draw(st.none() | st.integers(0, 45)) for side in ("left", "right")}
+    return intake
+
+
+def _invalid_answer(draw, answers: dict) -> str:
+    name = draw(st.sampled_from(tuple(OSTRC_O2_HIGHEST)))
+    highest = OSTRC_O2_HIGHEST[name]
+    kind = draw(st.sampled_from(("out of range", "fraction", "string", "boolean", "null")))
+    if kind == "out of range":
+        bad = draw(st.integers(max_value=-1) | st.integers(min_value=highest + 1))
+        if draw(st.booleans()):  # a whole float, which counts as a whole number: still out of range
+            bad = float(max(-(10**6), min(bad, 10**6)))
+    elif kind == "fraction":
+        bad = draw(st.integers(0, highest - 1)) + draw(st.sampled_from((0.5, 0.25, 1e-9)))
+    elif kind == "string":
+        bad = draw(st.sampled_from([str(i) for i in range(highest + 1)]) | st.text(max_size=5))
+    elif kind == "boolean":
+        bad = draw(st.booleans())
+    else:
+        bad = None
+    answers[name] = bad
+    return f"ostrc_o2.{name}"
+
+
+def _missing_answer(draw, answers: dict) -> str:
+    name = draw(st.sampled_from(tuple(OSTRC_O2_HIGHEST)))
+    del answers[name]
+    return f"ostrc_o2.{name}"
+
+
+def _unknown_answer(draw, answers: dict) -> str:
+    key = "extra_" + draw(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True))
+    answers[key] = draw(st.integers(0, 4))
+    return f"ostrc_o2.{key}"
+
+
+@st.composite
+def invalid_ostrc_o2_intakes(draw) -> tuple:
+    """(payload, path): a valid intake whose OSTRC-O2 section is broken at one answer, and that answer's path."""
+    intake = draw(ruleset2_intakes())
+    answers = draw(ostrc_o2_answers())
+    path = draw(st.sampled_from((_invalid_answer, _missing_answer, _unknown_answer)))(draw, answers)
+    intake["ostrc_o2"] = answers
+    return intake, path
+
+
+# A km value whose conversion to miles (and the schema's check back in km) stays within 400 km.
+SAFE_KM = 399.99
+
+
+def _positive_distance(limit: float):
+    return st.one_of(
+        st.integers(1, math.floor(limit)),
+        st.integers(1, math.floor(limit * 10)).map(lambda tenths: tenths / 10),
+        st.floats(0.001, limit, allow_nan=False, allow_infinity=False),
+    )
+
+
+@st.composite
+def same_runner_in_km_and_mi(draw) -> tuple:
+    """(entered, converted): one runner entered in km or mi, and the same runner entered in the other unit.
+
+    mi = km / KM_PER_MILE, km = mi * KM_PER_MILE. The latest run is the longest
+    run times a ratio at or beside a spike threshold (or any ratio up to 3),
+    and the weeks may end on a week exactly 1.30 times the one before or on an
+    ACWR of exactly 1.5; in the other unit these are either converted or
+    computed again from that unit's own numbers.
+    """
+    intake = draw(ruleset2_intakes())
+    entered = draw(st.sampled_from(("km", "mi")))
+    limit = SAFE_KM if entered == "km" else VALID_MILES
+
+    def convert(value):
+        return value / KM_PER_MILE if entered == "km" else value * KM_PER_MILE
+
+    ratio = draw(THRESHOLD_RATIOS | st.floats(0, 3))
+    longest = draw(_positive_distance(limit / max(ratio, 1.0)))
+    weeks = draw(st.lists(st.just(0) | _positive_distance(limit), max_size=8))
+    ending = draw(st.sampled_from(((), (1.30,), (1, 1, 1.8))))  # week-over-week 1.30; ACWR 1.8 / 1.2 = 1.5
+    if ending:
+        base = draw(_positive_distance(limit / 1.8))
+        weeks += [base] + [base * factor for factor in ending]
+    if not weeks:
+        weeks = [draw(_positive_distance(limit))]
+    own_numbers = draw(st.booleans())
+    other_weeks = [convert(week) for week in weeks]
+    if own_numbers and ending:
+        other_weeks[-1] = other_weeks[-2] * ending[-1] if ending == (1.30,) else other_weeks[-4] * 1.8
+    other_longest = convert(longest)
+    sessions = intake["training"].get("strength_sessions_per_week")
+    intake["training"] = {"weekly_distance": weeks, "longest_run_30d": longest, "latest_run": longest * ratio}
+    if entered == "mi" or draw(st.booleans()):
+        intake["training"]["unit"] = entered
+    if sessions is not None:
+        intake["training"]["strength_sessions_per_week"] = sessions
+    other = copy.deepcopy(intake)
+    other["training"].update(
+        unit="mi" if entered == "km" else "km",
+        weekly_distance=other_weeks,
+        longest_run_30d=other_longest,
+        latest_run=other_longest * ratio if own_numbers else convert(longest * ratio),
+    )
+    return intake, other

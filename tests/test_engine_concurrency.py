@@ -1,6 +1,6 @@
 """The engine under load: threads, many sessions, an empty first screening, failing actions.
 
-durable_rules' C core fails by crashing (see shared docs, durable-rules-notes):
+durable_rules' C core fails by crashing (see docs/durable-rules.md):
 past 1,024 live sessions, when a session in which nothing fired is deleted,
 and when its own threads take actions mid-screening. A segfault would kill
 pytest itself and hide which test did it, so the crash-prone scenarios on a
@@ -103,7 +103,7 @@ engine = RulesEngine(load_ruleset(RULES_DIR))
 screener = Screener()
 first = engine.fire({})
 inputs = __import__("screening.derive", fromlist=["derive"]).derive(
-    screener.validate(pool()[7]), screener.ruleset.heel_raise_norms)[0]
+    screener.validate(pool()[7]), screener.ruleset)[0]
 print(json.dumps({"first": first, "then": [engine.fire(inputs), screener.engine.fire(inputs)]}))
 """,
     "fresh screener, first intake benign": """
@@ -167,7 +167,7 @@ def _run_child(body: str) -> dict:
 
 def _reference(payload: dict) -> list[str]:
     screener = default_screener()
-    inputs, _ = derive(screener.validate(payload), screener.ruleset.heel_raise_norms)
+    inputs, _ = derive(screener.validate(payload), screener.ruleset)
     return reference_evaluator.fired(screener.ruleset, inputs)
 
 

@@ -92,3 +92,20 @@ def test_an_unknown_column_is_an_error():
     with pytest.raises(IntakeError) as raised:
         validate_flat(default_screener(), {**ROW, "runner.name": "Jane"})
     assert "runner.name" in raised.value.errors
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("y", True), ("Y", True), (" Yes ", True), ("n", False), ("N", False), (" No ", False), ("OFF", False)],
+)
+def test_single_letters_and_padded_words_read_as_the_boolean_they_say(text, value):
+    payload, errors = unflatten({"red_flags.previous_dvt": text})
+    assert errors == {}
+    assert payload["red_flags"]["previous_dvt"] is value
+
+
+@pytest.mark.parametrize("text", ["maybe", "t", "f", "2", "nope"])
+def test_other_words_for_a_boolean_are_an_error_naming_the_field(text):
+    payload, errors = unflatten({"red_flags.previous_dvt": text})
+    assert "previous_dvt" not in payload.get("red_flags", {})
+    assert errors == {"red_flags.previous_dvt": [f"Expected true or false (yes/no, 1/0), got {text!r}."]}

@@ -109,8 +109,19 @@ def test_healthy_runner_is_shown_a_low_band_as_a_word(client):
     assert soup.find(id="urgent-banner") is None
 
 
-@pytest.mark.parametrize("flag", RED_FLAGS)
-def test_any_red_flag_shows_the_urgent_referral_banner(client, flag):
+SIGNS = [f for f in RED_FLAGS if default_screener().ruleset.inputs[f"red_flags.{f}"].kind == "sign"]
+RISK_FACTORS = [f for f in RED_FLAGS if f not in SIGNS]
+
+
+@pytest.mark.parametrize("flag", RISK_FACTORS)
+def test_a_dvt_risk_factor_alone_shows_safety_net_advice_and_no_urgent_banner(client, flag):
+    soup = page(post(client, {**HEALTHY, f"red_flags.{flag}": "true"}))
+    assert soup.find(id="urgent-banner") is None
+    assert "same day" in soup.get_text()
+
+
+@pytest.mark.parametrize("flag", SIGNS)
+def test_any_red_flag_sign_shows_the_urgent_referral_banner(client, flag):
     soup = page(post(client, {**HEALTHY, f"red_flags.{flag}": "true"}))
     banner = soup.find(id="urgent-banner")
     assert banner is not None and banner["role"] == "alert"
@@ -178,7 +189,7 @@ def test_untested_legs_are_reported_not_assessed(client):
 
 
 def test_download_link_holds_exactly_the_result_shown(client):
-    soup = page(post(client, {**HEALTHY, "red_flags.previous_dvt": "true"}))
+    soup = page(post(client, {**HEALTHY, "red_flags.calf_swelling": "true"}))
     link = soup.find(id="download-json")
     prefix = "data:application/json;charset=utf-8,"
     assert link["href"].startswith(prefix) and link["download"].endswith(".json")

@@ -16,30 +16,29 @@ BROKEN = [
     (
         "unknown key in a rule",
         "load.yaml",
-        "    points: 15\n",
-        "    points: 15\n    pointz: 3\n",
-        ["load.yaml", "load.single_run_spike_extreme", "unknown key 'pointz'"],
+        "    points_at_least: load.single_run_spike\n",
+        "    points_at_least: load.single_run_spike\n    pointz: 3\n",
+        ["load.yaml", "load.single_run_spike_large", "unknown key 'pointz'"],
     ),
     (
         "duplicate key in a mapping",
         "history.yaml",
-        "    points: 6\n",
-        "    points: 6\n    points: 9\n",
-        ["history.yaml", "duplicate key 'points'"],
+        "      value: 1.93\n",
+        "      value: 1.93\n      value: 9\n",
+        ["history.yaml", "duplicate key 'value'"],
     ),
     (
         "rule without evidence",
         "history.yaml",
-        '    evidence:\n      - {citation: "Green & Pizzari 2017, BJSM 51:1189 (older age and previous calf strain '
-        'the two strongest predictors)", grade: A}\n      - {citation: "Hägglund et al. 2013, AJSM 41:327 '
-        '(above-mean age HR 1.93)", grade: B}\n',
+        '    evidence:\n      - {citation: "Hulme et al. 2017, Sports Med 47:869 (any previous running injury a '
+        'consistent risk factor)", grade: A}\n',
         "",
-        ["history.yaml", "history.age_40_plus", "no evidence", "design choice"],
+        ["history.yaml", "history.previous_running_injury", "no evidence", "design choice"],
     ),
     (
         "unknown threshold",
         "strength.yaml",
-        "threshold: strength.very_low_reps",
+        "threshold: strength.very_low_fraction",
         "threshold: strength.nope",
         ["strength.yaml", "strength.very_low", "unknown threshold 'strength.nope'"],
     ),
@@ -61,8 +60,8 @@ BROKEN = [
         "duplicate rule id",
         "history.yaml",
         "id: history.calf_strain_earlier",
-        "id: history.calf_strain_recent",
-        ["history.yaml", "history.calf_strain_recent", "duplicate rule id"],
+        "id: history.calf_strain_within_8_weeks",
+        ["history.yaml", "history.calf_strain_within_8_weeks", "duplicate rule id"],
     ),
     (
         "rule id outside its group",
@@ -110,16 +109,90 @@ BROKEN = [
     (
         "red flag that no longer refers urgently",
         "red_flags.yaml",
-        "      - {input: red_flags.previous_dvt, is: true}\n    points: 0\n    referral: urgent",
-        "      - {input: red_flags.previous_dvt, is: true}\n    points: 0\n    referral: soon",
-        ["red_flags.yaml", "red_flags.previous_dvt", "urgent"],
+        "      - {input: red_flags.pitting_oedema, is: true}\n    points: 0\n    points_basis: design choice\n"
+        "    referral: urgent",
+        "      - {input: red_flags.pitting_oedema, is: true}\n    points: 0\n    points_basis: design choice\n"
+        "    referral: soon",
+        ["red_flags.yaml", "red_flags.pitting_oedema", "urgent"],
     ),
     (
         "score bands that do not rise",
         "ruleset.yaml",
-        "{band: high, from: 30}",
-        "{band: high, from: 10}",
+        "{band: high, from_relative_risk: 4}",
+        "{band: high, from_relative_risk: 2}",
         ["ruleset.yaml", "bands"],
+    ),
+    (
+        "hand-typed points beside an effect size",
+        "history.yaml",
+        "      grade: B\n    referral: none\n    recommendations: [rec.strength_training]\n",
+        "      grade: B\n    points: 9\n    referral: none\n    recommendations: [rec.strength_training]\n",
+        ["history.yaml", "history.age_40_plus", "computed from the effect"],
+    ),
+    (
+        "points without an effect size or a design-choice basis",
+        "wellness.yaml",
+        "    points: 3\n    points_basis: design choice\n    referral: none\n    recommendations: [rec.load_management",
+        "    points: 3\n    referral: none\n    recommendations: [rec.load_management",
+        ["wellness.yaml", "wellness.fatigue_high", "design choice"],
+    ),
+    (
+        "a design-choice weight over the cap",
+        "history.yaml",
+        "    points: 5\n    points_basis: design choice\n    referral: none\n"
+        "    recommendations: [rec.strength_training]",
+        "    points: 8\n    points_basis: design choice\n    referral: none\n"
+        "    recommendations: [rec.strength_training]",
+        ["history.yaml", "history.previous_running_injury", "over the cap"],
+    ),
+    (
+        "a design-choice cap as high as the weakest evidence-based factor",
+        "ruleset.yaml",
+        "design_choice_max_points: 5",
+        "design_choice_max_points: 7",
+        ["ruleset.yaml", "design_choice_max_points", "weakest"],
+    ),
+    (
+        "an effect outside its own confidence interval",
+        "history.yaml",
+        "      value: 1.93\n",
+        "      value: 3.1\n",
+        ["history.yaml", "history.age_40_plus", "outside its CI"],
+    ),
+    (
+        "a DVT risk factor that refers urgently on its own",
+        "red_flags.yaml",
+        "      - {input: red_flags.active_cancer, is: true}\n"
+        '      - {input: derived.calf_symptom_level, op: "<", threshold: red_flags.calf_symptom_level}\n'
+        "    context: [wellness.soreness, wellness.pain_while_running]\n    points: 0\n"
+        "    points_basis: design choice\n"
+        "    referral: none",
+        "      - {input: red_flags.active_cancer, is: true}\n"
+        "    context: [wellness.soreness, wellness.pain_while_running]\n    points: 0\n"
+        "    points_basis: design choice\n"
+        "    referral: urgent",
+        ["red_flags.yaml", "red_flags.active_cancer", "must not refer urgently on its own"],
+    ),
+    (
+        "a red flag without a kind",
+        "inputs.yaml",
+        "red_flags.calf_swelling: {type: boolean, kind: sign,",
+        "red_flags.calf_swelling: {type: boolean,",
+        ["inputs.yaml", "red_flags.calf_swelling", "kind"],
+    ),
+    (
+        "an unknown top-level key in norms.yaml",
+        "norms.yaml",
+        "heel_raise:\n",
+        "heel_rise: {}\nheel_raise:\n",
+        ["norms.yaml", "heel_rise"],
+    ),
+    (
+        "a cap on a group that does not exist",
+        "ruleset.yaml",
+        "    wellness: 8\n",
+        "    wellness: 8\n    fitness: 3\n",
+        ["ruleset.yaml", "fitness"],
     ),
     ("invalid YAML", "load.yaml", "rules:\n", "rules: [\n", ["load.yaml"]),
     (
@@ -167,13 +240,43 @@ def test_loader_names_a_missing_file(rules_copy):
 
 
 def test_a_design_choice_needs_no_citation(rules_copy):
-    path = rules_copy / "load.yaml"
+    path = rules_copy / "history.yaml"
     text = path.read_text(encoding="utf-8")
     old = (
-        '    evidence:\n      - {citation: "Lauersen et al. 2018, BJSM 52:1557 (strength training cuts sports '
-        'injuries, RR 0.34)", grade: A}\n'
+        '    evidence:\n      - {citation: "Hulme et al. 2017, Sports Med 47:869 (any previous running injury a '
+        'consistent risk factor)", grade: A}\n'
     )
     assert text.count(old) == 1
     path.write_text(text.replace(old, "    basis: design choice\n"), encoding="utf-8")
-    rule = load_ruleset(rules_copy).rule("load.no_strength_training")
+    rule = load_ruleset(rules_copy).rule("history.previous_running_injury")
     assert rule.basis == "design choice" and rule.evidence == ()
+
+
+def test_points_come_from_the_effect_size_on_the_stated_base():
+    ruleset = load_ruleset(RULES_DIR)
+    for rule in ruleset.rules:
+        if rule.effect is None:
+            assert rule.points_basis == "design choice", rule.id
+            assert abs(rule.points) <= ruleset.design_choice_max_points, rule.id
+        elif rule.effect.ci_includes_one:
+            assert rule.points == 0, rule.id
+    assert ruleset.rule("history.calf_strain_within_8_weeks").points == 37  # round(ln 13.3 / ln 2^0.1)
+    assert ruleset.rule("history.age_40_plus").points == 9  # round(ln 1.93 / ln 2^0.1) = round(9.49)
+    assert ruleset.rule("load.single_run_spike_extreme").points == 12
+
+
+def test_every_declared_input_must_be_computed_by_derive_and_the_reverse():
+    from screening.derive import COMPUTED
+
+    load_ruleset(RULES_DIR, computed=COMPUTED)
+    with pytest.raises(RulesError, match="declared but never computed by derive: derived.spike_ratio"):
+        load_ruleset(RULES_DIR, computed=COMPUTED - {"derived.spike_ratio"})
+    with pytest.raises(RulesError, match="computed by derive but not declared: derived.extra"):
+        load_ruleset(RULES_DIR, computed=COMPUTED | {"derived.extra"})
+
+
+@pytest.mark.parametrize("file", ["inputs.yaml", "recommendations.yaml", "norms.yaml", "instruments.yaml"])
+def test_a_list_where_a_mapping_belongs_is_a_rules_error_naming_the_file(rules_copy, file):
+    (rules_copy / file).write_text("- runner.age\n- runner.sex\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=f"{file}: expected a mapping"):
+        load_ruleset(rules_copy)

@@ -10,6 +10,7 @@ import pytest
 from api.commands import main
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
 from screening.batch.run import CHUNK_ROWS
+from screening.intake.flat import FIELD_KINDS
 
 ROOT = Path(__file__).parents[1]
 GOOD_ROWS = 2 * CHUNK_ROWS + 10  # enough that chunks were screened before the bad row is read
@@ -36,7 +37,7 @@ def _with_bad_row(tmp_path, bad_line: bytes) -> Path:
     return path
 
 
-CELLS = 24  # the synthetic roster has every contract column
+CELLS = len(FIELD_KINDS)  # the synthetic roster has every contract column
 BAD_ROWS = [
     # (what is wrong, the bad line, words the message must contain)
     (

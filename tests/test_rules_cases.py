@@ -58,7 +58,7 @@ def test_base_runner_fires_no_rule_and_misses_no_data():
     result = _screen({})
     assert result["explanation"] == []
     assert result["not_assessed"] == []
-    assert result["risk"] == {"score": 0, "band": "low"}
+    assert (result["risk"]["score"], result["risk"]["band"], result["risk"]["relative_risk"]["value"]) == (0, "low", 1)
 
 
 @pytest.mark.parametrize("case", ALL_CASES)
@@ -90,12 +90,43 @@ def test_every_rule_has_a_case_where_it_fires_and_one_where_it_does_not():
     assert (fires | does_not) <= rule_ids, "cases name rules that do not exist"
 
 
-def test_every_red_flag_alone_refers_urgently_on_an_otherwise_healthy_runner():
-    flags = [name.split(".", 1)[1] for name in default_screener().ruleset.inputs if name.startswith("red_flags.")]
-    assert len(flags) == 9
+def _red_flags(kind: str) -> list[str]:
+    inputs = default_screener().ruleset.inputs
+    return [
+        name.split(".", 1)[1] for name, spec in inputs.items() if name.startswith("red_flags.") and spec.kind == kind
+    ]
+
+
+def test_every_red_flag_sign_alone_refers_urgently_on_an_otherwise_healthy_runner():
+    flags = _red_flags("sign")
+    assert len(flags) == 6
     for flag in flags:
         result = _screen({"red_flags": {flag: True}})
         assert result["referral"]["urgency"] == "urgent", flag
         assert result["referral"]["to"] == "physician", flag
         assert f"red_flags.{flag}" in result["referral"]["reasons"], flag
         assert result["recommendations"][0]["id"] == "rec.urgent_medical", flag
+
+
+def test_every_dvt_risk_factor_alone_gives_advice_and_never_an_urgent_referral():
+    factors = _red_flags("risk_factor")
+    assert len(factors) == 4
+    for factor in factors:
+        result = _screen({"red_flags": {factor: True}})
+        assert result["referral"]["urgency"] != "urgent", factor
+        assert "rec.dvt_safety_net" in [rec["id"] for rec in result["recommendations"]], factor
+
+
+def test_every_dvt_risk_factor_with_a_calf_symptom_refers_urgently():
+    level = default_screener().ruleset.parameter("red_flags.calf_symptom_level")
+    for factor in _red_flags("risk_factor"):
+        for symptom in ("soreness", "pain_while_running"):
+            result = _screen({"red_flags": {factor: True}, "wellness": {symptom: int(level)}})
+            assert result["referral"]["urgency"] == "urgent", (factor, symptom)
+            assert result["referral"]["to"] == "physician", (factor, symptom)
+
+
+def test_a_healthy_runner_is_told_to_carry_on_and_when_to_screen_again():
+    result = _screen({})
+    assert [rec["id"] for rec in result["recommendations"]] == ["rec.carry_on"]
+    assert "screen again" in result["recommendations"][0]["text"]

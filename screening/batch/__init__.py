@@ -3,10 +3,13 @@
     from screening.batch.run import screen_roster
     outcome = screen_roster("examples/roster.csv", "out/")
 
-Modules, one job each: `source` reads the file in chunks, `pipeline` screens a
-chunk (in a worker), `parallel` runs chunks on every core in order, `cells`
-renders spreadsheet-safe CSV rows, `outputs` writes and publishes the files,
-`report` builds the HTML page, `batch` ties them together and `command` is the
-`soleus-screen roster` subcommand. Nothing is imported here, so registering
-the subcommand keeps the command line quick to start.
+Modules, one job each: `rows` validates, screens and counts numbered rows (the
+one batch pipeline: `POST /v1/screenings/batch` uses it too), `source` reads
+the file in chunks, `pipeline` screens a chunk with `rows` (in a worker) and
+renders its output lines, `parallel` runs chunks on every core in order,
+`cells` renders spreadsheet-safe CSV rows, `outputs` writes and publishes the
+files, `report` builds the HTML page, `repeated_ids` finds ids on several rows
+and `run` ties them together; the `soleus-screen roster` subcommand is
+api/commands/roster.py. Nothing is imported here, so registering the
+subcommand keeps the command line quick to start.
 """

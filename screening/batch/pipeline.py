@@ -1,4 +1,4 @@
-"""Screen one chunk of roster rows and render every output line for it.
+"""Screen one chunk of roster rows (with `rows`, as the HTTP face does) and render every output line for it.
 
 This runs in the worker processes. Each worker has its own screener (the
 durable_rules engine belongs to one process) and returns text that is ready to
@@ -14,12 +14,11 @@ from typing import NamedTuple
 import orjson
 
 from screening.batch.cells import error_rows, result_row
+from screening.batch.rows import InvalidRow, screen_rows
 from screening.batch.source import Chunk
-from screening.errors import IntakeError
-from screening.intake.flat import validate_flat
 from screening.service import default_screener
 
-MAX_ID_SHOWN = 64
+__all__ = ["ChunkOutput", "InvalidRow", "RunnerSummary", "screen_chunk", "start_worker"]
 
 
 class RunnerSummary(NamedTuple):
@@ -33,12 +32,6 @@ class RunnerSummary(NamedTuple):
     fired: tuple[str, ...]
     not_assessed: tuple[str, ...]
     line: tuple[int, int]
-
-
-class InvalidRow(NamedTuple):
-    row: int
-    runner_id: str
-    errors: dict[str, list[str]]
 
 
 class ChunkOutput(NamedTuple):
@@ -56,35 +49,20 @@ def start_worker() -> None:
     default_screener()
 
 
-def _raw_runner_id(chunk: Chunk, payload) -> str:
-    """The runner id as written in an invalid row, if there is one (shown, never trusted)."""
-    if chunk.kind == "csv":
-        value = dict(zip(chunk.header, payload, strict=False)).get("runner.id", "")
-    else:
-        runner = payload.get("runner") if isinstance(payload, dict) else None
-        value = runner.get("id", "") if isinstance(runner, dict) else ""
-    return value.strip()[:MAX_ID_SHOWN] if isinstance(value, str) else ""
-
-
 def screen_chunk(chunk: Chunk) -> ChunkOutput:
     """Validate and screen every row of a chunk; invalid rows become error rows."""
     screener = default_screener()
     jsonl = bytearray()
     results, errors = io.StringIO(), io.StringIO()
     results_writer, errors_writer = csv.writer(results), csv.writer(errors)
-    runners, invalid = [], []
-    for row, payload in chunk.items:
-        try:
-            if chunk.kind == "csv":
-                intake = validate_flat(screener, dict(zip(chunk.header, payload, strict=False)))
-            else:
-                intake = screener.validate(payload)
-        except IntakeError as error:
-            runner_id = _raw_runner_id(chunk, payload)
-            errors_writer.writerows(error_rows(row, runner_id, error.errors))
-            invalid.append(InvalidRow(row, runner_id, error.errors))
+    runners: list[RunnerSummary] = []
+    invalid: list[InvalidRow] = []
+    for outcome in screen_rows(screener, chunk):
+        if isinstance(outcome, InvalidRow):
+            errors_writer.writerows(error_rows(*outcome))
+            invalid.append(outcome)
             continue
-        result = screener.screen_valid(intake)
+        row, result = outcome
         start = len(jsonl)
         jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
         results_writer.writerow(result_row(row, result))

@@ -17,9 +17,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import RepeatedIds
-from screening.result.builder import band_for
+from screening.batch.rows import Tally
+from screening.result.risk import band_for
 from screening.result.text_note import format_value
-from screening.ruleset.model import Ruleset
+from screening.ruleset.model import BANDS, Ruleset
 
 BIN_WIDTH = 5
 TOP_FACTORS = 12
@@ -31,7 +32,8 @@ REPEATED_CAP = 200
 
 
 def needs_attention(runner: RunnerSummary) -> bool:
-    return runner.urgency in ("urgent", "soon") or runner.band == "high"
+    """Referred urgently or soon, or in the highest band."""
+    return runner.urgency in ("urgent", "soon") or runner.band == BANDS[-1]
 
 
 def _detail(result: dict) -> dict:
@@ -65,9 +67,7 @@ class RosterReport:
         self.ruleset = ruleset
         self.source_name = source_name
         self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
-        self.screened = 0
-        self.bands = {band.band: 0 for band in ruleset.bands}
-        self.urgencies = {"urgent": 0, "soon": 0, "routine": 0, None: 0}
+        self.tally = Tally(repeated_cap)  # the counts, as the batch endpoint's summary has them
         # The top score shares the last bin (95-100), so every bin is BIN_WIDTH wide but the last.
         self.bins = [0] * max(1, ruleset.score_max // BIN_WIDTH)
         self.rule_counts: dict[str, int] = {}
@@ -77,14 +77,34 @@ class RosterReport:
         self.attention: list[dict] = []
         self.others: list[dict] = []
         self.attention_total = 0
-        self.invalid_rows = 0
         self.invalid: list[InvalidRow] = []
-        self.repeated_ids = RepeatedIds(cap=repeated_cap)
+
+    @property
+    def screened(self) -> int:
+        return self.tally.screened
+
+    @property
+    def invalid_rows(self) -> int:
+        return self.tally.invalid
+
+    @property
+    def bands(self) -> dict[str, int]:
+        return self.tally.bands
+
+    @property
+    def urgencies(self) -> dict[str | None, int]:
+        """Screened runners by referral urgency; None counts those not referred."""
+        counts: dict[str | None, int] = {urgency: count for urgency, count in self.tally.referrals.items()}
+        counts[None] = self.tally.not_referred
+        return counts
+
+    @property
+    def repeated_ids(self) -> RepeatedIds:
+        return self.tally.repeated_ids
 
     def add(self, output: ChunkOutput) -> None:
         for runner in output.runners:
             self._count(runner)
-            self.repeated_ids.add(runner.runner_id, runner.row)
             if runner.urgency == "urgent":
                 if len(self.urgent) < self.caps["urgent"]:
                     self.urgent.append(self._urgent_entry(runner))
@@ -93,14 +113,13 @@ class RosterReport:
             if len(keep) < cap:
                 result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
                 keep.append({"summary": runner, **_detail(result)})
-        self.invalid_rows += len(output.invalid)
+        for _ in output.invalid:
+            self.tally.count_invalid()
         room = self.caps["invalid"] - len(self.invalid)
         self.invalid.extend(output.invalid[: max(room, 0)])
 
     def _count(self, runner: RunnerSummary) -> None:
-        self.screened += 1
-        self.bands[runner.band] = self.bands.get(runner.band, 0) + 1
-        self.urgencies[runner.urgency] += 1
+        self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
         self.bins[min(runner.score // BIN_WIDTH, len(self.bins) - 1)] += 1
         for rule_id in runner.fired:
             self.rule_counts[rule_id] = self.rule_counts.get(rule_id, 0) + 1
@@ -155,7 +174,7 @@ class RosterReport:
         ):
             rule = self.ruleset.rule(rule_id)
             needs = [
-                self.ruleset.inputs[name].needs or name
+                self.ruleset.inputs[name].needed_data
                 for name in rule.inputs
                 if self.ruleset.inputs[name].absent == "not_assessed"
             ]
@@ -163,19 +182,20 @@ class RosterReport:
         return rows
 
     def context(self) -> dict:
+        urgencies = self.urgencies
         return {
             "source_name": self.source_name,
             "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
-            "urgencies": self.urgencies,
+            "urgencies": urgencies,
             "histogram": self.histogram(),
             "factors": self.factors(),
             "not_assessed_runners": self.not_assessed_runners,
             "not_assessed": self.not_assessed(),
             "urgent": self.urgent,
-            "urgent_total": self.urgencies["urgent"],
+            "urgent_total": urgencies["urgent"],
             "attention": self.attention,
             "attention_total": self.attention_total,
             "others": self.others,
@@ -189,8 +209,7 @@ class RosterReport:
     def render(self, path: Path) -> None:
         """Write the report as one self-contained HTML file (no scripts, fonts or images fetched)."""
         template = _environment().get_template("report.html")
-        with open(path, "w", encoding="utf-8") as handle:
-            template.stream(self.context()).dump(handle)
+        template.stream(self.context()).dump(str(path), encoding="utf-8")
 
 
 def _environment() -> Environment:

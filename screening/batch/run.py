@@ -21,6 +21,7 @@ from screening.batch.outputs import OutputFiles
 from screening.batch.parallel import default_workers, ordered_map
 from screening.batch.pipeline import screen_chunk, start_worker
 from screening.batch.report import RosterReport
+from screening.batch.rows import Tally
 from screening.batch.source import Roster
 from screening.service import default_screener
 
@@ -37,6 +38,13 @@ class RosterOutcome:
     bands: dict
     files: dict
     repeated_ids: int = 0  # runner ids on more than one screened row
+
+    @classmethod
+    def of(cls, tally: Tally, files: dict) -> "RosterOutcome":
+        """The outcome of a run whose rows `tally` counted and whose files are `files`."""
+        return cls(
+            tally.screened, tally.invalid, tally.referrals["urgent"], dict(tally.bands), files, tally.repeated_ids.total
+        )
 
     @property
     def all_screened(self) -> bool:
@@ -82,11 +90,4 @@ def screen_roster(
             outputs.abort()
             raise
         files = outputs.commit()
-    return RosterOutcome(
-        report.screened,
-        report.invalid_rows,
-        report.urgencies["urgent"],
-        dict(report.bands),
-        files,
-        report.repeated_ids.total,
-    )
+    return RosterOutcome.of(report.tally, files)

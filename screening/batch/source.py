@@ -10,6 +10,7 @@ held in memory whole. A file that cannot be read as a roster raises
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import ijson
 
@@ -26,11 +27,34 @@ class UnusableRoster(ScreeningError):
 
 @dataclass
 class Chunk:
-    """Rows to screen together: CSV rows as cell tuples under `header`, or JSON items."""
+    """Numbered rows to screen together: CSV rows as cell tuples under `header`, or JSON items.
+
+    Cell tuples under one header pickle far smaller than a dict per row (chunks
+    go to worker processes).
+    """
 
     kind: str  # "csv" or "json"
     header: tuple[str, ...] | None
-    items: list[tuple[int, object]] = field(default_factory=list)
+    items: list[tuple[int, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of_csv(cls, rows: list[tuple[int, dict[str, str]]], header: tuple[str, ...] | None = None) -> "Chunk":
+        """A chunk of CSV rows as `read_rows` gives them (each a dict under the same header)."""
+        header = header or (tuple(rows[0][1]) if rows else ())
+        return cls("csv", header, [(number, tuple(row.values())) for number, row in rows])
+
+    @classmethod
+    def of_json(cls, items: list[tuple[int, Any]]) -> "Chunk":
+        return cls("json", None, items)
+
+    def rows(self) -> Iterator[tuple[int, Any]]:
+        """Each (row number, row as read): a CSV row as {column: text}, a JSON item as parsed."""
+        if self.header is None:
+            yield from self.items
+            return
+        header = self.header
+        for number, cells in self.items:
+            yield number, dict(zip(header, cells, strict=True))
 
 
 class Roster:
@@ -72,18 +96,17 @@ class Roster:
 
     def chunks(self, size: int) -> Iterator[Chunk]:
         """Yield chunks of at most `size` rows in file order; raise UnusableRoster on a bad file."""
-        rows = self._csv_rows() if self.kind == "csv" else self._json_items()
-        header = None
-        while True:
-            batch = list(itertools.islice(rows, size))
-            if not batch:
-                return
-            if self.kind == "csv":
-                header = header or tuple(batch[0][1])
-                # Cell tuples under one header pickle far smaller than a dict per row.
-                yield Chunk("csv", header, [(number, tuple(row.values())) for number, row in batch])
-            else:
-                yield Chunk("json", None, batch)
+        if self.kind == "csv":
+            csv_rows = self._csv_rows()
+            header = None
+            while batch := list(itertools.islice(csv_rows, size)):
+                chunk = Chunk.of_csv(batch, header)
+                header = chunk.header
+                yield chunk
+        else:
+            json_items = self._json_items()
+            while items := list(itertools.islice(json_items, size)):
+                yield Chunk.of_json(items)
 
     def _csv_rows(self) -> Iterator[tuple[int, dict]]:
         blocks = iter(lambda: self._file.read(BLOCK), b"")

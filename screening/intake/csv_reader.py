@@ -13,17 +13,9 @@ import io
 from collections.abc import Iterable, Iterator
 
 from screening.errors import ScreeningError
-from screening.intake.flat import FIELD_KINDS
+from screening.intake.flat import FIELD_KINDS, REQUIRED_FIELDS
 
-REQUIRED_COLUMNS = (
-    "runner.id",
-    "runner.age",
-    "training.weekly_distance",
-    "wellness.fatigue",
-    "wellness.soreness",
-    "heel_raise.left",
-    "heel_raise.right",
-)
+REQUIRED_COLUMNS = REQUIRED_FIELDS  # a column for every field the intake schema requires
 
 
 class CsvError(ScreeningError):
@@ -43,9 +35,9 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
         try:
             pending += decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            line = line_number + pending.count("\n") + chunk[: error.start].count(b"\n") + 1
+            bad_line = line_number + pending.count("\n") + chunk[: error.start].count(b"\n") + 1
             raise CsvError(
-                f"not UTF-8 text near line {line}: byte {chunk[error.start : error.start + 1]!r}; "
+                f"not UTF-8 text near line {bad_line}: byte {chunk[error.start : error.start + 1]!r}; "
                 "save the file as CSV UTF-8"
             ) from None
         *complete, pending = pending.split("\n")

@@ -24,6 +24,7 @@ can slow screening down but never let an intake past unchecked.
 """
 
 from collections.abc import Callable
+from types import GenericAlias
 from typing import Annotated, Any, Literal, Optional, Union
 
 import msgspec
@@ -51,7 +52,7 @@ class FastIntake:
 
     def __init__(self, schema: Schema):
         checks: list[tuple[tuple[str, ...], Check]] = []
-        self._decoder = msgspec.json.Decoder(_struct(schema, (), checks))
+        self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(_struct(schema, (), checks))
         self._checks = tuple(checks)
 
     def accept(self, body: bytes) -> dict | None:
@@ -151,7 +152,7 @@ def _list(field: fields.List, where: str) -> Any:
     annotation, residual = _scalar(field.inner, where + "[]")
     if residual or field.inner.allow_none or field.inner.pre_load or field.inner.post_load:
         raise Untranslatable(f"{where}: list items need plain, non-null, expressible items")
-    constraints = {}
+    constraints: dict[str, Any] = {}
     for validator in field.validators:
         if type(validator) is not validate.Length:
             raise Untranslatable(f"{where}: list validator {validator!r} is not supported")
@@ -161,7 +162,7 @@ def _list(field: fields.List, where: str) -> Any:
             constraints["min_length"] = low
         if high is not None:
             constraints["max_length"] = high
-    items = list[annotation]
+    items = GenericAlias(list, (annotation,))  # list[annotation], for a type known only at run time
     return Annotated[items, msgspec.Meta(**constraints)] if constraints else items
 
 

@@ -1,4 +1,4 @@
-"""Marshmallow fields that do not coerce: a boolean or a string is not a number.
+"""Marshmallow fields that do not coerce (a boolean or a string is not a number), and a strict base schema.
 
 marshmallow's own Integer turns `2.5` into 2, `"7"` into 7 and `True` into 1;
 for rep counts and clinical scales that would hide a data-entry error, so these
@@ -7,7 +7,14 @@ fields accept only what the contract says.
 
 import math
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+
+class StrictSchema(Schema):
+    """Base schema of every strict document (intakes, rule files, results): unknown fields are an error."""
+
+    class Meta:
+        unknown = RAISE
 
 
 def _kind(value) -> str:

@@ -13,15 +13,17 @@ true/false, yes/no, 1/0 or on/off.
 """
 
 import re
+from collections.abc import Iterator
 
-from marshmallow import fields
+from marshmallow import Schema, fields
 
 from screening.intake.fields import StrictBoolean, StrictNumber
 from screening.intake.schema import IntakeSchema
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_TRUE = {"true", "yes", "y", "1", "on"}
-_FALSE = {"false", "no", "n", "0", "off"}
+# The words read as a boolean (a ticked form checkbox posts "on"); everything else is an error.
+TRUE_WORDS = frozenset(("true", "yes", "y", "1", "on"))
+FALSE_WORDS = frozenset(("false", "no", "n", "0", "off"))
 _NOT_TESTED = {"", "null", "not tested", "not_tested", "nt"}
 NULLABLE_WHEN_EMPTY = {"heel_raise.left", "heel_raise.right"}
 
@@ -36,17 +38,39 @@ def _kind(field) -> str:
     return "text"
 
 
-def field_kinds(schema=None) -> dict[str, str]:
+def sections(schema: Schema) -> Iterator[tuple[str, fields.Nested]]:
+    """Each section of the intake (`runner`, `training`, ...) and its nested field."""
+    for section, field in schema.fields.items():
+        if not isinstance(field, fields.Nested):
+            raise TypeError(f"intake field {section!r} is not a section: dotted names need one level of nesting")
+        yield section, field
+
+
+def field_kinds(schema: Schema | None = None) -> dict[str, str]:
     """Every dotted intake field and the kind of text it takes, in contract order."""
     schema = schema or IntakeSchema()
     kinds = {}
-    for section, nested in schema.fields.items():
+    for section, nested in sections(schema):
         for name, field in nested.schema.fields.items():
             kinds[f"{section}.{name}"] = _kind(field)
     return kinds
 
 
+def required_by_section(schema: Schema | None = None) -> dict[str, list[str]]:
+    """The dotted fields each section requires, whether or not the section itself is required."""
+    schema = schema or IntakeSchema()
+    return {
+        section: [f"{section}.{name}" for name, field in nested.schema.fields.items() if field.required]
+        for section, nested in sections(schema)
+    }
+
+
 FIELD_KINDS = field_kinds()
+REQUIRED_BY_SECTION = required_by_section()
+# The fields every intake must have: the required fields of the required sections (CSV columns, form inputs).
+REQUIRED_FIELDS = tuple(
+    path for section, nested in sections(IntakeSchema()) if nested.required for path in REQUIRED_BY_SECTION[section]
+)
 
 
 def _number(text: str):
@@ -76,9 +100,9 @@ def _parse(path: str, kind: str, raw, errors: dict):
         except ValueError as error:
             errors.setdefault(path, []).append(str(error))
     elif kind == "boolean":
-        if text.lower() in _TRUE:
+        if text.lower() in TRUE_WORDS:
             return True
-        if text.lower() in _FALSE:
+        if text.lower() in FALSE_WORDS:
             return False
         errors.setdefault(path, []).append(f"Expected true or false (yes/no, 1/0), got {text!r}.")
     else:

@@ -6,9 +6,9 @@ rejected at every level; `errors_by_path` turns marshmallow's nested messages
 into `{"training.weekly_distance.3": [...]}`.
 """
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, StrictSchema, WholeNumber
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400
@@ -23,14 +23,8 @@ RED_FLAGS = (
     "unable_to_heel_raise_or_bear_weight",
     "numbness_pale_or_cold_foot",
     "pain_at_rest_or_night",
+    "active_cancer",
 )
-
-
-class StrictSchema(Schema):
-    """Base schema: unknown fields are an error, not silently dropped."""
-
-    class Meta:
-        unknown = RAISE
 
 
 def _scale(description: str, **kwargs):
@@ -55,6 +49,11 @@ class RunnerSchema(StrictSchema):
         metadata={
             "description": "Selects the heel-raise reference norms; absent, null or 'other' means sex-neutral norms"
         },
+    )
+    previous_running_injury_12m = StrictBoolean(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Any running injury in the past 12 months; absent or null = not known (not assessed)"},
     )
     prior_calf_strain_weeks_ago = WholeNumber(
         load_default=None,
@@ -130,6 +129,14 @@ def _is_number(value) -> bool:
 
 
 class WellnessSchema(StrictSchema):
+    exertional_pain_settles_with_rest = StrictBoolean(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Calf pain that comes on during runs and settles within about 30 minutes of rest; "
+            "absent or null = not asked (not assessed)"
+        },
+    )
     fatigue = _scale("Fatigue, 0 fresh to 10 exhausted", required=True)
     soreness = _scale("Calf soreness, 0 none to 10 worst imaginable", required=True)
     soreness_days = WholeNumber(
@@ -167,6 +174,39 @@ RedFlagsSchema = StrictSchema.from_dict(
 )
 
 
+def _answer(question: str, choices: tuple[str, ...]):
+    return WholeNumber(
+        required=True,
+        validate=validate.Range(0, len(choices) - 1),
+        metadata={
+            "description": f"{question}: the answer's index, 0-{len(choices) - 1} ("
+            + "; ".join(f"{i} {c}" for i, c in enumerate(choices))
+            + ")",
+            "choices": list(choices),
+        },
+    )
+
+
+_EXTENT = ("no", "to a minor extent", "to a moderate extent", "to a major extent", "could not take part")
+
+
+class OstrcO2Schema(StrictSchema):
+    """The OSTRC-O2 questionnaire for the calf, past 7 days (Clarsen 2020); all four answers."""
+
+    participation = _answer(
+        "Participation in running with a calf problem",
+        (
+            "full participation without problems",
+            "full participation, but with a calf problem",
+            "reduced participation because of a calf problem",
+            "could not take part because of a calf problem",
+        ),
+    )
+    training_modification = _answer("Training modified because of a calf problem", _EXTENT)
+    performance = _answer("Performance affected by a calf problem", _EXTENT)
+    pain = _answer("Calf pain related to running", ("no pain", "mild pain", "moderate pain", "severe pain"))
+
+
 class IntakeSchema(StrictSchema):
     """One runner's intake (contract v1)."""
 
@@ -174,6 +214,12 @@ class IntakeSchema(StrictSchema):
     training = fields.Nested(TrainingSchema, required=True)
     wellness = fields.Nested(WellnessSchema, required=True)
     heel_raise = fields.Nested(HeelRaiseSchema, required=True)
+    ostrc_o2 = fields.Nested(
+        OstrcO2Schema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Optional OSTRC-O2 questionnaire; if given, all four answers are required"},
+    )
     red_flags = fields.Nested(RedFlagsSchema, load_default=lambda: {name: False for name in RED_FLAGS})
 
 
@@ -185,7 +231,7 @@ _PLAIN = {
 }
 
 
-def errors_by_path(messages, prefix: str = "") -> dict[str, list[str]]:
+def errors_by_path(messages: dict | list[str], prefix: str = "") -> dict[str, list[str]]:
     """Flatten marshmallow's nested error dict into dotted field paths."""
     flat: dict[str, list[str]] = {}
     if isinstance(messages, list):

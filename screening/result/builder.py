@@ -12,10 +12,13 @@ a result as read-only.
 """
 
 import operator
+from collections.abc import Callable
+from typing import Any
 
+from screening.result.risk import risk, risk_scale
 from screening.ruleset.model import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
 
-_COMPARE = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
@@ -34,16 +37,13 @@ def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
         "points": rule.points,
         "inputs": None,
         **basis,
-        "points_basis": "design choice",
     }
 
 
-def band_for(score: int, ruleset: Ruleset) -> str:
-    band = ruleset.bands[0].band
-    for candidate in ruleset.bands:
-        if score >= candidate.start:
-            band = candidate.band
-    return band
+def _needs(phrases: list[str]) -> list[str]:
+    """Each distinct need once, leaving out one another need already says ("both tested" in "both tested, ...")."""
+    unique = list(dict.fromkeys(phrases))
+    return [p for p in unique if not any(p != other and p in other for other in unique)]
 
 
 class ResultBuilder:
@@ -52,6 +52,7 @@ class ResultBuilder:
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
         self._explanations = {r.id: _static_explanation(r, ruleset) for r in ruleset.rules}
+        self._scale = risk_scale(ruleset)
         self._shown = {r.id: (*r.inputs, *r.context) for r in ruleset.rules}
         self._recommendations = {
             rec.id: {"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
@@ -79,6 +80,7 @@ class ResultBuilder:
         right = self.ruleset.parameters[term.threshold].value if term.threshold else None
         if term.of:
             right = values[1] if right is None else values[1] * right
+        assert term.op is not None  # the loader gives every comparison that is not `is` an operator
         return not _COMPARE[term.op](values[0], right)
 
     def not_assessed(self, inputs: dict, fired: set) -> list[dict]:
@@ -103,7 +105,7 @@ class ResultBuilder:
                         "rule": rule.id,
                         "title": rule.title,
                         "missing": missing,
-                        "needs": [self.ruleset.inputs[name].needs or name for name in missing],
+                        "needs": _needs([self.ruleset.inputs[name].needed_data for name in missing]),
                     }
                 )
         return entries
@@ -115,18 +117,27 @@ class ResultBuilder:
         rank = REFERRAL_ORDER.index
         referring.sort(key=lambda r: (-rank(r.referral), r.index))
         urgency = referring[0].referral
-        return {
+        destinations = list(dict.fromkeys(self._destination(r) for r in referring))
+        referral = {
             "required": True,
             "urgency": urgency,
-            "to": self.ruleset.referral_to[urgency],
+            "to": destinations[0],
             "reasons": [r.id for r in referring],
         }
+        if len(destinations) > 1:
+            referral["destinations"] = destinations
+        return referral
+
+    def _destination(self, rule: Rule) -> str:
+        return rule.referral_to or self.ruleset.referral_to[rule.referral]
 
     def recommendations(self, rules: list[Rule]) -> list[dict]:
         because: dict[str, list[str]] = {}
         for rule in rules:
             for rec_id in rule.recommendations:
                 because.setdefault(rec_id, []).append(rule.id)
+        if not because:
+            because[self.ruleset.healthy_recommendation] = []
         ordered = sorted(because, key=lambda rec_id: self.ruleset.recommendations[rec_id].index)
         return [{**self._recommendations[rec_id], "because": because[rec_id]} for rec_id in ordered]
 
@@ -135,14 +146,13 @@ class ResultBuilder:
     ) -> dict:
         ruleset = self.ruleset
         rules = [ruleset.rule(rule_id) for rule_id in fired_ids]
-        score = max(ruleset.score_min, min(ruleset.score_max, sum(rule.points for rule in rules)))
         missing = self.not_assessed(inputs, set(fired_ids))
         return {
             "screening_id": screening_id,
             "runner_id": intake["runner"]["id"],
             "screened_at": screened_at,
-            "ruleset": {"name": ruleset.name, "version": ruleset.version},
-            "risk": {"score": score, "band": band_for(score, ruleset)},
+            "ruleset": ruleset.ref,
+            "risk": risk(rules, ruleset, self._scale),
             "referral": self.referral(rules),
             "derived": derived,
             "recommendations": self.recommendations(rules),

@@ -5,26 +5,20 @@ every result the service produces matches the contract
 (`ResultSchema().validate(result)` returns no errors).
 """
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import fields, validate
 
-from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
+from screening.intake.fields import StrictBoolean, StrictNumber, StrictSchema, WholeNumber
+from screening.ruleset.model import BANDS, REFERRAL_ORDER, URGENCIES
 
-BANDS = ("low", "moderate", "high")
-URGENCIES = ("routine", "soon", "urgent")
-REFERRAL_EFFECTS = ("none", *URGENCIES)
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
+__all__ = ["BANDS", "URGENCIES", "ResultSchema", "RulesetRef"]
 
 
-class EvidenceOut(_Strict):
+class EvidenceOut(StrictSchema):
     citation = fields.String(required=True)
     grade = fields.String(required=True, metadata={"description": "A (strongest) to D, or 'design choice'"})
 
 
-class ThresholdOut(_Strict):
+class ThresholdOut(StrictSchema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     unit = fields.String(required=True)
@@ -33,17 +27,47 @@ class ThresholdOut(_Strict):
     reference = fields.List(fields.Nested(EvidenceOut), required=True)
 
 
-class RulesetRef(_Strict):
+class RulesetRef(StrictSchema):
     name = fields.String(required=True)
     version = fields.String(required=True)
 
 
-class RiskOut(_Strict):
-    score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points, 0-100"})
+class RelativeRiskOut(StrictSchema):
+    value = StrictNumber(required=True, metadata={"description": "The risk multiple the score stands for"})
+    basis = fields.String(required=True)
+
+
+class ScaleBandOut(StrictSchema):
     band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    from_points = WholeNumber(required=True, data_key="from")
+    to = WholeNumber(required=True)
+    relative_risk_from = StrictNumber(required=True)
 
 
-class ReferralOut(_Strict):
+class ScaleOut(StrictSchema):
+    minimum = WholeNumber(required=True)
+    maximum = WholeNumber(required=True)
+    points_per_doubling = WholeNumber(required=True)
+    bands = fields.List(fields.Nested(ScaleBandOut), required=True)
+    method = fields.String(required=True)
+    independence = fields.String(required=True, metadata={"description": "Adding effects assumes independence"})
+
+
+class CapOut(StrictSchema):
+    group = fields.String(required=True)
+    points = WholeNumber(required=True, metadata={"description": "Points the group's fired rules carry"})
+    counted = WholeNumber(required=True, metadata={"description": "Points the group adds to the score (its cap)"})
+
+
+class RiskOut(StrictSchema):
+    score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points (groups capped), 0-100"})
+    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    relative_risk = fields.Nested(RelativeRiskOut, required=True)
+    scale = fields.Nested(ScaleOut, required=True)
+    caps = fields.List(fields.Nested(CapOut), metadata={"description": "Groups whose points were capped"})
+
+
+class ReferralOut(StrictSchema):
     required = StrictBoolean(required=True)
     urgency = fields.String(
         required=True,
@@ -53,9 +77,12 @@ class ReferralOut(_Strict):
     )
     to = fields.String(required=True, allow_none=True)
     reasons = fields.List(fields.String(), required=True, metadata={"description": "Ids of the referring rules"})
+    destinations = fields.List(
+        fields.String(), metadata={"description": "Every destination, most urgent first, when more than one"}
+    )
 
 
-class HeelRaiseReferenceOut(_Strict):
+class HeelRaiseReferenceOut(StrictSchema):
     reps = WholeNumber(required=True)
     basis = fields.String(required=True, metadata={"description": "Which norm, sex and age band was used"})
 
@@ -64,7 +91,7 @@ def _nullable_number(description: str):
     return StrictNumber(required=True, allow_none=True, metadata={"description": description})
 
 
-class DerivedOut(_Strict):
+class DerivedOut(StrictSchema):
     weekly_distance_km = fields.List(StrictNumber(), required=True)
     latest_run_km = _nullable_number("Latest run in km")
     longest_run_30d_km = _nullable_number("Longest run of the past 30 days in km")
@@ -74,16 +101,26 @@ class DerivedOut(_Strict):
     limb_symmetry_index = _nullable_number("Weaker / stronger leg heel raises")
     heel_raise_gap = _nullable_number("Difference in heel raises between legs")
     heel_raise_reference = fields.Nested(HeelRaiseReferenceOut, required=True)
+    ostrc_o2_severity = WholeNumber(metadata={"description": "OSTRC-O2 severity 0-100, when the section is given"})
 
 
-class RecommendationOut(_Strict):
+class RecommendationOut(StrictSchema):
     id = fields.String(required=True)
     text = fields.String(required=True)
     because = fields.List(fields.String(), required=True, metadata={"description": "Rules that led to it"})
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
 
 
-class ExplanationOut(_Strict):
+class EffectOut(StrictSchema):
+    measure = fields.String(required=True, validate=validate.OneOf(("HR", "OR", "RR")))
+    value = StrictNumber(required=True)
+    ci = fields.List(StrictNumber(), required=True)
+    population = fields.String(required=True)
+    citation = fields.String(required=True)
+    grade = fields.String(required=True)
+
+
+class ExplanationOut(StrictSchema):
     rule = fields.String(required=True)
     title = fields.String(required=True)
     fired = StrictBoolean(required=True)
@@ -96,22 +133,26 @@ class ExplanationOut(_Strict):
     )
     condition = fields.String(required=True, metadata={"description": "The condition in words"})
     thresholds = fields.Dict(keys=fields.String(), values=fields.Nested(ThresholdOut), required=True)
-    referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_EFFECTS))
+    referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_ORDER))
+    referral_to = fields.String(required=True, allow_none=True)
     recommendations = fields.List(fields.String(), required=True)
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
     basis = fields.String(required=True, validate=validate.OneOf(("evidence", "design choice")))
-    points_basis = fields.String(required=True)
+    points_basis = fields.String(
+        required=True, metadata={"description": "The effect size the points come from, or 'design choice'"}
+    )
+    effect = fields.Nested(EffectOut, required=True, allow_none=True)
     note = fields.String(required=True, allow_none=True)
 
 
-class NotAssessedOut(_Strict):
+class NotAssessedOut(StrictSchema):
     rule = fields.String(required=True)
     title = fields.String(required=True)
     missing = fields.List(fields.String(), required=True)
     needs = fields.List(fields.String(), required=True)
 
 
-class ResultSchema(_Strict):
+class ResultSchema(StrictSchema):
     """One runner's screening result."""
 
     screening_id = fields.String(required=True)

@@ -6,127 +6,41 @@ input or threshold, and a red flag without an urgent rule are all rejected with
 a `RulesError` naming the file and the rule.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError
 
 from screening.errors import RulesError
-from screening.intake.fields import FullMatch, StrictNumber
+from screening.ruleset.checks import check_ruleset
 from screening.ruleset.model import (
-    OPERATORS,
-    REFERRAL_ORDER,
+    BANDS,
     Band,
+    Effect,
     Evidence,
     InputSpec,
+    Instrument,
     NormBand,
     Norms,
     Parameter,
+    Question,
     Recommendation,
     Rule,
     Ruleset,
     Term,
+    effect_points,
+)
+from screening.ruleset.schemas import (
+    GroupSchema,
+    InputSchema,
+    InstrumentSchema,
+    NormsSchema,
+    ParameterSchema,
+    RecommendationSchema,
+    RuleSchema,
+    RulesetSchema,
 )
 from screening.ruleset.strict_yaml import load_yaml
-
-BASES = ("evidence", "design choice")
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class EvidenceSchema(_Strict):
-    citation = fields.String(required=True, validate=validate.Length(min=1))
-    grade = fields.String(required=True, validate=validate.Length(min=1))
-
-
-class _Sourced(_Strict):
-    basis = fields.String(load_default="evidence", validate=validate.OneOf(BASES))
-
-
-class ParameterSchema(_Sourced):
-    description = fields.String(required=True)
-    unit = fields.String(required=True)
-    value = StrictNumber(required=True)
-    reference = fields.List(fields.Nested(EvidenceSchema), load_default=list)
-
-
-class InputSchema(_Strict):
-    type = fields.String(required=True, validate=validate.OneOf(("number", "boolean")))
-    unit = fields.String(load_default=None)
-    description = fields.String(required=True)
-    absent = fields.String(load_default="not_assessed", validate=validate.OneOf(("not_assessed", "none_known")))
-    needs = fields.String(load_default=None)
-
-
-class TermSchema(_Strict):
-    input = fields.String(required=True)
-    op = fields.String(validate=validate.OneOf(OPERATORS))
-    threshold = fields.String()
-    of = fields.String()
-    is_ = fields.Boolean(data_key="is", truthy={True}, falsy={False})
-
-
-class RuleSchema(_Sourced):
-    id = fields.String(required=True, validate=FullMatch(r"^[a-z_]+\.[a-z0-9_]+$"))
-    title = fields.String(required=True, validate=validate.Length(min=1))
-    when = fields.List(fields.Nested(TermSchema), required=True, validate=validate.Length(min=1))
-    points = fields.Integer(required=True, strict=True)
-    referral = fields.String(required=True, validate=validate.OneOf(REFERRAL_ORDER))
-    recommendations = fields.List(fields.String(), required=True)
-    evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list)
-    context = fields.List(fields.String(), load_default=list)
-    note = fields.String(load_default=None)
-
-
-class GroupSchema(_Strict):
-    description = fields.String(required=True)
-    rules = fields.List(fields.Dict(), required=True)
-
-
-class RecommendationSchema(_Strict):
-    text = fields.String(required=True)
-    evidence = fields.List(fields.Nested(EvidenceSchema), required=True, validate=validate.Length(min=1))
-
-
-class BandSchema(_Strict):
-    band = fields.String(required=True, validate=validate.OneOf(("low", "moderate", "high")))
-    start = fields.Integer(required=True, strict=True, data_key="from")
-
-
-class ScoringSchema(_Sourced):
-    minimum = fields.Integer(required=True, strict=True)
-    maximum = fields.Integer(required=True, strict=True)
-    bands = fields.List(fields.Nested(BandSchema), required=True)
-    note = fields.String(required=True)
-
-
-class RulesetSchema(_Strict):
-    name = fields.String(required=True)
-    version = fields.String(required=True, validate=FullMatch(r"^\d+\.\d+\.\d+$"))
-    title = fields.String(required=True)
-    disclaimer = fields.String(required=True)
-    groups = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    scoring = fields.Nested(ScoringSchema, required=True)
-    referral = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(REFERRAL_ORDER[1:])), values=fields.String(), required=True
-    )
-
-
-class NormBandSchema(_Strict):
-    age_from = fields.Integer(required=True, strict=True)
-    age_to = fields.Integer(required=True, strict=True)
-    female = fields.Integer(required=True, strict=True)
-    male = fields.Integer(required=True, strict=True)
-
-
-class NormsSchema(_Strict):
-    description = fields.String(required=True)
-    unit = fields.String(required=True)
-    basis_label = fields.String(required=True)
-    reference = fields.List(fields.Nested(EvidenceSchema), required=True, validate=validate.Length(min=1))
-    bands = fields.List(fields.Nested(NormBandSchema), required=True, validate=validate.Length(min=1))
 
 
 def _messages(errors, prefix="") -> str:
@@ -183,12 +97,58 @@ def load_parameters(folder: Path) -> dict[str, Parameter]:
     return parameters
 
 
+def _mapping(path: Path, what: str) -> dict:
+    """The top level of a rules file, which must be a mapping (an empty file is an empty one)."""
+    content = load_yaml(path)
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise RulesError(f"{path.name}: expected a mapping of {what}, got {type(content).__name__}")
+    return content
+
+
 def load_inputs(path: Path) -> dict[str, InputSpec]:
-    content = load_yaml(path) or {}
     return {
         name: InputSpec(name=name, **_load(InputSchema(), raw, f"{path.name}: input {name}"))
-        for name, raw in content.items()
+        for name, raw in _mapping(path, "inputs").items()
     }
+
+
+def load_recommendations(path: Path) -> dict[str, Recommendation]:
+    recommendations = {}
+    for index, (rec_id, raw) in enumerate(_mapping(path, "recommendations").items()):
+        data = _load(RecommendationSchema(), raw, f"{path.name}: {rec_id}")
+        recommendations[rec_id] = Recommendation(rec_id, data["text"].strip(), _evidence(data["evidence"]), index)
+    return recommendations
+
+
+def load_instruments(path: Path) -> dict[str, Instrument]:
+    instruments = {}
+    for name, raw in _mapping(path, "instruments").items():
+        data = _load(InstrumentSchema(), raw, f"{path.name}: {name}")
+        questions = []
+        for key, question in data["questions"].items():
+            start = question["substantial_from"]
+            if start is not None and not 0 <= start < len(question["points"]):
+                raise RulesError(f"{path.name}: {name}.{key}: substantial_from is not an answer index")
+            questions.append(Question(key, tuple(question["points"]), start))
+        instruments[name] = Instrument(name, data["description"], _evidence(data["reference"]), tuple(questions))
+    return instruments
+
+
+def load_norms(path: Path) -> Norms:
+    content = _mapping(path, "norms")
+    unknown = sorted(set(content) - {"heel_raise"})
+    if unknown:
+        raise RulesError(f"{path.name}: unknown key(s) {', '.join(repr(k) for k in unknown)}")
+    norms = _load(NormsSchema(), content.get("heel_raise"), f"{path.name}: heel_raise")
+    return Norms(
+        description=norms["description"],
+        unit=norms["unit"],
+        basis_label=norms["basis_label"],
+        reference=_evidence(norms["reference"]),
+        bands=tuple(NormBand(**b) for b in norms["bands"]),
+    )
 
 
 def _check_term(term: Term, inputs: dict, parameters: dict, where: str) -> None:
@@ -208,7 +168,28 @@ def _check_term(term: Term, inputs: dict, parameters: dict, where: str) -> None:
         raise RulesError(f"{where}: unknown threshold '{term.threshold}'")
 
 
-def load_rules(path: Path, group: str, inputs: dict, parameters: dict, recommendations: dict, start: int) -> list[Rule]:
+def _rule_points(data: dict, base: float, where: str) -> tuple[int, str, Effect | None]:
+    """(points, points_basis, effect): computed from the effect, or the design-choice points as written."""
+    raw = data["effect"]
+    if raw is None:
+        if data["points"] is None or data["points_basis"] != "design choice":
+            raise RulesError(f"{where}: no effect: give 'points' with 'points_basis: design choice'")
+        return data["points"], "design choice", None
+    if data["points"] is not None or data["points_basis"] is not None:
+        raise RulesError(f"{where}: points are computed from the effect; do not type them")
+    low, high = raw["ci"]
+    if not low <= raw["value"] <= high:
+        raise RulesError(f"{where}: effect value {raw['value']} lies outside its CI {low}-{high}")
+    effect = Effect(raw["measure"], raw["value"], (low, high), raw["population"], raw["citation"], raw["grade"])
+    if effect.ci_includes_one:
+        return 0, f"no points: the 95% CI includes 1 ({effect.describe()})", effect
+    points = effect_points(effect.value, base)
+    return points, f"{effect.describe()}: round(ln {effect.value:g} / ln B) = {points}", effect
+
+
+def load_rules(
+    path: Path, group: str, inputs: dict, parameters: dict, recommendations: dict, start: int, base: float
+) -> list[Rule]:
     content = _load(GroupSchema(), load_yaml(path), path.name)
     rules = []
     for position, raw in enumerate(content["rules"]):
@@ -216,7 +197,12 @@ def load_rules(path: Path, group: str, inputs: dict, parameters: dict, recommend
         data = _load(RuleSchema(), raw, where)
         if not data["id"].startswith(f"{group}."):
             raise RulesError(f"{where}: id must start with '{group}.'")
-        _require_source(data, "evidence", where)
+        points, points_basis, effect = _rule_points(data, base, where)
+        evidence = _evidence(data["evidence"])
+        if effect is not None:
+            evidence = (Evidence(f"{effect.citation} ({effect.describe()})", effect.grade), *evidence)
+        if not evidence and data["basis"] != "design choice":
+            raise RulesError(f"{where}: no evidence: cite the evidence or say 'basis: design choice'")
         terms = tuple(Term(**{k: v for k, v in term.items()}) for term in data["when"])
         for term in terms:
             _check_term(term, inputs, parameters, where)
@@ -232,73 +218,83 @@ def load_rules(path: Path, group: str, inputs: dict, parameters: dict, recommend
                 group=group,
                 title=data["title"],
                 terms=terms,
-                points=data["points"],
+                points=points,
                 referral=data["referral"],
                 recommendations=tuple(data["recommendations"]),
-                evidence=_evidence(data["evidence"]),
+                evidence=evidence,
                 basis=data["basis"],
                 context=tuple(data["context"]),
                 note=data["note"],
                 index=start + position,
+                points_basis=points_basis,
+                effect=effect,
+                referral_to=data["referral_to"],
             )
         )
+        if data["points_at_least"]:
+            rules[-1] = _raise_to(rules[-1], data["points_at_least"], rules, where)
     return rules
 
 
-def _check_red_flags(rules: list[Rule], inputs: dict) -> None:
-    """Every red-flag input needs a rule that refers urgently on that flag alone."""
-    for name in inputs:
-        if not name.startswith("red_flags."):
-            continue
-        if not any(r.referral == "urgent" and r.terms == (Term(input=name, is_=True),) for r in rules):
-            raise RulesError(f"red_flags.yaml: no rule refers urgently on '{name}' alone")
+def _raise_to(rule: Rule, other_id: str, earlier: list[Rule], where: str) -> Rule:
+    """A graded exposure: this rule scores at least what a milder band of it scores."""
+    other = next((r for r in earlier if r.id == other_id), None)
+    if other is None:
+        raise RulesError(f"{where}: points_at_least names '{other_id}', not an earlier rule of this file")
+    if other.points <= rule.points:
+        return rule
+    basis = (
+        f"{rule.points_basis}, raised to {other.points} so it never scores less than {other.id} "
+        "(overlapping CIs; design choice)"
+    )
+    return replace(rule, points=other.points, points_basis=basis)
 
 
-def load_ruleset(folder: Path) -> Ruleset:
-    """Read and check every file of the ruleset in `folder`."""
+def load_ruleset(folder: Path, computed: frozenset[str] | None = None) -> Ruleset:
+    """Read and check every file of the ruleset in `folder`.
+
+    `computed` names every input the derive step computes: each declared input
+    must be one of them and each of them declared.
+    """
     folder = Path(folder)
     head = _load(RulesetSchema(), load_yaml(folder / "ruleset.yaml"), "ruleset.yaml")
     scoring = head["scoring"]
-    starts = [b["start"] for b in scoring["bands"]]
-    if starts != sorted(set(starts)) or starts[0] != scoring["minimum"]:
-        raise RulesError("ruleset.yaml: scoring.bands must start at the minimum and rise")
+    base = 2 ** (1 / scoring["points_per_doubling"])
+    bands = tuple(
+        Band(b["band"], effect_points(b["relative_risk"], base), b["relative_risk"]) for b in scoring["bands"]
+    )
+    starts = [b.start for b in bands]
+    if starts != sorted(set(starts)) or starts[0] != scoring["minimum"] or [b.band for b in bands] != list(BANDS):
+        raise RulesError(f"ruleset.yaml: scoring.bands must be {', '.join(BANDS)}, from the minimum up")
     inputs = load_inputs(folder / "inputs.yaml")
     parameters = load_parameters(folder / "parameters")
-    recs_raw = load_yaml(folder / "recommendations.yaml") or {}
-    recommendations = {}
-    for index, (rec_id, raw) in enumerate(recs_raw.items()):
-        data = _load(RecommendationSchema(), raw, f"recommendations.yaml: {rec_id}")
-        recommendations[rec_id] = Recommendation(rec_id, data["text"].strip(), _evidence(data["evidence"]), index)
+    recommendations = load_recommendations(folder / "recommendations.yaml")
     rules: list[Rule] = []
     for group in head["groups"]:
-        rules += load_rules(folder / f"{group}.yaml", group, inputs, parameters, recommendations, len(rules))
-    seen = set()
-    for rule in rules:
-        if rule.id in seen:
-            raise RulesError(f"{rule.group}.yaml: rule {rule.id}: duplicate rule id")
-        seen.add(rule.id)
-    _check_red_flags(rules, inputs)
-    norms_raw = load_yaml(folder / "norms.yaml") or {}
-    norms = _load(NormsSchema(), norms_raw.get("heel_raise"), "norms.yaml: heel_raise")
-    return Ruleset(
+        rules += load_rules(folder / f"{group}.yaml", group, inputs, parameters, recommendations, len(rules), base)
+    ruleset = Ruleset(
         name=head["name"],
         version=head["version"],
         title=head["title"],
         disclaimer=head["disclaimer"],
         score_min=scoring["minimum"],
         score_max=scoring["maximum"],
-        bands=tuple(Band(b["band"], b["start"]) for b in scoring["bands"]),
+        bands=bands,
         scoring_note=scoring["note"],
         referral_to=dict(head["referral"]),
         inputs=inputs,
         parameters=parameters,
         rules=tuple(rules),
         recommendations=recommendations,
-        heel_raise_norms=Norms(
-            description=norms["description"],
-            unit=norms["unit"],
-            basis_label=norms["basis_label"],
-            reference=_evidence(norms["reference"]),
-            bands=tuple(NormBand(**b) for b in norms["bands"]),
-        ),
+        heel_raise_norms=load_norms(folder / "norms.yaml"),
+        points_base=base,
+        points_per_doubling=scoring["points_per_doubling"],
+        design_choice_max_points=scoring["design_choice_max_points"],
+        caps=dict(scoring["caps"]),
+        independence_note=scoring["independence"],
+        scoring_reference=_evidence(scoring["reference"]),
+        healthy_recommendation=head["healthy_recommendation"],
+        instruments=load_instruments(folder / "instruments.yaml"),
     )
+    check_ruleset(ruleset, head["groups"], computed)
+    return ruleset

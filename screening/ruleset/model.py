@@ -1,9 +1,13 @@
 """The ruleset as loaded from rules/: plain immutable records, no behaviour
 beyond describing themselves in words a clinician can check."""
 
+import math
 from dataclasses import dataclass, field
 
-REFERRAL_ORDER = ("none", "routine", "soon", "urgent")
+REFERRAL_ORDER = ("none", "routine", "soon", "urgent")  # a rule's referral effect, least urgent first
+URGENCIES = REFERRAL_ORDER[1:]  # a referral's urgency: every effect but "none"
+BANDS = ("low", "moderate", "high")  # risk bands, lowest first; rules/ruleset.yaml gives each its start
+RED_FLAG_KINDS = ("sign", "risk_factor")  # a red flag refers urgently alone, or only with a calf symptom
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 
 
@@ -51,6 +55,12 @@ class InputSpec:
     description: str
     absent: str  # "not_assessed" or "none_known"
     needs: str | None
+    kind: str | None = None  # red flags only: "sign" or "risk_factor"
+
+    @property
+    def needed_data(self) -> str:
+        """What must be recorded for a rule reading this input to be assessed (its `needs`, else its name)."""
+        return self.needs or self.name
 
     @property
     def fact_key(self) -> str:
@@ -74,6 +84,48 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """A relative effect from a study: the data a rule's points are computed from."""
+
+    measure: str  # "HR", "OR" or "RR"
+    value: float
+    ci: tuple[float, float]
+    population: str
+    citation: str
+    grade: str
+
+    @property
+    def ci_includes_one(self) -> bool:
+        return self.ci[0] <= 1.0 <= self.ci[1]
+
+    def describe(self) -> str:
+        value, low, high = _same_decimals(self.value, *self.ci)
+        return f"{self.measure} {value} (95% CI {low}-{high}), {self.population}"
+
+    def as_dict(self) -> dict:
+        return {
+            "measure": self.measure,
+            "value": self.value,
+            "ci": list(self.ci),
+            "population": self.population,
+            "citation": self.citation,
+            "grade": self.grade,
+        }
+
+
+def _same_decimals(*values: float) -> list[str]:
+    """Numbers written with the decimals the most precise of them has (1.16-2.00, not 1.16-2)."""
+    decimals = max(len(repr(v).split(".")[1].rstrip("0")) if "." in repr(v) else 0 for v in values)
+    return [f"{v:.{decimals}f}" for v in values]
+
+
+def effect_points(value: float, base: float) -> int:
+    """Sullivan's points for a relative effect: round(ln(value) / ln(B)), halves away from zero."""
+    exact = math.log(value) / math.log(base)
+    return int(math.copysign(math.floor(abs(exact) + 0.5), exact))
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     group: str
@@ -87,6 +139,9 @@ class Rule:
     context: tuple[str, ...] = ()
     note: str | None = None
     index: int = 0
+    points_basis: str = "design choice"
+    effect: Effect | None = None
+    referral_to: str | None = None
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -127,7 +182,25 @@ class Norms:
 @dataclass(frozen=True)
 class Band:
     band: str
-    start: int
+    start: int  # points
+    relative_risk: float  # the risk multiple the band starts at
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a scored instrument: the points of each answer, by index."""
+
+    name: str
+    points: tuple[int, ...]
+    substantial_from: int | None  # the answer index from which the problem is substantial
+
+
+@dataclass(frozen=True)
+class Instrument:
+    name: str
+    description: str
+    reference: tuple[Evidence, ...]
+    questions: tuple[Question, ...]
 
 
 @dataclass(frozen=True)
@@ -146,9 +219,22 @@ class Ruleset:
     rules: tuple[Rule, ...] = field(repr=False)
     recommendations: dict = field(repr=False)
     heel_raise_norms: Norms = field(repr=False)
+    points_base: float = 2**0.1
+    points_per_doubling: int = 10
+    design_choice_max_points: int = 0
+    caps: dict = field(default_factory=dict, repr=False)
+    independence_note: str = ""
+    scoring_reference: tuple[Evidence, ...] = ()
+    healthy_recommendation: str = ""
+    instruments: dict = field(default_factory=dict, repr=False)
 
     def rule(self, rule_id: str) -> Rule:
         return self._rules_by_id[rule_id]
+
+    @property
+    def ref(self) -> dict:
+        """The ruleset's name and version, as every result and answer names it (`RulesetRef`)."""
+        return {"name": self.name, "version": self.version}
 
     @property
     def _rules_by_id(self) -> dict:
@@ -157,6 +243,13 @@ class Ruleset:
             cache = {r.id: r for r in self.rules}
             object.__setattr__(self, "_by_id", cache)
         return cache
+
+    def relative_risk(self, score: int) -> float:
+        """The risk multiple a score stands for: B ** score (assumes independent effects)."""
+        return self.points_base**score
+
+    def parameter(self, name: str) -> float:
+        return self.parameters[name].value
 
     def describe_term(self, term: Term) -> str:
         """Say one comparison in words, with the threshold's value and unit."""
@@ -184,7 +277,10 @@ class Ruleset:
             "condition": self.describe(rule),
             "thresholds": {name: self.parameters[name].as_dict() for name in rule.thresholds},
             "points": rule.points,
+            "points_basis": rule.points_basis,
+            "effect": rule.effect.as_dict() if rule.effect else None,
             "referral": rule.referral,
+            "referral_to": rule.referral_to,
             "recommendations": list(rule.recommendations),
             "evidence": evidence_list(rule.evidence),
             "basis": rule.basis,

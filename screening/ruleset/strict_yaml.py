@@ -12,7 +12,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader, node, deep=False):
-    seen = {}
+    seen: dict[object, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:

@@ -1,0 +1,113 @@
+"""Validate and screen numbered roster rows and count them: the one batch pipeline.
+
+Both faces of a roster go through here: `POST /v1/screenings/batch` (api/batch.py)
+with a request body, and `soleus-screen roster` (`run`, via `pipeline` in worker
+processes) with a file. So whichever face read a roster, a row keeps the same
+number, gets the same result or the same errors by field path, and the summary
+counts the same. Rows are numbered from 1: array items in order, CSV data rows
+as a spreadsheet counts them below the header (a blank line is no runner but
+keeps its number).
+"""
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from screening.batch.repeated_ids import RepeatedIds
+from screening.batch.source import Chunk
+from screening.errors import IntakeError
+from screening.intake.flat import validate_flat
+from screening.ruleset.model import BANDS, URGENCIES
+from screening.service import Screener
+
+MAX_ID_SHOWN = 64
+
+
+class ScreenedRow(NamedTuple):
+    row: int
+    result: dict
+
+
+class InvalidRow(NamedTuple):
+    """A row that was not screened: its errors by field path, and the runner id as written (shown, never trusted)."""
+
+    row: int
+    runner_id: str
+    errors: dict[str, list[str]]
+
+
+def screen_rows(screener: Screener, chunk: Chunk) -> Iterator[ScreenedRow | InvalidRow]:
+    """Validate and screen every row of `chunk` in order; a row's errors never stop the others."""
+    for row, payload in chunk.rows():
+        try:
+            intake = validate_flat(screener, payload) if chunk.kind == "csv" else screener.validate(payload)
+        except IntakeError as error:
+            yield InvalidRow(row, _raw_runner_id(chunk.kind, payload), error.errors)
+            continue
+        yield ScreenedRow(row, screener.screen_valid(intake))
+
+
+def _raw_runner_id(kind: str, payload) -> str:
+    if kind == "csv":
+        value = payload.get("runner.id", "")
+    else:
+        runner = payload.get("runner") if isinstance(payload, dict) else None
+        value = runner.get("id", "") if isinstance(runner, dict) else ""
+    return value.strip()[:MAX_ID_SHOWN] if isinstance(value, str) else ""
+
+
+class Tally:
+    """The counts of a roster's summary, kept as its rows are screened in row order."""
+
+    def __init__(self, repeated_cap: int | None = None):
+        self.screened = 0
+        self.invalid = 0
+        self.bands = dict.fromkeys(BANDS, 0)
+        self.referrals = dict.fromkeys(URGENCIES, 0)  # screened rows referred, by urgency
+        self.repeated_ids = RepeatedIds(cap=repeated_cap)
+
+    @property
+    def rows(self) -> int:
+        """Rows read (blank CSV lines are not rows)."""
+        return self.screened + self.invalid
+
+    @property
+    def not_referred(self) -> int:
+        return self.screened - sum(self.referrals.values())
+
+    def count_screened(self, row: int, runner_id: str, band: str, urgency: str | None) -> None:
+        self.screened += 1
+        self.bands[band] += 1
+        if urgency is not None:
+            self.referrals[urgency] += 1
+        self.repeated_ids.add(runner_id, row)
+
+    def count_result(self, row: int, result: dict) -> None:
+        self.count_screened(row, result["runner_id"], result["risk"]["band"], result["referral"]["urgency"])
+
+    def count_invalid(self) -> None:
+        self.invalid += 1
+
+    def summary(self) -> dict:
+        """The summary as the batch endpoint answers it (`SummarySchema`)."""
+        return {
+            "rows": self.rows,
+            "screened": self.screened,
+            "invalid": self.invalid,
+            "bands": dict(self.bands),
+            "referrals": {"total": sum(self.referrals.values()), **self.referrals},
+            "repeated_runner_ids": self.repeated_ids.repeated,
+        }
+
+
+def screen_batch(screener: Screener, chunk: Chunk) -> dict:
+    """Screen a whole roster held in memory: every row in exactly one of `results` and `errors`, and a summary."""
+    tally = Tally()
+    results, errors = [], []
+    for outcome in screen_rows(screener, chunk):
+        if isinstance(outcome, InvalidRow):
+            tally.count_invalid()
+            errors.append({"row": outcome.row, "errors": outcome.errors})
+        else:
+            tally.count_result(outcome.row, outcome.result)
+            results.append({"row": outcome.row, "result": outcome.result})
+    return {"ruleset": screener.ruleset.ref, "summary": tally.summary(), "results": results, "errors": errors}
