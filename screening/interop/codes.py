@@ -11,7 +11,8 @@ Standard codes where they exist:
 
 No standard code exists (checked in LOINC and SNOMED CT by name) for the other
 intake items (heel raises to fatigue, training distances and their unit choice,
-fatigue 0-10, soreness days, the red-flag checklist as asked here, the OSTRC-O2
+fatigue 0-10, soreness days, a running injury in the past 12 months, exertional
+pain that settles with rest, the red-flag checklist as asked here, the OSTRC-O2
 calf answers as indexes): those items carry only their linkId and text, and
 their answer options use this service's own code systems below. A soleus strain
 risk screening has no LOINC or SNOMED code either: RiskAssessment.code and the
