@@ -34,7 +34,7 @@ def create_app(config: dict | None = None):
     from flask import Flask
     from flask.json.provider import DefaultJSONProvider
 
-    from api import form, health, limits, openapi, requestlog, rulebook, screenings, service
+    from api import cds_hooks, fhir, form, health, limits, openapi, requestlog, rulebook, screenings, service
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -51,9 +51,9 @@ def create_app(config: dict | None = None):
     service.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
-    for blueprint in (screenings.blp, rulebook.blp, health.blp):
+    for blueprint in (screenings.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
         api.register_blueprint(blueprint)
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in (form.init_app,):
+    for init_app in (form.init_app, cds_hooks.init_app):
         init_app(app)
     return app

@@ -15,6 +15,12 @@ OPERATIONS = {
     ("/v1/rules/{rule_id}", "get"),
     ("/health", "get"),
     ("/ready", "get"),
+    ("/fhir/metadata", "get"),
+    ("/fhir/Questionnaire/{questionnaire_id}", "get"),
+    ("/fhir/QuestionnaireResponse/$screen", "post"),
+    ("/cds-services", "get"),
+    ("/cds-services/soleus-screen", "post"),
+    ("/cds-services/soleus-screen/feedback", "post"),
 }
 
 

@@ -5,7 +5,11 @@ be no server error and must match the spec (status, media type, headers,
 body schema); a request the spec calls valid must be accepted and one it calls
 invalid refused. For the CSV and form media types the spec can only say
 "text" (OpenAPI cannot express a CSV grammar or which texts parse as
-numbers), so for those only the answer-side checks apply.
+numbers), so for those only the answer-side checks apply. The same holds for
+the FHIR operations under /fhir: the spec can say "a QuestionnaireResponse",
+not which answers the soleus-intake Questionnaire takes. The CDS Hooks
+service runs with its default authorisation and no trusted clients, so its
+calls are checked to answer 401 as documented.
 """
 
 import schemathesis
@@ -22,7 +26,8 @@ TEXT_BODIES = {"text/csv", "multipart/form-data", "application/x-www-form-urlenc
 @schema.parametrize()
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_every_generated_request_as_its_spec_says(case):
-    excluded = [positive_data_acceptance, negative_data_rejection] if case.media_type in TEXT_BODIES else []
+    text_only = case.media_type in TEXT_BODIES or case.operation.path.startswith("/fhir/")
+    excluded = [positive_data_acceptance, negative_data_rejection] if text_only else []
     case.call_and_validate(excluded_checks=excluded)
 
 

@@ -55,6 +55,11 @@ def run_screen(args) -> int:
         return EXIT_SOFTWARE
     if args.format == "text":
         sys.stdout.write(render(result))
+    elif args.format == "fhir":
+        from screening.interop.risk_assessment import risk_assessment
+
+        json.dump(risk_assessment(result), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
     else:
         json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -71,8 +76,8 @@ def add_screen(subparsers) -> None:
     parser.add_argument("file", help="intake JSON file, or - for standard input")
     parser.add_argument(
         "--format",
-        choices=("json", "text"),
+        choices=("json", "text", "fhir"),
         default="json",
-        help="json (the API's result) or text (a report for a clinician)",
+        help="json (the API's result), text (a report for a clinician) or fhir (a FHIR R4 RiskAssessment)",
     )
     parser.set_defaults(handler=run_screen)

@@ -1,0 +1,154 @@
+"""A screening result as a FHIR R4 RiskAssessment (a dict).
+
+    status              final
+    subject             the response's subject (a pseudonymous Patient reference), else the runner id
+    occurrenceDateTime  screened_at
+    basis               the QuestionnaireResponse screened, when it has an id or identifier
+    method              the ruleset (name, version) that gave the result
+    prediction[0]       qualitativeRisk: HL7 risk-probability low | moderate | high (the band);
+                        relativeRisk when the result gives risk.relative_risk;
+                        rationale: score, the bands' ranges and the relative risk when the
+                        result gives them, and every fired rule, in words
+    mitigation          the recommendations, in the ruleset's order
+    note                rules not assessed for missing data, and the disclaimer
+    extension           referral (below), risk-score (valueInteger, 0-100) and one
+                        fired-rule (valueString: the rule id) per rule that fired
+
+The referral extension (`urn:soleus-screen:fhir:StructureDefinition/referral`)
+holds sub-extensions `required` (valueBoolean), `urgency` (valueCode: urgent
+= same day, medical; soon = within days; routine), `to` (valueString: who to
+refer to), one `reason` (valueString: a referring rule id) per reason and,
+when the result lists them, one `destination` (valueString) per destination.
+"""
+
+from screening.interop import codes
+from screening.result.text_note import format_value
+
+RULES_PATH = "/v1/rules"
+
+
+def risk_assessment(result: dict, subject: dict | None = None, basis: dict | None = None) -> dict:
+    """The RiskAssessment for one result; `subject` and `basis` are FHIR References (dicts)."""
+    ruleset = result["ruleset"]
+    risk = result["risk"]
+    prediction: dict = {
+        "outcome": {"text": "Soleus (calf) muscle strain"},
+        "qualitativeRisk": {
+            "coding": [
+                {"system": codes.RISK_PROBABILITY, "code": risk["band"], "display": codes.RISK_DISPLAY[risk["band"]]}
+            ],
+            "text": f"{risk['band']} risk (score {risk['score']})",
+        },
+        "rationale": rationale(result),
+    }
+    relative = _relative_risk(risk.get("relative_risk"))
+    if relative is not None:
+        prediction["relativeRisk"] = relative
+    resource: dict = {
+        "resourceType": "RiskAssessment",
+        "id": result["screening_id"],
+        "extension": [
+            _referral(result["referral"]),
+            {"url": codes.RISK_SCORE_EXTENSION, "valueInteger": risk["score"]},
+            *({"url": codes.FIRED_RULE_EXTENSION, "valueString": entry["rule"]} for entry in result["explanation"]),
+        ],
+        "status": "final",
+        "method": {
+            "coding": [
+                {
+                    "system": codes.RULESET_SYSTEM,
+                    "code": ruleset["name"],
+                    "version": ruleset["version"],
+                    "display": f"soleus-screen ruleset {ruleset['name']} {ruleset['version']}",
+                }
+            ],
+            "text": f"Rule-based screening, ruleset {ruleset['name']} {ruleset['version']} (see {RULES_PATH})",
+        },
+        "code": {"text": "Soleus (calf) strain risk screening for runners"},
+        "subject": subject or {"identifier": {"system": codes.RUNNER_ID_SYSTEM, "value": result["runner_id"]}},
+        "occurrenceDateTime": result["screened_at"],
+        "prediction": [prediction],
+        "note": [{"text": text} for text in notes(result)],
+    }
+    if basis:
+        resource["basis"] = [basis]
+    if result["recommendations"]:
+        resource["mitigation"] = " ".join(
+            f"{number}. {rec['text']}" for number, rec in enumerate(result["recommendations"], 1)
+        )
+    return resource
+
+
+def rationale(result: dict) -> str:
+    """Why the band: the score, where it sits on the scale, and each rule that fired with its inputs."""
+    risk = result["risk"]
+    parts = [f"Score {risk['score']}, band {risk['band']}{_scale(risk)}."]
+    relative = _relative_risk(risk.get("relative_risk"))
+    if relative is not None:
+        basis = risk["relative_risk"].get("basis") if isinstance(risk["relative_risk"], dict) else None
+        parts.append(f"Relative risk {_words(relative)}" + (f": {basis}." if basis else "."))
+    if not result["explanation"]:
+        parts.append("No rule fired.")
+    for entry in result["explanation"]:
+        shown = ", ".join(f"{name} = {_words(value)}" for name, value in entry["inputs"].items())
+        parts.append(f"{entry['title']} ({entry['rule']}, {entry['points']:+d} points): {entry['condition']}; {shown}.")
+    return " ".join(parts)
+
+
+def notes(result: dict) -> list[str]:
+    """What a clinician must also read: the referral in words, what was not assessed, the disclaimer."""
+    found = [referral_words(result["referral"])]
+    for entry in result["not_assessed_detail"]:
+        found.append(
+            f"Not assessed (missing data, not assumed normal): {entry['title']} ({entry['rule']}) "
+            f"needs {'; '.join(entry['needs'])}."
+        )
+    found.append(result["disclaimer"])
+    return found
+
+
+def referral_words(referral: dict) -> str:
+    if not referral["required"]:
+        return "No referral."
+    return f"Referral: {referral['urgency']} to {referral['to']} (because {', '.join(referral['reasons'])})."
+
+
+def _referral(referral: dict) -> dict:
+    parts: list[dict] = [{"url": "required", "valueBoolean": referral["required"]}]
+    if referral["urgency"]:
+        parts.append({"url": "urgency", "valueCode": referral["urgency"]})
+    if referral["to"]:
+        parts.append({"url": "to", "valueString": referral["to"]})
+    parts += [{"url": "reason", "valueString": reason} for reason in referral["reasons"]]
+    parts += [{"url": "destination", "valueString": each} for each in referral.get("destinations") or []]
+    return {"url": codes.REFERRAL_EXTENSION, "extension": parts}
+
+
+def _relative_risk(value) -> float | None:
+    """The risk multiple: a number, or the one number in an object that also states its basis."""
+    if isinstance(value, dict):
+        numbers = [each for each in value.values() if _is_number(each)]
+        value = numbers[0] if len(numbers) == 1 else None
+    return value if _is_number(value) else None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _scale(risk: dict) -> str:
+    """Where the score sits: the bands' score ranges, when the result gives them (risk.scale.bands)."""
+    scale = risk.get("scale")
+    bands = scale.get("bands") if isinstance(scale, dict) else None
+    if not isinstance(bands, list) or not all(isinstance(band, dict) for band in bands):
+        return ""
+    ranges = [f"{band.get('band')} {band.get('from')}-{band.get('to')}" for band in bands]
+    return f" (bands: {', '.join(ranges)})"
+
+
+def _words(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_words(each) for each in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_words(each)}" for key, each in value.items())
+    return format_value(value)
