@@ -146,3 +146,15 @@ def test_a_72_year_old_at_his_age_norm_fires_no_strength_rule(results):
     older = results["Man of 72 with 16 heel raises a leg (his age norm is 14)"]
     assert not {rule for rule in _fired(older) if rule.startswith("strength.")}
     assert older["risk"]["band"] == "low"
+
+
+def test_the_changelog_points_table_gives_every_rule_the_points_the_loader_computes():
+    from screening import default_screener
+
+    table = {}
+    for line in (Path(__file__).parents[1] / "rules" / "CHANGELOG.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`") and cells[0].endswith("`"):
+            table[cells[0].strip("`")] = cells[2]
+    for rule in default_screener().ruleset.rules:
+        assert table.get(rule.id) == str(rule.points), f"{rule.id}: CHANGELOG says {table.get(rule.id)}"
