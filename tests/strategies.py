@@ -6,12 +6,18 @@ unit (including 0, -0.0, tiny values and subnormals), optional fields present, n
 absent, any red flags. `invalid_intakes()` draws a valid intake and breaks it
 in one way, returning `(payload, path)`: the field path the error must be
 keyed by (`_schema` for a body that is not an object).
+
+For ruleset 2.0: `ruleset2_intakes()` adds its optional fields (and the
+OSTRC-O2 section), `near_threshold_intakes()` puts values where the rules
+change, `invalid_ostrc_o2_intakes()` breaks one OSTRC-O2 answer, and
+`same_runner_in_km_and_mi()` gives one runner entered in both units.
 """
 
 import copy
 import math
 
 from hypothesis import strategies as st
+from marshmallow import validate
 
 from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, RED_FLAGS, OstrcO2Schema
 
@@ -277,7 +283,10 @@ def invalid_intakes(draw) -> tuple:
 ABSENT = object()
 RULESET2_FLAGS = ("runner.previous_running_injury_12m", "wellness.exertional_pain_settles_with_rest")
 # The OSTRC-O2 answers as the schema (the one definition of a valid intake) allows them: name -> highest index.
-OSTRC_O2_HIGHEST = {name: field.validators[0].max for name, field in OstrcO2Schema().fields.items()}
+OSTRC_O2_HIGHEST = {
+    name: next(v.max for v in field.validators if isinstance(v, validate.Range))
+    for name, field in OstrcO2Schema().fields.items()
+}
 
 
 def ostrc_o2_answers():
@@ -360,7 +369,7 @@ def _unknown_answer(draw, answers: dict) -> str:
 
 @st.composite
 def invalid_ostrc_o2_intakes(draw) -> tuple:
-    """(payload, path): a valid intake whose OSTRC-O2 section is broken at one answer, and that answer's path."""
+    """(payload, path): a valid intake with one OSTRC-O2 answer broken, and that answer's path."""
     intake = draw(ruleset2_intakes())
     answers = draw(ostrc_o2_answers())
     path = draw(st.sampled_from((_invalid_answer, _missing_answer, _unknown_answer)))(draw, answers)
@@ -372,7 +381,7 @@ def invalid_ostrc_o2_intakes(draw) -> tuple:
 SAFE_KM = 399.99
 
 
-def _positive_distance(limit: float):
+def positive_distance(limit: float):
     return st.one_of(
         st.integers(1, math.floor(limit)),
         st.integers(1, math.floor(limit * 10)).map(lambda tenths: tenths / 10),
@@ -398,14 +407,14 @@ def same_runner_in_km_and_mi(draw) -> tuple:
         return value / KM_PER_MILE if entered == "km" else value * KM_PER_MILE
 
     ratio = draw(THRESHOLD_RATIOS | st.floats(0, 3))
-    longest = draw(_positive_distance(limit / max(ratio, 1.0)))
-    weeks = draw(st.lists(st.just(0) | _positive_distance(limit), max_size=8))
+    longest = draw(positive_distance(limit / max(ratio, 1.0)))
+    weeks = draw(st.lists(st.just(0) | positive_distance(limit), max_size=8))
     ending = draw(st.sampled_from(((), (1.30,), (1, 1, 1.8))))  # week-over-week 1.30; ACWR 1.8 / 1.2 = 1.5
     if ending:
-        base = draw(_positive_distance(limit / 1.8))
+        base = draw(positive_distance(limit / 1.8))
         weeks += [base] + [base * factor for factor in ending]
     if not weeks:
-        weeks = [draw(_positive_distance(limit))]
+        weeks = [draw(positive_distance(limit))]
     own_numbers = draw(st.booleans())
     other_weeks = [convert(week) for week in weeks]
     if own_numbers and ending:
