@@ -14,7 +14,7 @@ from typing import NamedTuple
 import orjson
 
 from screening.batch.cells import error_rows, result_row
-from screening.batch.source import Chunk
+from screening.batch.source import Chunk, RepeatedKeys
 from screening.errors import IntakeError
 from screening.intake.flat import validate_flat
 from screening.service import default_screener
@@ -77,6 +77,8 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
         try:
             if chunk.kind == "csv":
                 intake = validate_flat(screener, dict(zip(chunk.header, payload, strict=False)))
+            elif isinstance(payload, RepeatedKeys):  # a key given twice: never guess which one was meant
+                raise IntakeError(payload.errors)
             else:
                 intake = screener.validate(payload)
         except IntakeError as error:
