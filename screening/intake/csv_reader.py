@@ -48,9 +48,9 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
         try:
             text = decoder.decode(chunk)
         except UnicodeDecodeError as error:
-            line = line_number + chunk[: error.start].count(b"\n") + 1
+            bad_line = line_number + chunk[: error.start].count(b"\n") + 1
             raise CsvError(
-                f"not UTF-8 text near line {line}: byte {chunk[error.start : error.start + 1]!r}; "
+                f"not UTF-8 text near line {bad_line}: byte {chunk[error.start : error.start + 1]!r}; "
                 "save the file as CSV UTF-8"
             ) from None
         parts.append(text)

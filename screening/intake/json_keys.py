@@ -32,6 +32,7 @@ class KeyRecordingDict(dict):
     """A dict that notes every key set twice (in `repeated`); ijson builds objects with it."""
 
     __slots__ = ("repeated",)
+    repeated: list[str]
 
     def __setitem__(self, key, value) -> None:
         if key in self:
