@@ -17,6 +17,7 @@ from flask import request
 from werkzeug.exceptions import BadRequest
 
 from api.problems import Problem
+from screening.intake.json_keys import DuplicateKey, unique_object
 
 CHUNK = 64 * 1024
 
@@ -52,29 +53,11 @@ def parse_json(data: bytes):
         raise BadRequest("The body is empty: expected JSON.")
     text = _utf8(data)
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=unique_object)
     except DuplicateKey as error:
-        raise BadRequest(f"The body is not valid JSON: the key {error.key!r} appears twice in one object.") from None
+        raise BadRequest(f"The body is not valid JSON: {error}.") from None
     except (ValueError, RecursionError) as error:
         raise BadRequest(f"The body is not valid JSON: {_reason(error)}.") from None
-
-
-class DuplicateKey(ValueError):
-    def __init__(self, key: str):
-        self.key = key
-        super().__init__(key)
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """An object's members as a dict; a key given twice raises DuplicateKey (json.loads would keep the last)."""
-    members = dict(pairs)
-    if len(members) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise DuplicateKey(key)
-            seen.add(key)
-    return members
 
 
 def _utf8(data: bytes) -> str:

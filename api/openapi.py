@@ -201,9 +201,11 @@ def problems(*statuses: int, **descriptions: str) -> dict:
 
 
 STOCK = {
-    400: "Malformed body: not JSON, not UTF-8, or a CSV that cannot be read (its row is named)",
+    400: "Malformed body: not JSON, not UTF-8, a key given twice, or a CSV that cannot be read (its row is named)",
+    408: "The body was not sent whole within the server's read timeout",
     404: "No such resource",
-    413: "Body larger than the service takes (MAX_CONTENT_LENGTH)",
+    413: "Body larger than the service takes (MAX_CONTENT_LENGTH, 16 MiB; one intake: INTAKE_MAX_CONTENT_LENGTH, "
+    "64 KiB), with or without Content-Length",
     415: "Body in a media type this operation does not take (see Accept-Post)",
     422: "Invalid intake: `errors` lists every problem by field path",
     503: "Not ready: the rules are not loaded or the engine does not answer",

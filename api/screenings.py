@@ -45,7 +45,7 @@ def no_store(payload, status: int = 200):
     headers=REQUEST_ID_HEADER,
     description="The screening result: risk, referral, and the rules that fired with their evidence",
 )
-@blp.doc(responses=problems(400, 413, 415, 422))
+@blp.doc(responses=problems(400, 408, 413, 415, 422))
 def screen():
     """Screen one runner
 
@@ -110,6 +110,7 @@ def screen():
 )
 @blp.doc(
     responses=problems(
+        408,
         415,
         s400="Malformed body: not JSON, or a CSV that cannot be read as a roster (bad quoting, wrong cell "
         "count, not UTF-8, unknown or missing columns); `row` names the row (0 = header)",

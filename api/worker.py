@@ -20,7 +20,8 @@ sees it:
 Errors gunicorn answers itself, before the app sees the request (a bad
 Content-Length, a request line or headers too large, bad chunked framing),
 are written as RFC 9457 problem+json with an X-Request-ID, like every answer
-of the app; gunicorn would write an HTML page without one.
+of the app, and logged as one JSON line with that id (event "refused");
+gunicorn would write an HTML page without one.
 
 This subclasses gunicorn 27's ThreadWorker (pyproject pins gunicorn>=27,<28):
 `accept` and the keep-alive callback start the gathering instead of handing the
@@ -32,12 +33,14 @@ behind a TLS-terminating proxy, see api/commands/serve.py).
 import errno
 import html
 import json
+import logging
 import re
 import selectors
 import socket
 import time
 import uuid
 from collections import deque
+from datetime import UTC, datetime
 from functools import partial
 
 from gunicorn import util
@@ -48,6 +51,7 @@ READ_TIMEOUT = 30.0  # seconds a client may take to send its request (and to rea
 BUFFER = 256 * 1024  # bytes of a request gathered before a thread takes over
 RECV = 64 * 1024
 PROBLEM_JSON = "application/problem+json"
+requests_log = logging.getLogger("soleus.requests")  # the app's request log (api/requestlog.py)
 
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*([0-9]+)[ \t]*(?=\r\n|$)", re.IGNORECASE)
 _CHUNKED = re.compile(rb"\r\ntransfer-encoding[ \t]*:[^\r\n]*chunked", re.IGNORECASE)
@@ -209,7 +213,7 @@ class GatheringThreadWorker(ThreadWorker):
             conn = self.gathering[0]
             started = bool(conn.pending_request.data)
             detail = f"The request was not sent whole within {self.read_timeout:g} s: send it without pauses."
-            self._drop(conn, problem_bytes(408, "Request Timeout", detail) if started else b"")
+            self._drop(conn, refusal(408, "Request Timeout", detail) if started else b"")
 
     # -- errors gunicorn answers itself ----------------------------------------------------
 
@@ -221,7 +225,7 @@ class GatheringThreadWorker(ThreadWorker):
         if status is None:
             return
         try:
-            util.write_nonblock(client, problem_bytes(status, reason, message))
+            util.write_nonblock(client, refusal(status, reason, message, req))
         except Exception:
             self.log.debug("Failed to send error message.")
 
@@ -257,9 +261,27 @@ class _Capture:
         return int(match.group(1)), reason, message or reason
 
 
-def problem_bytes(status: int, title: str, detail: str) -> bytes:
-    """A whole HTTP/1.1 response: the problem+json body, its request id, and Connection: close."""
+def refusal(status: int, title: str, detail: str, req=None) -> bytes:
+    """A whole HTTP/1.1 problem+json response with a new request id, logged as the app logs requests."""
     request_id = uuid.uuid4().hex
+    if requests_log.isEnabledFor(logging.INFO):
+        requests_log.info(
+            json.dumps(
+                {
+                    "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                    "event": "refused",
+                    "method": getattr(req, "method", None),
+                    "path": getattr(req, "path", None),
+                    "status": status,
+                    "request_id": request_id,
+                }
+            )
+        )
+    return problem_bytes(status, title, detail, request_id)
+
+
+def problem_bytes(status: int, title: str, detail: str, request_id: str) -> bytes:
+    """A whole HTTP/1.1 response: the problem+json body, its request id, and Connection: close."""
     body = json.dumps(
         {"type": "about:blank", "title": title, "status": status, "detail": detail, "request_id": request_id}
     ).encode()

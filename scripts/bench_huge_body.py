@@ -60,9 +60,10 @@ def post(port: int, path: str, body: bytes) -> tuple[int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=7_000_000, help="weekly_distance items (default 7,000,000)")
+    parser.add_argument("--value", type=float, default=None, help="each item's value (default the integer 1)")
     args = parser.parse_args()
     huge = json.loads(json.dumps(EXAMPLE))
-    huge["training"]["weekly_distance"] = [1] * args.items
+    huge["training"]["weekly_distance"] = [1 if args.value is None else args.value] * args.items
     single = json.dumps(huge, separators=(",", ":")).encode()
     batch = json.dumps([huge, EXAMPLE], separators=(",", ":")).encode()
     del huge

@@ -36,8 +36,8 @@ def test_spec_documents_every_operation(client):
 @pytest.mark.parametrize(
     "path, statuses",
     [
-        ("/v1/screenings", {"200", "400", "413", "415", "422"}),
-        ("/v1/screenings/batch", {"200", "400", "413", "415", "422"}),
+        ("/v1/screenings", {"200", "400", "408", "413", "415", "422"}),
+        ("/v1/screenings/batch", {"200", "400", "408", "413", "415", "422"}),
     ],
 )
 def test_spec_documents_each_error_as_problem_json(client, path, statuses):

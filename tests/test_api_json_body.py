@@ -66,3 +66,28 @@ def test_json_posted_as_a_form_names_the_media_type(client, example_intake):
     response = client.post(SCREEN, data=example_text(example_intake), content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
     assert "Content-Type: application/json" in response.get_json()["detail"]
+
+
+def test_the_screen_command_refuses_a_key_given_twice(tmp_path, example_intake, capsys):
+    from api.commands import main
+    from api.commands.exits import EXIT_UNUSABLE
+
+    path = tmp_path / "intake.json"
+    path.write_text(with_red_flag_repeated(example_intake))
+    assert main(["screen", str(path)]) == EXIT_UNUSABLE
+    assert "'calf_swelling' appears twice" in capsys.readouterr().err
+
+
+def test_a_json_roster_item_with_a_key_given_twice_is_that_rows_error(tmp_path, example_intake):
+    import csv
+
+    from screening.batch.run import screen_roster
+
+    path = tmp_path / "roster.json"
+    path.write_text("[" + with_red_flag_repeated(example_intake) + ", " + example_text(example_intake) + "]")
+    outcome = screen_roster(path, tmp_path / "out", workers=1)
+    assert (outcome.screened, outcome.invalid) == (1, 1)
+    with open(tmp_path / "out" / "errors.csv", encoding="utf-8-sig", newline="") as handle:
+        [error] = list(csv.DictReader(handle))
+    assert (error["row"], error["field"]) == ("1", "red_flags.calf_swelling")
+    assert "more than once" in error["message"]

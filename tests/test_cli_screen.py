@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api.commands import main
+import pytest
+
+from api.commands import build_parser, main
 from api.commands.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "intake.json"
@@ -64,3 +66,22 @@ def test_screen_reports_a_missing_file_and_invalid_json_as_unusable(tmp_path, ca
     broken.write_text("{not json")
     assert main(["screen", str(broken)]) == EXIT_UNUSABLE
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"soleus-screen {version('soleus-screen')}"
+
+
+def test_help_says_what_the_tool_does_and_screen_help_lists_exit_statuses(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    assert "soleus strain risk" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["screen", "--help"])
+    out = capsys.readouterr().out
+    assert "exit status" in out and "70" in out

@@ -90,7 +90,7 @@ def test_absent_red_flags_default_to_false():
         ("wellness.fatigue", 11, "10"),
         ("wellness.soreness", 4.5, "whole number"),
         ("heel_raise.left", 201, "200"),
-        ("heel_raise.right", ..., "Missing data"),
+        ("heel_raise.right", ..., "Missing: give the number of heel raises"),
         ("wellness", ..., "Missing data"),
         ("red_flags.calf_swelling", "yes", "true or false"),
         ("red_flags.calf_swelling", 1, "true or false"),
@@ -147,3 +147,19 @@ def test_an_input_the_schema_fills_in_is_never_described_as_not_assessed():
     }
     assert {f"red_flags.{flag}" for flag in EXAMPLE["red_flags"]} <= filled
     assert {name: ruleset.inputs[name].absent for name in filled} == dict.fromkeys(filled, "none_known")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda heel_raise: heel_raise.update(left="not tested"), id="not-tested-as-text"),
+        pytest.param(lambda heel_raise: heel_raise.pop("left"), id="missing-key"),
+        pytest.param(lambda heel_raise: heel_raise.update(left=True), id="boolean"),
+    ],
+)
+def test_a_heel_raise_that_is_not_a_count_says_null_means_not_tested(example_intake, change):
+    change(example_intake["heel_raise"])
+    with pytest.raises(IntakeError) as refused:
+        default_screener().validate(example_intake)
+    [message] = refused.value.errors["heel_raise.left"]
+    assert "null if the leg was not tested" in message

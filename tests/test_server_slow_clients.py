@@ -201,3 +201,14 @@ def test_errors_gunicorn_answers_itself_are_problem_json_with_a_request_id(serve
     problem = json.loads(body)
     assert problem["status"] == status and problem["detail"]
     assert problem["request_id"] == headers["x-request-id"]
+    assert wait_for_log_line(server, problem["request_id"])["event"] == "refused"
+
+
+def wait_for_log_line(server, request_id: str) -> dict:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for line in server.lines():
+            if request_id in line and line.startswith("{"):
+                return json.loads(line)
+        time.sleep(0.05)
+    raise AssertionError(f"no log line for {request_id}")

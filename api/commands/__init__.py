@@ -20,8 +20,19 @@ DESCRIPTION = "Screen runners for soleus strain risk with an explainable rules e
 COMMANDS = [add_screen, add_roster, add_serve]
 
 
+def package_version() -> str:
+    """The installed package's version (pyproject.toml's), from its metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("soleus-screen")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="soleus-screen", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(subparsers)

@@ -6,6 +6,7 @@ import sys
 
 from api.commands.exits import EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 from screening.errors import EngineError, IntakeError
+from screening.intake.json_keys import DuplicateKey, unique_object
 
 EXIT_STATUSES = """exit status:
   0   screened
@@ -17,12 +18,12 @@ EXIT_STATUSES = """exit status:
 def _read_json(path: str):
     try:
         if path == "-":
-            return json.load(sys.stdin)
+            return json.load(sys.stdin, object_pairs_hook=unique_object)
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            return json.load(handle, object_pairs_hook=unique_object)
     except OSError as error:
         raise _Unusable(f"{path}: cannot read: {error.strerror}") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, DuplicateKey) as error:
         raise _Unusable(f"{path}: not valid JSON: {error}") from error
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from screening.batch.repeated_ids import RepeatedIds
-from screening.batch.source import Chunk
+from screening.batch.source import Chunk, RepeatedKeys
 from screening.errors import IntakeError
 from screening.intake.flat import validate_flat
 from screening.ruleset.model import BANDS, URGENCIES
@@ -39,6 +39,8 @@ def screen_rows(screener: Screener, chunk: Chunk) -> Iterator[ScreenedRow | Inva
     """Validate and screen every row of `chunk` in order; a row's errors never stop the others."""
     for row, payload in chunk.rows():
         try:
+            if isinstance(payload, RepeatedKeys):  # a JSON key given twice: never guess which one was meant
+                raise IntakeError(payload.errors)
             intake = validate_flat(screener, payload) if chunk.kind == "csv" else screener.validate(payload)
         except IntakeError as error:
             yield InvalidRow(row, _raw_runner_id(chunk.kind, payload), error.errors)

@@ -16,9 +16,17 @@ import ijson
 
 from screening.errors import ScreeningError
 from screening.intake.csv_reader import CsvError, read_rows, text_lines
+from screening.intake.json_keys import KeyRecordingDict, repeated_keys
 
 BLOCK = 1 << 16
 BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class RepeatedKeys:
+    """A JSON item that names a key twice in one object: its row error, by field path."""
+
+    errors: dict[str, list[str]]
 
 
 class UnusableRoster(ScreeningError):
@@ -118,8 +126,10 @@ class Roster:
     def _json_items(self) -> Iterator[tuple[int, object]]:
         number = 0
         try:
-            for number, item in enumerate(ijson.items(self._file, "item", use_float=True), 1):
-                yield number, item
+            items = ijson.items(self._file, "item", use_float=True, map_type=KeyRecordingDict)
+            for number, item in enumerate(items, 1):
+                repeated = repeated_keys(item)
+                yield number, (RepeatedKeys(repeated) if repeated else item)
         except ijson.JSONError as error:
             raise UnusableRoster(
                 f"{self.path}: not a valid JSON array after item {number}: {_first_line(error)}"

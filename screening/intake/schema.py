@@ -153,6 +153,10 @@ def _reps(side: str):
         required=True,
         allow_none=True,
         validate=validate.Range(0, 200),
+        error_messages={
+            "required": "Missing: give the number of heel raises (0-200), or null if the leg was not tested.",
+            "type": "Expected a number of heel raises, got {kind}; use null if the leg was not tested.",
+        },
         metadata={
             "description": f"{side} leg: single-leg bent-knee heel raises to fatigue, whole reps 0-200; "
             "null = not tested (strength rules report 'not assessed')"
