@@ -13,8 +13,9 @@ from typing import NamedTuple
 
 import orjson
 
-from screening.batch.cells import error_rows, result_row
+from screening.batch.cells import csv_cells, error_rows, summary_values
 from screening.batch.source import Chunk
+from screening.batch.stamp import RunStamp
 from screening.errors import IntakeError
 from screening.intake.flat import validate_flat
 from screening.service import default_screener
@@ -42,13 +43,18 @@ class InvalidRow(NamedTuple):
 
 
 class ChunkOutput(NamedTuple):
-    """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries."""
+    """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries.
+
+    `values` holds each runner's results.csv columns as plain values (see
+    cells.summary_values), for the Parquet part built from them.
+    """
 
     jsonl: bytes
     results_csv: str
     errors_csv: str
     runners: list[RunnerSummary]
     invalid: list[InvalidRow]
+    values: list[list]
 
 
 def start_worker() -> None:
@@ -66,13 +72,17 @@ def _raw_runner_id(chunk: Chunk, payload) -> str:
     return value.strip()[:MAX_ID_SHOWN] if isinstance(value, str) else ""
 
 
-def screen_chunk(chunk: Chunk) -> ChunkOutput:
-    """Validate and screen every row of a chunk; invalid rows become error rows."""
+def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None) -> ChunkOutput:
+    """Validate and screen every row of a chunk; invalid rows become error rows.
+
+    With a `stamp`, every runner gets the run's time and an id derived from the
+    run and the row (see stamp); without, a random id and the current time.
+    """
     screener = default_screener()
     jsonl = bytearray()
     results, errors = io.StringIO(), io.StringIO()
     results_writer, errors_writer = csv.writer(results), csv.writer(errors)
-    runners, invalid = [], []
+    runners, invalid, values = [], [], []
     for row, payload in chunk.items:
         try:
             if chunk.kind == "csv":
@@ -84,10 +94,15 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
             errors_writer.writerows(error_rows(row, runner_id, error.errors))
             invalid.append(InvalidRow(row, runner_id, error.errors))
             continue
-        result = screener.screen_valid(intake)
+        if stamp:
+            screening_id = stamp.screening_id(row, intake["runner"]["id"])
+            result = screener.screen_valid(intake, screening_id=screening_id, screened_at=stamp.screened_at)
+        else:
+            result = screener.screen_valid(intake)
         start = len(jsonl)
         jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
-        results_writer.writerow(result_row(row, result))
+        values.append(summary_values(row, result))
+        results_writer.writerow(csv_cells(values[-1]))
         runners.append(
             RunnerSummary(
                 row,
@@ -100,4 +115,4 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
                 (start, len(jsonl)),
             )
         )
-    return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid)
+    return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)

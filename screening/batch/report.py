@@ -61,9 +61,11 @@ class RosterReport:
         urgent_cap: int = URGENT_CAP,
         invalid_cap: int = INVALID_CAP,
         repeated_cap: int = REPEATED_CAP,
+        generated_at: str | None = None,
     ):
         self.ruleset = ruleset
         self.source_name = source_name
+        self.generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
         self.screened = 0
         self.bands = {band.band: 0 for band in ruleset.bands}
@@ -80,6 +82,10 @@ class RosterReport:
         self.invalid_rows = 0
         self.invalid: list[InvalidRow] = []
         self.repeated_ids = RepeatedIds(cap=repeated_cap)
+
+    def wants_detail(self) -> bool:
+        """Whether runners still to come may be shown in full (so their chunk must bring their JSON)."""
+        return len(self.attention) < self.caps["attention"] or len(self.others) < self.caps["other"]
 
     def add(self, output: ChunkOutput) -> None:
         for runner in output.runners:
@@ -165,7 +171,7 @@ class RosterReport:
     def context(self) -> dict:
         return {
             "source_name": self.source_name,
-            "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "generated_at": self.generated_at,
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
