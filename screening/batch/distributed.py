@@ -32,7 +32,6 @@ from screening.batch.pipeline import start_worker
 from screening.errors import ScreeningError
 
 ADDRESS = re.compile(r"^(local(:(?P<workers>[1-9]\d*))?|(tcp|tls)://\S+:\d+)$")
-CONNECT_SECONDS = 30
 WORKERS_SECONDS = 60
 PLUGIN_NAME = "soleus-screen-screener"
 
@@ -82,7 +81,7 @@ def _client(address: str):
             yield client
         return
     try:
-        client = Client(address, timeout=CONNECT_SECONDS)
+        client = Client(address)  # tries for distributed.comm.timeouts.connect (30 s by default)
     except (OSError, TimeoutError) as error:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
