@@ -15,7 +15,7 @@ EXIT_STATUSES = """exit status:
   1    some rows were invalid (errors.csv lists them, every other row was still screened)
   2    unusable input (missing file, wrong header, malformed CSV or JSON, unwritable folder):
        nothing is written
-  70   internal error: nothing is written
+  70   internal error, or the Dask cluster failed (unreachable, workers lost): nothing is written
   130  interrupted (Ctrl-C or SIGTERM): nothing is written either"""
 
 
@@ -73,6 +73,13 @@ class _Bar:
         self._bar.close()
 
 
+def _size(path: str) -> int:
+    """Bytes to read: the file's, or a folder's parts'."""
+    if os.path.isdir(path):
+        return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+    return os.path.getsize(path)
+
+
 def run_roster(args) -> int:
     from concurrent.futures.process import BrokenProcessPool
 
@@ -84,7 +91,7 @@ def run_roster(args) -> int:
     bar = None
     if not args.quiet and sys.stderr.isatty():
         try:
-            bar = _Bar(total=os.path.getsize(args.roster))
+            bar = _Bar(total=_size(args.roster))
         except OSError:
             bar = None  # the run itself reports the unreadable file
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
