@@ -154,14 +154,13 @@ def _checked_header(file: Path, schema) -> tuple[str, ...]:
     """The file's column names, checked by the CSV reader's header rules; only text, numbers, booleans."""
     import pyarrow.types as types
 
+    readable = (types.is_string, types.is_large_string, types.is_integer, types.is_floating, types.is_boolean)
     for field in schema:
-        kind = field.type
-        if not (types.is_string(kind) or types.is_large_string(kind) or types.is_integer(kind)):
-            if not (types.is_floating(kind) or types.is_boolean(kind) or types.is_null(kind)):
-                raise UnusableRoster(
-                    f"{file}: column {field.name!r} is {kind}: expected text (or numbers or true/false) "
-                    "as in a CSV roster"
-                )
+        if not any(check(field.type) for check in (*readable, types.is_null)):
+            raise UnusableRoster(
+                f"{file}: column {field.name!r} is {field.type}: expected text (or numbers or true/false) "
+                "as in a CSV roster"
+            )
     line = io.StringIO()
     csv.writer(line).writerow(schema.names)
     try:
