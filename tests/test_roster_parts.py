@@ -3,6 +3,7 @@
 import dataclasses
 import io
 import json
+from collections import Counter
 
 import pyarrow.parquet as pq
 import pytest
@@ -52,6 +53,10 @@ def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when
     else:
         assert part.output.jsonl == b""
     assert [runner.row for runner in part.output.runners] == [1, 3] and part.output.invalid[0].row == 2
+    counted = part.tally  # the report's counts, made where the rows were screened
+    assert counted.screened == 2 and sum(counted.bands.values()) == sum(counted.bins.values()) == 2
+    fired = Counter(entry["rule"] for result in results for entry in result["explanation"])
+    assert counted.rule_counts == dict(fired)
 
 
 def test_a_worker_with_another_ruleset_refuses_the_partition():

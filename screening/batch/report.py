@@ -17,21 +17,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import RepeatedIds
+from screening.batch.tally import BIN_WIDTH, Tally, bin_count, needs_attention, tally
 from screening.result.builder import band_for
 from screening.result.text_note import format_value
 from screening.ruleset.model import Ruleset
 
-BIN_WIDTH = 5
 TOP_FACTORS = 12
 ATTENTION_CAP = 1000
 OTHER_CAP = 500
 URGENT_CAP = 1000
 INVALID_CAP = 200
 REPEATED_CAP = 200
-
-
-def needs_attention(runner: RunnerSummary) -> bool:
-    return runner.urgency in ("urgent", "soon") or runner.band == "high"
 
 
 def _detail(result: dict) -> dict:
@@ -70,8 +66,7 @@ class RosterReport:
         self.screened = 0
         self.bands = {band.band: 0 for band in ruleset.bands}
         self.urgencies = {"urgent": 0, "soon": 0, "routine": 0, None: 0}
-        # The top score shares the last bin (95-100), so every bin is BIN_WIDTH wide but the last.
-        self.bins = [0] * max(1, ruleset.score_max // BIN_WIDTH)
+        self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
@@ -87,9 +82,10 @@ class RosterReport:
         """Whether runners still to come may be shown in full (so their chunk must bring their JSON)."""
         return len(self.attention) < self.caps["attention"] or len(self.others) < self.caps["other"]
 
-    def add(self, output: ChunkOutput) -> None:
+    def add(self, output: ChunkOutput, counted: Tally | None = None) -> None:
+        """Add a chunk's runners, with their tally if it was made where they were screened."""
+        self._count(counted or tally(output.runners, len(self.bins)))
         for runner in output.runners:
-            self._count(runner)
             self.repeated_ids.add(runner.runner_id, runner.row)
             if runner.urgency == "urgent":
                 if len(self.urgent) < self.caps["urgent"]:
@@ -103,17 +99,20 @@ class RosterReport:
         room = self.caps["invalid"] - len(self.invalid)
         self.invalid.extend(output.invalid[: max(room, 0)])
 
-    def _count(self, runner: RunnerSummary) -> None:
-        self.screened += 1
-        self.bands[runner.band] = self.bands.get(runner.band, 0) + 1
-        self.urgencies[runner.urgency] += 1
-        self.bins[min(runner.score // BIN_WIDTH, len(self.bins) - 1)] += 1
-        for rule_id in runner.fired:
-            self.rule_counts[rule_id] = self.rule_counts.get(rule_id, 0) + 1
-        self.not_assessed_runners += bool(runner.not_assessed)
-        for rule_id in runner.not_assessed:
-            self.not_assessed_counts[rule_id] = self.not_assessed_counts.get(rule_id, 0) + 1
-        self.attention_total += needs_attention(runner)
+    def _count(self, counted: Tally) -> None:
+        self.screened += counted.screened
+        self.not_assessed_runners += counted.not_assessed_runners
+        self.attention_total += counted.attention_total
+        for index, count in counted.bins.items():
+            self.bins[index] += count
+        for totals, counts in (
+            (self.bands, counted.bands),
+            (self.urgencies, counted.urgencies),
+            (self.rule_counts, counted.rule_counts),
+            (self.not_assessed_counts, counted.not_assessed_counts),
+        ):
+            for key, count in counts.items():
+                totals[key] = totals.get(key, 0) + count
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
         flags = [

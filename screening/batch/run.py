@@ -96,7 +96,7 @@ def screen_roster(
                     if not _jsonl_wanted(jsonl, rows):
                         outputs.drop_jsonl()
                     outputs.write(part.output, part.parquet)
-                    report.add(part.output)
+                    report.add(part.output, part.tally)
                     position = positions.popleft()
                     if progress:
                         progress(position, report.screened, report.invalid_rows)
