@@ -105,14 +105,10 @@ class RosterReport:
         self.attention_total += counted.attention_total
         for index, count in counted.bins.items():
             self.bins[index] += count
-        for totals, counts in (
-            (self.bands, counted.bands),
-            (self.urgencies, counted.urgencies),
-            (self.rule_counts, counted.rule_counts),
-            (self.not_assessed_counts, counted.not_assessed_counts),
-        ):
-            for key, count in counts.items():
-                totals[key] = totals.get(key, 0) + count
+        _add(self.bands, counted.bands)
+        _add(self.urgencies, counted.urgencies)
+        _add(self.rule_counts, counted.rule_counts)
+        _add(self.not_assessed_counts, counted.not_assessed_counts)
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
         flags = [
@@ -196,6 +192,11 @@ class RosterReport:
         template = _environment().get_template("report.html")
         with open(path, "w", encoding="utf-8") as handle:
             template.stream(self.context()).dump(handle)
+
+
+def _add(totals: dict, counts: dict) -> None:
+    for key, count in counts.items():
+        totals[key] = totals.get(key, 0) + count
 
 
 def _environment() -> Environment:
