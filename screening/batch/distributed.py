@@ -69,14 +69,17 @@ def _client(address: str):
     assert match
     if address.startswith("local"):
         workers = int(match.group("workers") or default_workers())
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        try:
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+        except (OSError, TimeoutError) as error:
+            raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {error}") from None
         with cluster, Client(cluster) as client:
             yield client
         return
