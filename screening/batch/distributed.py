@@ -34,6 +34,9 @@ from screening.errors import ScreeningError
 ADDRESS = re.compile(r"^(local(:(?P<workers>[1-9]\d*))?|(tcp|tls)://\S+:\d+)$")
 WORKERS_SECONDS = 60
 PLUGIN_NAME = "soleus-screen-screener"
+# Dask's statistical profiler samples each worker's stack every 10 ms, for its dashboard;
+# a partition's profile is of no use here, and sampling cost 5-10% of a worker's CPU.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 class ClusterError(ScreeningError):
@@ -63,6 +66,7 @@ def _worker_plugin():
 
 @contextlib.contextmanager
 def _client(address: str):
+    import dask
     from distributed import Client, LocalCluster
 
     match = ADDRESS.match(check_address(address))
@@ -70,14 +74,15 @@ def _client(address: str):
     if address.startswith("local"):
         workers = int(match.group("workers") or default_workers())
         try:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with dask.config.set(LOCAL_WORKER_CONFIG):  # the nannies hand it to the workers they start
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
         except (OSError, TimeoutError) as error:
             raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {error}") from None
         with cluster, Client(cluster) as client:
