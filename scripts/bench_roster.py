@@ -3,6 +3,8 @@
 
     python scripts/bench_roster.py                 # 100,000 rows, workers = cores
     python scripts/bench_roster.py --rows 20000 --workers 1
+    python scripts/bench_roster.py --dask          # 200,000 rows: 1 process, --dask local:1, local:2
+    python scripts/bench_roster.py --dask-big      # 1,000,000 rows on --dask local:2: memory, Parquet size
 
 The roster is made by make_roster.py in a temporary folder (0.2% of rows carry
 an entry error, so errors.csv is exercised too) and screened by the real
@@ -12,6 +14,18 @@ ru_maxrss of RUSAGE_CHILDREN (the largest single process among the command and
 its worker processes), each process's own peak (VmHWM), and the peak of their
 sum (VmRSS of the whole process tree, sampled every 100 ms). The glibc malloc
 tunables from docs/durable-rules.md ("Speed") are set to keep timings steady.
+
+--dask screens one roster three ways in one run (one process, a local Dask
+cluster of one worker, of two) and prints the speed-up of two workers over one
+(target: at least 1.7x) and the cost of Dask itself (local:1 against one
+process, target: under 15%), each run's CPU per row and the load average
+around it: the machine may be shared, and other programs running at the same
+time slow a run and skew a ratio. The three runs' results.csv must be
+identical. --dask-big screens a large roster on local:2 and prints each
+process's peak memory (target: under 500 MB) and the size of results.parquet
+against results.jsonl's (target: under 25%); results.jsonl is not written for
+so large a roster, so its size is counted exactly from the Parquet `result`
+column, which holds each of its lines but the newline.
 """
 
 import argparse
@@ -72,6 +86,8 @@ class TreeMemory(threading.Thread):
         self.root, self.interval, self.rescan_every = root, interval, rescan_every
         self.peak_sum_kib = 0
         self.peaks_kib: dict[int, int] = {}
+        self.roles: dict[int, str] = {}
+        self.root_cpu = 0.0  # CPU seconds of the root process, as last seen
         self.stopped = threading.Event()
 
     def run(self) -> None:
@@ -81,16 +97,163 @@ class TreeMemory(threading.Thread):
                 return
             if sample % self.rescan_every == 0:
                 pids = _tree(self.root)
+                for pid in pids - self.roles.keys():
+                    self.roles[pid] = _role(pid, self.root)
             total = 0
             for pid in pids:
                 total += _status_kib(pid, "VmRSS")
                 self.peaks_kib[pid] = max(self.peaks_kib.get(pid, 0), _status_kib(pid, "VmHWM"))
             self.peak_sum_kib = max(self.peak_sum_kib, total)
+            self.root_cpu = max(self.root_cpu, _cpu_seconds(self.root))
             self.stopped.wait(self.interval)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (fields 14 and 15 of /proc/PID/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _mb(kib: int) -> str:
     return f"{kib / 1024:.0f} MB"
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "command"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            line = handle.read()
+    except OSError:
+        return "process"
+    return "resource tracker" if b"resource_tracker" in line else "worker" if b"spawn_main" in line else "process"
+
+
+def _command(roster: Path, out: Path, where: list[str]) -> list[str]:
+    return [sys.executable, "-m", "api.commands", "roster", str(roster), "--out", str(out), *where, "--quiet"]
+
+
+def _size(path: Path) -> int:
+    return sum(part.stat().st_size for part in path.iterdir()) if path.is_dir() else path.stat().st_size
+
+
+def screen_once(command: list[str], out: Path) -> dict:
+    """Run the command once, timed and sampled; the CPU is that of the command and every process it started."""
+    environment = {**os.environ, "GLIBC_TUNABLES": MALLOC_TUNABLES}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=environment, cwd=HERE.parent)
+    sampler = TreeMemory(child.pid)
+    sampler.start()
+    status = child.wait()
+    elapsed = time.perf_counter() - started
+    sampler.stopped.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    sizes = {path.name: _size(path) for path in sorted(out.glob("*"))} if out.exists() else {}
+    peaks = [(sampler.roles.get(pid, "process"), kib) for pid, kib in sorted(sampler.peaks_kib.items()) if kib]
+    return {
+        "status": status,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "load": (load, os.getloadavg()[0]),
+        "sizes": sizes,
+        "peaks": peaks,
+        "peak_sum_kib": sampler.peak_sum_kib,
+        "command_cpu": sampler.root_cpu,
+        "maxrss_kib": after.ru_maxrss,
+    }
+
+
+def _print_run(label: str, rows: int, run: dict) -> None:
+    print(
+        f"{label}: exit {run['status']}, {run['elapsed']:.2f} s wall -> {rows / run['elapsed']:,.0f} rows/s; "
+        f"CPU {run['cpu']:.1f} s = {run['cpu'] / rows * 1e6:.0f} us a row "
+        f"(of which the command itself {run['command_cpu'] / rows * 1e6:.0f} us); "
+        f"load average {run['load'][0]:.2f} before, {run['load'][1]:.2f} after"
+    )
+
+
+def _verdict(value: float, target: str, met: bool) -> str:
+    return f"{value:.2f} (target {target}: {'met' if met else 'MISSED'})"
+
+
+def bench_dask(rows: int, seed: int) -> int:
+    modes = [("1 process", ["--workers", "1"]), ("local:1", ["--dask", "local:1"]), ("local:2", ["--dask", "local:2"])]
+    with tempfile.TemporaryDirectory(prefix="bench-roster-") as folder:
+        roster = Path(folder) / "roster.csv"
+        with open(roster, "w", encoding="utf-8", newline="") as handle:
+            write_roster(handle, rows, seed=seed, invalid_rate=0.002)
+        print(f"roster: {rows:,} rows (0.2% with an entry error), cores: {os.cpu_count()}")
+        runs = {}
+        for label, where in modes:
+            out = Path(folder) / label.replace(" ", "-").replace(":", "-")
+            runs[label] = screen_once(_command(roster, out, [*where, "--screened-at", "2026-12-01T08:00:00Z"]), out)
+            runs[label]["results"] = (out / "results.csv").read_bytes() if out.exists() else b""
+            _print_run(label, rows, runs[label])
+    same = len({run["results"] for run in runs.values()}) == 1
+    print(f"results.csv identical in the three runs: {'yes' if same else 'NO'}")
+    speed = {label: rows / run["elapsed"] for label, run in runs.items()}
+    scaling = speed["local:2"] / speed["local:1"]
+    overhead = speed["1 process"] / speed["local:1"] - 1
+    print("measured, wall time (includes starting the cluster; moves with the machine's load):")
+    print("  local:2 / local:1 speed: " + _verdict(scaling, ">= 1.7", scaling >= 1.7))
+    print("  Dask overhead, local:1 against one process: " + _verdict(overhead, "< 0.15", overhead < 0.15))
+    # What the CPU per row allows on free cores: each worker process runs on one core, the
+    # command on what is left; busy cores slow the wall clock far more than the CPU a row.
+    cores = os.cpu_count() or 1
+    free = {}
+    for label, workers in (("1 process", 1), ("local:1", 1), ("local:2", 2)):
+        run = runs[label]
+        total = run["cpu"] / rows
+        worker = total if label == "1 process" else (run["cpu"] - run["command_cpu"]) / rows
+        free[label] = min(min(workers, cores) / worker, cores / total)
+    scaling, overhead = free["local:2"] / free["local:1"], free["1 process"] / free["local:1"] - 1
+    cpu_overhead = runs["local:1"]["cpu"] / runs["1 process"]["cpu"] - 1
+    print(f"projected from CPU per row onto {cores} free cores:")
+    print("  local:2 / local:1 speed: " + _verdict(scaling, ">= 1.7", scaling >= 1.7))
+    print("  Dask overhead, local:1 against one process: " + _verdict(overhead, "< 0.15", overhead < 0.15))
+    print(f"  CPU a row, local:1 against one process: {cpu_overhead:+.0%} (the work Dask adds, wherever it runs)")
+    return 0 if same and all(run["status"] in (0, 1) for run in runs.values()) else 1
+
+
+def bench_dask_big(rows: int, seed: int) -> int:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    with tempfile.TemporaryDirectory(prefix="bench-roster-") as folder:
+        roster, out = Path(folder) / "roster.csv", Path(folder) / "out"
+        with open(roster, "w", encoding="utf-8", newline="") as handle:
+            write_roster(handle, rows, seed=seed, invalid_rate=0.002)
+        print(f"roster: {rows:,} rows (0.2% with an entry error), cores: {os.cpu_count()}")
+        run = screen_once(_command(roster, out, ["--dask", "local:2"]), out)
+        _print_run("local:2", rows, run)
+        parts = sorted((out / "results.parquet").iterdir())
+        jsonl = (
+            sum(
+                pc.sum(pc.binary_length(pq.read_table(part, columns=["result"]).column("result"))).as_py() or 0
+                for part in parts
+            )
+            + pq.ParquetDataset(out / "results.parquet").read(columns=["row"]).num_rows
+        )
+    print("outputs: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in run["sizes"].items()))
+    share = run["sizes"]["results.parquet"] / jsonl
+    print(
+        f"results.jsonl would be {jsonl / 1e6:,.1f} MB; results.parquet ({len(parts)} parts) is "
+        + _verdict(share, "< 0.25", share < 0.25)
+    )
+    peaks = run["peaks"]
+    print("peak RSS per process (VmHWM): " + ", ".join(f"{role} {_mb(kib)}" for role, kib in peaks))
+    largest = max(kib for _, kib in peaks) / 1024
+    print("largest process, MB: " + _verdict(largest, "< 500", largest < 500))
+    print(f"peak RSS, whole process tree (sum of VmRSS sampled every 100 ms): {_mb(run['peak_sum_kib'])}")
+    return 0 if run["status"] in (0, 1) else run["status"]
 
 
 def main(argv=None) -> int:
@@ -98,7 +261,14 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dask", action="store_true", help="1 process vs --dask local:1 vs local:2 (200,000 rows)")
+    parser.add_argument("--dask-big", action="store_true", help="1,000,000 rows on --dask local:2: memory, sizes")
     args = parser.parse_args(argv)
+    if args.dask or args.dask_big:
+        given = "--rows" in (argv if argv is not None else sys.argv)
+        if args.dask:
+            return bench_dask(args.rows if given else 200_000, args.seed)
+        return bench_dask_big(args.rows if given else 1_000_000, args.seed)
 
     with tempfile.TemporaryDirectory(prefix="bench-roster-") as folder:
         roster, out = Path(folder) / "roster.csv", Path(folder) / "out"

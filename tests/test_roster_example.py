@@ -47,7 +47,13 @@ def screened(tmp_path_factory):
 def test_the_example_has_invalid_rows_so_the_run_exits_with_the_invalid_status(screened):
     status, out = screened
     assert status == EXIT_INVALID
-    assert sorted(path.name for path in out.iterdir()) == ["errors.csv", "report.html", "results.csv", "results.jsonl"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        "errors.csv",
+        "report.html",
+        "results.csv",
+        "results.jsonl",
+        "results.parquet",
+    ]
 
 
 def test_every_valid_row_is_screened_in_roster_order(screened):

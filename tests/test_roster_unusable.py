@@ -69,15 +69,20 @@ def test_a_malformed_row_stops_the_run_naming_the_row_and_writes_nothing(
     assert not out.exists()  # the folder this run created is gone again, with its staging files
 
 
+def _files(folder: Path) -> dict:
+    """Every file under `folder` (results.parquet is a folder of parts) and its bytes."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
 def test_a_failed_run_leaves_the_previous_results_in_the_folder_untouched(tmp_path):
     out = tmp_path / "out"
     good = tmp_path / "good.csv"
     good.write_text(_roster_text(20))
     assert main(["roster", str(good), "--out", str(out), "--quiet"]) == EXIT_OK
-    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    before = _files(out)
     roster = _with_bad_row(tmp_path, b"club-9999,30\n")
     assert main(["roster", str(roster), "--out", str(out), "--quiet"]) == EXIT_UNUSABLE
-    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert _files(out) == before
 
 
 HEADER = (

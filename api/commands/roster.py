@@ -6,6 +6,7 @@ import signal
 import sys
 
 from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from screening.batch import JSONL_MAX_ROWS
 from screening.batch.parallel import default_workers
 
 # Shown by `roster --help`; a constant, not the docstring, so `python -OO` keeps it.
@@ -14,7 +15,7 @@ EXIT_STATUSES = """exit status:
   1    some rows were invalid (errors.csv lists them, every other row was still screened)
   2    unusable input (missing file, wrong header, malformed CSV or JSON, unwritable folder):
        nothing is written
-  70   internal error: nothing is written
+  70   internal error, or the Dask cluster failed (unreachable, workers lost): nothing is written
   130  interrupted (Ctrl-C or SIGTERM): nothing is written either"""
 
 
@@ -24,6 +25,24 @@ class _Terminated(Exception):
 
 def _raise_terminated(signum, frame):
     raise _Terminated()
+
+
+def _cluster(text: str) -> str:
+    from screening.batch.distributed import check_address
+
+    try:
+        return check_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _screened_at(text: str) -> str:
+    from screening.batch.stamp import BadScreenedAt, parse_screened_at
+
+    try:
+        return parse_screened_at(text)
+    except BadScreenedAt as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(text: str) -> int:
@@ -54,9 +73,17 @@ class _Bar:
         self._bar.close()
 
 
+def _size(path: str) -> int:
+    """Bytes to read: the file's, or a folder's parts'."""
+    if os.path.isdir(path):
+        return sum(entry.stat().st_size for entry in os.scandir(path) if entry.is_file())
+    return os.path.getsize(path)
+
+
 def run_roster(args) -> int:
     from concurrent.futures.process import BrokenProcessPool
 
+    from screening.batch.distributed import ClusterError
     from screening.batch.run import screen_roster
     from screening.batch.source import UnusableRoster
     from screening.errors import EngineError
@@ -64,12 +91,20 @@ def run_roster(args) -> int:
     bar = None
     if not args.quiet and sys.stderr.isatty():
         try:
-            bar = _Bar(total=os.path.getsize(args.roster))
+            bar = _Bar(total=_size(args.roster))
         except OSError:
             bar = None  # the run itself reports the unreadable file
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        outcome = screen_roster(args.roster, args.out, workers=args.workers, progress=bar)
+        outcome = screen_roster(
+            args.roster,
+            args.out,
+            workers=args.workers,
+            progress=bar,
+            screened_at=args.screened_at,
+            jsonl=args.jsonl or None,
+            dask=args.dask,
+        )
     except (KeyboardInterrupt, _Terminated):
         print("\nsoleus-screen: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -77,7 +112,7 @@ def run_roster(args) -> int:
         print(f"soleus-screen: {error}", file=sys.stderr)
         print("soleus-screen: nothing was written; fix the file and run again", file=sys.stderr)
         return EXIT_UNUSABLE
-    except (EngineError, BrokenProcessPool) as error:
+    except (EngineError, BrokenProcessPool, ClusterError) as error:
         print(f"soleus-screen: screening failed, nothing was written: {error}", file=sys.stderr)
         return EXIT_SOFTWARE
     finally:
@@ -115,19 +150,45 @@ def add_roster(subparsers) -> None:
     parser = subparsers.add_parser(
         "roster",
         help="screen a club roster (CSV or JSON array) into a folder of results and a report",
-        description="Screen every runner of a club roster (CSV with the contract's dotted column names, or a "
-        "JSON array of intakes) into DIR: results.csv, results.jsonl, errors.csv and report.html.",
+        description="Screen every runner of a club roster (CSV with the contract's dotted column names, a JSON "
+        "array of intakes, a folder of CSV parts, or Parquet) into DIR: results.csv, errors.csv, report.html, "
+        "results.parquet (a folder of zstd Parquet parts: the results.csv columns plus each full result as JSON) "
+        f"and, for rosters of at most {JSONL_MAX_ROWS:,} rows or with --jsonl, results.jsonl.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EXIT_STATUSES,
     )
-    parser.add_argument("roster", help="roster file: CSV with the contract's dotted column names, or a JSON array")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results (created if missing)")
     parser.add_argument(
+        "roster",
+        help="roster: CSV with the contract's dotted column names, a JSON array, a folder of CSV parts "
+        "(rows numbered on through the parts in name order), or a Parquet file or folder (cells read as text)",
+    )
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the results (created if missing)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers",
         type=_positive,
         default=default_workers(),
         metavar="N",
         help="worker processes (default: the number of CPU cores, %(default)s here); 1 screens in this process",
+    )
+    where.add_argument(
+        "--dask",
+        type=_cluster,
+        metavar="CLUSTER",
+        help="screen on a Dask cluster: local[:N] starts N worker processes here (default N: the cores), "
+        "tcp://HOST:PORT uses a running scheduler whose workers have soleus-screen installed",
+    )
+    parser.add_argument(
+        "--screened-at",
+        type=_screened_at,
+        metavar="TIME",
+        help="the run's time, ISO 8601 UTC (e.g. 2026-12-01T08:00:00Z; default: now); screening ids derive from "
+        "it, the roster's name and the row, so two runs with one TIME write identical files",
+    )
+    parser.add_argument(
+        "--jsonl",
+        action="store_true",
+        help=f"write results.jsonl whatever the roster's size (by default only up to {JSONL_MAX_ROWS:,} rows)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
     parser.set_defaults(handler=run_roster)

@@ -51,21 +51,43 @@ def top_reasons(result: dict, limit: int = TOP_REASONS) -> list[str]:
     return [entry["rule"] for entry, _ in concerns[:limit]]
 
 
-def result_row(row: int, result: dict) -> list:
-    """One results.csv row for a screened runner."""
+def summary_values(row: int, result: dict) -> list:
+    """A screened runner's results.csv columns as plain values (the Parquet summary columns)."""
     referral = result["referral"]
     return [
         row,
-        spreadsheet_safe(result["runner_id"]),
+        result["runner_id"],
         result["risk"]["score"],
         result["risk"]["band"],
-        "yes" if referral["required"] else "no",
-        referral["urgency"] or "",
-        referral["to"] or "",
-        "; ".join(top_reasons(result)),
-        "; ".join(result["not_assessed"]),
+        referral["required"],
+        referral["urgency"],
+        referral["to"],
+        top_reasons(result),
+        result["not_assessed"],
         result["screening_id"],
     ]
+
+
+def csv_cells(values: list) -> list:
+    """`summary_values` as one spreadsheet-safe results.csv row."""
+    row, runner_id, score, band, required, urgency, to, reasons, not_assessed, screening_id = values
+    return [
+        row,
+        spreadsheet_safe(runner_id),
+        score,
+        band,
+        "yes" if required else "no",
+        urgency or "",
+        to or "",
+        "; ".join(reasons),
+        "; ".join(not_assessed),
+        screening_id,
+    ]
+
+
+def result_row(row: int, result: dict) -> list:
+    """One results.csv row for a screened runner."""
+    return csv_cells(summary_values(row, result))
 
 
 def error_rows(row: int, runner_id: str, errors: dict[str, list[str]]) -> list[list]:

@@ -8,6 +8,10 @@ A run killed before it could clean up leaves its hidden folder; the next run
 into DIR removes it once it can prove that run is dead (see `staging`). DIR
 must not hold the roster itself under an output file's name: it would be
 replaced by the results (`refuse_overwriting`).
+
+results.parquet is a folder of parts (see parquet); results.jsonl is written
+only while `keep_jsonl` (see JSONL_MAX_ROWS in the package), and an earlier run's is
+removed when this run writes none, so no file in DIR is from another run.
 """
 
 import csv
@@ -18,18 +22,19 @@ from pathlib import Path
 
 from screening.batch import staging
 from screening.batch.cells import ERROR_COLUMNS, RESULT_COLUMNS
+from screening.batch.parquet import PARQUET_DIR, part_bytes, part_name
 from screening.batch.pipeline import ChunkOutput
 from screening.batch.source import UnusableRoster
 
 RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML = "results.csv", "results.jsonl", "errors.csv", "report.html"
-OUTPUT_FILES = (RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML)
+OUTPUT_FILES = (RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML, PARQUET_DIR)
 BUFFER = 1 << 20
 
 
 class OutputFiles:
     """The output files of one run, open for writing in a staging folder."""
 
-    def __init__(self, out_dir):
+    def __init__(self, out_dir, *, keep_jsonl: bool = True):
         self.out_dir = Path(out_dir)
         self._created_dir = not self.out_dir.exists()
         try:
@@ -39,7 +44,9 @@ class OutputFiles:
             staging.mark(self.staging)
         except OSError as error:
             raise UnusableRoster(f"{out_dir}: cannot write the results here: {error.strerror}") from error
-        self._jsonl = open(self.staging / RESULTS_JSONL, "wb", buffering=BUFFER)  # noqa: SIM115
+        (self.staging / PARQUET_DIR).mkdir()
+        self._parts = 0
+        self._jsonl = open(self.staging / RESULTS_JSONL, "wb", buffering=BUFFER) if keep_jsonl else None  # noqa: SIM115
         self._results = open(
             self.staging / RESULTS_CSV,
             "w",
@@ -55,23 +62,46 @@ class OutputFiles:
     def report_path(self) -> Path:
         return self.staging / REPORT_HTML
 
-    def write(self, output: ChunkOutput) -> None:
-        self._jsonl.write(output.jsonl)
+    def write(self, output: ChunkOutput, parquet: bytes) -> None:
+        """Write a chunk's lines and its Parquet part (none for a chunk of invalid rows only)."""
+        if self._jsonl:
+            self._jsonl.write(output.jsonl)
         self._results.write(output.results_csv)
         self._errors.write(output.errors_csv)
+        if output.runners:
+            self._write_part(parquet)
+
+    def _write_part(self, parquet: bytes) -> None:
+        (self.staging / PARQUET_DIR / part_name(self._parts)).write_bytes(parquet)
+        self._parts += 1
+
+    def drop_jsonl(self) -> None:
+        """Stop writing results.jsonl and remove what was written of it."""
+        if self._jsonl:
+            self._jsonl.close()
+            self._jsonl = None
+            (self.staging / RESULTS_JSONL).unlink()
 
     def _close(self) -> None:
         for handle in (self._jsonl, self._results, self._errors):
-            handle.close()
+            if handle:
+                handle.close()
 
     def commit(self) -> dict[str, Path]:
         """Move every file into DIR (replacing an earlier run's) and remove the staging folder."""
+        if not self._parts:
+            self._write_part(part_bytes(None))  # so the folder reads as a table with no rows
         self._close()
         placed = {}
         for name in OUTPUT_FILES:
             target = self.out_dir / name
-            (self.staging / name).replace(target)
-            placed[name] = target
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)  # a folder cannot be replaced by rename
+            if (self.staging / name).exists():
+                (self.staging / name).replace(target)
+                placed[name] = target
+            else:
+                target.unlink(missing_ok=True)  # an earlier run's, not this one's
         (self.staging / staging.MARKER).unlink()
         self.staging.rmdir()
         return placed

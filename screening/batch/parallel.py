@@ -66,17 +66,26 @@ def ordered_map(
         mp_context=multiprocessing.get_context("spawn"),
         initializer=functools.partial(die_with_parent, os.getpid(), initializer),
     )
-    pending: deque = deque()
     try:
-        for chunk in _chain(first, second, chunks):
-            pending.append(pool.submit(function, chunk))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from submit_in_order(pool.submit, function, _chain(first, second, chunks), workers * IN_FLIGHT_PER_WORKER)
     finally:
         # On an error (or the consumer stopping early) drop the work not yet started.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def submit_in_order(submit: Callable, function: Callable, chunks: Iterable, in_flight: int) -> Iterator:
+    """Yield `function(chunk)` in order, with at most `in_flight` submitted and not yet collected.
+
+    `submit(function, chunk)` returns a future with `.result()`: a process pool's
+    or a Dask client's.
+    """
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(submit(function, chunk))
+        if len(pending) >= in_flight:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _chain(first, second, rest: Iterator) -> Iterator:

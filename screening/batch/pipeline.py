@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 import orjson
 
-from screening.batch.cells import error_rows, result_row
+from screening.batch.cells import csv_cells, error_rows, summary_values
 from screening.batch.rows import InvalidRow, screen_rows
 from screening.batch.source import Chunk
+from screening.batch.stamp import RunStamp
 from screening.service import default_screener
 
 __all__ = ["ChunkOutput", "InvalidRow", "RunnerSummary", "screen_chunk", "start_worker"]
@@ -35,13 +36,18 @@ class RunnerSummary(NamedTuple):
 
 
 class ChunkOutput(NamedTuple):
-    """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries."""
+    """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries.
+
+    `values` holds each runner's results.csv columns as plain values (see
+    cells.summary_values), for the Parquet part built from them.
+    """
 
     jsonl: bytes
     results_csv: str
     errors_csv: str
     runners: list[RunnerSummary]
     invalid: list[InvalidRow]
+    values: list[list]
 
 
 def start_worker() -> None:
@@ -49,15 +55,20 @@ def start_worker() -> None:
     default_screener()
 
 
-def screen_chunk(chunk: Chunk) -> ChunkOutput:
-    """Validate and screen every row of a chunk; invalid rows become error rows."""
+def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None) -> ChunkOutput:
+    """Validate and screen every row of a chunk (with `rows`); invalid rows become error rows.
+
+    With a `stamp`, every runner gets the run's time and an id derived from the
+    run and the row (see stamp); without, a random id and the current time.
+    """
     screener = default_screener()
     jsonl = bytearray()
     results, errors = io.StringIO(), io.StringIO()
     results_writer, errors_writer = csv.writer(results), csv.writer(errors)
     runners: list[RunnerSummary] = []
     invalid: list[InvalidRow] = []
-    for outcome in screen_rows(screener, chunk):
+    values: list[list] = []
+    for outcome in screen_rows(screener, chunk, stamp):
         if isinstance(outcome, InvalidRow):
             errors_writer.writerows(error_rows(*outcome))
             invalid.append(outcome)
@@ -65,7 +76,8 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
         row, result = outcome
         start = len(jsonl)
         jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
-        results_writer.writerow(result_row(row, result))
+        values.append(summary_values(row, result))
+        results_writer.writerow(csv_cells(values[-1]))
         runners.append(
             RunnerSummary(
                 row,
@@ -78,4 +90,4 @@ def screen_chunk(chunk: Chunk) -> ChunkOutput:
                 (start, len(jsonl)),
             )
         )
-    return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid)
+    return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)

@@ -18,22 +18,18 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.rows import Tally
+from screening.batch.tally import BIN_WIDTH, bin_count, needs_attention, tally
+from screening.batch.tally import Tally as PartTally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
-from screening.ruleset.model import BANDS, Ruleset
+from screening.ruleset.model import Ruleset
 
-BIN_WIDTH = 5
 TOP_FACTORS = 12
 ATTENTION_CAP = 1000
 OTHER_CAP = 500
 URGENT_CAP = 1000
 INVALID_CAP = 200
 REPEATED_CAP = 200
-
-
-def needs_attention(runner: RunnerSummary) -> bool:
-    """Referred urgently or soon, or in the highest band."""
-    return runner.urgency in ("urgent", "soon") or runner.band == BANDS[-1]
 
 
 def _detail(result: dict) -> dict:
@@ -63,13 +59,14 @@ class RosterReport:
         urgent_cap: int = URGENT_CAP,
         invalid_cap: int = INVALID_CAP,
         repeated_cap: int = REPEATED_CAP,
+        generated_at: str | None = None,
     ):
         self.ruleset = ruleset
         self.source_name = source_name
+        self.generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
         self.tally = Tally(repeated_cap)  # the counts, as the batch endpoint's summary has them
-        # The top score shares the last bin (95-100), so every bin is BIN_WIDTH wide but the last.
-        self.bins = [0] * max(1, ruleset.score_max // BIN_WIDTH)
+        self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
@@ -102,9 +99,15 @@ class RosterReport:
     def repeated_ids(self) -> RepeatedIds:
         return self.tally.repeated_ids
 
-    def add(self, output: ChunkOutput) -> None:
+    def wants_detail(self) -> bool:
+        """Whether runners still to come may be shown in full (so their chunk must bring their JSON)."""
+        return len(self.attention) < self.caps["attention"] or len(self.others) < self.caps["other"]
+
+    def add(self, output: ChunkOutput, counted: PartTally | None = None) -> None:
+        """Add a chunk's runners, with their tally if it was made where they were screened."""
+        self._count(counted or tally(output.runners, len(self.bins)))
         for runner in output.runners:
-            self._count(runner)
+            self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
             if runner.urgency == "urgent":
                 if len(self.urgent) < self.caps["urgent"]:
                     self.urgent.append(self._urgent_entry(runner))
@@ -118,15 +121,14 @@ class RosterReport:
         room = self.caps["invalid"] - len(self.invalid)
         self.invalid.extend(output.invalid[: max(room, 0)])
 
-    def _count(self, runner: RunnerSummary) -> None:
-        self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
-        self.bins[min(runner.score // BIN_WIDTH, len(self.bins) - 1)] += 1
-        for rule_id in runner.fired:
-            self.rule_counts[rule_id] = self.rule_counts.get(rule_id, 0) + 1
-        self.not_assessed_runners += bool(runner.not_assessed)
-        for rule_id in runner.not_assessed:
-            self.not_assessed_counts[rule_id] = self.not_assessed_counts.get(rule_id, 0) + 1
-        self.attention_total += needs_attention(runner)
+    def _count(self, counted: PartTally) -> None:
+        """Add what a partition's tally counted where it was screened (the rest is in `tally`)."""
+        self.not_assessed_runners += counted.not_assessed_runners
+        self.attention_total += counted.attention_total
+        for index, count in counted.bins.items():
+            self.bins[index] += count
+        _add(self.rule_counts, counted.rule_counts)
+        _add(self.not_assessed_counts, counted.not_assessed_counts)
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
         flags = [
@@ -185,7 +187,7 @@ class RosterReport:
         urgencies = self.urgencies
         return {
             "source_name": self.source_name,
-            "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "generated_at": self.generated_at,
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
@@ -210,6 +212,11 @@ class RosterReport:
         """Write the report as one self-contained HTML file (no scripts, fonts or images fetched)."""
         template = _environment().get_template("report.html")
         template.stream(self.context()).dump(str(path), encoding="utf-8")
+
+
+def _add(totals: dict, counts: dict) -> None:
+    for key, count in counts.items():
+        totals[key] = totals.get(key, 0) + count
 
 
 def _environment() -> Environment:

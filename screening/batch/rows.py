@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.source import Chunk, RepeatedKeys
+from screening.batch.stamp import RunStamp
 from screening.errors import IntakeError
 from screening.intake.flat import validate_flat
 from screening.ruleset.model import BANDS, URGENCIES
@@ -35,8 +36,12 @@ class InvalidRow(NamedTuple):
     errors: dict[str, list[str]]
 
 
-def screen_rows(screener: Screener, chunk: Chunk) -> Iterator[ScreenedRow | InvalidRow]:
-    """Validate and screen every row of `chunk` in order; a row's errors never stop the others."""
+def screen_rows(screener: Screener, chunk: Chunk, stamp: RunStamp | None = None) -> Iterator[ScreenedRow | InvalidRow]:
+    """Validate and screen every row of `chunk` in order; a row's errors never stop the others.
+
+    With a roster run's `stamp`, each runner gets the run's time and an id derived from the run and
+    the row, so two runs of one roster give the same files (see stamp); without, a new id and now.
+    """
     for row, payload in chunk.rows():
         try:
             if isinstance(payload, RepeatedKeys):  # a JSON key given twice: never guess which one was meant
@@ -45,7 +50,13 @@ def screen_rows(screener: Screener, chunk: Chunk) -> Iterator[ScreenedRow | Inva
         except IntakeError as error:
             yield InvalidRow(row, _raw_runner_id(chunk.kind, payload), error.errors)
             continue
-        yield ScreenedRow(row, screener.screen_valid(intake))
+        if stamp is None:
+            yield ScreenedRow(row, screener.screen_valid(intake))
+        else:
+            screening_id = stamp.screening_id(row, intake["runner"]["id"])
+            yield ScreenedRow(
+                row, screener.screen_valid(intake, screening_id=screening_id, screened_at=stamp.screened_at)
+            )
 
 
 def _raw_runner_id(kind: str, payload) -> str:

@@ -10,22 +10,28 @@ been read and written (see `outputs`).
 With more than one worker the chunks are screened in `spawn`ed processes, so a
 script that calls `screen_roster` must do so under `if __name__ == "__main__":`
 (as for any multiprocessing code); the `soleus-screen` command already does.
+With `dask` the same chunks are screened on a Dask cluster (see distributed);
+the files written are the same, byte for byte, given one `screened_at`.
 """
 
+import contextlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from screening.batch import JSONL_MAX_ROWS
 from screening.batch.outputs import OutputFiles, refuse_overwriting
 from screening.batch.parallel import default_workers, ordered_map
-from screening.batch.pipeline import screen_chunk, start_worker
+from screening.batch.partitions import open_roster
+from screening.batch.parts import PartTask, screen_part
+from screening.batch.pipeline import start_worker
 from screening.batch.report import RosterReport
 from screening.batch.rows import Tally
-from screening.batch.source import Roster
+from screening.batch.stamp import RunStamp
 from screening.service import default_screener
 
-CHUNK_ROWS = 250
+CHUNK_ROWS = 1000  # rows a partition: one task, one Parquet part
 
 
 @dataclass(frozen=True)
@@ -62,33 +68,65 @@ def screen_roster(
     chunk_rows: int = CHUNK_ROWS,
     progress: Progress | None = None,
     report_caps: dict | None = None,
+    screened_at: str | None = None,
+    jsonl: bool | None = None,
+    dask: str | None = None,
 ) -> RosterOutcome:
     """Screen every row of the roster at `path` and write results, errors and report into `out_dir`.
 
-    Raises UnusableRoster (nothing written) when the file or DIR cannot be used.
+    `screened_at` (ISO 8601) is the run's time, by default now; `jsonl` True
+    always writes results.jsonl, False never, None only for rosters of at most
+    JSONL_MAX_ROWS rows; `dask` names a cluster ("local:N", "tcp://HOST:PORT")
+    to screen on instead of `workers` processes of this machine.
+    Raises UnusableRoster (nothing written) when the file or DIR cannot be used,
+    distributed.ClusterError (nothing written) when the cluster fails.
     """
     workers = workers or default_workers()
     refuse_overwriting(path, out_dir)
-    with Roster(path) as roster:
-        outputs = OutputFiles(out_dir)
+    ruleset = default_screener().ruleset
+    stamp = RunStamp.start(Path(path).name, ruleset, screened_at)
+    with open_roster(path) as roster:
+        outputs = OutputFiles(out_dir, keep_jsonl=jsonl is not False)
         try:
-            report = RosterReport(default_screener().ruleset, Path(path).name, **(report_caps or {}))
+            caps = report_caps or {}
+            report = RosterReport(ruleset, Path(path).name, generated_at=stamp.report_time, **caps)
             positions: deque[int] = deque()  # bytes read when each chunk in flight was cut
+            rows = 0
 
-            def chunks():
+            def tasks():
+                nonlocal rows
                 for chunk in roster.chunks(chunk_rows):
                     positions.append(roster.position())
-                    yield chunk
+                    rows += len(chunk.items)
+                    yield PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows) or report.wants_detail())
 
-            for output in ordered_map(screen_chunk, chunks(), workers=workers, initializer=start_worker):
-                outputs.write(output)
-                report.add(output)
-                position = positions.popleft()
-                if progress:
-                    progress(position, report.screened, report.invalid_rows)
+            with _mapping(workers, dask) as mapping:
+                for part in mapping(screen_part, tasks()):
+                    if not _jsonl_wanted(jsonl, rows):
+                        outputs.drop_jsonl()
+                    outputs.write(part.output, part.parquet)
+                    report.add(part.output, part.tally)
+                    position = positions.popleft()
+                    if progress:
+                        progress(position, report.screened, report.invalid_rows)
             report.render(outputs.report_path)
         except BaseException:
             outputs.abort()
             raise
         files = outputs.commit()
     return RosterOutcome.of(report.tally, files)
+
+
+def _jsonl_wanted(jsonl: bool | None, rows: int) -> bool:
+    return jsonl if jsonl is not None else rows <= JSONL_MAX_ROWS
+
+
+def _mapping(workers: int, dask: str | None):
+    """A context giving `mapping(function, items)`: on the Dask cluster, or this machine's processes."""
+    if dask:
+        from screening.batch.distributed import cluster_map
+
+        return cluster_map(dask)
+    return contextlib.nullcontext(
+        lambda function, items: ordered_map(function, items, workers=workers, initializer=start_worker)
+    )

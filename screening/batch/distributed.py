@@ -1,0 +1,135 @@
+"""Screen a roster's partitions on a Dask cluster: a local one of N worker processes, or a scheduler's.
+
+    with cluster_map("local:2") as mapping:          # or "tcp://scheduler:8786"
+        for part in mapping(screen_part, tasks):     # in roster order
+            ...
+
+This is Dask distributed, not a home-made pool. A `WorkerPlugin` builds the
+screener (ruleset and durable_rules engine) once in every worker process, as
+it joins, before its first partition; each worker process should run one
+thread (`LocalCluster(threads_per_worker=1)`, `dask worker --nthreads 1`):
+the engine screens one runner at a time per process, so more threads only
+wait. The roster is read by this process and partitions are submitted a few
+per worker thread ahead (`parallel.submit_in_order`), so memory stays flat
+and results come back in roster order whatever finishes first.
+
+A worker that dies mid-partition (killed, out of memory, its machine lost) is
+Dask's to handle: its nanny starts a new worker process and the scheduler
+gives the partition to a live worker; a partition is pure (same rows, same
+stamp, same output), so a rerun changes nothing. Only when workers died
+running the same partition more than `distributed.scheduler.allowed-failures`
+times (3 by default), or the scheduler is lost, does the run fail: it raises
+`ClusterError` and, like any failed run, writes nothing.
+"""
+
+import contextlib
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from screening.batch.parallel import IN_FLIGHT_PER_WORKER, default_workers, submit_in_order
+from screening.batch.pipeline import start_worker
+from screening.errors import ScreeningError
+
+ADDRESS = re.compile(r"^(local(:(?P<workers>[1-9]\d*))?|(tcp|tls)://\S+:\d+)$")
+WORKERS_SECONDS = 60
+PLUGIN_NAME = "soleus-screen-screener"
+# Dask's statistical profiler samples each worker's stack every 10 ms, for its dashboard;
+# a partition's profile is of no use here, and sampling cost 5-10% of a worker's CPU.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
+class ClusterError(ScreeningError):
+    """The cluster could not screen the roster (unreachable, no workers, workers lost): nothing is written."""
+
+
+def check_address(text: str) -> str:
+    """Return `text` if it names a cluster (local, local:N, tcp://HOST:PORT, tls://...), else raise ValueError."""
+    if not ADDRESS.match(text):
+        raise ValueError(f"expected local, local:N or tcp://HOST:PORT, got {text!r}")
+    return text
+
+
+def _worker_plugin():
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ScreenerPlugin(WorkerPlugin):
+        """Build the process's screener when a worker starts (or restarts), not in its first partition."""
+
+        name = PLUGIN_NAME
+
+        def setup(self, worker) -> None:
+            start_worker()
+
+    return ScreenerPlugin()
+
+
+@contextlib.contextmanager
+def _client(address: str):
+    import dask
+    from distributed import Client, LocalCluster
+
+    match = ADDRESS.match(check_address(address))
+    assert match
+    if address.startswith("local"):
+        workers = int(match.group("workers") or default_workers())
+        try:
+            with dask.config.set(LOCAL_WORKER_CONFIG):  # the nannies hand it to the workers they start
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=":0",  # any free port: a fixed one (8787) may be taken
+                    silence_logs=logging.ERROR,
+                )
+        except (OSError, TimeoutError) as error:
+            raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {error}") from None
+        with cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(address)  # tries for distributed.comm.timeouts.connect (30 s by default)
+    except (OSError, TimeoutError) as error:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {error}") from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except TimeoutError:
+            raise ClusterError(f"no Dask worker joined the scheduler at {address} in {WORKERS_SECONDS} s") from None
+        yield client
+
+
+@contextlib.contextmanager
+def cluster_map(address: str) -> Iterator[Callable[[Callable, Iterable], Iterator]]:
+    """A map over the cluster at `address`: `mapping(function, items)` yields results in order."""
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+    from distributed.comm import CommClosedError
+
+    with _client(address) as client:
+        client.register_plugin(_worker_plugin())
+        threads = sum(info["nthreads"] for info in client.scheduler_info()["workers"].values())
+        in_flight = max(threads, 1) * IN_FLIGHT_PER_WORKER
+        submitted: list = []
+
+        def submit(function, item):
+            future = client.submit(function, item, pure=False)
+            submitted.append(future)
+            del submitted[: -in_flight - 1]  # keep only the ones that may still be pending
+            return future
+
+        def mapping(function: Callable, items: Iterable) -> Iterator:
+            try:
+                yield from submit_in_order(submit, function, items, in_flight)
+            except KilledWorker as error:
+                raise ClusterError(
+                    f"Dask workers died {error.allowed_failures + 1} times running one partition "
+                    f"(last {error.last_worker.address}); the roster was not finished"
+                ) from None
+            except (CommClosedError, FutureCancelledError, OSError, TimeoutError) as error:
+                raise ClusterError(f"lost the Dask cluster mid-run ({type(error).__name__}: {error})") from None
+            finally:
+                client.cancel(submitted)
+
+        yield mapping

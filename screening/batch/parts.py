@@ -1,0 +1,46 @@
+"""The work of one partition, the same in this process, a local worker process or a Dask worker.
+
+`screen_part` screens the partition's rows (pipeline.screen_chunk), builds its
+Parquet part and counts its runners for the report (tally) there, and sends
+back only what the writer still needs: the
+results.jsonl bytes only when results.jsonl is being written or the report
+still wants full results (the first runners of each kind), never the plain
+values the part was built from. A worker whose ruleset differs from the run's
+(a cluster machine with another version installed) refuses the partition, so
+one run never mixes two rulesets.
+"""
+
+from typing import NamedTuple
+
+from screening.batch.parquet import part_bytes
+from screening.batch.pipeline import ChunkOutput, screen_chunk
+from screening.batch.source import Chunk
+from screening.batch.stamp import RunStamp
+from screening.batch.tally import Tally, bin_count, tally
+from screening.errors import EngineError
+from screening.service import default_screener
+
+
+class PartTask(NamedTuple):
+    chunk: Chunk
+    stamp: RunStamp
+    keep_jsonl: bool  # send the JSON lines back (results.jsonl, or the report's detail)
+
+
+class PartOutput(NamedTuple):
+    output: ChunkOutput
+    parquet: bytes
+    tally: Tally  # the report's counts of these runners
+
+
+def screen_part(task: PartTask) -> PartOutput:
+    ruleset = default_screener().ruleset
+    if (ruleset.name, ruleset.version) != task.stamp.ruleset:
+        raise EngineError(
+            f"this worker screens with ruleset {ruleset.name} {ruleset.version}, the run with "
+            f"{' '.join(task.stamp.ruleset)}: install the same soleus-screen on every worker"
+        )
+    output = screen_chunk(task.chunk, task.stamp)
+    parquet = part_bytes(output)
+    counted = tally(output.runners, bin_count(ruleset.score_max))
+    return PartOutput(output._replace(values=[], jsonl=output.jsonl if task.keep_jsonl else b""), parquet, counted)

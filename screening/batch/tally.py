@@ -1,0 +1,49 @@
+"""What a roster's report counts of every screened runner, counted per partition where it was screened.
+
+A `Tally` of one partition's runners is made in the worker that screened them
+(`parts.screen_part`); the report adds the tallies up, so its process does not
+walk every runner's fired rules. Counting is order-free: the report is the
+same whichever partition's tally arrives first.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from screening.ruleset.model import BANDS
+
+BIN_WIDTH = 5
+
+
+class Tally(NamedTuple):
+    screened: int
+    bands: dict[str, int]
+    urgencies: dict[str | None, int]
+    bins: dict[int, int]  # score bin index -> runners
+    rule_counts: dict[str, int]  # rule id -> runners it fired for
+    not_assessed_runners: int
+    not_assessed_counts: dict[str, int]  # rule id -> runners it could not be assessed for
+    attention_total: int
+
+
+def needs_attention(runner) -> bool:
+    return runner.urgency in ("urgent", "soon") or runner.band == BANDS[-1]
+
+
+def bin_count(score_max: int) -> int:
+    # The top score shares the last bin (95-100), so every bin is BIN_WIDTH wide but the last.
+    return max(1, score_max // BIN_WIDTH)
+
+
+def tally(runners: Sequence, bins: int) -> Tally:
+    """Count a partition's runners (pipeline.RunnerSummary) into `bins` score bins."""
+    return Tally(
+        len(runners),
+        dict(Counter(runner.band for runner in runners)),
+        dict(Counter(runner.urgency for runner in runners)),
+        dict(Counter(min(runner.score // BIN_WIDTH, bins - 1) for runner in runners)),
+        dict(Counter(rule_id for runner in runners for rule_id in runner.fired)),
+        sum(1 for runner in runners if runner.not_assessed),
+        dict(Counter(rule_id for runner in runners for rule_id in runner.not_assessed)),
+        sum(1 for runner in runners if needs_attention(runner)),
+    )
