@@ -1,14 +1,17 @@
-"""Gather a roster's screenings into a coach's report: a page of bounded size, whatever the roster's.
+"""Gather a roster's screenings into a coach's report: one self-contained page with every runner.
 
-Counts, the score histogram and how often each rule fired are kept for every
-runner; full detail (each fired rule with its inputs and evidence) is kept for
-the first `attention_cap` runners who need attention (urgent or soon referral,
-or high band) and the first `other_cap` of the rest, so the page stays usable
-for a roster of 100,000. What was left out is counted and said on the page.
-The one thing that grows with the roster is the set of runner ids seen, to
-find ids on more than one row (about 10 MB per 100,000 runners).
+Counts, the score histogram and how often each rule fired are kept as the
+rows arrive. Every runner goes into the page as one compact JSON record
+(row, id, score, band, urgency, the rules that fired said with the runner's
+values, recommendations, what was not assessed), spooled to a temporary file
+so memory stays flat, and embedded once in the page; a small script in the
+page draws the rows as they are needed, sorts, filters and searches them, so
+a roster of 100,000 stays usable. Rule titles, evidence and recommendation
+texts are written once per ruleset, not once per runner. The urgent table
+(bounded by `urgent_cap`) and the invalid rows are drawn as HTML.
 """
 
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,15 +23,15 @@ from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.rows import Tally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
-from screening.ruleset.model import BANDS, Ruleset
+from screening.result.wording import condition_in_words, field_in_words, plain_message, rule_titles
+from screening.ruleset.model import BANDS, URGENCIES, Ruleset
 
 BIN_WIDTH = 5
 TOP_FACTORS = 12
-ATTENTION_CAP = 1000
-OTHER_CAP = 500
 URGENT_CAP = 1000
 INVALID_CAP = 200
 REPEATED_CAP = 200
+DATA_MARK = "@@ROSTER_DATA@@"
 
 
 def needs_attention(runner: RunnerSummary) -> bool:
@@ -36,18 +39,25 @@ def needs_attention(runner: RunnerSummary) -> bool:
     return runner.urgency in ("urgent", "soon") or runner.band == BANDS[-1]
 
 
-def _detail(result: dict) -> dict:
-    """The parts of a result the page shows (evidence grades and citations, not thresholds)."""
-    return {
-        "explanation": [
-            {key: entry[key] for key in ("rule", "title", "points", "condition", "inputs", "evidence")}
-            for entry in result["explanation"]
-        ],
-        "recommendations": [{"text": rec["text"], "because": rec["because"]} for rec in result["recommendations"]],
-        "not_assessed": result["not_assessed_detail"],
-        "derived": result["derived"],
-        "referral": result["referral"],
-    }
+def embeddable(data: bytes) -> bytes:
+    """JSON safe inside a <script> element: no "<" can close it (JSON strings allow \\u003c)."""
+    return data.replace(b"<", b"\\u003c")
+
+
+def derived_in_words(derived: dict) -> list[str]:
+    """The derived values a coach reads, ratios as percentages, one phrase each."""
+    from screening.result.wording import percent
+
+    parts = [f"weekly distance {', '.join(format_value(v) for v in derived['weekly_distance_km'])} km"]
+    if derived.get("week_over_week_change") is not None:
+        parts.append(f"latest week {percent(derived['week_over_week_change'], signed=True)} on the week before")
+    if derived.get("acwr") is not None:
+        parts.append(f"acute:chronic workload ratio {derived['acwr']:.2f}")
+    if derived.get("limb_symmetry_index") is not None:
+        parts.append(f"limb symmetry {percent(derived['limb_symmetry_index'])}")
+    reference = derived["heel_raise_reference"]
+    parts.append(f"heel-raise reference {format_value(reference['reps'])} reps ({reference['basis']})")
+    return parts
 
 
 class RosterReport:
@@ -58,15 +68,13 @@ class RosterReport:
         ruleset: Ruleset,
         source_name: str,
         *,
-        attention_cap: int = ATTENTION_CAP,
-        other_cap: int = OTHER_CAP,
         urgent_cap: int = URGENT_CAP,
         invalid_cap: int = INVALID_CAP,
         repeated_cap: int = REPEATED_CAP,
     ):
         self.ruleset = ruleset
         self.source_name = source_name
-        self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
+        self.caps = {"urgent": urgent_cap, "invalid": invalid_cap}
         self.tally = Tally(repeated_cap)  # the counts, as the batch endpoint's summary has them
         # The top score shares the last bin (95-100), so every bin is BIN_WIDTH wide but the last.
         self.bins = [0] * max(1, ruleset.score_max // BIN_WIDTH)
@@ -74,10 +82,15 @@ class RosterReport:
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
         self.urgent: list[dict] = []
-        self.attention: list[dict] = []
-        self.others: list[dict] = []
         self.attention_total = 0
         self.invalid: list[InvalidRow] = []
+        self._rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
+        self._rec_index = {rec_id: index for index, rec_id in enumerate(ruleset.recommendations)}
+        self._records = tempfile.TemporaryFile()  # noqa: SIM115 (closed by render)
+        self._records.write(b"[")
+        self._first = True
+        # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
+        self._strings: dict[str, int] = {}
 
     @property
     def screened(self) -> int:
@@ -105,18 +118,44 @@ class RosterReport:
     def add(self, output: ChunkOutput) -> None:
         for runner in output.runners:
             self._count(runner)
-            if runner.urgency == "urgent":
-                if len(self.urgent) < self.caps["urgent"]:
-                    self.urgent.append(self._urgent_entry(runner))
-            keep = self.attention if needs_attention(runner) else self.others
-            cap = self.caps["attention"] if keep is self.attention else self.caps["other"]
-            if len(keep) < cap:
-                result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
-                keep.append({"summary": runner, **_detail(result)})
+            if runner.urgency == "urgent" and len(self.urgent) < self.caps["urgent"]:
+                self.urgent.append(self._urgent_entry(runner))
+            result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
+            self._records.write(b"" if self._first else b",\n")
+            self._records.write(orjson.dumps(self.record(runner, result)))
+            self._first = False
         for _ in output.invalid:
             self.tally.count_invalid()
         room = self.caps["invalid"] - len(self.invalid)
         self.invalid.extend(output.invalid[: max(room, 0)])
+
+    def record(self, runner: RunnerSummary, result: dict) -> list:
+        """One runner as the page's script reads it: numbers index the rule and recommendation tables."""
+        ruleset = self.ruleset
+        referral = result["referral"]
+        return [
+            runner.row,
+            runner.runner_id,
+            runner.score,
+            BANDS.index(runner.band),
+            URGENCIES.index(runner.urgency) if runner.urgency else -1,
+            referral["to"],
+            [self._rule_index[entry["rule"]] for entry in result["explanation"]],
+            [
+                self._string(condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset))
+                for entry in result["explanation"]
+            ],
+            [self._rec_index[rec["id"]] for rec in result["recommendations"]],
+            [
+                number
+                for item in result["not_assessed_detail"]
+                for number in (self._rule_index[item["rule"]], self._string("; ".join(item["needs"])))
+            ],
+            [self._string(phrase) for phrase in derived_in_words(result["derived"])],
+        ]
+
+    def _string(self, text: str) -> int:
+        return self._strings.setdefault(text, len(self._strings))
 
     def _count(self, runner: RunnerSummary) -> None:
         self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
@@ -129,10 +168,8 @@ class RosterReport:
         self.attention_total += needs_attention(runner)
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
-        flags = [
-            self.ruleset.rule(rule_id) for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"
-        ]
-        return {"summary": runner, "flags": [rule.title for rule in flags]}
+        flags = [rule_id for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"]
+        return {"summary": runner, "flags": rule_titles(flags, self.ruleset)}
 
     def histogram(self) -> list[dict]:
         """One bar per score bin, coloured by the band its lowest score falls in."""
@@ -158,6 +195,7 @@ class RosterReport:
         return [
             {
                 "rule": rule_id,
+                "index": self._rule_index[rule_id],
                 "title": self.ruleset.rule(rule_id).title,
                 "count": count,
                 "share": count / self.screened,
@@ -181,6 +219,25 @@ class RosterReport:
             rows.append({"rule": rule_id, "title": rule.title, "needs": needs, "count": count})
         return rows
 
+    def tables(self) -> dict:
+        """What every runner shares, written once: rules, recommendations, band and urgency names."""
+        ruleset = self.ruleset
+        return {
+            "bands": list(BANDS),
+            "urgencies": list(URGENCIES),
+            "rules": [
+                {
+                    "id": rule.id,
+                    "title": rule.title,
+                    "points": rule.points,
+                    "evidence": [[item.citation, item.grade] for item in rule.evidence],
+                    "concern": rule.points > 0 or rule.referral != "none",
+                }
+                for rule in ruleset.rules
+            ],
+            "recommendations": [rec.text for rec in ruleset.recommendations.values()],
+        }
+
     def context(self) -> dict:
         urgencies = self.urgencies
         return {
@@ -196,20 +253,45 @@ class RosterReport:
             "not_assessed": self.not_assessed(),
             "urgent": self.urgent,
             "urgent_total": urgencies["urgent"],
-            "attention": self.attention,
             "attention_total": self.attention_total,
-            "others": self.others,
-            "others_total": self.screened - self.attention_total,
-            "invalid": self.invalid,
+            "invalid": [
+                {
+                    "row": row.row,
+                    "runner_id": row.runner_id,
+                    "errors": [
+                        (field_in_words(field), plain_message(message))
+                        for field, messages in sorted(row.errors.items())
+                        for message in messages
+                    ],
+                }
+                for row in self.invalid
+            ],
             "invalid_total": self.invalid_rows,
             "repeated": self.repeated_ids.repeated,
             "repeated_total": self.repeated_ids.total,
+            "tables": embeddable(orjson.dumps(self.tables())).decode(),
+            "data_mark": DATA_MARK,
+            "script": _SCRIPT,
         }
 
     def render(self, path: Path) -> None:
-        """Write the report as one self-contained HTML file (no scripts, fonts or images fetched)."""
-        template = _environment().get_template("report.html")
-        template.stream(self.context()).dump(str(path), encoding="utf-8")
+        """Write the report as one self-contained HTML file (nothing fetched; one inline script)."""
+        page = _environment().get_template("report.html").render(self.context())
+        before, between, after = page.split(DATA_MARK)
+        records = self._records
+        records.write(b"]")
+        records.seek(0)
+        with open(path, "wb") as out:
+            out.write(before.encode())
+            while block := records.read(1 << 20):
+                out.write(embeddable(block))
+            out.write(between.encode())
+            out.write(embeddable(orjson.dumps(list(self._strings))))
+            out.write(after.encode())
+        records.close()
+
+
+_SCRIPT = (Path(__file__).parent / "templates" / "report.js").read_text(encoding="utf-8")
 
 
 def _environment() -> Environment:
