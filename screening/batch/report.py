@@ -23,7 +23,7 @@ from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.rows import Tally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
-from screening.result.wording import condition_in_words, field_in_words, plain_message, rule_titles
+from screening.result.wording import condition_in_words, derived_in_words, field_in_words, plain_message, rule_titles
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
 
 BIN_WIDTH = 5
@@ -42,22 +42,6 @@ def needs_attention(runner: RunnerSummary) -> bool:
 def embeddable(data: bytes) -> bytes:
     """JSON safe inside a <script> element: no "<" can close it (JSON strings allow \\u003c)."""
     return data.replace(b"<", b"\\u003c")
-
-
-def derived_in_words(derived: dict) -> list[str]:
-    """The derived values a coach reads, ratios as percentages, one phrase each."""
-    from screening.result.wording import percent
-
-    parts = [f"weekly distance {', '.join(format_value(v) for v in derived['weekly_distance_km'])} km"]
-    if derived.get("week_over_week_change") is not None:
-        parts.append(f"latest week {percent(derived['week_over_week_change'], signed=True)} on the week before")
-    if derived.get("acwr") is not None:
-        parts.append(f"acute:chronic workload ratio {derived['acwr']:.2f}")
-    if derived.get("limb_symmetry_index") is not None:
-        parts.append(f"limb symmetry {percent(derived['limb_symmetry_index'])}")
-    reference = derived["heel_raise_reference"]
-    parts.append(f"heel-raise reference {format_value(reference['reps'])} reps ({reference['basis']})")
-    return parts
 
 
 class RosterReport:
@@ -272,6 +256,7 @@ class RosterReport:
             "tables": embeddable(orjson.dumps(self.tables())).decode(),
             "data_mark": DATA_MARK,
             "script": _SCRIPT,
+            "palette": _PALETTE,
         }
 
     def render(self, path: Path) -> None:
@@ -292,6 +277,7 @@ class RosterReport:
 
 
 _SCRIPT = (Path(__file__).parent / "templates" / "report.js").read_text(encoding="utf-8")
+_PALETTE = (Path(__file__).parents[1] / "result" / "palette.css").read_text(encoding="utf-8")
 
 
 def _environment() -> Environment:

@@ -10,6 +10,8 @@ messages in plain language instead of the schema library's wording.
 
 import re
 
+from screening.intake.schema import KM_PER_MILE
+from screening.result.entered import distance
 from screening.ruleset.model import Rule, Ruleset, Term, format_number
 
 # Short names for the inputs a condition reads, as a clinician says them.
@@ -67,14 +69,16 @@ def percent(ratio: float, signed: bool = False) -> str:
     return text.replace("-", "\u2212") if signed else text
 
 
-def value_with_unit(name: str, value, ruleset: Ruleset) -> str:
-    """A runner's value as read: "24 km", "yes", "96%", "not given"."""
+def value_with_unit(name: str, value, ruleset: Ruleset, entered_unit: str = "km") -> str:
+    """A runner's value as read: "24 km" (or "15 mi (24.1 km)" when miles were entered), "yes", "96%"."""
     if value is None:
         return "not given"
     if isinstance(value, bool):
         return "yes" if value else "no"
     spec = ruleset.inputs.get(name)
     unit = spec.unit if spec else None
+    if unit == "km" and entered_unit == "mi":
+        return distance(value / KM_PER_MILE, "mi")
     if unit == "ratio" and name not in KEPT_RATIOS:
         return percent(value)
     if unit == "ratio":
@@ -96,24 +100,28 @@ def _threshold(term: Term, ruleset: Ruleset) -> str:
     return parameter.formatted()
 
 
-def _bound(term: Term, inputs: dict, ruleset: Ruleset) -> str:
+def _bound(term: Term, inputs: dict, ruleset: Ruleset, entered_unit: str) -> str:
     """ "more than 1.10 x", "at least 40 years", "more than 1.10 x the longest run of 18 km"."""
     parts = [OP_WORDS[term.op or "=="]]
     if term.threshold:
         parts.append(_threshold(term, ruleset))
     if term.of:
-        parts.append(f"the {label(term.of, ruleset)} of {value_with_unit(term.of, inputs.get(term.of), ruleset)}")
+        shown = value_with_unit(term.of, inputs.get(term.of), ruleset, entered_unit)
+        parts.append(f"the {label(term.of, ruleset)} of {shown}")
     return " ".join(parts)
 
 
-def condition_in_words(rule: Rule, inputs: dict, ruleset: Ruleset) -> str:
-    """The rule's condition said with this runner's values: what was read and what it was compared with."""
+def condition_in_words(rule: Rule, inputs: dict, ruleset: Ruleset, entered_unit: str = "km") -> str:
+    """The rule's condition said with this runner's values: what was read and what it was compared with.
+
+    Distances are in km, and also in miles first when the intake was entered in miles.
+    """
     clauses = []
     for name, terms in _by_input(rule.terms):
         if terms[0].is_ is not None:
             clauses.append(f"{label(name, ruleset)}: {'yes' if inputs.get(name) else 'no'}")
             continue
-        bounds = " and ".join(_bound(term, inputs, ruleset) for term in terms)
+        bounds = " and ".join(_bound(term, inputs, ruleset, entered_unit) for term in terms)
         if name in RATIOS:
             top, bottom = RATIOS[name]
             ratio = inputs.get(name)
@@ -221,10 +229,39 @@ def plain_message(message: str) -> str:
     return message
 
 
-def km_and_entered(km: float, unit: str) -> str:
-    """A distance in the entered unit and in km: "30 mi (48.3 km)", or "24 km"."""
-    if unit == "mi":
-        from screening.intake.schema import KM_PER_MILE
+def local_time(iso: str, zone: str | None = None) -> str:
+    """A result's UTC time in a local zone, with the zone: "1 December 2026, 10:05 CET (UTC+01:00)".
 
-        return f"{km / KM_PER_MILE:g} mi ({km:.1f} km)"
-    return f"{km:g} km"
+    `zone` is an IANA name (Europe/Oslo); without one, the machine's local zone.
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    local = moment.astimezone(ZoneInfo(zone)) if zone else moment.astimezone()
+    offset = local.strftime("%z")
+    shown = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("+0000", "") else "UTC"
+    name = local.tzname() or ""
+    suffix = f"{name} ({shown})" if name and name != "UTC" and not name.startswith(("+", "-")) else shown
+    return f"{local.day} {local:%B %Y, %H:%M} {suffix}"
+
+
+def derived_in_words(derived: dict) -> list[str]:
+    """The derived values a reader needs, ratios as percentages, one phrase each; a missing one says so."""
+    parts = [f"weekly distance {', '.join(_plain(v) for v in derived['weekly_distance_km'])} km (oldest first)"]
+    phrases = (
+        ("week_over_week_change", "latest week", lambda v: f"{percent(v, signed=True)} on the week before"),
+        ("spike_vs_longest_30d", "latest run", lambda v: f"{percent(v, signed=True)} on the longest of 30 days"),
+        ("acwr", "acute:chronic workload ratio", lambda v: f"{v:.2f}"),
+        ("limb_symmetry_index", "limb symmetry", percent),
+    )
+    for key, name, say in phrases:
+        value = derived.get(key)
+        parts.append(f"{name} {say(value)}" if value is not None else f"{name}: not computed")
+    reference = derived["heel_raise_reference"]
+    parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
+    return parts
+
+
+def _plain(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
