@@ -21,7 +21,8 @@ def test_text_note_lists_each_rule_not_assessed_with_the_data_it_needs():
     section = _section(render(result), NOT_ASSESSED)
 
     expected = " ".join(
-        f"{entry['rule']}: needs {'; '.join(entry['needs'])}" for entry in result["not_assessed_detail"]
+        f"{entry['title']} [{entry['rule']}]: needs {'; '.join(entry['needs'])}"
+        for entry in result["not_assessed_detail"]
     )
     assert section == " ".join(expected.split())
 
