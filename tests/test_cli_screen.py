@@ -54,35 +54,33 @@ def test_screen_text_report_opens_with_an_urgent_banner_for_a_red_flag(tmp_path,
     assert capsys.readouterr().out.startswith("!" * 10)
 
 
-def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
-    bad = json.loads(EXAMPLE.read_text())
-    bad["heel_raise"]["left"] = 7.5
-    done = subprocess.run(
+def _screen_stdin(payload: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-m", "api.commands", "screen", "-"],
-        input=json.dumps(bad),
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
+    bad = json.loads(EXAMPLE.read_text())
+    bad["heel_raise"]["left"] = 7.5
+    done = _screen_stdin(bad)
     assert done.returncode == EXIT_INVALID
     assert "heel_raise.left: Expected a whole number, got 7.5." in done.stderr
+    assert done.stdout == ""
 
 
 def test_field_errors_count_weeks_from_1_in_plain_words():
     bad = json.loads(EXAMPLE.read_text())
     bad["training"]["weekly_distance"][2] = -5
     bad["runner"]["age"] = 7
-    done = subprocess.run(
-        [sys.executable, "-m", "api.commands", "screen", "-"],
-        input=json.dumps(bad),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _screen_stdin(bad)
     assert done.returncode == EXIT_INVALID
     assert "week 3 of training.weekly_distance: Enter 0 or more." in done.stderr
     assert "runner.age: Enter a number from 12 to 100." in done.stderr
-    assert done.stdout == ""
 
 
 def test_screen_reports_a_missing_file_and_invalid_json_as_unusable(tmp_path, capsys):
