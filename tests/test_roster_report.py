@@ -153,3 +153,16 @@ def test_runner_ids_on_more_than_one_row_are_flagged_and_every_row_is_still_scre
 def test_a_roster_of_distinct_ids_has_no_repeated_ids_section(example):
     _, page = example
     assert 'id="repeated"' not in page
+
+
+def test_the_histogram_axis_ends_at_the_highest_score_reached_not_at_the_maximum(example):
+    out, page = example
+    labels = re.findall(r"<title>score (\d+)-(\d+): \d+ runners</title>", page)
+    from screening import default_screener
+
+    top = max(result["risk"]["score"] for result in _results(out))
+    top_band = default_screener().ruleset.bands[-1].start  # the top band's first bin is always drawn
+    last_low, last_high = (int(n) for n in labels[-1])
+    assert last_low == BIN_WIDTH * max(top // BIN_WIDTH, top_band // BIN_WIDTH)
+    assert last_high < default_screener().ruleset.score_max
+    assert f"No runner scored {last_high + 1} or more" in page

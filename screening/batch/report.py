@@ -155,11 +155,17 @@ class RosterReport:
         flags = [rule_id for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"]
         return {"summary": runner, "flags": rule_titles(flags, self.ruleset)}
 
+    def shown_bins(self) -> int:
+        """Bins up to the highest score anyone reached, and at least into the top band: the axis ends there."""
+        used = max((index for index, count in enumerate(self.bins) if count), default=0)
+        top_band = self.ruleset.bands[-1].start // BIN_WIDTH
+        return min(len(self.bins), max(used, top_band) + 1)
+
     def histogram(self) -> list[dict]:
         """One bar per score bin, coloured by the band its lowest score falls in."""
         top = max(self.bins) or 1
         bars = []
-        for index, count in enumerate(self.bins):
+        for index, count in enumerate(self.bins[: self.shown_bins()]):
             low = index * BIN_WIDTH
             high = self.ruleset.score_max if index == len(self.bins) - 1 else low + BIN_WIDTH - 1
             bars.append(
@@ -232,6 +238,7 @@ class RosterReport:
             "bands": self.bands,
             "urgencies": urgencies,
             "histogram": self.histogram(),
+            "axis_cut": self.shown_bins() < len(self.bins),
             "factors": self.factors(),
             "not_assessed_runners": self.not_assessed_runners,
             "not_assessed": self.not_assessed(),
