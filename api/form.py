@@ -134,7 +134,7 @@ def screen():
     return render_template(
         "clinic/result.html",
         result=result,
-        download=_download(result),
+        download=_download(result, intake),
         multiple=risk_multiple_text(result["risk"]),
         scale=scale_text(result["risk"]),
         scale_bar=scale_bar(result["risk"]),
@@ -169,9 +169,12 @@ def clinic_value(value, unit: str | None = None, missing: str = "not given") -> 
     return f"{text} {unit}" if unit and unit != "ratio" else text
 
 
-def _download(result: dict) -> dict:
-    """The result as a JSON file the browser saves without asking the server again."""
-    text = json.dumps(result, indent=2, ensure_ascii=False)
+def _download(result: dict, intake: dict) -> dict:
+    """The result as a JSON file the browser saves without asking the server again.
+
+    It carries the validated intake too (under "intake"), so the file records what was entered.
+    """
+    text = json.dumps({**result, "intake": intake}, indent=2, ensure_ascii=False)
     return {
         "href": "data:application/json;charset=utf-8," + quote(text),
         "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json",

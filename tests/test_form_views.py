@@ -209,6 +209,10 @@ def test_download_link_holds_exactly_the_result_shown(client):
     result = json.loads(unquote(link["href"][len(prefix) :]))
     assert result["screening_id"] in soup.find(class_="meta").get_text()
     assert result["referral"]["urgency"] == "urgent"
+    # What was entered travels with the result: every value, as validated.
+    assert result["intake"]["wellness"]["fatigue"] == int(HEALTHY["wellness.fatigue"])
+    assert result["intake"]["runner"]["sex"] == HEALTHY["runner.sex"]
+    assert result["intake"]["red_flags"]["calf_swelling"] is True
     assert result["risk"]["band"].upper() == soup.find(class_="band-word").get_text()
 
 
