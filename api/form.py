@@ -129,25 +129,29 @@ def screen():
         state.errors = place_errors({}, layout_errors, filled, state.values)
         return _form(state, 422)
     result = screener.screen_valid(intake)
-    ruleset = screener.ruleset
+    screened_by = request.form.get(SCREENED_BY, "").strip()[:80]
+    return render_template("clinic/result.html", **note_context(result, intake, screener.ruleset, screened_by))
+
+
+def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> dict:
+    """Everything the clinical note (clinic/result.html) shows of one screening."""
     unit = intake["training"].get("unit") or "km"
-    return render_template(
-        "clinic/result.html",
-        result=result,
-        download=_download(result, intake),
-        multiple=risk_multiple_text(result["risk"]),
-        scale=scale_text(result["risk"]),
-        scale_bar=scale_bar(result["risk"]),
-        read={
+    return {
+        "result": result,
+        "download": _download(result, intake),
+        "multiple": risk_multiple_text(result["risk"]),
+        "scale": scale_text(result["risk"]),
+        "scale_bar": scale_bar(result["risk"]),
+        "read": {
             entry["rule"]: condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
             for entry in result["explanation"]
         },
-        titles={rule.id: rule.title for rule in ruleset.rules},
-        entered=entered(intake, ruleset),
-        derived=derived_in_words(result["derived"]),
-        screened_by=request.form.get(SCREENED_BY, "").strip()[:80],
-        screened_local=local_time(result["screened_at"], current_app.config.get("CLINIC_TIMEZONE")),
-    )
+        "titles": {rule.id: rule.title for rule in ruleset.rules},
+        "entered": entered(intake, ruleset),
+        "derived": derived_in_words(result["derived"]),
+        "screened_by": screened_by,
+        "screened_local": local_time(result["screened_at"], current_app.config.get("CLINIC_TIMEZONE")),
+    }
 
 
 @bp.app_template_filter("clinic_breakable")
