@@ -12,6 +12,7 @@ texts are written once per ruleset, not once per runner. The urgent table
 """
 
 import tempfile
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,6 +72,8 @@ class RosterReport:
         self._rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
         self._rec_index = {rec_id: index for index, rec_id in enumerate(ruleset.recommendations)}
         self._records = tempfile.TemporaryFile()  # noqa: SIM115 (closed by render)
+        # A run that fails before render drops the report: its spool file is closed (and gone) with it.
+        weakref.finalize(self, self._records.close)
         self._records.write(b"[")
         self._first = True
         # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
