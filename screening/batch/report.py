@@ -24,7 +24,14 @@ from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.rows import Tally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
-from screening.result.wording import condition_in_words, derived_in_words, field_in_words, plain_message, rule_titles
+from screening.result.wording import (
+    condition_in_words,
+    derived_in_words,
+    field_in_words,
+    needs_in_words,
+    plain_message,
+    rule_titles,
+)
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
 
 BIN_WIDTH = 5
@@ -136,7 +143,7 @@ class RosterReport:
             [
                 number
                 for item in result["not_assessed_detail"]
-                for number in (self._rule_index[item["rule"]], self._string("; ".join(item["needs"])))
+                for number in (self._rule_index[item["rule"]], self._string(needs_in_words(item["needs"], ruleset)))
             ],
             [self._string(phrase) for phrase in derived_in_words(result["derived"])],
         ]
@@ -209,7 +216,9 @@ class RosterReport:
                 for name in rule.inputs
                 if self.ruleset.inputs[name].absent == "not_assessed"
             ]
-            rows.append({"rule": rule_id, "title": rule.title, "needs": needs, "count": count})
+            rows.append(
+                {"rule": rule_id, "title": rule.title, "needs": needs_in_words(needs, self.ruleset), "count": count}
+            )
         return rows
 
     def tables(self) -> dict:

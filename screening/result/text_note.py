@@ -118,7 +118,8 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
     if not result["not_assessed_detail"]:
         lines.append("  none")
     for entry in result["not_assessed_detail"]:
-        lines.append(_wrap(f"{entry['title']} [{entry['rule']}]: needs {'; '.join(entry['needs'])}", "  "))
+        needs = wording.needs_in_words(entry["needs"], ruleset) if ruleset is not None else "; ".join(entry["needs"])
+        lines.append(_wrap(f"{entry['title']} [{entry['rule']}]: needs {needs}", "  "))
 
     lines += ["", "Derived values (distances in km)"]
     lines += [_wrap(phrase, "  ") for phrase in wording.derived_in_words(result["derived"])]

@@ -265,3 +265,8 @@ def derived_in_words(derived: dict) -> list[str]:
 
 def _plain(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def needs_in_words(needs: list[str], ruleset: Ruleset) -> str:
+    """What a rule not assessed needs, an input's words first and its field second."""
+    return "; ".join(f"{label(need, ruleset)} ({need})" if need in ruleset.inputs else need for need in needs)
