@@ -97,3 +97,10 @@ def test_referral_reasons_and_recommendations_name_rules_by_title(client):
     for paragraph in soup.select("ol.recommendations .because"):
         for link in paragraph.find_all("a"):
             assert link.get_text() == ruleset.rule(link["href"].removeprefix("#rule-")).title
+
+
+def test_what_a_rule_read_is_in_the_unit_entered_and_in_km(client):
+    soup = _post(client, FULL)  # miles: latest 15, longest 11
+    read = soup.find(id="rule-load.single_run_spike_large").find("td").get_text(" ", strip=True)
+    assert read.startswith("latest run 15 mi (24.1 km) is more than 1.30 x")
+    assert "the longest run of the past 30 days of 11 mi (17.7 km) (136%)" in read

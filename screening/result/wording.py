@@ -126,13 +126,14 @@ def condition_in_words(rule: Rule, inputs: dict, ruleset: Ruleset, entered_unit:
             top, bottom = RATIOS[name]
             ratio = inputs.get(name)
             shown = f" ({percent(ratio)})" if isinstance(ratio, (int, float)) else ""
-            top_value = value_with_unit(top, inputs.get(top), ruleset)
-            bottom_value = value_with_unit(bottom, inputs.get(bottom), ruleset)
+            top_value = value_with_unit(top, inputs.get(top), ruleset, entered_unit)
+            bottom_value = value_with_unit(bottom, inputs.get(bottom), ruleset, entered_unit)
             clauses.append(
                 f"{label(top, ruleset)} {top_value} is {bounds} the {label(bottom, ruleset)} of {bottom_value}{shown}"
             )
         else:
-            clauses.append(f"{label(name, ruleset)} {value_with_unit(name, inputs.get(name), ruleset)} is {bounds}")
+            value = value_with_unit(name, inputs.get(name), ruleset, entered_unit)
+            clauses.append(f"{label(name, ruleset)} {value} is {bounds}")
     return "; ".join(clauses)
 
 
