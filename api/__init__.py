@@ -34,7 +34,19 @@ def create_app(config: dict | None = None):
     from flask import Flask
     from flask.json.provider import DefaultJSONProvider
 
-    from api import cds_hooks, fhir, form, health, limits, openapi, requestlog, rulebook, screenings, service
+    from api import (
+        cds_hooks,
+        fhir,
+        form,
+        health,
+        limits,
+        openapi,
+        requestlog,
+        rulebook,
+        rulebook_pages,
+        screenings,
+        service,
+    )
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -54,6 +66,6 @@ def create_app(config: dict | None = None):
     for blueprint in (screenings.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
         api.register_blueprint(blueprint)
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in (form.init_app, cds_hooks.init_app):
+    for init_app in (form.init_app, rulebook_pages.init_app, cds_hooks.init_app):
         init_app(app)
     return app

@@ -48,9 +48,7 @@ def result_page():
     except (InvalidToken, ValueError, zlib.error):
         raise Problem(404, "This result link is not valid or has expired: open the runner's record again.") from None
     core = screener()
-    result = core.screen_valid(
-        core.validate(content["intake"]), screening_id=content["screening_id"], screened_at=content["screened_at"]
-    )
-    units = {name: spec.unit for name, spec in core.ruleset.inputs.items()}
-    page = render_template("clinic/result.html", result=result, units=units, download=form._download(result))
+    intake = core.validate(content["intake"])
+    result = core.screen_valid(intake, screening_id=content["screening_id"], screened_at=content["screened_at"])
+    page = render_template("clinic/result.html", **form.note_context(result, intake, core.ruleset))
     return form.protect_page(current_app.make_response(page))

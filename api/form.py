@@ -23,12 +23,15 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 
 from api import form_fields
-from api.form_fields import GENERAL, blank_state, place_errors, read_form
+from api.form_fields import GENERAL, SCREENED_BY, blank_state, place_errors, read_form
 from api.limits import limit_body
 from api.service import screener as app_screener
 from screening import IntakeError
 from screening.intake.flat import validate_flat
+from screening.result.entered import entered
+from screening.result.scale import scale_bar
 from screening.result.text_note import format_value, risk_multiple_text, scale_text
+from screening.result.wording import condition_in_words, derived_in_words, local_time, needs_in_words
 
 bp = Blueprint(
     "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"
@@ -126,15 +129,30 @@ def screen():
         state.errors = place_errors({}, layout_errors, filled, state.values)
         return _form(state, 422)
     result = screener.screen_valid(intake)
-    units = {name: spec.unit for name, spec in screener.ruleset.inputs.items()}
-    return render_template(
-        "clinic/result.html",
-        result=result,
-        units=units,
-        download=_download(result),
-        multiple=risk_multiple_text(result["risk"]),
-        scale=scale_text(result["risk"]),
-    )
+    screened_by = request.form.get(SCREENED_BY, "").strip()[:80]
+    return render_template("clinic/result.html", **note_context(result, intake, screener.ruleset, screened_by))
+
+
+def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> dict:
+    """Everything the clinical note (clinic/result.html) shows of one screening."""
+    unit = intake["training"].get("unit") or "km"
+    return {
+        "result": result,
+        "download": _download(result, intake),
+        "multiple": risk_multiple_text(result["risk"]),
+        "scale": scale_text(result["risk"]),
+        "scale_bar": scale_bar(result["risk"]),
+        "read": {
+            entry["rule"]: condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
+            for entry in result["explanation"]
+        },
+        "titles": {rule.id: rule.title for rule in ruleset.rules},
+        "needs": {entry["rule"]: needs_in_words(entry["needs"], ruleset) for entry in result["not_assessed_detail"]},
+        "entered": entered(intake, ruleset),
+        "derived": derived_in_words(result["derived"]),
+        "screened_by": screened_by,
+        "screened_local": local_time(result["screened_at"], current_app.config.get("CLINIC_TIMEZONE")),
+    }
 
 
 @bp.app_template_filter("clinic_breakable")
@@ -156,9 +174,12 @@ def clinic_value(value, unit: str | None = None, missing: str = "not given") -> 
     return f"{text} {unit}" if unit and unit != "ratio" else text
 
 
-def _download(result: dict) -> dict:
-    """The result as a JSON file the browser saves without asking the server again."""
-    text = json.dumps(result, indent=2, ensure_ascii=False)
+def _download(result: dict, intake: dict) -> dict:
+    """The result as a JSON file the browser saves without asking the server again.
+
+    It carries the validated intake too (under "intake"), so the file records what was entered.
+    """
+    text = json.dumps({**result, "intake": intake}, indent=2, ensure_ascii=False)
     return {
         "href": "data:application/json;charset=utf-8," + quote(text),
         "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json",

@@ -16,6 +16,7 @@ from marshmallow.fields import Nested
 
 from screening.intake.flat import FIELD_KINDS, REQUIRED_BY_SECTION, TRUE_WORDS
 from screening.intake.schema import RED_FLAGS, IntakeSchema
+from screening.result.wording import plain_message
 
 WEEKS = 12
 WEEKLY = "training.weekly_distance"
@@ -23,7 +24,8 @@ SIDES = ("left", "right")
 HEEL_RAISE = {f"heel_raise.{side}" for side in SIDES}
 NOT_TESTED = {side: f"not_tested.{side}" for side in SIDES}
 CSRF_FIELD = "csrf_token"
-FORM_ONLY = {CSRF_FIELD, *NOT_TESTED.values()}
+SCREENED_BY = "screened_by"  # who screened: printed on the note, never part of the intake
+FORM_ONLY = {CSRF_FIELD, SCREENED_BY, *NOT_TESTED.values()}
 GENERAL = "_form"
 TICKED = TRUE_WORDS
 
@@ -192,7 +194,7 @@ def place_errors(
     """Key every error by the input it belongs to, layout errors first."""
     placed = {path: list(messages) for path, messages in layout_errors.items()}
     for path, messages in core_errors.items():
-        messages = [_PLAIN.get(m, m) for m in messages]
+        messages = [plain_message(_PLAIN.get(m, m)) for m in messages]
         index = week_index(path)
         if index is not None:
             path = f"{WEEKLY}.{filled[index]}" if index < len(filled) else WEEKLY

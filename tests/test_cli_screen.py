@@ -9,6 +9,8 @@ import pytest
 
 from api.commands import build_parser, main
 from api.commands.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE
+from screening import default_screener
+from screening.result.wording import condition_in_words
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "intake.json"
 
@@ -29,9 +31,17 @@ def test_screen_text_report_names_band_referral_and_each_rule_with_evidence(caps
     multiple = f"about {risk['relative_risk']['value']:.1f}x the risk of a runner with none of these factors"
     assert f"Risk: {risk['band'].upper()} (score {risk['score']}, {multiple})" in text
     assert "Bands: low 0-9 (under 2x), moderate 10-19 (2-4x), high 20+ (4x and over)" in text
+    ruleset = default_screener().ruleset
+    intake = default_screener().validate(json.loads(EXAMPLE.read_text()))
+    flat = " ".join(text.split())
     for entry in result["explanation"]:
-        assert entry["rule"] in text and entry["condition"].split(" and ")[0] in text
+        # Title first, id second, and the condition said with the runner's own values.
+        assert f"{entry['title']} ({entry['points']:+d} points) [{entry['rule']}]" in flat
+        assert f"read: {condition_in_words(ruleset.rule(entry['rule']), entry['inputs'], ruleset)}" in flat
         assert f"evidence [{entry['evidence'][0]['grade']}]" in text
+    reasons = "; ".join(ruleset.rule(rule_id).title for rule_id in result["referral"]["reasons"])
+    assert f"(because {reasons})" in flat
+    assert "What was entered" in text and f"Fatigue (0-10): {intake['wellness']['fatigue']}" in text
     assert result["disclaimer"] in text
 
 
@@ -44,19 +54,33 @@ def test_screen_text_report_opens_with_an_urgent_banner_for_a_red_flag(tmp_path,
     assert capsys.readouterr().out.startswith("!" * 10)
 
 
-def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
-    bad = json.loads(EXAMPLE.read_text())
-    bad["heel_raise"]["left"] = 7.5
-    done = subprocess.run(
+def _screen_stdin(payload: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-m", "api.commands", "screen", "-"],
-        input=json.dumps(bad),
+        input=json.dumps(payload),
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_screen_reads_stdin_and_reports_field_errors_with_a_nonzero_status():
+    bad = json.loads(EXAMPLE.read_text())
+    bad["heel_raise"]["left"] = 7.5
+    done = _screen_stdin(bad)
     assert done.returncode == EXIT_INVALID
     assert "heel_raise.left: Expected a whole number, got 7.5." in done.stderr
     assert done.stdout == ""
+
+
+def test_field_errors_count_weeks_from_1_in_plain_words():
+    bad = json.loads(EXAMPLE.read_text())
+    bad["training"]["weekly_distance"][2] = -5
+    bad["runner"]["age"] = 7
+    done = _screen_stdin(bad)
+    assert done.returncode == EXIT_INVALID
+    assert "week 3 of training.weekly_distance: Enter 0 or more." in done.stderr
+    assert "runner.age: Enter a number from 12 to 100." in done.stderr
 
 
 def test_screen_reports_a_missing_file_and_invalid_json_as_unusable(tmp_path, capsys):

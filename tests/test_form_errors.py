@@ -79,17 +79,17 @@ def error_beside(soup: BeautifulSoup, input_id: str) -> str:
 
 CASES = [
     # (what was typed, the input that must show the error, words the message must contain)
-    ({"runner.age": "7"}, "f-runner-age", "greater than or equal to 12 and less than or equal to 100"),
+    ({"runner.age": "7"}, "f-runner-age", "Enter a number from 12 to 100."),
     ({"runner.age": "forty"}, "f-runner-age", "Expected a number"),
     ({"runner.age": "44.5"}, "f-runner-age", "whole number"),
     ({"runner.id": "Jane Smith"}, "f-runner-id", "never a name"),
     ({"runner.id": ""}, "f-runner-id", "Required"),
-    ({"training.longest_run_30d": "-3"}, "f-training-longest-run-30d", "greater than or equal to 0"),
+    ({"training.longest_run_30d": "-3"}, "f-training-longest-run-30d", "Enter 0 or more."),
     ({"training.latest_run": "401"}, "f-training-latest-run", "at most 400 km"),
     (
         {"training.strength_sessions_per_week": "15"},
         "f-training-strength-sessions-per-week",
-        "greater than or equal to 0 and less than or equal to 14",
+        "Enter a number from 0 to 14.",
     ),
     ({"wellness.soreness_days": "a week"}, "f-wellness-soreness-days", "Expected a number"),
     ({"heel_raise.left": "12.5"}, "f-heel-raise-left", "whole number"),

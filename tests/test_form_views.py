@@ -130,7 +130,7 @@ def test_any_red_flag_sign_shows_the_urgent_referral_banner(client, flag):
     assert soup.find(id="risk-band") in banner.find_all_next()
 
 
-def test_result_page_lists_every_fired_rule_with_inputs_condition_points_and_grade(client):
+def test_result_page_lists_every_fired_rule_with_what_it_read_points_and_grade(client):
     intake = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text(encoding="utf-8"))
     data = {
         **HEALTHY,
@@ -156,10 +156,21 @@ def test_result_page_lists_every_fired_rule_with_inputs_condition_points_and_gra
     for row, entry in zip(rows, expected["explanation"], strict=False):
         cells = row.find_all(["th", "td"])
         assert entry["title"] in cells[0].get_text()
-        assert all(name in cells[1].get_text() for name in entry["inputs"])
-        assert cells[2].get_text(strip=True) == entry["condition"]
-        assert cells[3].get_text(strip=True) == str(entry["points"])
-        assert all(f"[{e['grade']}]" in cells[4].get_text() for e in entry["evidence"])
+        assert cells[0].find("a")["href"] == f"/rules/{entry['rule']}"
+        # The condition in words with this runner's values, never the bare input ids.
+        read = cells[1].get_text(" ", strip=True)
+        assert not any(name in read for name in entry["inputs"] if "." in name)
+        for name in default_screener().ruleset.rule(entry["rule"]).inputs:
+            value = entry["inputs"][name]
+            if isinstance(value, int) and not isinstance(value, bool):
+                assert str(value) in read
+        assert cells[2].get_text(strip=True) == str(entry["points"])
+        assert all(f"[{e['grade']}]" in cells[3].get_text() for e in entry["evidence"])
+    spike = soup.find(id="rule-load.single_run_spike_large").find("td").get_text(" ", strip=True)
+    assert (
+        spike
+        == "latest run 24 km is more than 1.30 x and at most 2.00 x the longest run of the past 30 days of 18 km (133%)"
+    )
     assert soup.find(id="risk-band").find(class_="band-word").get_text() == expected["risk"]["band"].upper()
     recs = [li["id"] for li in soup.select("ol.recommendations > li")]
     assert recs == [rec["id"] for rec in expected["recommendations"]]
@@ -172,7 +183,9 @@ def test_result_page_shows_ruleset_version_disclaimer_and_referral(client):
     ruleset = default_screener().ruleset
     assert f"version {ruleset.version}" in text and ruleset.disclaimer in text
     referral = soup.find(id="referral").get_text(" ", strip=True)
-    assert "Routine to a physiotherapist" in referral and "strength.asymmetry_marked" in referral
+    assert "Routine to a physiotherapist" in referral
+    title = ruleset.rule("strength.asymmetry_marked").title
+    assert f"Because: {title}" in referral and "strength.asymmetry_marked" not in referral
 
 
 def test_untested_legs_are_reported_not_assessed(client):
@@ -196,14 +209,21 @@ def test_download_link_holds_exactly_the_result_shown(client):
     result = json.loads(unquote(link["href"][len(prefix) :]))
     assert result["screening_id"] in soup.find(class_="meta").get_text()
     assert result["referral"]["urgency"] == "urgent"
+    # What was entered travels with the result: every value, as validated.
+    assert result["intake"]["wellness"]["fatigue"] == int(HEALTHY["wellness.fatigue"])
+    assert result["intake"]["runner"]["sex"] == HEALTHY["runner.sex"]
+    assert result["intake"]["red_flags"]["calf_swelling"] is True
     assert result["risk"]["band"].upper() == soup.find(class_="band-word").get_text()
 
 
 def test_miles_are_converted_and_reported_in_km(client):
     data = {**HEALTHY, "training.unit": "mi", "training.weekly_distance": ["10", "20"]}
-    derived = page(post(client, data)).select_one("dl.derived").get_text(" ", strip=True)
-    assert "16.09, 32.19" in derived  # 1 mi = 1.609344 km; the core rounds km to 2 decimals
-    assert "Acute:chronic workload ratio not computed" in derived  # needs 4 weeks
+    soup = page(post(client, data))
+    derived = soup.select_one("ul.derived").get_text(" ", strip=True)
+    assert "16.09, 32.19 km" in derived  # 1 mi = 1.609344 km; the core rounds km to 2 decimals
+    assert "acute:chronic workload ratio: not computed" in derived  # needs 4 weeks
+    entered = soup.select_one("section.entered").get_text(" ", strip=True)
+    assert "Weeks 1-2, oldest first 10, 20 mi (16.1, 32.2 km)" in entered
 
 
 def test_form_session_cookie_is_http_only_and_same_site(client):

@@ -9,6 +9,7 @@ import pytest
 
 from api.commands import main
 from api.commands.exits import EXIT_INVALID
+from screening.result.wording import field_in_words
 
 ROSTER = Path(__file__).parents[1] / "examples" / "roster.csv"
 
@@ -98,6 +99,17 @@ def test_runners_without_a_heel_raise_test_are_screened_with_strength_not_assess
         assert ("strength.below_norm" in row["not_assessed"]) == (row["runner_id"] in untested)
 
 
+def _embedded(page: str) -> tuple[dict, list]:
+    """The report's rule tables and runner records, as its script reads them."""
+
+    def script(element_id: str):
+        start = page.index(f'<script type="application/json" id="{element_id}">')
+        start = page.index(">", start) + 1
+        return json.loads(page[start : page.index("</script>", start)])
+
+    return script("roster-tables"), script("roster-data")
+
+
 def _section(page: str, section_id: str) -> str:
     start = page.index(f'<section id="{section_id}">')
     return page[start : page.index("</section>", start)]
@@ -130,16 +142,18 @@ def test_the_report_counts_bands_and_lists_invalid_rows(screened):
         assert f'<span class="n">{count}</span>{band} risk' in page
     invalid = _section(page, "invalid")
     for row, _, _, field, _ in INVALID:
-        assert f'<td class="num">{row}</td>' in invalid and f"<code>{field}</code>" in invalid
+        assert f'data-label="Row">{row}</td>' in invalid and f"<code>{field_in_words(field)}</code>" in invalid
+    # Counted from 1, as the form counts weeks; in plain words, not the schema library's.
+    assert "<code>week 2 of training.weekly_distance</code>" in invalid
+    assert "Enter a number from 12 to 100." in invalid and "greater than or equal" not in invalid
 
 
 def test_every_screened_runner_has_an_expandable_explanation_naming_its_fired_rules(screened):
     _, out = screened
     page = (out / "report.html").read_text(encoding="utf-8")
-    runners = _section(page, "runners")
-    for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines():
-        result = json.loads(line)
-        start = runners.index(f'<span class="id">{result["runner_id"]}</span>')
-        details = runners[start : runners.index("</details>", start)]
-        for entry in result["explanation"]:
-            assert f"<code>{entry['rule']}</code>" in details
+    tables, runners = _embedded(page)
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [runner[1] for runner in runners] == [result["runner_id"] for result in results]
+    for runner, result in zip(runners, results, strict=True):
+        assert [tables["rules"][index]["id"] for index in runner[6]] == [e["rule"] for e in result["explanation"]]
+        assert len(runner[7]) == len(result["explanation"])  # each rule's condition with the runner's values

@@ -6,9 +6,10 @@ import json
 import re
 from pathlib import Path
 
+import orjson
 import pytest
 
-from screening.batch.report import BIN_WIDTH
+from screening.batch.report import BIN_WIDTH, embeddable
 from screening.batch.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
@@ -43,7 +44,8 @@ def test_the_report_needs_nothing_from_the_network(example):
     _, page = example
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page and "url(" not in page
-    assert "<script" not in page and "<link" not in page
+    assert "<link" not in page and not re.search(r"<script[^>]*\bsrc", page)
+    assert "fetch(" not in page and "XMLHttpRequest" not in page
 
 
 def test_the_report_has_a_print_stylesheet_that_keeps_colours_and_rows_whole(example):
@@ -66,7 +68,7 @@ def test_the_score_histogram_counts_every_runner_in_its_five_point_bin(example):
 def test_the_factor_chart_counts_runners_whose_explanation_names_the_rule(example):
     out, page = example
     factors = _section(page, "factors")
-    shown = re.findall(r"<code>([a-z_.]+)</code></td><td class=\"num\">(\d+)</td>", factors)
+    shown = re.findall(r"<code>([a-z_.]+)</code></td><td class=\"num\"><a [^>]+>(\d+)</a></td>", factors)
     assert len(shown) >= 5
     results = _results(out)
     for rule, count in shown:
@@ -90,35 +92,35 @@ def test_untrusted_text_from_the_roster_is_escaped(tmp_path):
     assert "<img src=x onerror=alert(1)>" in invalid and "<b>x</b>" in invalid
 
 
-def test_a_large_roster_gets_full_detail_only_up_to_the_caps_and_says_how_many_more(tmp_path):
-    roster = _make_roster(tmp_path / "roster.csv", 400)
-    caps = {"attention_cap": 3, "other_cap": 2, "urgent_cap": 1, "invalid_cap": 1}
-    outcome = screen_roster(roster, tmp_path / "out", workers=1, report_caps=caps)
+def _embedded(page: str, element_id: str):
+    start = page.index(">", page.index(f'<script type="application/json" id="{element_id}">')) + 1
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+def test_every_runner_of_a_large_roster_is_in_the_page_once_with_its_rules(tmp_path):
+    roster = _make_roster(tmp_path / "roster.csv", 1200)
+    outcome = screen_roster(roster, tmp_path / "out", workers=1, report_caps={"urgent_cap": 2})
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     results = _results(tmp_path / "out")
-    attention = [
-        result
-        for result in results
-        if result["referral"]["urgency"] in ("urgent", "soon") or result["risk"]["band"] == "high"
-    ]
-    assert page.count('<details class="runner') == 3 + 2
-    assert f"{len(attention) - 3:,} more are counted above" in page
-    assert f"{outcome.screened - len(attention) - 2:,} more are summarised" in page
-    assert f"{outcome.urgent - 1:,} more urgent referrals are not listed" in page
-    # The runners shown in detail are the first ones of each group, in roster order.
-    shown = re.findall(r'<span class="id">([^<]+)</span>', page)
-    others = [result for result in results if result not in attention]
-    assert shown == [r["runner_id"] for r in attention[:3]] + [r["runner_id"] for r in others[:2]]
+    tables, runners = _embedded(page, "roster-tables"), _embedded(page, "roster-data")
+    assert len(runners) == outcome.screened == len(results)
+    for runner, result in zip(runners, results, strict=True):
+        assert runner[1:3] == [result["runner_id"], result["risk"]["score"]]
+        assert tables["bands"][runner[3]] == result["risk"]["band"]
+        assert [tables["rules"][i]["id"] for i in runner[6]] == [e["rule"] for e in result["explanation"]]
+        assert [tables["rules"][i]["id"] for i in runner[9][::2]] == result["not_assessed"]
+    # Evidence is written once per rule, not once per runner who fired it.
+    citation = tables["rules"][0]["evidence"][0][0]
+    assert page.count(json.dumps(citation, ensure_ascii=False)[1:-1]) == 1
+    assert f"{outcome.urgent - 2:,} more urgent referrals are not listed" in page
 
 
-def test_the_report_does_not_grow_with_the_roster_beyond_its_caps(tmp_path):
-    caps = {"attention_cap": 5, "other_cap": 5, "urgent_cap": 5}
-    sizes = []
-    for rows in (300, 3000):
-        roster = _make_roster(tmp_path / f"roster-{rows}.csv", rows)
-        screen_roster(roster, tmp_path / f"out-{rows}", workers=1, report_caps=caps)
-        sizes.append((tmp_path / f"out-{rows}" / "report.html").stat().st_size)
-    assert sizes[1] < sizes[0] * 1.1, sizes  # ten times the runners, about the same page
+def test_embedded_data_cannot_close_the_script_element_that_holds_it():
+    # Runner ids are validated before they reach the page; the data is made safe whatever it holds.
+    text = ["</script><img src=x onerror=alert(1)>", "<!--"]
+    safe = embeddable(orjson.dumps(text))
+    assert b"<" not in safe
+    assert json.loads(safe) == text
 
 
 def test_runner_ids_on_more_than_one_row_are_flagged_and_every_row_is_still_screened(tmp_path, capsys):
@@ -151,3 +153,16 @@ def test_runner_ids_on_more_than_one_row_are_flagged_and_every_row_is_still_scre
 def test_a_roster_of_distinct_ids_has_no_repeated_ids_section(example):
     _, page = example
     assert 'id="repeated"' not in page
+
+
+def test_the_histogram_axis_ends_at_the_highest_score_reached_not_at_the_maximum(example):
+    out, page = example
+    labels = re.findall(r"<title>score (\d+)-(\d+): \d+ runners</title>", page)
+    from screening import default_screener
+
+    top = max(result["risk"]["score"] for result in _results(out))
+    top_band = default_screener().ruleset.bands[-1].start  # the top band's first bin is always drawn
+    last_low, last_high = (int(n) for n in labels[-1])
+    assert last_low == BIN_WIDTH * max(top // BIN_WIDTH, top_band // BIN_WIDTH)
+    assert last_high < default_screener().ruleset.score_max
+    assert f"No runner scored {last_high + 1} or more" in page

@@ -59,6 +59,6 @@ def test_opening_a_runner_shows_the_rules_that_fired(page):
 def test_the_printed_report_hides_screen_hints_and_fits_an_a4_page_width(page):
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     page.emulate_media(media="print")
-    assert not page.locator(".screen-only").is_visible()
+    assert not page.locator("#controls").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert page.pdf(format="A4").startswith(b"%PDF")

@@ -4,6 +4,7 @@ from intakes import bare, healthy
 
 from screening import default_screener
 from screening.result.text_note import format_value, render
+from screening.result.wording import label
 
 NOT_ASSESSED = "Not assessed (missing data, not assumed normal)"
 
@@ -21,7 +22,8 @@ def test_text_note_lists_each_rule_not_assessed_with_the_data_it_needs():
     section = _section(render(result), NOT_ASSESSED)
 
     expected = " ".join(
-        f"{entry['rule']}: needs {'; '.join(entry['needs'])}" for entry in result["not_assessed_detail"]
+        f"{entry['title']} [{entry['rule']}]: needs {'; '.join(entry['needs'])}"
+        for entry in result["not_assessed_detail"]
     )
     assert section == " ".join(expected.split())
 
@@ -41,3 +43,14 @@ def test_values_read_as_a_clinician_writes_them():
         "0.5",
         "1e-05",
     ]
+
+
+def test_with_the_ruleset_a_missing_input_is_named_in_words_then_by_its_field():
+    screener = default_screener()
+    result = screener.screen(bare())
+    section = _section(render(result, screener.ruleset), NOT_ASSESSED)
+    for entry in result["not_assessed_detail"]:
+        assert f"{entry['title']} [{entry['rule']}]: needs" in section
+        for need in entry["needs"]:
+            if need in screener.ruleset.inputs:
+                assert f"{label(need, screener.ruleset)} ({need})" in section

@@ -32,18 +32,23 @@ class _Unusable(Exception):
 
 
 def print_field_errors(errors: dict, stream=sys.stderr) -> None:
+    """Each error as "field: message", list positions counted from 1 and the message in plain words."""
+    from screening.result.wording import field_in_words, plain_message
+
     for path, messages in sorted(errors.items()):
         for message in messages:
-            print(f"{path}: {message}", file=stream)
+            print(f"{field_in_words(path)}: {plain_message(message)}", file=stream)
 
 
 def run_screen(args) -> int:
     from screening.result.text_note import render
     from screening.service import default_screener
 
+    screener = default_screener()
     try:
         payload = _read_json(args.file)
-        result = default_screener().screen(payload)
+        intake = screener.validate(payload)
+        result = screener.screen_valid(intake)
     except _Unusable as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -55,7 +60,7 @@ def run_screen(args) -> int:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_SOFTWARE
     if args.format == "text":
-        sys.stdout.write(render(result))
+        sys.stdout.write(render(result, screener.ruleset, intake))
     elif args.format == "fhir":
         from screening.interop.risk_assessment import risk_assessment
 

@@ -1,11 +1,11 @@
 """The work of one partition, the same in this process, a local worker process or a Dask worker.
 
 `screen_part` screens the partition's rows (pipeline.screen_chunk), builds its
-Parquet part and counts its runners for the report (tally) there, and sends
-back only what the writer still needs: the
-results.jsonl bytes only when results.jsonl is being written or the report
-still wants full results (the first runners of each kind), never the plain
-values the part was built from. A worker whose ruleset differs from the run's
+Parquet part, counts its runners for the report (tally) and makes each runner's
+record for the report's page (report.runner_records) there, and sends back only
+what the writer still needs: the results.jsonl bytes only when results.jsonl is
+being written, never the plain values the part was built from, so the report is
+built from the partitions' summaries without reading any result back. A worker whose ruleset differs from the run's
 (a cluster machine with another version installed) refuses the partition, so
 one run never mixes two rulesets.
 """
@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from screening.batch.parquet import part_bytes
 from screening.batch.pipeline import ChunkOutput, screen_chunk
+from screening.batch.report import runner_records
 from screening.batch.source import Chunk
 from screening.batch.stamp import RunStamp
 from screening.batch.tally import Tally, bin_count, tally
@@ -24,13 +25,14 @@ from screening.service import default_screener
 class PartTask(NamedTuple):
     chunk: Chunk
     stamp: RunStamp
-    keep_jsonl: bool  # send the JSON lines back (results.jsonl, or the report's detail)
+    keep_jsonl: bool  # send the JSON lines back (for results.jsonl); the report gets `records`
 
 
 class PartOutput(NamedTuple):
     output: ChunkOutput
     parquet: bytes
     tally: Tally  # the report's counts of these runners
+    records: list  # each runner as the report's page reads it (report.runner_records)
 
 
 def screen_part(task: PartTask) -> PartOutput:
@@ -43,4 +45,6 @@ def screen_part(task: PartTask) -> PartOutput:
     output = screen_chunk(task.chunk, task.stamp)
     parquet = part_bytes(output)
     counted = tally(output.runners, bin_count(ruleset.score_max))
-    return PartOutput(output._replace(values=[], jsonl=output.jsonl if task.keep_jsonl else b""), parquet, counted)
+    records = runner_records(output, ruleset)
+    kept = output._replace(values=[], jsonl=output.jsonl if task.keep_jsonl else b"")
+    return PartOutput(kept, parquet, counted, records)

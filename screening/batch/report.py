@@ -1,14 +1,18 @@
-"""Gather a roster's screenings into a coach's report: a page of bounded size, whatever the roster's.
+"""Gather a roster's screenings into a coach's report: one self-contained page with every runner.
 
-Counts, the score histogram and how often each rule fired are kept for every
-runner; full detail (each fired rule with its inputs and evidence) is kept for
-the first `attention_cap` runners who need attention (urgent or soon referral,
-or high band) and the first `other_cap` of the rest, so the page stays usable
-for a roster of 100,000. What was left out is counted and said on the page.
-The one thing that grows with the roster is the set of runner ids seen, to
-find ids on more than one row (about 10 MB per 100,000 runners).
+Counts, the score histogram and how often each rule fired are kept as the
+rows arrive. Every runner goes into the page as one compact JSON record
+(row, id, score, band, urgency, the rules that fired said with the runner's
+values, recommendations, what was not assessed), spooled to a temporary file
+so memory stays flat, and embedded once in the page; a small script in the
+page draws the rows as they are needed, sorts, filters and searches them, so
+a roster of 100,000 stays usable. Rule titles, evidence and recommendation
+texts are written once per ruleset, not once per runner. The urgent table
+(bounded by `urgent_cap`) and the invalid rows are drawn as HTML.
 """
 
+import tempfile
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,32 +22,67 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.rows import Tally
-from screening.batch.tally import BIN_WIDTH, bin_count, needs_attention, tally
+from screening.batch.tally import BIN_WIDTH, bin_count, tally
 from screening.batch.tally import Tally as PartTally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
-from screening.ruleset.model import Ruleset
+from screening.result.wording import (
+    condition_in_words,
+    derived_in_words,
+    field_in_words,
+    needs_in_words,
+    plain_message,
+    rule_titles,
+)
+from screening.ruleset.model import BANDS, URGENCIES, Ruleset
 
 TOP_FACTORS = 12
-ATTENTION_CAP = 1000
-OTHER_CAP = 500
 URGENT_CAP = 1000
 INVALID_CAP = 200
 REPEATED_CAP = 200
+DATA_MARK = "@@ROSTER_DATA@@"
 
 
-def _detail(result: dict) -> dict:
-    """The parts of a result the page shows (evidence grades and citations, not thresholds)."""
-    return {
-        "explanation": [
-            {key: entry[key] for key in ("rule", "title", "points", "condition", "inputs", "evidence")}
-            for entry in result["explanation"]
-        ],
-        "recommendations": [{"text": rec["text"], "because": rec["because"]} for rec in result["recommendations"]],
-        "not_assessed": result["not_assessed_detail"],
-        "derived": result["derived"],
-        "referral": result["referral"],
-    }
+def runner_records(output: ChunkOutput, ruleset: Ruleset) -> list[list]:
+    """Each screened runner of a chunk as the page's script reads it, made from the chunk's JSON lines.
+
+    Made where the chunk was screened (parts.screen_part), so the report never reads the results
+    back: numbers index the ruleset's rules and recommendations; phrases stay text until the report
+    numbers them (`RosterReport._add_record`).
+    """
+    rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
+    rec_index = {rec_id: index for index, rec_id in enumerate(ruleset.recommendations)}
+    records = []
+    for runner in output.runners:
+        result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
+        records.append(
+            [
+                runner.row,
+                runner.runner_id,
+                runner.score,
+                BANDS.index(runner.band),
+                URGENCIES.index(runner.urgency) if runner.urgency else -1,
+                result["referral"]["to"],
+                [rule_index[entry["rule"]] for entry in result["explanation"]],
+                [
+                    condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset)
+                    for entry in result["explanation"]
+                ],
+                [rec_index[rec["id"]] for rec in result["recommendations"]],
+                [
+                    item
+                    for entry in result["not_assessed_detail"]
+                    for item in (rule_index[entry["rule"]], needs_in_words(entry["needs"], ruleset))
+                ],
+                derived_in_words(result["derived"]),
+            ]
+        )
+    return records
+
+
+def embeddable(data: bytes) -> bytes:
+    """JSON safe inside a <script> element: no "<" can close it (JSON strings allow \\u003c)."""
+    return data.replace(b"<", b"\\u003c")
 
 
 class RosterReport:
@@ -54,8 +93,6 @@ class RosterReport:
         ruleset: Ruleset,
         source_name: str,
         *,
-        attention_cap: int = ATTENTION_CAP,
-        other_cap: int = OTHER_CAP,
         urgent_cap: int = URGENT_CAP,
         invalid_cap: int = INVALID_CAP,
         repeated_cap: int = REPEATED_CAP,
@@ -64,17 +101,25 @@ class RosterReport:
         self.ruleset = ruleset
         self.source_name = source_name
         self.generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        self.caps = {"attention": attention_cap, "other": other_cap, "urgent": urgent_cap, "invalid": invalid_cap}
+        self.caps = {"urgent": urgent_cap, "invalid": invalid_cap}
         self.tally = Tally(repeated_cap)  # the counts, as the batch endpoint's summary has them
         self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
         self.urgent: list[dict] = []
-        self.attention: list[dict] = []
-        self.others: list[dict] = []
         self.attention_total = 0
         self.invalid: list[InvalidRow] = []
+        self._rule_index = {
+            rule.id: index for index, rule in enumerate(ruleset.rules)
+        }  # as runner_records numbers them
+        self._records = tempfile.TemporaryFile()  # noqa: SIM115 (closed by render)
+        # A run that fails before render drops the report: its spool file is closed (and gone) with it.
+        weakref.finalize(self, self._records.close)
+        self._records.write(b"[")
+        self._first = True
+        # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
+        self._strings: dict[str, int] = {}
 
     @property
     def screened(self) -> int:
@@ -99,27 +144,36 @@ class RosterReport:
     def repeated_ids(self) -> RepeatedIds:
         return self.tally.repeated_ids
 
-    def wants_detail(self) -> bool:
-        """Whether runners still to come may be shown in full (so their chunk must bring their JSON)."""
-        return len(self.attention) < self.caps["attention"] or len(self.others) < self.caps["other"]
+    def add(self, output: ChunkOutput, counted: PartTally | None = None, records: list | None = None) -> None:
+        """Add a chunk's runners, with their tally and records if they were made where they were screened.
 
-    def add(self, output: ChunkOutput, counted: PartTally | None = None) -> None:
-        """Add a chunk's runners, with their tally if it was made where they were screened."""
+        Without them (a chunk screened here) they are made from the chunk's JSON lines.
+        """
         self._count(counted or tally(output.runners, len(self.bins)))
-        for runner in output.runners:
+        if records is None:
+            records = runner_records(output, self.ruleset)
+        for runner, record in zip(output.runners, records, strict=True):
             self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
-            if runner.urgency == "urgent":
-                if len(self.urgent) < self.caps["urgent"]:
-                    self.urgent.append(self._urgent_entry(runner))
-            keep = self.attention if needs_attention(runner) else self.others
-            cap = self.caps["attention"] if keep is self.attention else self.caps["other"]
-            if len(keep) < cap:
-                result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
-                keep.append({"summary": runner, **_detail(result)})
+            if runner.urgency == "urgent" and len(self.urgent) < self.caps["urgent"]:
+                self.urgent.append(self._urgent_entry(runner))
+            self._add_record(record)
         for _ in output.invalid:
             self.tally.count_invalid()
         room = self.caps["invalid"] - len(self.invalid)
         self.invalid.extend(output.invalid[: max(room, 0)])
+
+    def _add_record(self, record: list) -> None:
+        """Write one runner's record, its phrases replaced by their numbers in the page's string table."""
+        conditions, needs, derived = record[7], record[9], record[10]
+        record[7] = [self._string(text) for text in conditions]
+        record[9] = [item if index % 2 == 0 else self._string(item) for index, item in enumerate(needs)]
+        record[10] = [self._string(text) for text in derived]
+        self._records.write(b"" if self._first else b",\n")
+        self._records.write(orjson.dumps(record))
+        self._first = False
+
+    def _string(self, text: str) -> int:
+        return self._strings.setdefault(text, len(self._strings))
 
     def _count(self, counted: PartTally) -> None:
         """Add what a partition's tally counted where it was screened (the rest is in `tally`)."""
@@ -131,16 +185,20 @@ class RosterReport:
         _add(self.not_assessed_counts, counted.not_assessed_counts)
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
-        flags = [
-            self.ruleset.rule(rule_id) for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"
-        ]
-        return {"summary": runner, "flags": [rule.title for rule in flags]}
+        flags = [rule_id for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"]
+        return {"summary": runner, "flags": rule_titles(flags, self.ruleset)}
+
+    def shown_bins(self) -> int:
+        """Bins up to the highest score anyone reached, and at least into the top band: the axis ends there."""
+        used = max((index for index, count in enumerate(self.bins) if count), default=0)
+        top_band = self.ruleset.bands[-1].start // BIN_WIDTH
+        return min(len(self.bins), max(used, top_band) + 1)
 
     def histogram(self) -> list[dict]:
         """One bar per score bin, coloured by the band its lowest score falls in."""
         top = max(self.bins) or 1
         bars = []
-        for index, count in enumerate(self.bins):
+        for index, count in enumerate(self.bins[: self.shown_bins()]):
             low = index * BIN_WIDTH
             high = self.ruleset.score_max if index == len(self.bins) - 1 else low + BIN_WIDTH - 1
             bars.append(
@@ -160,6 +218,7 @@ class RosterReport:
         return [
             {
                 "rule": rule_id,
+                "index": self._rule_index[rule_id],
                 "title": self.ruleset.rule(rule_id).title,
                 "count": count,
                 "share": count / self.screened,
@@ -180,8 +239,29 @@ class RosterReport:
                 for name in rule.inputs
                 if self.ruleset.inputs[name].absent == "not_assessed"
             ]
-            rows.append({"rule": rule_id, "title": rule.title, "needs": needs, "count": count})
+            rows.append(
+                {"rule": rule_id, "title": rule.title, "needs": needs_in_words(needs, self.ruleset), "count": count}
+            )
         return rows
+
+    def tables(self) -> dict:
+        """What every runner shares, written once: rules, recommendations, band and urgency names."""
+        ruleset = self.ruleset
+        return {
+            "bands": list(BANDS),
+            "urgencies": list(URGENCIES),
+            "rules": [
+                {
+                    "id": rule.id,
+                    "title": rule.title,
+                    "points": rule.points,
+                    "evidence": [[item.citation, item.grade] for item in rule.evidence],
+                    "concern": rule.points > 0 or rule.referral != "none",
+                }
+                for rule in ruleset.rules
+            ],
+            "recommendations": [rec.text for rec in ruleset.recommendations.values()],
+        }
 
     def context(self) -> dict:
         urgencies = self.urgencies
@@ -193,25 +273,53 @@ class RosterReport:
             "bands": self.bands,
             "urgencies": urgencies,
             "histogram": self.histogram(),
+            "axis_cut": self.shown_bins() < len(self.bins),
             "factors": self.factors(),
             "not_assessed_runners": self.not_assessed_runners,
             "not_assessed": self.not_assessed(),
             "urgent": self.urgent,
             "urgent_total": urgencies["urgent"],
-            "attention": self.attention,
             "attention_total": self.attention_total,
-            "others": self.others,
-            "others_total": self.screened - self.attention_total,
-            "invalid": self.invalid,
+            "invalid": [
+                {
+                    "row": row.row,
+                    "runner_id": row.runner_id,
+                    "errors": [
+                        (field_in_words(field), plain_message(message))
+                        for field, messages in sorted(row.errors.items())
+                        for message in messages
+                    ],
+                }
+                for row in self.invalid
+            ],
             "invalid_total": self.invalid_rows,
             "repeated": self.repeated_ids.repeated,
             "repeated_total": self.repeated_ids.total,
+            "tables": embeddable(orjson.dumps(self.tables())).decode(),
+            "data_mark": DATA_MARK,
+            "script": _SCRIPT,
+            "palette": _PALETTE,
         }
 
     def render(self, path: Path) -> None:
-        """Write the report as one self-contained HTML file (no scripts, fonts or images fetched)."""
-        template = _environment().get_template("report.html")
-        template.stream(self.context()).dump(str(path), encoding="utf-8")
+        """Write the report as one self-contained HTML file (nothing fetched; one inline script)."""
+        page = _environment().get_template("report.html").render(self.context())
+        before, between, after = page.split(DATA_MARK)
+        records = self._records
+        records.write(b"]")
+        records.seek(0)
+        with open(path, "wb") as out:
+            out.write(before.encode())
+            while block := records.read(1 << 20):
+                out.write(embeddable(block))
+            out.write(between.encode())
+            out.write(embeddable(orjson.dumps(list(self._strings))))
+            out.write(after.encode())
+        records.close()
+
+
+_SCRIPT = (Path(__file__).parent / "templates" / "report.js").read_text(encoding="utf-8")
+_PALETTE = (Path(__file__).parents[1] / "result" / "palette.css").read_text(encoding="utf-8")
 
 
 def _add(totals: dict, counts: dict) -> None:

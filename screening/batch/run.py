@@ -98,14 +98,14 @@ def screen_roster(
                 for chunk in roster.chunks(chunk_rows):
                     positions.append(roster.position())
                     rows += len(chunk.items)
-                    yield PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows) or report.wants_detail())
+                    yield PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows))
 
             with _mapping(workers, dask) as mapping:
                 for part in mapping(screen_part, tasks()):
                     if not _jsonl_wanted(jsonl, rows):
                         outputs.drop_jsonl()
                     outputs.write(part.output, part.parquet)
-                    report.add(part.output, part.tally)
+                    report.add(part.output, part.tally, part.records)
                     position = positions.popleft()
                     if progress:
                         progress(position, report.screened, report.invalid_rows)

@@ -1,4 +1,10 @@
-"""Render a screening result as a plain-text note a clinician can read."""
+"""Render a screening result as a plain-text note a clinician can read.
+
+Given the ruleset (and the intake), the note says things in words first and
+ids second: rule titles for reasons, each condition with the runner's values
+and units, ratios as percentages, the time in the local zone, and what was
+entered; without them it falls back to the result's own ids and condition text.
+"""
 
 import textwrap
 
@@ -6,7 +12,7 @@ WIDTH = 88
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
 
 
 def format_value(value) -> str:
@@ -42,8 +48,16 @@ def scale_text(risk: dict) -> str:
     return f"Bands: {', '.join(parts)}; every {per} points double the multiple, assuming independent effects."
 
 
-def render(result: dict) -> str:
+def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | None = None) -> str:
     """The result as text: band, referral, recommendations, every fired rule with its evidence."""
+    from screening.result import wording
+
+    def titles(rule_ids) -> str:
+        if ruleset is None:
+            return ", ".join(rule_ids)
+        return "; ".join(wording.rule_titles(rule_ids, ruleset))
+
+    unit = (intake or {}).get("training", {}).get("unit") or "km"
     lines = []
     referral = result["referral"]
     if referral["urgency"] == "urgent":
@@ -57,16 +71,19 @@ def render(result: dict) -> str:
             "!" * WIDTH,
             "",
         ]
-    ruleset = result["ruleset"]
+    ruleset_ref = result["ruleset"]
+    when = wording.local_time(result["screened_at"], zone) if ruleset is not None else result["screened_at"]
     lines.append(
-        f"Soleus strain screening - runner {result['runner_id']} - {result['screened_at']} - "
-        f"ruleset {ruleset['name']} {ruleset['version']}"
+        f"Soleus strain screening - runner {result['runner_id']} - {when} - "
+        f"ruleset {ruleset_ref['name']} {ruleset_ref['version']}"
     )
     risk = result["risk"]
     lines.append(f"Risk: {risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})")
     lines.append(_wrap(scale_text(risk), "  "))
     if referral["required"]:
-        lines.append(f"Referral: {referral['urgency']} to {referral['to']} (because {', '.join(referral['reasons'])})")
+        lines.append(
+            _wrap(f"Referral: {referral['urgency']} to {referral['to']} (because {titles(referral['reasons'])})", "")
+        )
     else:
         lines.append("Referral: none")
 
@@ -75,16 +92,21 @@ def render(result: dict) -> str:
         lines.append("  none: no rule that recommends anything fired")
     for number, rec in enumerate(result["recommendations"], 1):
         lines.append(_wrap(f"{number}. {rec['text']}", "  "))
-        lines.append(_wrap(f"because: {', '.join(rec['because'])}", "     "))
+        reason = f"because: {titles(rec['because'])}" if rec["because"] else "general advice: no risk factor fired"
+        lines.append(_wrap(reason, "     "))
 
     lines += ["", "Rules that fired"]
     if not result["explanation"]:
         lines.append("  none")
     for entry in result["explanation"]:
-        lines.append(f"  {entry['rule']}  ({entry['points']:+d} points)  {entry['title']}")
-        lines.append(_wrap(f"condition: {entry['condition']}", "      "))
-        shown = ", ".join(f"{name} = {format_value(value)}" for name, value in entry["inputs"].items())
-        lines.append(_wrap(f"inputs: {shown}", "      "))
+        lines.append(_wrap(f"{entry['title']}  ({entry['points']:+d} points)  [{entry['rule']}]", "  "))
+        if ruleset is not None:
+            read = wording.condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
+            lines.append(_wrap(f"read: {read}", "      "))
+        else:
+            lines.append(_wrap(f"condition: {entry['condition']}", "      "))
+            shown = ", ".join(f"{name} = {format_value(value)}" for name, value in entry["inputs"].items())
+            lines.append(_wrap(f"inputs: {shown}", "      "))
         for evidence in entry["evidence"]:
             lines.append(_wrap(f"evidence [{evidence['grade']}]: {evidence['citation']}", "      "))
         if entry["basis"] == "design choice":
@@ -96,20 +118,17 @@ def render(result: dict) -> str:
     if not result["not_assessed_detail"]:
         lines.append("  none")
     for entry in result["not_assessed_detail"]:
-        lines.append(_wrap(f"{entry['rule']}: needs {'; '.join(entry['needs'])}", "  "))
+        needs = wording.needs_in_words(entry["needs"], ruleset) if ruleset is not None else "; ".join(entry["needs"])
+        lines.append(_wrap(f"{entry['title']} [{entry['rule']}]: needs {needs}", "  "))
 
-    derived = result["derived"]
-    reference = derived["heel_raise_reference"]
-    lines += [
-        "",
-        "Derived values (distances in km)",
-        f"  weekly distance: {', '.join(format_value(v) for v in derived['weekly_distance_km'])}",
-        f"  week-over-week change: {format_value(derived['week_over_week_change'])}; "
-        f"ACWR: {format_value(derived['acwr'])}; "
-        f"latest run vs longest in 30 days: {format_value(derived['spike_vs_longest_30d'])}",
-        f"  limb symmetry index: {format_value(derived['limb_symmetry_index'])}; "
-        f"heel-raise reference: {reference['reps']} reps ({reference['basis']})",
-        "",
-        result["disclaimer"],
-    ]
+    lines += ["", "Derived values (distances in km)"]
+    lines += [_wrap(phrase, "  ") for phrase in wording.derived_in_words(result["derived"])]
+    if intake is not None and ruleset is not None:
+        from screening.result.entered import entered
+
+        lines += ["", "What was entered"]
+        for section in entered(intake, ruleset):
+            lines.append(f"  {section['title']}")
+            lines += [_wrap(f"{label}: {value}", "    ") for label, value in section["rows"]]
+    lines += ["", result["disclaimer"]]
     return "\n".join(lines) + "\n"

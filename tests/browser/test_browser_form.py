@@ -131,7 +131,7 @@ def test_invalid_value_is_shown_beside_its_field_with_every_other_value_kept(pag
     expect(summary).to_have_attribute("role", "alert")
     age = page.locator("#f-runner-age")
     field = page.locator(".field", has=age)
-    expect(field.locator(".error-message")).to_contain_text("greater than or equal to 12")
+    expect(field.locator(".error-message")).to_contain_text("Enter a number from 12 to 100")
     expect(age).to_have_attribute("aria-invalid", "true")
     expect(age).to_have_value("7")
     expect(page.locator("#f-runner-id")).to_have_value("clinic-0001")

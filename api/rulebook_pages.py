@@ -1,0 +1,69 @@
+"""The rulebook as pages for clinicians: every rule in words, with its thresholds, points and evidence.
+
+    GET /rules         the whole ruleset: scoring, bands, then every rule by group
+    GET /rules/<id>    one rule
+
+Read from the ruleset the service screens with, as /v1/rules (the JSON) is:
+the condition is said in words (`screening.result.wording`), thresholds with
+their units and sources, the points with the effect they are computed from
+(or "design choice"), the referral, the recommendations and the evidence
+with its grade. Results link each fired rule here.
+"""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, send_file
+
+from api.form import protect_page
+from api.service import screener
+from screening.result.risk import risk_scale
+from screening.result.wording import condition_in_general
+from screening.ruleset.model import Rule, Ruleset
+
+bp = Blueprint("rulebook_pages", __name__, template_folder="templates")
+bp.after_request(protect_page)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+
+PALETTE = Path(__file__).parents[1] / "screening" / "result" / "palette.css"
+
+
+@bp.get("/clinic/palette.css")
+def palette():
+    """The palette every face shares (the roster report inlines the same file)."""
+    return send_file(PALETTE, mimetype="text/css", max_age=3600)
+
+
+def _rule_view(rule: Rule, ruleset: Ruleset) -> dict:
+    return {
+        "rule": rule,
+        "condition": condition_in_general(rule, ruleset),
+        "formal": ruleset.describe(rule),
+        "thresholds": [ruleset.parameters[name] for name in rule.thresholds],
+        "destination": rule.referral_to or ruleset.referral_to.get(rule.referral),
+        "recommendations": [ruleset.recommendations[rec_id] for rec_id in rule.recommendations],
+        "effect": rule.effect.describe() if rule.effect else None,
+    }
+
+
+@bp.get("/rules")
+def rulebook():
+    """Every rule of the loaded ruleset, grouped as rules/ groups them."""
+    ruleset = screener().ruleset
+    groups: dict[str, list[dict]] = {}
+    for rule in ruleset.rules:
+        groups.setdefault(rule.group, []).append(_rule_view(rule, ruleset))
+    return render_template("clinic/rules.html", ruleset=ruleset, groups=groups, scale=risk_scale(ruleset))
+
+
+@bp.get("/rules/<rule_id>")
+def rule_page(rule_id: str):
+    """One rule, as the rulebook shows it."""
+    ruleset = screener().ruleset
+    rule = next((r for r in ruleset.rules if r.id == rule_id), None)
+    if rule is None:
+        abort(404)
+    return render_template("clinic/rule.html", ruleset=ruleset, view=_rule_view(rule, ruleset))

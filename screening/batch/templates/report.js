@@ -1,0 +1,181 @@
+// The runner list: every runner of the roster is in #roster-data (one JSON array); rows are drawn
+// as they are needed, so a roster of 100,000 opens quickly. Nothing is fetched.
+(function () {
+  "use strict";
+  var PAGE = 100, PRINT_MAX = 5000;
+  var tables = JSON.parse(document.getElementById("roster-tables").textContent);
+  var runners = JSON.parse(document.getElementById("roster-data").textContent);
+  var strings = JSON.parse(document.getElementById("roster-strings").textContent);
+  var ROW = 0, ID = 1, SCORE = 2, BAND = 3, URG = 4, TO = 5, FIRED = 6, READS = 7, RECS = 8, NA = 9, DERIVED = 10;
+  var byRow = new Map();
+  runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
+  var $ = function (id) { return document.getElementById(id); };
+  var list = $("list"), status = $("status"), more = $("more"), earlier = $("earlier");
+  var controls = ["q", "sort", "band", "urgency", "rule", "na"].map($);
+  var shown = [], lo = 0, hi = 0, expanded = false;
+
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function urgencyName(u) { return u < 0 ? "no referral" : tables.urgencies[u]; }
+  function rank(r) { return r[URG] + 1; } // no referral 0, routine 1, soon 2, urgent 3
+
+  var sorts = {
+    "urgency": function (a, b) { return rank(b) - rank(a) || b[SCORE] - a[SCORE] || a[ROW] - b[ROW]; },
+    "score-desc": function (a, b) { return b[SCORE] - a[SCORE] || a[ROW] - b[ROW]; },
+    "score-asc": function (a, b) { return a[SCORE] - b[SCORE] || a[ROW] - b[ROW]; },
+    "row": function (a, b) { return a[ROW] - b[ROW]; },
+    "id": function (a, b) { return a[ID] < b[ID] ? -1 : a[ID] > b[ID] ? 1 : a[ROW] - b[ROW]; }
+  };
+
+  function matching() {
+    var q = $("q").value.trim().toLowerCase(), band = $("band").value, urg = $("urgency").value;
+    var rule = $("rule").value, na = $("na").value;
+    var b = band === "" ? null : +band, u = urg === "" ? null : +urg, ru = rule === "" ? null : +rule;
+    return runners.filter(function (r) {
+      return (b === null || r[BAND] === b) && (u === null || r[URG] === u) &&
+        (ru === null || r[FIRED].indexOf(ru) >= 0) &&
+        (na === "" || (na === "some") === (r[NA].length > 0)) &&
+        (!q || r[ID].toLowerCase().indexOf(q) >= 0);
+    }).sort(sorts[$("sort").value] || sorts.urgency);
+  }
+
+  function reasons(r) {
+    var titles = [];
+    r[FIRED].forEach(function (i) { if (tables.rules[i].concern) titles.push(tables.rules[i].title); });
+    return titles.length ? titles.join("; ") : "no rule that adds risk fired";
+  }
+
+  function summary(r) {
+    var band = tables.bands[r[BAND]], cls = r[URG] === 2 ? "urgent" : band;
+    var referral = r[URG] < 0 ? "<span>no referral</span>" :
+      '<span class="badge ' + tables.urgencies[r[URG]] + '">' + tables.urgencies[r[URG]] + "</span> to " + esc(r[TO]);
+    return '<details class="runner ' + cls + '" id="runner-' + r[ROW] + '"' + (expanded ? " open" : "") + ">" +
+      '<summary><span>row ' + r[ROW] + '</span> <span class="id">' + esc(r[ID]) + "</span> " +
+      '<span class="badge ' + band + '">' + band + " " + r[SCORE] + "</span> " + referral +
+      ' <span class="reasons">' + esc(reasons(r)) + "</span></summary>" +
+      '<div class="body">' + (expanded ? body(r) : "") + "</div></details>";
+  }
+
+  function body(r) {
+    var html = "";
+    if (r[FIRED].length) {
+      html += '<table class="rules stack"><thead><tr><th>Rule that fired</th><th class="num">Points</th>' +
+        "<th>What it read</th><th>Evidence [grade]</th></tr></thead><tbody>";
+      r[FIRED].forEach(function (i, k) {
+        var rule = tables.rules[i], ev = rule.evidence.map(function (e) {
+          return "<p>" + esc(e[0]) + " [" + esc(e[1]) + "]</p>";
+        }).join("") || "design choice";
+        html += '<tr><td data-label="Rule">' + esc(rule.title) + "<br><code>" + esc(rule.id) + "</code></td>" +
+          '<td class="num" data-label="Points">' + (rule.points > 0 ? "+" : "") + rule.points + "</td>" +
+          '<td data-label="What it read">' + esc(strings[r[READS][k]]) + "</td>" +
+          '<td class="evidence" data-label="Evidence">' + ev + "</td></tr>";
+      });
+      html += "</tbody></table>";
+    } else {
+      html += "<p>No rule fired.</p>";
+    }
+    if (r[RECS].length) {
+      html += "<h3>Recommendations</h3><ol>" + r[RECS].map(function (i) {
+        return "<li>" + esc(tables.recommendations[i]) + "</li>";
+      }).join("") + "</ol>";
+    }
+    if (r[NA].length) {
+      html += "<h3>Not assessed (missing data, not assumed normal)</h3><ul class=\"plain\">";
+      for (var n = 0; n < r[NA].length; n += 2) {
+        html += "<li>" + esc(tables.rules[r[NA][n]].title) + ": needs " + esc(strings[r[NA][n + 1]]) + "</li>";
+      }
+      html += "</ul>";
+    }
+    return html + '<p class="note">' + esc(r[DERIVED].map(function (i) { return strings[i]; }).join("; ")) + "</p>";
+  }
+
+  function draw() {
+    list.innerHTML = shown.slice(lo, hi).map(summary).join("");
+    earlier.hidden = lo === 0;
+    more.hidden = hi >= shown.length;
+    drawStatus();
+  }
+
+  function refresh() {
+    shown = matching();
+    lo = 0;
+    hi = Math.min(PAGE, shown.length);
+    draw();
+  }
+
+  function extend(count) {
+    var start = hi;
+    hi = Math.min(hi + count, shown.length);
+    list.insertAdjacentHTML("beforeend", shown.slice(start, hi).map(summary).join(""));
+    more.hidden = hi >= shown.length;
+    drawStatus();
+  }
+  function drawStatus() {
+    var total = runners.length;
+    status.textContent = (shown.length === total ? "All " + total.toLocaleString("en") + " runners" :
+      shown.length.toLocaleString("en") + " of " + total.toLocaleString("en") + " runners match") +
+      (shown.length ? "; showing " + (lo + 1).toLocaleString("en") + "-" + hi.toLocaleString("en") + "." : ".");
+  }
+
+  function clearFilters() {
+    controls.forEach(function (c) { c.value = c.id === "sort" ? "urgency" : ""; });
+  }
+
+  function openRunner(row) {
+    var index = byRow.get(row);
+    if (index === undefined) return false;
+    var at = shown.indexOf(runners[index]);
+    if (at < 0) { clearFilters(); shown = matching(); at = shown.indexOf(runners[index]); }
+    if (at < lo || at >= hi) { lo = at; hi = Math.min(at + PAGE, shown.length); draw(); }
+    var element = $("runner-" + row), b = element.querySelector(".body");
+    if (!b.firstChild) b.innerHTML = body(runners[index]);
+    element.open = true;
+    element.scrollIntoView();
+    element.querySelector("summary").focus();
+    return true;
+  }
+
+  function follow() {
+    var hash = decodeURIComponent(location.hash.slice(1)), m;
+    if ((m = /^runner-(\d+)$/.exec(hash))) return openRunner(+m[1]);
+    if ((m = /^filter-(rule|urgency|band)-(-?\d+)$/.exec(hash))) {
+      clearFilters();
+      $(m[1]).value = m[2];
+      refresh();
+      $("runners").scrollIntoView();
+      return true;
+    }
+    return false;
+  }
+
+  list.addEventListener("toggle", function (event) {
+    var details = event.target, b = details.querySelector(".body");
+    if (details.open && !b.firstChild) b.innerHTML = body(runners[byRow.get(+details.id.slice(7))]);
+  }, true);
+  controls.forEach(function (c) { c.addEventListener(c.id === "q" ? "input" : "change", refresh); });
+  more.addEventListener("click", function () { extend(PAGE); });
+  earlier.addEventListener("click", function () { lo = Math.max(0, lo - PAGE); draw(); });
+  $("reset").addEventListener("click", function () { clearFilters(); refresh(); });
+  $("expand").addEventListener("click", function () {
+    expanded = !expanded;
+    this.textContent = expanded ? "Collapse all" : "Expand all";
+    draw();
+  });
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver(function (entries) {
+      if (entries[0].isIntersecting && hi < shown.length) extend(PAGE);
+    }).observe(more);
+  }
+  window.addEventListener("beforeprint", function () {
+    if (hi < shown.length && shown.length <= PRINT_MAX) extend(shown.length - hi);
+    $("print-note").textContent = hi < shown.length ?
+      "Printed: runners " + (lo + 1) + "-" + hi + " of the " + shown.length + " that match the filters." :
+      "Printed: the " + shown.length + " runners that match the filters" + (expanded ? ", expanded." : ".");
+  });
+  window.addEventListener("hashchange", follow);
+  refresh();
+  follow();
+})();

@@ -1,0 +1,107 @@
+"""What was entered: every value of a validated intake, in words, for the note a clinician keeps.
+
+Distances are shown in the unit they were entered in and in km; weeks are
+counted from 1 (Week 1 the oldest); answers the intake leaves out are said
+("not given", "not tested"), never left blank.
+"""
+
+from screening.intake.schema import KM_PER_MILE
+from screening.result.text_note import format_value
+from screening.ruleset.model import Ruleset
+
+SECTIONS = (
+    ("Runner", "runner", ("id", "age", "sex", "prior_calf_strain_weeks_ago", "previous_running_injury_12m")),
+    (
+        "Training",
+        "training",
+        ("unit", "weekly_distance", "longest_run_30d", "latest_run", "strength_sessions_per_week"),
+    ),
+    (
+        "Wellness",
+        "wellness",
+        ("fatigue", "soreness", "soreness_days", "pain_while_running", "exertional_pain_settles_with_rest"),
+    ),
+    ("Heel-raise test (bent knee, to fatigue)", "heel_raise", ("left", "right")),
+    ("OSTRC-O2 questionnaire", "ostrc_o2", ("participation", "training_modification", "performance", "pain")),
+)
+LABELS = {
+    "runner.id": "Runner id",
+    "runner.age": "Age",
+    "runner.sex": "Sex",
+    "runner.prior_calf_strain_weeks_ago": "Weeks since the last calf strain",
+    "runner.previous_running_injury_12m": "A running injury in the past 12 months",
+    "training.unit": "Distance unit",
+    "training.weekly_distance": "Weekly distance",
+    "training.longest_run_30d": "Longest run of the 30 days before the latest",
+    "training.latest_run": "Latest (or next planned) run",
+    "training.strength_sessions_per_week": "Strength sessions a week",
+    "wellness.fatigue": "Fatigue (0-10)",
+    "wellness.soreness": "Calf soreness (0-10)",
+    "wellness.soreness_days": "Days the soreness has lasted",
+    "wellness.pain_while_running": "Pain while running (0-10)",
+    "wellness.exertional_pain_settles_with_rest": "Pain during runs that settles with rest",
+    "heel_raise.left": "Left leg",
+    "heel_raise.right": "Right leg",
+}
+UNITS = {
+    "runner.age": "years",
+    "runner.prior_calf_strain_weeks_ago": "weeks",
+    "wellness.soreness_days": "days",
+    "heel_raise.left": "reps",
+    "heel_raise.right": "reps",
+}
+DISTANCES = ("training.longest_run_30d", "training.latest_run")
+
+
+def distance(value: float, unit: str) -> str:
+    """A distance in the unit entered and in km: "30 mi (48.3 km)", "24 km"."""
+    if unit == "mi":
+        return f"{format_value(value)} mi ({value * KM_PER_MILE:.1f} km)"
+    return f"{format_value(value)} km"
+
+
+def weekly(weeks: list, unit: str) -> tuple[str, str]:
+    """Every week on one line, week 1 the oldest: ("Weeks 1-4, oldest first", "30, 32 mi (48.3, 51.5 km)")."""
+    label = f"Weeks 1-{len(weeks)}, oldest first" if len(weeks) > 1 else "Week 1"
+    shown = ", ".join(format_value(week) for week in weeks)
+    if unit == "mi":
+        return label, f"{shown} mi ({', '.join(f'{week * KM_PER_MILE:.1f}' for week in weeks)} km)"
+    return label, f"{shown} km"
+
+
+def _shown(path: str, value, unit: str) -> str:
+    if path in DISTANCES and value is not None:
+        return distance(value, unit)
+    if value is None:
+        return "not tested" if path.startswith("heel_raise.") else "not given"
+    text = format_value(value)
+    return f"{text} {UNITS[path]}" if path in UNITS else text
+
+
+def entered(intake: dict, ruleset: Ruleset) -> list[dict]:
+    """Sections of (label, value) rows: every value the intake holds, as it was entered."""
+    unit = intake["training"].get("unit") or "km"
+    sections = []
+    for title, key, names in SECTIONS:
+        values = intake.get(key)
+        if values is None:
+            sections.append({"title": title, "rows": [("Answered", "no (the section was left out)")]})
+            continue
+        rows = []
+        for name in names:
+            path = f"{key}.{name}"
+            value = values.get(name)
+            if path == "training.weekly_distance":
+                rows.append(weekly(value or [], unit))
+                continue
+            rows.append(
+                (
+                    LABELS.get(path, ruleset.inputs[path].description if path in ruleset.inputs else path),
+                    _shown(path, value, unit),
+                )
+            )
+        sections.append({"title": title, "rows": rows})
+    flags = intake.get("red_flags") or {}
+    ticked = [ruleset.inputs[f"red_flags.{name}"].description for name, on in flags.items() if on]
+    sections.append({"title": "Red flags ticked", "rows": [(text, "yes") for text in ticked] or [("None", "-")]})
+    return sections
