@@ -24,6 +24,7 @@ times (3 by default), or the scheduler is lost, does the run fail: it raises
 
 import contextlib
 import logging
+import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator
 
@@ -41,6 +42,10 @@ LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 class ClusterError(ScreeningError):
     """The cluster could not screen the roster (unreachable, no workers, workers lost): nothing is written."""
+
+
+def _unpickled(function: Callable, item: bytes):
+    return function(pickle.loads(item))
 
 
 def check_address(text: str) -> str:
@@ -114,7 +119,8 @@ def cluster_map(address: str) -> Iterator[Callable[[Callable, Iterable], Iterato
         submitted: list = []
 
         def submit(function, item):
-            future = client.submit(function, item, pure=False)
+            # The scheduler keeps a task's arguments as it gets them: one bytes object, not 30,000 cells.
+            future = client.submit(_unpickled, function, pickle.dumps(item, pickle.HIGHEST_PROTOCOL), pure=False)
             submitted.append(future)
             del submitted[: -in_flight - 1]  # keep only the ones that may still be pending
             return future
