@@ -55,6 +55,7 @@ def test_screen_json_intake_returns_the_cores_result(client):
     assert response.mimetype == "application/json"
     result = response.get_json()
     assert ResultSchema().validate(result) == {}
+    assert result.pop("stored") is True  # the service keeps history by default; the core knows nothing of it
     assert stable(result) == stable(json.loads(json.dumps(default_screener().screen(EXAMPLE))))
 
 

@@ -169,3 +169,9 @@ class ResultSchema(StrictSchema):
     )
     not_assessed_detail = fields.List(fields.Nested(NotAssessedOut), required=True)
     disclaimer = fields.String(required=True)
+    stored = StrictBoolean(
+        metadata={
+            "description": "True: this result is committed to the runner's history (GET /v1/screenings/"
+            "{screening_id} shows it again). Absent when the service keeps no history."
+        }
+    )
