@@ -19,7 +19,7 @@ from api.limits import limit_body
 from api.openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from api.service import screener
 from api.store import TEAM_PARAMETER, team
-from api.store import answer as stored_answer
+from api.store import screen as screen_and_store
 from screening.intake.flat import validate_flat
 from screening.result.schema import ResultSchema
 
@@ -81,11 +81,10 @@ def screen():
             intake = core.validate(parse_json(body))
     else:
         intake = validate_flat(core, form_fields())
-    result = core.screen_valid(intake)
-    body = stored_answer(result, intake, key)
-    if body is None:
+    result, stored = screen_and_store(core, intake, key)
+    if stored is None:
         return no_store(result)
-    response = current_app.response_class(body, mimetype=JSON)
+    response = current_app.response_class(stored, mimetype=JSON)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -13,6 +13,7 @@ a write that fails is a 503 problem and nothing of it stays in the database.
 import logging
 import os
 import re
+from datetime import UTC, datetime
 
 import orjson
 from flask import current_app, request
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.problems import Problem, problem_response
 from screening.history import Screening, Store
+from screening.history.store import format_time
 from screening.intake.schema import RUNNER_ID_PATTERN
 
 KEY = "soleus.store"
@@ -89,12 +91,19 @@ def team() -> str:
     return value
 
 
-def answer(result: dict, intake: dict, team_key: str):
-    """The result's JSON response: stored first when the store is on (then it says so)."""
+def screen(core, intake: dict, team_key: str) -> tuple[dict, bytes | None]:
+    """Screen the intake; when the store is on, store it and give the exact JSON text that was stored.
+
+    The result then says `"stored": true`, and the text is only given once its
+    row is committed (a failed write raises, and is answered 503).
+    """
+    moment = datetime.now(UTC)
+    result = core.screen_valid(intake, screened_at=format_time(moment))
     history = store()
     if history is None:
-        return None
+        return result, None
     result["stored"] = True
     body = orjson.dumps(result)
-    history.add(Screening.of(intake, orjson.dumps(intake, default=str).decode(), result, body.decode(), team_key))
-    return body
+    intake_json = orjson.dumps(intake, default=str).decode()
+    history.add(Screening.of(intake, intake_json, result, body.decode(), team_key, at=moment))
+    return result, body

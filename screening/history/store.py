@@ -58,8 +58,22 @@ class Screening:
     ostrc_severity: int | None
 
     @classmethod
-    def of(cls, intake: dict, intake_json: str, result: dict, result_json: str, team: str | None) -> "Screening":
-        """The row for a result as built (`result`) and as sent (`result_json`, the exact text)."""
+    def of(
+        cls,
+        intake: dict,
+        intake_json: str,
+        result: dict,
+        result_json: str,
+        team: str | None,
+        at: datetime | None = None,
+    ) -> "Screening":
+        """The row for a result as built (`result`) and as sent (`result_json`, the exact text).
+
+        `at` is when it was screened to the microsecond (the result says it to
+        the second): screenings of one runner within a second keep their order.
+        """
+        if at is not None and format_time(at) != result["screened_at"]:
+            raise ValueError(f"{at} is not the result's screened_at {result['screened_at']}")
         derived = result["derived"]
         weeks = derived["weekly_distance_km"]
         wellness = intake.get("wellness") or {}
@@ -67,7 +81,7 @@ class Screening:
             screening_id=result["screening_id"],
             team=team or "",
             runner_id=result["runner_id"],
-            screened_at=parse_time(result["screened_at"]),
+            screened_at=at.replace(tzinfo=None) if at else parse_time(result["screened_at"]),
             ruleset_version=result["ruleset"]["version"],
             intake=intake_json,
             result=result_json,
