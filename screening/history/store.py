@@ -7,7 +7,8 @@
 One code path for SQLite and PostgreSQL (SQLAlchemy Core). A SQLite file runs
 in WAL mode with synchronous=FULL: a write that returned is on disk, so a
 killed server loses nothing it answered; readers never wait for the writer.
-Each write is one transaction: a row is there whole or not at all.
+Each write is one transaction: a row is there whole or not at all; rows that
+arrive together share one (group_commit.py), so they share one flush.
 """
 
 import os
@@ -18,6 +19,7 @@ from sqlalchemy import and_, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
+from screening.history.group_commit import GroupCommit
 from screening.history.tables import screenings
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -122,6 +124,7 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._writer = GroupCommit(self.add_many)
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool) -> "Store":
@@ -134,11 +137,11 @@ class Store:
         return cls(engine)
 
     def add(self, screening: Screening) -> None:
-        """Store one screening; when this returns it is committed."""
-        with self.engine.begin() as connection:
-            connection.execute(screenings.insert(), screening.row())
+        """Store one screening; when this returns it is committed (with those that came at the same time)."""
+        self._writer.add(screening.row())
 
     def add_many(self, rows: list[dict]) -> None:
+        """Store these rows in one transaction: all or none."""
         with self.engine.begin() as connection:
             connection.execute(screenings.insert(), rows)
 
