@@ -1,6 +1,8 @@
 """The history store itself, on a SQLite file and on a real PostgreSQL: migrations, reads, erasure, retention."""
 
 import json
+import threading
+import time
 from datetime import datetime, timedelta
 
 import orjson
@@ -10,6 +12,7 @@ from sqlalchemy import inspect, text
 
 from screening import default_screener
 from screening.history import Store, migrate
+from screening.history.group_commit import GroupCommit
 from screening.history.migrate import SchemaBehind
 from screening.history.store import make_engine
 
@@ -127,3 +130,58 @@ def test_the_row_keeps_the_validated_intake_and_the_summary(database_url):
     assert row.urgency == result["referral"]["urgency"]
     fired = row.fired if isinstance(row.fired, list) else json.loads(row.fired)
     assert fired == [e["rule"] for e in result["explanation"] if e["fired"]] and fired
+
+
+def _held_group_commit(bad: set[str]):
+    """A GroupCommit whose first write waits for `release`, so the rows added meanwhile queue into one batch."""
+    written: list[list[str]] = []
+    started, release = threading.Event(), threading.Event()
+
+    def write(rows: list[dict]) -> None:
+        started.set()
+        release.wait(10)
+        if any(row["id"] in bad for row in rows):
+            raise ValueError("refused")
+        written.append([row["id"] for row in rows])
+
+    return GroupCommit(write), written, started, release
+
+
+def _add_all(commits: GroupCommit, started: threading.Event, release: threading.Event, names: list[str]) -> dict:
+    outcomes: dict[str, str] = {}
+
+    def add(name: str) -> None:
+        try:
+            commits.add({"id": name})
+            outcomes[name] = "committed"
+        except ValueError:
+            outcomes[name] = "failed"
+
+    first = threading.Thread(target=add, args=(names[0],))
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=add, args=(name,)) for name in names[1:]]
+    for thread in others:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while commits._queue.qsize() < len(others) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    return outcomes
+
+
+def test_rows_that_arrive_while_a_commit_runs_are_committed_together():
+    commits, written, started, release = _held_group_commit(bad=set())
+    outcomes = _add_all(commits, started, release, ["first", "a", "b", "c"])
+    assert outcomes == dict.fromkeys(["first", "a", "b", "c"], "committed")
+    assert written[0] == ["first"] and sorted(written[1]) == ["a", "b", "c"] and len(written) == 2
+
+
+def test_group_commit_fails_only_the_row_that_cannot_be_written():
+    commits, written, started, release = _held_group_commit(bad={"bad"})
+    outcomes = _add_all(commits, started, release, ["first", "a", "bad", "b"])
+    assert outcomes == {"first": "committed", "a": "committed", "bad": "failed", "b": "committed"}
+    # The batch with the bad row failed as a whole, then each of its rows was tried alone.
+    assert written[0] == ["first"] and sorted(written[1:]) == [["a"], ["b"]]
