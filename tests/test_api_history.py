@@ -141,7 +141,8 @@ def test_with_the_store_off_results_claim_nothing_and_history_is_404(tmp_path):
     assert not (tmp_path / "no.db").exists()
 
 
-def test_a_write_that_fails_is_a_503_and_stores_nothing(tmp_path):
+def test_a_write_that_fails_is_a_503_and_stores_nothing_and_logs_no_intake(tmp_path, caplog):
+    caplog.set_level("INFO")
     url = f"sqlite:///{tmp_path}/full.db"
     app = create_app({"TESTING": True, "DATABASE_URL": url})
     engine = app.extensions["soleus.store"].engine
@@ -156,6 +157,9 @@ def test_a_write_that_fails_is_a_503_and_stores_nothing(tmp_path):
     assert response.mimetype == "application/problem+json"
     assert "nothing was stored" in response.get_json()["detail"]
     assert app.extensions["soleus.store"].count() == 0
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "history store failed: IntegrityError" in logged
+    assert "club-0042" not in logged and "weekly_distance" not in logged
 
 
 def test_the_embedded_database_is_created_and_upgraded_on_first_start(tmp_path):

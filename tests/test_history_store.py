@@ -185,3 +185,22 @@ def test_group_commit_fails_only_the_row_that_cannot_be_written():
     assert outcomes == {"first": "committed", "a": "committed", "bad": "failed", "b": "committed"}
     # The batch with the bad row failed as a whole, then each of its rows was tried alone.
     assert written[0] == ["first"] and sorted(written[1:]) == [["a"], ["b"]]
+
+
+def test_erasure_on_sqlite_leaves_none_of_the_runners_bytes_in_the_files(tmp_path):
+    url = f"sqlite:///{tmp_path}/history.sqlite3"
+    store = Store.open(url, upgrade=True)
+    intake = json.loads(json.dumps(EXAMPLE))
+    intake["runner"]["id"] = "erase-me-7f3a"
+    mine = [screening_row(intake, team="club-a") for _ in range(5)]
+    kept = screening_row(EXAMPLE, team="club-a")
+    store.add_many([s.row() for s in [*mine, kept]])
+    files = [tmp_path / "history.sqlite3", tmp_path / "history.sqlite3-wal"]
+    assert any(b"erase-me-7f3a" in path.read_bytes() for path in files if path.exists())
+    assert store.erase("club-a", "erase-me-7f3a") == 5
+    for path in files:
+        if path.exists():
+            data = path.read_bytes()
+            assert b"erase-me-7f3a" not in data
+            assert not any(s.screening_id.encode() in data for s in mine)
+    assert store.result(kept.screening_id) == kept.result

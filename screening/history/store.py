@@ -105,6 +105,8 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
@@ -188,10 +190,20 @@ class Store:
             return list(reversed(connection.execute(query).all()))
 
     def erase(self, team: str, runner_id: str) -> int:
-        """Delete every screening of this runner (really deleted, no tombstone); how many there were."""
+        """Delete every screening of this runner (really deleted, no tombstone); how many there were.
+
+        On SQLite the deleted bytes are zeroed (secure_delete) and the WAL,
+        which still holds the pages as they were, is checkpointed and
+        truncated. PostgreSQL reclaims the dead row versions at its next
+        (auto)vacuum of the table; no query can read them meanwhile.
+        """
         c = screenings.c
         with self.engine.begin() as connection:
-            return connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
+            erased = connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
+        if erased and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return erased
 
     def prune(self, days: int, *, now: datetime | None = None) -> int:
         """Delete every screening older than `days` days; how many there were."""
