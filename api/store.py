@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.problems import Problem, problem_response
 from screening.history import Screening, Store
+from screening.history.compare import history_section
 from screening.history.store import format_time
 from screening.intake.schema import RUNNER_ID_PATTERN
 
@@ -94,14 +95,17 @@ def team() -> str:
 def screen(core, intake: dict, team_key: str) -> tuple[dict, bytes | None]:
     """Screen the intake; when the store is on, store it and give the exact JSON text that was stored.
 
-    The result then says `"stored": true`, and the text is only given once its
+    The result then says what changed since the runner's previous stored
+    screening (`history`) and `"stored": true`, and the text is only given once its
     row is committed (a failed write raises, and is answered 503).
     """
+    history = store()
+    previous = history.latest(team_key, intake["runner"]["id"]) if history is not None else None
     moment = datetime.now(UTC)
     result = core.screen_valid(intake, screened_at=format_time(moment))
-    history = store()
     if history is None:
         return result, None
+    result["history"] = history_section(previous, result)
     result["stored"] = True
     body = orjson.dumps(result)
     intake_json = orjson.dumps(intake, default=str).decode()

@@ -168,3 +168,35 @@ def test_the_embedded_database_is_created_and_upgraded_on_first_start(tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": url})
     assert migrate.current(app.extensions["soleus.store"].engine) == migrate.head()
     assert json.loads(post(app.test_client()).data)["stored"] is True
+
+
+def test_the_history_section_says_what_changed_since_the_runners_previous_screening(history_client):
+    first = post(history_client, team="club-h").get_json()
+    assert first["history"] == {
+        "previous": None,
+        "score_change": None,
+        "band_change": None,
+        "newly_fired": [],
+        "cleared": [],
+    }
+    worse = copy.deepcopy(EXAMPLE)
+    worse["red_flags"]["calf_swelling"] = True
+    worse["wellness"]["fatigue"] = 2
+    second = post(history_client, worse, team="club-h").get_json()
+    history = second["history"]
+    assert history["previous"] == {
+        "screening_id": first["screening_id"],
+        "screened_at": first["screened_at"],
+        "score": first["risk"]["score"],
+        "band": first["risk"]["band"],
+        "urgency": first["referral"]["urgency"],
+        "ruleset_version": first["ruleset"]["version"],
+    }
+    assert history["score_change"] == second["risk"]["score"] - first["risk"]["score"]
+    fired_before = {e["rule"] for e in first["explanation"] if e["fired"]}
+    fired_now = {e["rule"] for e in second["explanation"] if e["fired"]}
+    assert set(history["newly_fired"]) == fired_now - fired_before and history["newly_fired"]
+    assert set(history["cleared"]) == fired_before - fired_now and "wellness.fatigue_high" in history["cleared"]
+    assert ResultSchema().validate(second) == {}
+    # Another team's runner with the same id has a history of their own.
+    assert post(history_client, team="club-other").get_json()["history"]["previous"] is None

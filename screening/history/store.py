@@ -152,6 +152,18 @@ class Store:
         with self.engine.connect() as connection:
             return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
 
+    def latest(self, team: str, runner_id: str):
+        """The runner's newest stored screening's summary row, or None."""
+        c = screenings.c
+        query = (
+            select(c.screening_id, c.screened_at, c.ruleset_version, c.score, c.band, c.urgency, c.fired)
+            .where(c.team == team, c.runner_id == runner_id)
+            .order_by(c.screened_at.desc(), c.screening_id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).first()
+
     def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
         """One page of a runner's screenings, newest first, and the id to continue `after` (None: last page).
 
