@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from api import form_fields
 from api.form_fields import GENERAL, blank_state, place_errors, read_form
+from api.history_view import previous_screenings
 from api.limits import limit_body
 from api.service import screener as app_screener
 from screening import IntakeError
@@ -134,6 +135,7 @@ def screen():
         download=_download(result),
         multiple=risk_multiple_text(result["risk"]),
         scale=scale_text(result["risk"]),
+        previous=previous_screenings(result["runner_id"]),
     )
 
 
