@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, create_engine, delete, event, func, or_, select
+from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
@@ -121,6 +121,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+_c = screenings.c
+# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
+_LATEST = (
+    select(_c.screening_id, _c.screened_at, _c.ruleset_version, _c.score, _c.band, _c.urgency, _c.fired)
+    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
+    .order_by(_c.screened_at.desc(), _c.screening_id.desc())
+    .limit(1)
+)
+
+
 class Store:
     """Reads and writes stored screenings; one per process, safe to share between threads."""
 
@@ -153,16 +163,9 @@ class Store:
             return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
 
     def latest(self, team: str, runner_id: str):
-        """The runner's newest stored screening's summary row, or None."""
-        c = screenings.c
-        query = (
-            select(c.screening_id, c.screened_at, c.ruleset_version, c.score, c.band, c.urgency, c.fired)
-            .where(c.team == team, c.runner_id == runner_id)
-            .order_by(c.screened_at.desc(), c.screening_id.desc())
-            .limit(1)
-        )
+        """The runner's newest stored screening's summary row, or None (read before every stored screening)."""
         with self.engine.connect() as connection:
-            return connection.execute(query).first()
+            return connection.execute(_LATEST, {"team": team, "runner_id": runner_id}).first()
 
     def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
         """One page of a runner's screenings, newest first, and the id to continue `after` (None: last page).
