@@ -26,6 +26,11 @@ DEFAULTS = {
     "INTAKE_MAX_CONTENT_LENGTH": 64 * 1024,
     # Rows one batch request may hold; past it the answer is 413 with the limit.
     "BATCH_MAX_ROWS": 10_000,
+    # Runner history (api/store.py): on, in a SQLite file in the instance folder unless DATABASE_URL names one.
+    "STORE": "on",
+    "DATABASE_URL": None,
+    # `soleus-screen db prune` deletes screenings older than this many days (None: keep them).
+    "RETENTION_DAYS": None,
 }
 
 
@@ -39,6 +44,7 @@ def create_app(config: dict | None = None):
         fhir,
         form,
         health,
+        history,
         limits,
         openapi,
         requestlog,
@@ -47,6 +53,7 @@ def create_app(config: dict | None = None):
         screenings,
         service,
     )
+    from api import store as history_store
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -61,9 +68,11 @@ def create_app(config: dict | None = None):
     requestlog.init_app(app)
     limits.init_app(app)
     service.init_app(app)
+    history_store.init_app(app)
+    history.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
-    for blueprint in (screenings.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
+    for blueprint in (screenings.blp, history.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
         api.register_blueprint(blueprint)
     # Pages outside the JSON API, each registering itself with init_app(app).
     for init_app in (form.init_app, rulebook_pages.init_app, cds_hooks.init_app):

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from api import form_fields
 from api.form_fields import GENERAL, SCREENED_BY, blank_state, place_errors, read_form
+from api.history_view import previous_screenings
 from api.limits import limit_body
 from api.service import screener as app_screener
 from screening import IntakeError
@@ -130,7 +131,11 @@ def screen():
         return _form(state, 422)
     result = screener.screen_valid(intake)
     screened_by = request.form.get(SCREENED_BY, "").strip()[:80]
-    return render_template("clinic/result.html", **note_context(result, intake, screener.ruleset, screened_by))
+    return render_template(
+        "clinic/result.html",
+        **note_context(result, intake, screener.ruleset, screened_by),
+        previous=previous_screenings(result["runner_id"]),
+    )
 
 
 def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> dict:

@@ -18,6 +18,8 @@ from api.body import form_fields, media_type, parse_json, raw_body
 from api.limits import limit_body
 from api.openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from api.service import screener
+from api.store import TEAM_PARAMETER, team
+from api.store import screen as screen_and_store
 from screening.intake.flat import validate_flat
 from screening.result.schema import ResultSchema
 
@@ -36,7 +38,7 @@ def no_store(payload, status: int = 200):
 
 @blp.post("")
 @blp.doc(
-    parameters=[REQUEST_ID_PARAMETER],
+    parameters=[TEAM_PARAMETER, REQUEST_ID_PARAMETER],
     requestBody=intake_body("One runner's intake: JSON, or an HTML form's fields by dotted name (`heel_raise.left`)."),
 )
 @blp.response(
@@ -45,7 +47,16 @@ def no_store(payload, status: int = 200):
     headers=REQUEST_ID_HEADER,
     description="The screening result: risk, referral, and the rules that fired with their evidence",
 )
-@blp.doc(responses=problems(400, 408, 413, 415, 422))
+@blp.doc(
+    responses=problems(
+        400,
+        408,
+        413,
+        415,
+        s422="Invalid intake (`errors` lists every problem by field path), or an invalid `team`",
+        s503="The history store is on and the screening could not be stored: nothing was stored",
+    )
+)
 def screen():
     """Screen one runner
 
@@ -54,7 +65,11 @@ def screen():
     recommendations and, for every rule that fired, the inputs it read, its
     condition, points and evidence. The same intake and ruleset version always
     give the same result (apart from `screening_id` and `screened_at`).
+    When the service keeps history (the default) the screening is stored
+    first, under `team` if given, and the result says `"stored": true`; it is
+    then shown again by GET /v1/screenings/{screening_id}.
     """
+    key = team()
     limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
     kind = media_type(JSON, FORM)
     core = screener()
@@ -66,7 +81,12 @@ def screen():
             intake = core.validate(parse_json(body))
     else:
         intake = validate_flat(core, form_fields())
-    return no_store(core.screen_valid(intake))
+    result, stored = screen_and_store(core, intake, key)
+    if stored is None:
+        return no_store(result)
+    response = current_app.response_class(stored, mimetype=JSON)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.post("/batch")

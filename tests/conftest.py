@@ -7,14 +7,22 @@ new examples; pin anything they find with @example.
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+# The service stores every screening by default: the tests' apps and servers (which inherit the
+# environment) store in a throwaway SQLite file, never in the checkout's instance folder.
+_STORE_DIR = tempfile.TemporaryDirectory(prefix="soleus-test-store-")
+os.environ.setdefault("SOLEUS_DATABASE_URL", f"sqlite:///{_STORE_DIR.name}/history.sqlite3")
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+from databases import database_url  # noqa: E402, F401 (the fixture: a SQLite file, then a real PostgreSQL)
 
 from api import create_app  # noqa: E402 (after the hypothesis profile, which must load first)
 

@@ -11,6 +11,10 @@ from screening.intake.schema import KM_PER_MILE
 OPERATIONS = {
     ("/v1/screenings", "post"),
     ("/v1/screenings/batch", "post"),
+    ("/v1/screenings/{screening_id}", "get"),
+    ("/v1/runners/{runner_id}/screenings", "get"),
+    ("/v1/runners/{runner_id}/trend", "get"),
+    ("/v1/runners/{runner_id}", "delete"),
     ("/v1/rules", "get"),
     ("/v1/rules/{rule_id}", "get"),
     ("/health", "get"),

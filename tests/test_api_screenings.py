@@ -29,7 +29,7 @@ EXAMPLE_FORM = {
     "heel_raise.left": "14",
     "heel_raise.right": "26",
 }
-VOLATILE = ("screening_id", "screened_at")
+VOLATILE = ("screening_id", "screened_at", "history")  # history: what changed since the previous POST
 
 
 def stable(result: dict) -> dict:
@@ -55,6 +55,8 @@ def test_screen_json_intake_returns_the_cores_result(client):
     assert response.mimetype == "application/json"
     result = response.get_json()
     assert ResultSchema().validate(result) == {}
+    assert result.pop("stored") is True  # the service keeps history by default; the core knows nothing of it
+    assert set(result.pop("history")) == {"previous", "score_change", "band_change", "newly_fired", "cleared"}
     assert stable(result) == stable(json.loads(json.dumps(default_screener().screen(EXAMPLE))))
 
 

@@ -69,6 +69,8 @@ def test_concurrent_clients_each_get_their_own_correct_result(server):
     for n, (status, request_id, result) in answers:
         assert status == 200
         assert request_id == f"req-{n}"
+        assert result.pop("stored") is True  # the service keeps history by default
+        assert "previous" in result.pop("history")
         assert stable(result) == expected[n]
 
 

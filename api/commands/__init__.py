@@ -3,6 +3,7 @@
     soleus-screen screen FILE.json [--format json|text]   screen one intake ('-' = stdin)
     soleus-screen roster ROSTER --out DIR                 screen a club roster into a folder
     soleus-screen serve [--port 8000]                     run the HTTP service
+    soleus-screen db upgrade|current|prune                the runner history database
 
 Each subcommand module has an `add_<name>(subparsers)` that registers it and
 imports its heavy parts only when it runs, so `--help` starts quickly.
@@ -10,6 +11,7 @@ imports its heavy parts only when it runs, so `--help` starts quickly.
 
 import argparse
 
+from api.commands.db import add_db
 from api.commands.roster import add_roster
 from api.commands.screen import add_screen
 from api.commands.serve import add_serve
@@ -17,7 +19,7 @@ from api.commands.serve import add_serve
 DESCRIPTION = "Screen runners for soleus strain risk with an explainable rules engine."
 
 # Each entry adds one subcommand; its handler returns the exit status.
-COMMANDS = [add_screen, add_roster, add_serve]
+COMMANDS = [add_screen, add_roster, add_serve, add_db]
 
 
 def package_version() -> str:

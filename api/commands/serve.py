@@ -6,7 +6,9 @@ Each option falls back on an environment variable (SOLEUS_HOST, SOLEUS_PORT,
 SOLEUS_WORKERS, SOLEUS_THREADS, SOLEUS_READ_TIMEOUT), then on the default. The default address is
 loopback only: put a TLS-terminating proxy in front before exposing it. The
 app's own settings come from SOLEUS_<KEY> too (SOLEUS_BATCH_MAX_ROWS,
-SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY; see api/__init__.py).
+SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY, SOLEUS_STORE, SOLEUS_DATABASE_URL; see api/__init__.py).
+Against a database other than the embedded SQLite file whose schema is behind,
+it refuses to start and says to run `soleus-screen db upgrade`.
 """
 
 import argparse
@@ -39,8 +41,12 @@ def _count(minimum: int, maximum: int):
 
 def run_serve(args) -> int:
     # Imported here, so registering the subcommand keeps `--help` quick.
+    from sqlalchemy.exc import SQLAlchemyError
+
     from api import create_app, server
+    from api.commands.db import EXIT_UNAVAILABLE
     from api.requestlog import configure_logging
+    from screening.history import SchemaBehind
 
     configure_logging()
     try:
@@ -48,6 +54,12 @@ def run_serve(args) -> int:
     except RulesError as error:
         print(f"soleus-screen: the rules cannot be loaded: {error}", file=sys.stderr)
         return EXIT_SOFTWARE
+    except SchemaBehind as error:
+        print(f"soleus-screen: refusing to start: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except SQLAlchemyError as error:
+        print(f"soleus-screen: the history database cannot be used: {type(error).__name__}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except OSError as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -152,6 +152,34 @@ class NotAssessedOut(StrictSchema):
     needs = fields.List(fields.String(), required=True)
 
 
+class PreviousScreeningOut(StrictSchema):
+    screening_id = fields.String(required=True)
+    screened_at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    score = WholeNumber(required=True)
+    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    urgency = fields.String(required=True, allow_none=True, validate=validate.OneOf(URGENCIES))
+    ruleset_version = fields.String(required=True, metadata={"description": "The ruleset that screening used"})
+
+
+class HistoryOut(StrictSchema):
+    previous = fields.Nested(
+        PreviousScreeningOut,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The runner's previous stored screening (same team); null: this is the first"},
+    )
+    score_change = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "This score minus the previous one"}
+    )
+    band_change = fields.String(required=True, allow_none=True, validate=validate.OneOf(("up", "down", "same")))
+    newly_fired = fields.List(
+        fields.String(), required=True, metadata={"description": "Rules that fired now and not the previous time"}
+    )
+    cleared = fields.List(
+        fields.String(), required=True, metadata={"description": "Rules that fired the previous time and not now"}
+    )
+
+
 class ResultSchema(StrictSchema):
     """One runner's screening result."""
 
@@ -169,3 +197,13 @@ class ResultSchema(StrictSchema):
     )
     not_assessed_detail = fields.List(fields.Nested(NotAssessedOut), required=True)
     disclaimer = fields.String(required=True)
+    history = fields.Nested(
+        HistoryOut,
+        metadata={"description": "What changed since the runner's previous stored screening (when history is kept)"},
+    )
+    stored = StrictBoolean(
+        metadata={
+            "description": "True: this result is committed to the runner's history (GET /v1/screenings/"
+            "{screening_id} shows it again). Absent when the service keeps no history."
+        }
+    )

@@ -1,0 +1,273 @@
+"""Read a runner's stored screenings back, and erase them.
+
+    GET    /v1/runners/{runner_id}/screenings   newest first, a page at a time (`cursor`, `limit`)
+    GET    /v1/runners/{runner_id}/trend        per screening: date, score, band, urgency and the inputs to watch
+    DELETE /v1/runners/{runner_id}              erase every screening of the runner (really deleted)
+    GET    /v1/screenings/{screening_id}        the stored result, byte for byte as it was sent
+
+A runner is (team, runner id): every runner operation takes the same `team`
+query parameter, omitted for runners stored without one.
+"""
+
+import re
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from werkzeug.routing import BaseConverter
+
+from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
+from api.problems import Problem
+from api.store import TEAM_PARAMETER, store, team
+from screening.history.store import format_time
+from screening.intake.schema import RUNNER_ID_PATTERN
+from screening.result.schema import BANDS, URGENCIES, ResultSchema
+
+blp = Blueprint("history", __name__, url_prefix="/v1", description="A runner's stored screenings: read back, erase")
+
+SCREENING_ID_PATTERN = r"^[0-9a-f]{32}$"
+RUNNER_PARAMETER = {
+    "in": "path",
+    "name": "runner_id",
+    "required": True,
+    "description": "The pseudonymous runner id the intakes gave",
+    "schema": {"type": "string", "pattern": RUNNER_ID_PATTERN},
+}
+PAGE_LIMIT, PAGE_LIMIT_MAX = 20, 100
+TREND_LIMIT, TREND_LIMIT_MAX = 100, 1000
+
+
+def _limit_parameter(default: int, maximum: int, what: str) -> dict:
+    return {
+        "in": "query",
+        "name": "limit",
+        "required": False,
+        "description": f"How many {what} (default {default})",
+        "schema": {"type": "integer", "minimum": 1, "maximum": maximum},
+    }
+
+
+CURSOR_PARAMETER = {
+    "in": "query",
+    "name": "cursor",
+    "required": False,
+    "description": "The previous page's `next_cursor`: the page starts after that screening",
+    "schema": {"type": "string", "pattern": SCREENING_ID_PATTERN},
+}
+
+
+class ScreeningIdConverter(BaseConverter):
+    """A screening id in a path: only what the service hands out, so /v1/screenings/batch stays POST only."""
+
+    regex = SCREENING_ID_PATTERN[1:-1]
+
+
+def init_app(app) -> None:
+    """Teach the URL map the screening id (before the blueprint's rules are added)."""
+    app.url_map.converters["screening_id"] = ScreeningIdConverter
+
+
+NO_STORE = "This service keeps no history (SOLEUS_STORE=off)."
+RUNNER_404 = "No such runner (or the service keeps no history)"
+S422 = "An invalid `team` or `limit`: `errors` names it"
+S503 = "The history store cannot be reached"
+
+
+class ScreeningSummaryOut(Schema):
+    screening_id = fields.String(required=True)
+    screened_at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    ruleset_version = fields.String(required=True)
+    score = fields.Integer(required=True)
+    band = fields.String(required=True, metadata={"enum": list(BANDS)})
+    urgency = fields.String(required=True, allow_none=True, metadata={"enum": list(URGENCIES)})
+    fired = fields.List(fields.String(), required=True, metadata={"description": "Ids of the rules that fired"})
+
+
+class ScreeningPageOut(Schema):
+    runner_id = fields.String(required=True)
+    team = fields.String(required=True, allow_none=True)
+    screenings = fields.List(fields.Nested(ScreeningSummaryOut), required=True)
+    next_cursor = fields.String(
+        required=True, allow_none=True, metadata={"description": "Pass as `cursor` for the next page; null: last page"}
+    )
+
+
+class TrendPointOut(Schema):
+    screening_id = fields.String(required=True)
+    screened_at = fields.String(required=True, metadata={"description": "UTC, ISO 8601"})
+    score = fields.Integer(required=True)
+    band = fields.String(required=True, metadata={"enum": list(BANDS)})
+    urgency = fields.String(required=True, allow_none=True, metadata={"enum": list(URGENCIES)})
+    fatigue = fields.Integer(required=True, allow_none=True, metadata={"description": "0-10"})
+    soreness = fields.Integer(required=True, allow_none=True, metadata={"description": "0-10"})
+    weekly_km = fields.Float(required=True, allow_none=True, metadata={"description": "The latest week's km"})
+    ostrc_o2_severity = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "0-100; null when the section was not given"}
+    )
+
+
+class TrendOut(Schema):
+    runner_id = fields.String(required=True)
+    team = fields.String(required=True, allow_none=True)
+    points = fields.List(fields.Nested(TrendPointOut), required=True, metadata={"description": "Oldest first"})
+
+
+class ErasedOut(Schema):
+    runner_id = fields.String(required=True)
+    team = fields.String(required=True, allow_none=True)
+    erased = fields.Integer(required=True, metadata={"description": "How many screenings were deleted"})
+
+
+def _store():
+    history = store()
+    if history is None:
+        raise Problem(404, NO_STORE)
+    return history
+
+
+def _runner(runner_id: str) -> str:
+    if not re.fullmatch(RUNNER_ID_PATTERN, runner_id):
+        raise Problem(404, "No such runner: a runner id is 1-64 letters, digits, '.', '_' or '-'.")
+    return runner_id
+
+
+def _limit(default: int, maximum: int) -> int:
+    text = request.args.get("limit")
+    if text is None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,7}", text) or not 1 <= int(text) <= maximum:
+        raise Problem(422, "The limit is invalid: see errors.", errors={"limit": [f"Expected 1-{maximum}."]})
+    return int(text)
+
+
+def _private(payload):
+    response = current_app.json.response(payload)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.get("/runners/<runner_id>/screenings")
+@blp.doc(
+    parameters=[
+        RUNNER_PARAMETER,
+        TEAM_PARAMETER,
+        CURSOR_PARAMETER,
+        _limit_parameter(PAGE_LIMIT, PAGE_LIMIT_MAX, "screenings"),
+        REQUEST_ID_PARAMETER,
+    ]
+)
+@blp.response(200, ScreeningPageOut, headers=REQUEST_ID_HEADER, description="One page, newest first")
+@blp.doc(responses=problems(s422=S422, s503=S503, s404=f"{RUNNER_404}, or a cursor naming no screening of theirs"))
+def runner_screenings(runner_id: str):
+    """List a runner's screenings
+
+    Newest first (screenings within the same second by screening id), one page
+    at a time: pass the page's `next_cursor` as `cursor` for the next one. An
+    unknown runner has an empty first page.
+    """
+    runner_id, key, limit = _runner(runner_id), team(), _limit(PAGE_LIMIT, PAGE_LIMIT_MAX)
+    cursor = request.args.get("cursor")
+    if cursor is not None and not re.fullmatch(SCREENING_ID_PATTERN, cursor):
+        raise Problem(404, "No such page: a cursor is a previous page's next_cursor.")
+    rows, following = _store().page(key, runner_id, limit=limit, after=cursor)
+    if rows is None:
+        raise Problem(404, "No such page: the cursor names no screening of this runner (erased, or another one's).")
+    return _private(
+        {
+            "runner_id": runner_id,
+            "team": key or None,
+            "screenings": [
+                {
+                    "screening_id": row.screening_id,
+                    "screened_at": format_time(row.screened_at),
+                    "ruleset_version": row.ruleset_version,
+                    "score": row.score,
+                    "band": row.band,
+                    "urgency": row.urgency,
+                    "fired": row.fired,
+                }
+                for row in rows
+            ],
+            "next_cursor": following,
+        }
+    )
+
+
+@blp.get("/runners/<runner_id>/trend")
+@blp.doc(
+    parameters=[
+        RUNNER_PARAMETER,
+        TEAM_PARAMETER,
+        _limit_parameter(TREND_LIMIT, TREND_LIMIT_MAX, "latest screenings"),
+        REQUEST_ID_PARAMETER,
+    ]
+)
+@blp.response(200, TrendOut, headers=REQUEST_ID_HEADER, description="The latest screenings' points, oldest first")
+@blp.doc(responses=problems(s422=S422, s503=S503, s404=RUNNER_404))
+def runner_trend(runner_id: str):
+    """Read a runner's trend
+
+    Per screening (the latest `limit`, oldest first): its date, score, band,
+    urgency, fatigue, soreness, the latest week's km and the OSTRC-O2
+    severity, as given then. An unknown runner has no points.
+    """
+    runner_id, key, limit = _runner(runner_id), team(), _limit(TREND_LIMIT, TREND_LIMIT_MAX)
+    points = [
+        {
+            "screening_id": row.screening_id,
+            "screened_at": format_time(row.screened_at),
+            "score": row.score,
+            "band": row.band,
+            "urgency": row.urgency,
+            "fatigue": row.fatigue,
+            "soreness": row.soreness,
+            "weekly_km": row.weekly_km,
+            "ostrc_o2_severity": row.ostrc_severity,
+        }
+        for row in _store().trend(key, runner_id, limit=limit)
+    ]
+    return _private({"runner_id": runner_id, "team": key or None, "points": points})
+
+
+@blp.delete("/runners/<runner_id>")
+@blp.doc(parameters=[RUNNER_PARAMETER, TEAM_PARAMETER, REQUEST_ID_PARAMETER])
+@blp.response(200, ErasedOut, headers=REQUEST_ID_HEADER, description="The runner's screenings are deleted")
+@blp.doc(responses=problems(s422=S422, s503=S503, s404=RUNNER_404))
+def erase_runner(runner_id: str):
+    """Erase a runner
+
+    Deletes every stored screening of this runner (in this team): the rows
+    themselves, intake and result, not a mark on them. Answers how many there
+    were; erasing an unknown runner erases 0.
+    """
+    runner_id, key = _runner(runner_id), team()
+    return _private({"runner_id": runner_id, "team": key or None, "erased": _store().erase(key, runner_id)})
+
+
+@blp.get("/screenings/<screening_id:screening_id>")
+@blp.doc(
+    parameters=[
+        {
+            "in": "path",
+            "name": "screening_id",
+            "required": True,
+            "description": "The result's screening_id",
+            "schema": {"type": "string", "pattern": SCREENING_ID_PATTERN},
+        },
+        REQUEST_ID_PARAMETER,
+    ]
+)
+@blp.response(200, ResultSchema, headers=REQUEST_ID_HEADER, description="The stored result, exactly as it was sent")
+@blp.doc(responses=problems(s503=S503, s404="No such stored screening (never stored, erased, or no history kept)"))
+def stored_screening(screening_id: str):
+    """Show a stored screening again
+
+    The result byte for byte as it was first sent, whatever the ruleset is
+    now.
+    """
+    text = _store().result(screening_id)
+    if text is None:
+        raise Problem(404, "No such stored screening.")
+    response = current_app.response_class(text.encode(), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,231 @@
+"""The runner history store: every screening kept with what was given and what was answered.
+
+    store = Store.open("sqlite:///instance/soleus.sqlite3")      # or postgresql+psycopg://user@host/db
+    store.add(Screening.of(intake, result, body, team="club-a"))  # committed when it returns
+    store.result("9f3c...")                                       # the JSON text exactly as sent
+
+One code path for SQLite and PostgreSQL (SQLAlchemy Core). A SQLite file runs
+in WAL mode with synchronous=FULL: a write that returned is on disk, so a
+killed server loses nothing it answered; readers never wait for the writer.
+Each write is one transaction: a row is there whole or not at all; rows that
+arrive together share one (group_commit.py), so they share one flush.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_, select
+from sqlalchemy.engine import Engine
+
+from screening.history import migrate
+from screening.history.group_commit import GroupCommit
+from screening.history.tables import screenings
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# How long a SQLite writer waits for another process's write before giving up (ms).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+Page = tuple[list | None, str | None]
+
+
+def parse_time(text: str) -> datetime:
+    """A result's `screened_at` (UTC, ISO 8601 with Z) as a naive UTC datetime, as the column holds it."""
+    return datetime.strptime(text, TIME_FORMAT)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.strftime(TIME_FORMAT)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One row: the identity, the texts shown again, and the summary for queries."""
+
+    screening_id: str
+    team: str
+    runner_id: str
+    screened_at: datetime
+    ruleset_version: str
+    intake: str
+    result: str
+    score: int
+    band: str
+    urgency: str | None
+    fired: list[str]
+    fatigue: int | None
+    soreness: int | None
+    weekly_km: float | None
+    ostrc_severity: int | None
+
+    @classmethod
+    def of(
+        cls,
+        intake: dict,
+        intake_json: str,
+        result: dict,
+        result_json: str,
+        team: str | None,
+        at: datetime | None = None,
+    ) -> "Screening":
+        """The row for a result as built (`result`) and as sent (`result_json`, the exact text).
+
+        `at` is when it was screened to the microsecond (the result says it to
+        the second): screenings of one runner within a second keep their order.
+        """
+        if at is not None and format_time(at) != result["screened_at"]:
+            raise ValueError(f"{at} is not the result's screened_at {result['screened_at']}")
+        derived = result["derived"]
+        weeks = derived["weekly_distance_km"]
+        wellness = intake.get("wellness") or {}
+        return cls(
+            screening_id=result["screening_id"],
+            team=team or "",
+            runner_id=result["runner_id"],
+            screened_at=at.replace(tzinfo=None) if at else parse_time(result["screened_at"]),
+            ruleset_version=result["ruleset"]["version"],
+            intake=intake_json,
+            result=result_json,
+            score=result["risk"]["score"],
+            band=result["risk"]["band"],
+            urgency=result["referral"]["urgency"],
+            fired=[entry["rule"] for entry in result["explanation"] if entry["fired"]],
+            fatigue=wellness.get("fatigue"),
+            soreness=wellness.get("soreness"),
+            weekly_km=weeks[-1] if weeks else None,
+            ostrc_severity=derived.get("ostrc_o2_severity"),
+        )
+
+    def row(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine on `url`; SQLite files get WAL, full sync and a busy timeout on every connection."""
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    return engine
+
+
+_c = screenings.c
+# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
+_LATEST = (
+    select(_c.screening_id, _c.screened_at, _c.ruleset_version, _c.score, _c.band, _c.urgency, _c.fired)
+    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
+    .order_by(_c.screened_at.desc(), _c.screening_id.desc())
+    .limit(1)
+)
+
+
+class Store:
+    """Reads and writes stored screenings; one per process, safe to share between threads."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._writer = GroupCommit(self.add_many)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool) -> "Store":
+        """Open the database at `url`; `upgrade` migrates it to the newest schema, else it must be there."""
+        engine = make_engine(url)
+        if upgrade:
+            migrate.upgrade(engine)
+        else:
+            migrate.require_current(engine, engine.url.render_as_string(hide_password=True))
+        return cls(engine)
+
+    def add(self, screening: Screening) -> None:
+        """Store one screening; when this returns it is committed (with those that came at the same time)."""
+        self._writer.add(screening.row())
+
+    def add_many(self, rows: list[dict]) -> None:
+        """Store these rows in one transaction: all or none."""
+        with self.engine.begin() as connection:
+            connection.execute(screenings.insert(), rows)
+
+    def result(self, screening_id: str) -> str | None:
+        """The stored result's JSON text, exactly as it was sent."""
+        with self.engine.connect() as connection:
+            return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
+
+    def latest(self, team: str, runner_id: str):
+        """The runner's newest stored screening's summary row, or None (read before every stored screening)."""
+        with self.engine.connect() as connection:
+            return connection.execute(_LATEST, {"team": team, "runner_id": runner_id}).first()
+
+    def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
+        """One page of a runner's screenings, newest first, and the id to continue `after` (None: last page).
+
+        `after` is the screening the previous page ended with; a page of None
+        says it is no screening of this runner.
+        """
+        c = screenings.c
+        query = select(c.screening_id, c.screened_at, c.ruleset_version, c.score, c.band, c.urgency, c.fired).where(
+            c.team == team, c.runner_id == runner_id
+        )
+        with self.engine.connect() as connection:
+            if after is not None:
+                moment = connection.scalar(
+                    select(c.screened_at).where(c.screening_id == after, c.team == team, c.runner_id == runner_id)
+                )
+                if moment is None:
+                    return None, None
+                query = query.where(or_(c.screened_at < moment, and_(c.screened_at == moment, c.screening_id < after)))
+            query = query.order_by(c.screened_at.desc(), c.screening_id.desc()).limit(limit + 1)
+            rows = list(connection.execute(query).all())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, rows[-1].screening_id if more else None
+
+    def trend(self, team: str, runner_id: str, *, limit: int) -> list:
+        """A runner's latest `limit` screenings' trend points, oldest first."""
+        c = screenings.c
+        query = (
+            select(c.screening_id, c.screened_at, c.score, c.band, c.urgency)
+            .add_columns(c.fatigue, c.soreness, c.weekly_km, c.ostrc_severity)
+            .where(c.team == team, c.runner_id == runner_id)
+            .order_by(c.screened_at.desc(), c.screening_id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return list(reversed(connection.execute(query).all()))
+
+    def erase(self, team: str, runner_id: str) -> int:
+        """Delete every screening of this runner (really deleted, no tombstone); how many there were.
+
+        On SQLite the deleted bytes are zeroed (secure_delete) and the WAL,
+        which still holds the pages as they were, is checkpointed and
+        truncated. PostgreSQL reclaims the dead row versions at its next
+        (auto)vacuum of the table; no query can read them meanwhile.
+        """
+        c = screenings.c
+        with self.engine.begin() as connection:
+            erased = connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
+        if erased and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return erased
+
+    def prune(self, days: int, *, now: datetime | None = None) -> int:
+        """Delete every screening older than `days` days; how many there were."""
+        cutoff = (now or datetime.now(UTC).replace(tzinfo=None)) - timedelta(days=days)
+        with self.engine.begin() as connection:
+            return connection.execute(delete(screenings).where(screenings.c.screened_at < cutoff)).rowcount
+
+    def count(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(screenings)) or 0

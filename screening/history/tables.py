@@ -1,0 +1,37 @@
+"""The history store's tables (SQLAlchemy Core): one row per stored screening.
+
+A runner is (team, runner_id): runner ids are pseudonymous and unique only
+within one club or clinic. A screening stored without a team has team ''
+(the empty key), so every lookup is one equality on the same index, on
+SQLite and PostgreSQL alike. `result` is the JSON text exactly as it was sent;
+`intake` the validated intake. The summary columns (score, band, urgency,
+fired rule ids, and the trend's inputs) are copies for queries, never the
+source of what is shown again.
+"""
+
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("screening_id", String(64), primary_key=True),
+    Column("team", String(64), nullable=False, server_default=""),
+    Column("runner_id", String(64), nullable=False),
+    Column("screened_at", DateTime(), nullable=False),
+    Column("ruleset_version", String(32), nullable=False),
+    Column("intake", Text(), nullable=False),
+    Column("result", Text(), nullable=False),
+    Column("score", Integer(), nullable=False),
+    Column("band", String(16), nullable=False),
+    Column("urgency", String(16), nullable=True),
+    Column("fired", JSON(), nullable=False),
+    Column("fatigue", Integer(), nullable=True),
+    Column("soreness", Integer(), nullable=True),
+    Column("weekly_km", Float(), nullable=True),
+    Column("ostrc_severity", Integer(), nullable=True),
+    # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts.
+    Index("ix_screenings_team_runner_time", "team", "runner_id", "screened_at", "screening_id"),
+    Index("ix_screenings_screened_at", "screened_at"),
+)

@@ -1,0 +1,217 @@
+"""The history store itself, on a SQLite file and on a real PostgreSQL: migrations, reads, erasure, retention."""
+
+import json
+import threading
+import time
+from datetime import datetime, timedelta
+
+import orjson
+import pytest
+from history_rows import EXAMPLE, screening_row
+from sqlalchemy import inspect, text
+
+from screening import default_screener
+from screening.history import Store, migrate
+from screening.history.group_commit import GroupCommit
+from screening.history.migrate import SchemaBehind
+from screening.history.store import make_engine
+
+
+def test_upgrade_from_empty_creates_the_newest_schema(database_url):
+    engine = make_engine(database_url)
+    assert migrate.current(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.current(engine) == migrate.head()
+    columns = {column["name"] for column in inspect(engine).get_columns("screenings")}
+    assert {"screening_id", "team", "runner_id", "screened_at", "intake", "result", "fatigue", "weekly_km"} <= columns
+    indexes = {index["name"]: index["column_names"] for index in inspect(engine).get_indexes("screenings")}
+    assert indexes["ix_screenings_team_runner_time"] == ["team", "runner_id", "screened_at", "screening_id"]
+
+
+def test_upgrade_from_the_first_migration_keeps_every_stored_screening(database_url):
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0001")
+    row = screening_row(EXAMPLE).row()
+    later = ("fatigue", "soreness", "weekly_km", "ostrc_severity")  # the columns 0002 adds
+    old = {key: value for key, value in row.items() if key not in later}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO screenings (screening_id, team, runner_id, screened_at, ruleset_version, intake, result, "
+                "score, band, urgency, fired) VALUES (:screening_id, :team, :runner_id, :screened_at, "
+                ":ruleset_version, :intake, :result, :score, :band, :urgency, :fired)"
+            ),
+            {**old, "fired": json.dumps(old["fired"])},
+        )
+    with pytest.raises(SchemaBehind, match="revision 0001.*db upgrade"):
+        Store.open(database_url, upgrade=False)
+    migrate.upgrade(engine)
+    store = Store.open(database_url, upgrade=False)
+    assert store.result(row["screening_id"]) == row["result"]
+    [point] = store.trend(row["team"], row["runner_id"], limit=10)
+    assert (point.score, point.band, point.fatigue, point.weekly_km) == (row["score"], row["band"], None, None)
+
+
+def test_a_stored_result_reads_back_as_the_exact_text(database_url):
+    store = Store.open(database_url, upgrade=True)
+    stored = screening_row(EXAMPLE, team="club-a")
+    store.add(stored)
+    assert store.result(stored.screening_id) == stored.result
+    assert store.result("0" * 32) is None
+
+
+def test_pages_run_newest_first_and_the_cursor_continues_without_gaps(database_url):
+    store = Store.open(database_url, upgrade=True)
+    start = datetime(2026, 1, 5, 9, 0, 0)
+    added = [screening_row(EXAMPLE, team="club-a", at=start + timedelta(days=7 * n)) for n in range(7)]
+    # Another team's runner with the same id, and two screenings in the same second.
+    store.add_many([s.row() for s in added] + [screening_row(EXAMPLE, team="club-b").row()])
+    store.add(screening_row(EXAMPLE, team="club-a", at=added[-1].screened_at))
+    seen, cursor = [], None
+    while True:
+        rows, cursor = store.page("club-a", "club-0042", limit=3, after=cursor)
+        assert rows is not None
+        seen += [(row.screened_at, row.screening_id) for row in rows]
+        if cursor is None:
+            break
+    assert len(seen) == 8 and len(set(seen)) == 8
+    assert seen == sorted(seen, reverse=True)
+    assert store.page("club-a", "club-0042", limit=3, after="f" * 32) == (None, None)
+
+
+def test_the_trend_is_the_latest_screenings_oldest_first_with_what_was_given(database_url):
+    store = Store.open(database_url, upgrade=True)
+    start = datetime(2026, 1, 5, 9, 0, 0)
+    for n in range(5):
+        intake = json.loads(json.dumps(EXAMPLE))
+        intake["wellness"]["soreness"] = n
+        intake["training"]["weekly_distance"][-1] = 40 + n
+        store.add(screening_row(intake, at=start + timedelta(days=n)))
+    points = store.trend("", "club-0042", limit=3)
+    assert [p.soreness for p in points] == [2, 3, 4]
+    assert [p.weekly_km for p in points] == [42.0, 43.0, 44.0]
+    assert [p.fatigue for p in points] == [7, 7, 7]
+
+
+def test_erasing_a_runner_deletes_every_row_of_theirs_and_no_other(database_url):
+    store = Store.open(database_url, upgrade=True)
+    mine = [screening_row(EXAMPLE, team="club-a") for _ in range(3)]
+    other = screening_row(EXAMPLE, team="club-b")
+    store.add_many([s.row() for s in [*mine, other]])
+    assert store.erase("club-a", "club-0042") == 3
+    assert store.erase("club-a", "club-0042") == 0
+    assert all(store.result(s.screening_id) is None for s in mine)
+    assert store.trend("club-a", "club-0042", limit=10) == []
+    with store.engine.connect() as connection:
+        left = connection.execute(text("SELECT screening_id FROM screenings")).scalars().all()
+    assert left == [other.screening_id]
+
+
+def test_prune_deletes_only_screenings_past_the_retention_period(database_url):
+    store = Store.open(database_url, upgrade=True)
+    now = datetime(2026, 6, 1, 12, 0, 0)
+    old = screening_row(EXAMPLE, at=now - timedelta(days=31))
+    recent = screening_row(EXAMPLE, at=now - timedelta(days=29))
+    store.add_many([old.row(), recent.row()])
+    assert store.prune(30, now=now) == 1
+    assert store.result(old.screening_id) is None
+    assert store.result(recent.screening_id) == recent.result
+
+
+def test_the_row_keeps_the_validated_intake_and_the_summary(database_url):
+    store = Store.open(database_url, upgrade=True)
+    stored = screening_row(EXAMPLE)
+    store.add(stored)
+    with store.engine.connect() as connection:
+        row = connection.execute(text("SELECT intake, score, band, urgency, fired FROM screenings")).one()
+    result = json.loads(stored.result)
+    assert orjson.loads(row.intake) == default_screener().validate(EXAMPLE)
+    assert (row.score, row.band) == (result["risk"]["score"], result["risk"]["band"])
+    assert row.urgency == result["referral"]["urgency"]
+    fired = row.fired if isinstance(row.fired, list) else json.loads(row.fired)
+    assert fired == [e["rule"] for e in result["explanation"] if e["fired"]] and fired
+
+
+def _held_group_commit(bad: set[str]):
+    """A GroupCommit whose first write waits for `release`, so the rows added meanwhile queue into one batch."""
+    written: list[list[str]] = []
+    started, release = threading.Event(), threading.Event()
+
+    def write(rows: list[dict]) -> None:
+        started.set()
+        release.wait(10)
+        if any(row["id"] in bad for row in rows):
+            raise ValueError("refused")
+        written.append([row["id"] for row in rows])
+
+    return GroupCommit(write), written, started, release
+
+
+def _add_all(commits: GroupCommit, started: threading.Event, release: threading.Event, names: list[str]) -> dict:
+    outcomes: dict[str, str] = {}
+
+    def add(name: str) -> None:
+        try:
+            commits.add({"id": name})
+            outcomes[name] = "committed"
+        except ValueError:
+            outcomes[name] = "failed"
+
+    first = threading.Thread(target=add, args=(names[0],))
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=add, args=(name,)) for name in names[1:]]
+    for thread in others:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while commits._queue.qsize() < len(others) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    return outcomes
+
+
+def test_rows_that_arrive_while_a_commit_runs_are_committed_together():
+    commits, written, started, release = _held_group_commit(bad=set())
+    outcomes = _add_all(commits, started, release, ["first", "a", "b", "c"])
+    assert outcomes == dict.fromkeys(["first", "a", "b", "c"], "committed")
+    assert written[0] == ["first"] and sorted(written[1]) == ["a", "b", "c"] and len(written) == 2
+
+
+def test_group_commit_fails_only_the_row_that_cannot_be_written():
+    commits, written, started, release = _held_group_commit(bad={"bad"})
+    outcomes = _add_all(commits, started, release, ["first", "a", "bad", "b"])
+    assert outcomes == {"first": "committed", "a": "committed", "bad": "failed", "b": "committed"}
+    # The batch with the bad row failed as a whole, then each of its rows was tried alone.
+    assert written[0] == ["first"] and sorted(written[1:]) == [["a"], ["b"]]
+
+
+def test_erasure_on_sqlite_leaves_none_of_the_runners_bytes_in_the_files(tmp_path):
+    url = f"sqlite:///{tmp_path}/history.sqlite3"
+    store = Store.open(url, upgrade=True)
+    intake = json.loads(json.dumps(EXAMPLE))
+    intake["runner"]["id"] = "erase-me-7f3a"
+    mine = [screening_row(intake, team="club-a") for _ in range(5)]
+    kept = screening_row(EXAMPLE, team="club-a")
+    store.add_many([s.row() for s in [*mine, kept]])
+    files = [tmp_path / "history.sqlite3", tmp_path / "history.sqlite3-wal"]
+    assert any(b"erase-me-7f3a" in path.read_bytes() for path in files if path.exists())
+    assert store.erase("club-a", "erase-me-7f3a") == 5
+    for path in files:
+        if path.exists():
+            data = path.read_bytes()
+            assert b"erase-me-7f3a" not in data
+            assert not any(s.screening_id.encode() in data for s in mine)
+    assert store.result(kept.screening_id) == kept.result
+
+
+def test_a_runners_newest_first_reads_walk_the_index_without_sorting(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path}/plan.sqlite3", upgrade=True)
+    with store.engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT screening_id FROM screenings WHERE team = 'a' AND runner_id = 'b' "
+            "ORDER BY screened_at DESC, screening_id DESC LIMIT 1"
+        ).all()
+    details = " ".join(row[-1] for row in plan)
+    assert "ix_screenings_team_runner_time" in details and "TEMP B-TREE" not in details
