@@ -173,6 +173,7 @@ def derive(intake: dict, ruleset: Ruleset) -> tuple[dict, dict]:
         "limb_symmetry_index": inputs["derived.limb_symmetry_index"],
         "heel_raise_gap": inputs["derived.heel_raise_gap"],
         "heel_raise_reference": reference,
+        "entered_unit": training["unit"],
     }
     if severity is not None:
         derived["ostrc_o2_severity"] = severity

@@ -166,3 +166,17 @@ def test_the_histogram_axis_ends_at_the_highest_score_reached_not_at_the_maximum
     assert last_low == BIN_WIDTH * max(top // BIN_WIDTH, top_band // BIN_WIDTH)
     assert last_high < default_screener().ruleset.score_max
     assert f"No runner scored {last_high + 1} or more" in page
+
+
+def test_a_runner_entered_in_miles_reads_in_miles_and_km_on_the_report(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "runner.id,runner.age,training.unit,training.weekly_distance,training.longest_run_30d,training.latest_run,"
+        "wellness.fatigue,wellness.soreness,heel_raise.left,heel_raise.right\n"
+        "mi-1,45,mi,20;22;25,10,13,3,2,25,25\n",
+        encoding="utf-8",
+    )
+    screen_roster(roster, tmp_path / "out", workers=1)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "weekly distance 20.0, 22.0, 25.0 mi (32.19, 35.41, 40.23 km, oldest first)" in page
+    assert "latest run 13 mi (20.9 km) is more than 1.10 x" in page

@@ -55,6 +55,7 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset) -> list[list]:
     records = []
     for runner in output.runners:
         result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
+        unit = result["derived"].get("entered_unit", "km")
         records.append(
             [
                 runner.row,
@@ -65,7 +66,7 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset) -> list[list]:
                 result["referral"]["to"],
                 [rule_index[entry["rule"]] for entry in result["explanation"]],
                 [
-                    condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset)
+                    condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
                     for entry in result["explanation"]
                 ],
                 [rec_index[rec["id"]] for rec in result["recommendations"]],

@@ -101,6 +101,9 @@ class DerivedOut(StrictSchema):
     limb_symmetry_index = _nullable_number("Weaker / stronger leg heel raises")
     heel_raise_gap = _nullable_number("Difference in heel raises between legs")
     heel_raise_reference = fields.Nested(HeelRaiseReferenceOut, required=True)
+    entered_unit = fields.String(
+        validate=validate.OneOf(("km", "mi")), metadata={"description": "The unit the distances were entered in"}
+    )
     ostrc_o2_severity = WholeNumber(metadata={"description": "OSTRC-O2 severity 0-100, when the section is given"})
 
 

@@ -249,7 +249,13 @@ def local_time(iso: str, zone: str | None = None) -> str:
 
 def derived_in_words(derived: dict) -> list[str]:
     """The derived values a reader needs, ratios as percentages, one phrase each; a missing one says so."""
-    parts = [f"weekly distance {', '.join(_plain(v) for v in derived['weekly_distance_km'])} km (oldest first)"]
+    weeks_km = derived["weekly_distance_km"]
+    in_km = f"{', '.join(_plain(v) for v in weeks_km)} km"
+    if derived.get("entered_unit") == "mi":
+        in_mi = ", ".join(f"{v / KM_PER_MILE:.1f}" for v in weeks_km)
+        parts = [f"weekly distance {in_mi} mi ({in_km}, oldest first)"]
+    else:
+        parts = [f"weekly distance {in_km} (oldest first)"]
     phrases = (
         ("week_over_week_change", "latest week", lambda v: f"{percent(v, signed=True)} on the week before"),
         ("spike_vs_longest_30d", "latest run", lambda v: f"{percent(v, signed=True)} on the longest of 30 days"),
