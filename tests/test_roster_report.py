@@ -180,3 +180,17 @@ def test_a_runner_entered_in_miles_reads_in_miles_and_km_on_the_report(tmp_path)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "weekly distance 20.0, 22.0, 25.0 mi (32.19, 35.41, 40.23 km, oldest first)" in page
     assert "latest run 13 mi (20.9 km) is more than 1.10 x" in page
+
+
+def test_the_phrase_table_stops_growing_and_later_phrases_are_written_out(tmp_path, monkeypatch):
+    from screening.batch import report as report_module
+
+    monkeypatch.setattr(report_module, "PHRASES_KEPT", 2)
+    screen_roster(EXAMPLE, tmp_path / "out", workers=1)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    table = json.loads(re.search(r'id="roster-strings"[^>]*>(.*?)</script>', page, re.S).group(1))
+    runners = json.loads(re.search(r'id="roster-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert len(table) == 2
+    written_out = [text for runner in runners for text in runner[10] if isinstance(text, str)]
+    assert written_out and all(text not in table for text in written_out)
+    assert any(text.startswith("weekly distance") for text in written_out)

@@ -86,6 +86,9 @@ def embeddable(data: bytes) -> bytes:
     return data.replace(b"<", b"\\u003c")
 
 
+PHRASES_KEPT = 20_000  # distinct phrases numbered in the page's string table; later ones are written out
+
+
 class RosterReport:
     """Accumulates chunk outputs in roster order; `render` writes the HTML page."""
 
@@ -173,8 +176,20 @@ class RosterReport:
         self._records.write(orjson.dumps(record))
         self._first = False
 
-    def _string(self, text: str) -> int:
-        return self._strings.setdefault(text, len(self._strings))
+    def _string(self, text: str) -> int | str:
+        """The phrase's number in the page's string table, or the phrase itself once the table is full.
+
+        Many runners share a phrase ("age 45 years is at least 40 years"), but a phrase with a runner's
+        own values may be unique: the table stops growing at PHRASES_KEPT, so memory stays bounded
+        however long the roster (the page's script reads a number or a text alike).
+        """
+        number = self._strings.get(text)
+        if number is not None:
+            return number
+        if len(self._strings) >= PHRASES_KEPT:
+            return text
+        self._strings[text] = number = len(self._strings)
+        return number
 
     def _count(self, counted: PartTally) -> None:
         """Add what a partition's tally counted where it was screened (the rest is in `tally`)."""

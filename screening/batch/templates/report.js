@@ -5,7 +5,9 @@
   var PAGE = 100, PRINT_MAX = 5000;
   var tables = JSON.parse(document.getElementById("roster-tables").textContent);
   var runners = JSON.parse(document.getElementById("roster-data").textContent);
-  var strings = JSON.parse(document.getElementById("roster-strings").textContent);
+  var table = JSON.parse(document.getElementById("roster-strings").textContent);
+  // A phrase is a number in the string table, or (once the table is full) the text itself.
+  var phrase = function (x) { return typeof x === "number" ? table[x] : x; };
   var ROW = 0, ID = 1, SCORE = 2, BAND = 3, URG = 4, TO = 5, FIRED = 6, READS = 7, RECS = 8, NA = 9, DERIVED = 10;
   var byRow = new Map();
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
@@ -70,7 +72,7 @@
         }).join("") || "design choice";
         html += '<tr><td data-label="Rule">' + esc(rule.title) + "<br><code>" + esc(rule.id) + "</code></td>" +
           '<td class="num" data-label="Points">' + (rule.points > 0 ? "+" : "") + rule.points + "</td>" +
-          '<td data-label="What it read">' + esc(strings[r[READS][k]]) + "</td>" +
+          '<td data-label="What it read">' + esc(phrase(r[READS][k])) + "</td>" +
           '<td class="evidence" data-label="Evidence">' + ev + "</td></tr>";
       });
       html += "</tbody></table>";
@@ -85,11 +87,11 @@
     if (r[NA].length) {
       html += "<h3>Not assessed (missing data, not assumed normal)</h3><ul class=\"plain\">";
       for (var n = 0; n < r[NA].length; n += 2) {
-        html += "<li>" + esc(tables.rules[r[NA][n]].title) + ": needs " + esc(strings[r[NA][n + 1]]) + "</li>";
+        html += "<li>" + esc(tables.rules[r[NA][n]].title) + ": needs " + esc(phrase(r[NA][n + 1])) + "</li>";
       }
       html += "</ul>";
     }
-    return html + '<p class="note">' + esc(r[DERIVED].map(function (i) { return strings[i]; }).join("; ")) + "</p>";
+    return html + '<p class="note">' + esc(r[DERIVED].map(phrase).join("; ")) + "</p>";
   }
 
   function draw() {
