@@ -196,3 +196,18 @@ def pool(size: int = 96, seed: int = 20240) -> list[dict]:
     masters["runner"].update(age=52, sex="male", prior_calf_strain_weeks_ago=8)
     special += [red_flag, rupture, untested, miles, spike, masters]
     return [copy.deepcopy(intake) for intake in special] + random_intakes(size - len(special), seed, "pool")
+
+
+def as_form(intake: dict) -> dict:
+    """An intake as an HTML form posts it: dotted names, text values, a list per week, unticked boxes left out."""
+    fields: dict = {}
+    for section, values in intake.items():
+        for name, value in values.items():
+            if value is None or value is False:
+                continue
+            path = f"{section}.{name}"
+            if isinstance(value, list):
+                fields[path] = [str(item) for item in value]
+            else:
+                fields[path] = "true" if value is True else str(value)
+    return fields

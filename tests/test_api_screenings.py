@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from intakes import as_form
 
 from api import create_app
 from screening import default_screener
@@ -12,23 +13,7 @@ from screening.result.schema import ResultSchema
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 # The same intake as an HTML form posts it: dotted names, text values.
-EXAMPLE_FORM = {
-    "runner.id": "club-0042",
-    "runner.age": "44",
-    "runner.sex": "female",
-    "runner.prior_calf_strain_weeks_ago": "10",
-    "training.unit": "km",
-    "training.weekly_distance": ["38", "40", "41", "55"],
-    "training.longest_run_30d": "18",
-    "training.latest_run": "24",
-    "training.strength_sessions_per_week": "0",
-    "wellness.fatigue": "7",
-    "wellness.soreness": "5",
-    "wellness.soreness_days": "4",
-    "wellness.pain_while_running": "3",
-    "heel_raise.left": "14",
-    "heel_raise.right": "26",
-}
+EXAMPLE_FORM = as_form(EXAMPLE)
 VOLATILE = ("screening_id", "screened_at", "history")  # history: what changed since the previous POST
 
 

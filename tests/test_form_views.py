@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
+from intakes import as_form
 
 from api import create_app, form
 from screening import default_screener
@@ -134,20 +135,7 @@ def test_result_page_lists_every_fired_rule_with_what_it_read_points_and_grade(c
     intake = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text(encoding="utf-8"))
     data = {
         **HEALTHY,
-        "runner.id": "club-0042",
-        "runner.age": "44",
-        "runner.sex": "female",
-        "runner.prior_calf_strain_weeks_ago": "10",
-        "training.weekly_distance": ["38", "40", "41", "55"],
-        "training.longest_run_30d": "18",
-        "training.latest_run": "24",
-        "training.strength_sessions_per_week": "0",
-        "wellness.fatigue": "7",
-        "wellness.soreness": "5",
-        "wellness.soreness_days": "4",
-        "wellness.pain_while_running": "3",
-        "heel_raise.left": "14",
-        "heel_raise.right": "26",
+        **as_form(intake),
     }
     expected = default_screener().screen(intake)  # the same intake as JSON: the form must agree
     soup = page(post(client, data))
