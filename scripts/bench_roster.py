@@ -286,37 +286,25 @@ def main(argv=None) -> int:
             str(args.workers),
             "--quiet",
         ]
-        environment = {**os.environ, "GLIBC_TUNABLES": MALLOC_TUNABLES}
-        load = os.getloadavg()
-        started = time.perf_counter()
-        child = subprocess.Popen(command, env=environment, cwd=HERE.parent)
-        sampler = TreeMemory(child.pid)
-        sampler.start()
-        status = child.wait()
-        elapsed = time.perf_counter() - started
-        sampler.stopped.set()
-        sampler.join()
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        sizes = {path.name: path.stat().st_size for path in sorted(out.glob("*"))} if out.exists() else {}
+        run = screen_once(command, out)
 
     print(
         f"roster: {args.rows:,} rows ({roster.name}, 0.2% with an entry error), workers: {args.workers}, "
-        f"cores: {os.cpu_count()}, load average before: {load[0]:.2f}"
+        f"cores: {os.cpu_count()}, load average before: {run['load'][0]:.2f}"
     )
+    status, elapsed, cpu = run["status"], run["elapsed"], run["cpu"]
     print(f"exit status: {status} (1 = some rows invalid, as generated; 2 = unusable input)")
-    print("outputs: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()))
-    cpu = usage.ru_utime + usage.ru_stime
+    print("outputs: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in run["sizes"].items()))
     print(f"time: {elapsed:.2f} s wall -> {args.rows / elapsed:,.0f} rows/s")
     print(
         f"CPU of the command and its workers: {cpu:.1f} s = {cpu / args.rows * 1e6:.0f} us a row "
         f"(-> at most {args.rows / cpu * min(args.workers, os.cpu_count() or 1):,.0f} rows/s "
         "if other programs leave the cores free)"
     )
-    print(f"peak RSS, largest single process (RUSAGE_CHILDREN ru_maxrss): {_mb(usage.ru_maxrss)}")
-    peaks = sorted(sampler.peaks_kib.items())
-    print("peak RSS per process (VmHWM, command first): " + ", ".join(_mb(kib) for _, kib in peaks if kib))
-    print(f"peak RSS, whole process tree (sum of VmRSS sampled every 100 ms): {_mb(sampler.peak_sum_kib)}")
-    print(f"load average after: {os.getloadavg()[0]:.2f} (other programs running at the same time slow the run)")
+    print(f"peak RSS, largest single process (RUSAGE_CHILDREN ru_maxrss): {_mb(run['maxrss_kib'])}")
+    print("peak RSS per process (VmHWM, command first): " + ", ".join(_mb(kib) for _, kib in run["peaks"]))
+    print(f"peak RSS, whole process tree (sum of VmRSS sampled every 100 ms): {_mb(run['peak_sum_kib'])}")
+    print(f"load average after: {run['load'][1]:.2f} (other programs running at the same time slow the run)")
     return 0 if status in (0, 1) else status
 
 
