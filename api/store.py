@@ -21,7 +21,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.problems import Problem, problem_response
 from screening.history import Screening, Store
-from screening.history.compare import history_section
 from screening.history.store import format_time
 from screening.intake.schema import RUNNER_ID_PATTERN
 
@@ -100,12 +99,11 @@ def screen(core, intake: dict, team_key: str) -> tuple[dict, bytes | None]:
     row is committed (a failed write raises, and is answered 503).
     """
     history = store()
-    previous = history.latest(team_key, intake["runner"]["id"]) if history is not None else None
     moment = datetime.now(UTC)
-    result = core.screen_valid(intake, screened_at=format_time(moment))
+    earlier = history.history(team_key, intake["runner"]["id"]) if history is not None else None
+    result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
     if history is None:
         return result, None
-    result["history"] = history_section(previous, result)
     result["stored"] = True
     body = orjson.dumps(result)
     intake_json = orjson.dumps(intake, default=str).decode()

@@ -13,11 +13,16 @@ rules/inputs.yaml both ways.
 """
 
 import math
+from datetime import datetime
 
+from screening.history import series
+from screening.history.series import RunnerHistory
 from screening.intake.schema import KM_PER_MILE, RED_FLAGS
 from screening.ruleset.model import Instrument, Norms, Ruleset
 
 _UNIT_NOISE_DECIMALS = 9
+# Where derive hands the screener what the result's `history` section shows (never part of `derived`).
+HISTORY_KEY = "_history"
 
 COMPUTED = frozenset(
     [
@@ -50,6 +55,12 @@ COMPUTED = frozenset(
         "derived.calf_symptom_level",
         "derived.ostrc_o2_severity",
         "derived.ostrc_o2_substantial",
+        "derived.soreness_lasted_days",
+        "derived.soreness_screenings_span_days",
+        "derived.fatigue_z",
+        "derived.fatigue_baseline_mean",
+        "derived.soreness_z",
+        "derived.soreness_baseline_mean",
     ]
 )
 
@@ -105,8 +116,15 @@ def ostrc_o2(answers: dict | None, instrument: Instrument) -> tuple[int | None, 
     return severity, substantial
 
 
-def derive(intake: dict, ruleset: Ruleset) -> tuple[dict, dict]:
-    """Return (inputs, derived): every rule input by name, and the result's `derived` block."""
+def derive(
+    intake: dict, ruleset: Ruleset, history: RunnerHistory | None = None, now: datetime | None = None
+) -> tuple[dict, dict]:
+    """Return (inputs, derived): every rule input by name, and the result's `derived` block.
+
+    `history` is the runner's earlier stored screenings (None: no store is
+    kept, so the inputs read from it are missing), `now` this screening's time
+    (naive UTC), required with a history.
+    """
     runner, training, wellness = intake["runner"], intake["training"], intake["wellness"]
     left, right = intake["heel_raise"]["left"], intake["heel_raise"]["right"]
     decimals = int(ruleset.parameter("modelling.ratio_decimals"))
@@ -114,6 +132,15 @@ def derive(intake: dict, ruleset: Ruleset) -> tuple[dict, dict]:
     factor = KM_PER_MILE if training["unit"] == "mi" else 1.0
 
     weeks = training["weekly_distance"]  # in the entered unit
+    merged = None
+    if history is not None:
+        if now is None:
+            raise ValueError("derive needs the screening's time to read a runner's history")
+        merged = series.merge_weeks(
+            history, now, weeks, training["unit"], most=int(ruleset.parameter("modelling.merged_weeks"))
+        )
+        weeks = merged.weeks
+    over_time, baselines = _from_history(intake, ruleset, history, now)
     latest_week = weeks[-1]
     previous_week = weeks[-2] if len(weeks) >= 2 else None
     chronic = sum(weeks[-window:]) / window if len(weeks) >= window else None
@@ -160,6 +187,7 @@ def derive(intake: dict, ruleset: Ruleset) -> tuple[dict, dict]:
         "derived.calf_symptom_level": max(wellness["soreness"], pain or 0),
         "derived.ostrc_o2_severity": severity,
         "derived.ostrc_o2_substantial": substantial,
+        **over_time,
     }
     inputs.update({f"red_flags.{name}": value for name, value in intake["red_flags"].items()})
 
@@ -177,4 +205,59 @@ def derive(intake: dict, ruleset: Ruleset) -> tuple[dict, dict]:
     }
     if severity is not None:
         derived["ostrc_o2_severity"] = severity
+    if history is not None:
+        derived[HISTORY_KEY] = {
+            "baselines": baselines,
+            "soreness_span_days": over_time["derived.soreness_screenings_span_days"],
+        }
+    if merged is not None and merged.from_earlier:
+        derived["weeks_merged"] = {
+            "entered": merged.entered,
+            "from_earlier": merged.from_earlier,
+            "screenings": merged.screenings,
+        }
     return inputs, derived
+
+
+def _from_history(
+    intake: dict, ruleset: Ruleset, history: RunnerHistory | None, now: datetime | None
+) -> tuple[dict, dict]:
+    """The inputs read from earlier screenings (None where unknown), and the baselines as the result shows them."""
+    wellness = intake["wellness"]
+    fatigue, soreness, days = wellness["fatigue"], wellness["soreness"], wellness["soreness_days"]
+    span = base = None
+    if history is not None and now is not None:
+        span = series.soreness_span_days(
+            history,
+            now,
+            soreness,
+            present=int(ruleset.parameter("wellness.soreness_present")),
+            max_gap_days=int(ruleset.parameter("modelling.soreness_chain_max_gap_days")),
+        )
+        base = series.baselines(
+            history,
+            now,
+            fatigue,
+            soreness,
+            window_days=int(ruleset.parameter("modelling.baseline_window_days")),
+            minimum=int(ruleset.parameter("modelling.baseline_min_screenings")),
+            sd_floor=ruleset.parameter("modelling.baseline_sd_floor"),
+        )
+    if days is not None:
+        lasted = max(days, span or 0)
+    elif span is not None and span >= ruleset.parameter("wellness.soreness_days_persistent"):
+        lasted = span  # enough on its own; a shorter span says nothing of the days before it
+    else:
+        lasted = None
+    inputs: dict = {"derived.soreness_lasted_days": lasted, "derived.soreness_screenings_span_days": span}
+    shown: dict = {}
+    for name in ("fatigue", "soreness"):
+        found = base.get(name) if base else None
+        inputs[f"derived.{name}_z"] = found.z if found else None
+        inputs[f"derived.{name}_baseline_mean"] = found.mean if found else None
+        shown[name] = (
+            None
+            if found is None
+            else {"screenings": found.screenings, "mean": found.mean, "sd": found.sd, "z": found.z}
+        )
+    return inputs, shown

@@ -9,18 +9,22 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from rules import RULES_DIR
-from screening.derive import COMPUTED, derive
+from screening.derive import COMPUTED, HISTORY_KEY, derive
 from screening.engine import RulesEngine
 from screening.errors import IntakeError
+from screening.history.compare import history_section
+from screening.history.series import RunnerHistory
 from screening.intake.bounds import ListBounds
 from screening.intake.fast import FastIntake, Untranslatable
 from screening.intake.schema import IntakeSchema, errors_by_path
 from screening.result.builder import ResultBuilder
 from screening.ruleset.loader import load_ruleset
 
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime(TIME_FORMAT)
 
 
 class Screener:
@@ -50,18 +54,51 @@ class Screener:
         except ValidationError as error:
             raise IntakeError(errors_by_path(error.messages)) from None
 
-    def screen_valid(self, intake: dict, *, screening_id: str | None = None, screened_at: str | None = None) -> dict:
-        """Screen an intake that `validate` already accepted."""
-        inputs, derived = derive(intake, self.ruleset)
+    def screen_valid(
+        self,
+        intake: dict,
+        *,
+        screening_id: str | None = None,
+        screened_at: str | None = None,
+        history: RunnerHistory | None = None,
+        at: datetime | None = None,
+    ) -> dict:
+        """Screen an intake that `validate` already accepted.
+
+        `history`: the runner's earlier stored screenings (screening/history/series.py),
+        read by the history rules and summed up in the result's `history`
+        section; None when no store is kept (those rules are then not
+        assessed). `at`: this screening's time to the microsecond (naive or
+        UTC), when `screened_at` (to the second) is not precise enough to
+        order it after an earlier screening of the same second.
+        """
+        screened_at = screened_at or _now()
+        now = (
+            (at.replace(tzinfo=None) if at else datetime.strptime(screened_at, TIME_FORMAT))
+            if history is not None
+            else None
+        )
+        inputs, derived = derive(intake, self.ruleset, history, now)
+        seen = derived.pop(HISTORY_KEY, None)
         fired = self.engine.fire(inputs)
-        return self.results.build(
+        result = self.results.build(
             intake,
             inputs,
             derived,
             fired,
             screening_id=screening_id or uuid.uuid4().hex,
-            screened_at=screened_at or _now(),
+            screened_at=screened_at,
         )
+        if history is not None:
+            result["history"] = {
+                **history_section(history.previous, result),
+                "baselines": {
+                    "window_days": int(self.ruleset.parameter("modelling.baseline_window_days")),
+                    **seen["baselines"],
+                },
+                "soreness_span_days": seen["soreness_span_days"],
+            }
+        return result
 
     def screen(self, payload, **kwargs) -> dict:
         """Validate and screen one intake payload (a dict as posted)."""

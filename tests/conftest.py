@@ -7,6 +7,7 @@ new examples; pin anything they find with @example.
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -29,6 +30,28 @@ from databases import database_url  # noqa: E402, F401 (the fixture: a SQLite fi
 from api import create_app  # noqa: E402 (after the hypothesis profile, which must load first)
 
 EXAMPLE_INTAKE = Path(__file__).parents[1] / "examples" / "intake.json"
+
+
+@pytest.fixture(scope="session")
+def _empty_store_file() -> Path:
+    """A history database migrated to head once; each test starts from a copy of it."""
+    from screening.history import Store
+
+    path = Path(_STORE_DIR.name) / "template.sqlite3"
+    store = Store.open(f"sqlite:///{path}", upgrade=True)
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.engine.dispose()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _own_history_store(_empty_store_file, tmp_path_factory, monkeypatch):
+    """Every test's apps and servers store in a database of their own: what one test stored (a runner's
+    earlier screenings, which the history rules read) can never change another test's results."""
+    folder = tmp_path_factory.mktemp("store")
+    shutil.copyfile(_empty_store_file, folder / "history.sqlite3")
+    monkeypatch.setenv("SOLEUS_DATABASE_URL", f"sqlite:///{folder / 'history.sqlite3'}")
 
 
 @pytest.fixture

@@ -178,6 +178,8 @@ def test_the_history_section_says_what_changed_since_the_runners_previous_screen
         "band_change": None,
         "newly_fired": [],
         "cleared": [],
+        "baselines": {"window_days": 56, "fatigue": None, "soreness": None},
+        "soreness_span_days": None,
     }
     worse = copy.deepcopy(EXAMPLE)
     worse["red_flags"]["calf_swelling"] = True

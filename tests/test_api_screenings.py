@@ -41,7 +41,15 @@ def test_screen_json_intake_returns_the_cores_result(client):
     result = response.get_json()
     assert ResultSchema().validate(result) == {}
     assert result.pop("stored") is True  # the service keeps history by default; the core knows nothing of it
-    assert set(result.pop("history")) == {"previous", "score_change", "band_change", "newly_fired", "cleared"}
+    assert set(result.pop("history")) == {
+        "previous",
+        "score_change",
+        "band_change",
+        "newly_fired",
+        "cleared",
+        "baselines",
+        "soreness_span_days",
+    }
     assert stable(result) == stable(json.loads(json.dumps(default_screener().screen(EXAMPLE))))
 
 

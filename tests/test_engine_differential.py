@@ -2,7 +2,8 @@
 
 10,000 seeded random intakes (tests/intakes.py: every range, values exactly on
 the thresholds and one float step either side, zeros, nulls, miles, tiny
-distances) are derived once; for each, `engine.fire(inputs)` must equal
+distances), each with a random history of earlier screenings or none
+(tests/histories.py), are derived once; for each, `engine.fire(inputs)` must equal
 tests/reference_evaluator.py's answer. A deliberately broken compilation
 (one threshold or one operator changed in a copy of the ruleset) must be
 caught by the same comparison, so the comparison can fail.
@@ -10,9 +11,11 @@ caught by the same comparison, so the comparison can fail.
 
 import dataclasses
 import functools
+import random
 
 import pytest
 import reference_evaluator
+from histories import NOW, history_of, random_earlier
 from intakes import random_intakes
 
 from screening import default_screener
@@ -28,9 +31,11 @@ def _derived_inputs() -> tuple:
     """(intake, inputs) for every random intake, validated as the service would."""
     screener = default_screener()
     pairs = []
+    rng = random.Random(SEED + 1)  # its own stream: the intakes stay those of earlier versions
     for payload in random_intakes(COUNT, SEED):
         intake = screener.validate(payload)
-        pairs.append((payload, derive(intake, screener.ruleset)[0]))
+        history = history_of(random_earlier(rng))
+        pairs.append((payload, derive(intake, screener.ruleset, history, NOW if history is not None else None)[0]))
     return tuple(pairs)
 
 

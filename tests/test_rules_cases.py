@@ -4,6 +4,11 @@ Each case changes a healthy base runner (cases/base.yaml, on whom no rule
 fires) and says which rules must fire, which must not, which must be reported
 as not assessed, and any result values (dotted paths) it expects. A case is
 reported by its file and its sentence.
+
+`earlier` gives the runner's earlier stored screenings as tests/histories.py
+reads them; `earlier: null` screens with no store at all. Without the key the
+runner has histories.WIDE_BASELINE, so every history rule is assessed and none
+fires on the base runner.
 """
 
 import copy
@@ -11,11 +16,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from histories import NOW_TEXT, WIDE_BASELINE, history_of
 
 from screening import default_screener
 
 CASES = Path(__file__).parent / "cases"
-CASE_KEYS = {"name", "input", "fires", "does_not_fire", "not_assessed", "not_assessed_excludes", "expect"}
+CASE_KEYS = {"name", "input", "earlier", "fires", "does_not_fire", "not_assessed", "not_assessed_excludes", "expect"}
 
 
 def _merge(base: dict, change: dict) -> dict:
@@ -50,8 +56,8 @@ def _lookup(result, path: str):
     return value
 
 
-def _screen(change: dict) -> dict:
-    return default_screener().screen(_merge(_base(), change))
+def _screen(change: dict, earlier: list[dict] | None = WIDE_BASELINE) -> dict:
+    return default_screener().screen(_merge(_base(), change), history=history_of(earlier), screened_at=NOW_TEXT)
 
 
 def test_base_runner_fires_no_rule_and_misses_no_data():
@@ -64,7 +70,7 @@ def test_base_runner_fires_no_rule_and_misses_no_data():
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_rule_case(case):
     assert set(case) <= CASE_KEYS, f"unknown keys {set(case) - CASE_KEYS}"
-    result = _screen(case["input"])
+    result = _screen(case["input"], case.get("earlier", WIDE_BASELINE))
     fired = {entry["rule"] for entry in result["explanation"]}
     missing = set(case.get("fires", [])) - fired
     assert not missing, f"expected to fire: {sorted(missing)}; fired: {sorted(fired)}"

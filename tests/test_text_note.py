@@ -1,5 +1,6 @@
 """The clinician's text note: what could not be assessed is said, rule by rule, never left out."""
 
+from histories import NOW_TEXT, WIDE_BASELINE, history_of
 from intakes import bare, healthy
 
 from screening import default_screener
@@ -29,7 +30,7 @@ def test_text_note_lists_each_rule_not_assessed_with_the_data_it_needs():
 
 
 def test_text_note_says_none_when_every_rule_could_be_assessed():
-    result = default_screener().screen(healthy())
+    result = default_screener().screen(healthy(), history=history_of(WIDE_BASELINE), screened_at=NOW_TEXT)
     assert result["not_assessed_detail"] == []
     assert _section(render(result), NOT_ASSESSED) == "none"
 

@@ -11,6 +11,7 @@ Each write is one transaction: a row is there whole or not at all; rows that
 arrive together share one (group_commit.py), so they share one flush.
 """
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from screening.history import migrate
 from screening.history.group_commit import GroupCommit
+from screening.history.series import Prior, RunnerHistory, Weeks
 from screening.history.tables import screenings
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -122,13 +124,25 @@ def make_engine(url: str) -> Engine:
 
 
 _c = screenings.c
-# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
-_LATEST = (
+# How many of a runner's newest screenings a new screening reads: enough for every history rule
+# (a baseline needs 4 in 8 weeks, merged weeks reach 12 weeks back) even for a runner screened daily.
+HISTORY_ROWS = 60
+# Built once: POST /v1/screenings runs them every time, and building a select costs more than running it.
+_RECENT = (
     select(_c.screening_id, _c.screened_at, _c.ruleset_version, _c.score, _c.band, _c.urgency, _c.fired)
+    .add_columns(_c.fatigue, _c.soreness)
     .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
     .order_by(_c.screened_at.desc(), _c.screening_id.desc())
-    .limit(1)
+    .limit(bindparam("limit"))
 )
+_INTAKE = select(_c.intake).where(_c.screening_id == bindparam("screening_id"))
+
+
+def weeks_of_intake(intake_json: str) -> Weeks | None:
+    """A stored intake's weekly distances and their unit."""
+    training = json.loads(intake_json).get("training") or {}
+    weeks = training.get("weekly_distance")
+    return (weeks, training.get("unit", "km")) if weeks else None
 
 
 class Store:
@@ -162,10 +176,35 @@ class Store:
         with self.engine.connect() as connection:
             return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
 
-    def latest(self, team: str, runner_id: str):
-        """The runner's newest stored screening's summary row, or None (read before every stored screening)."""
+    def history(self, team: str, runner_id: str, *, limit: int = HISTORY_ROWS) -> RunnerHistory:
+        """The runner's newest `limit` stored screenings (newest first) for the history rules.
+
+        Read before every stored screening. The weeks of an earlier intake are
+        read only if a merge asks for them (one small read each).
+        """
         with self.engine.connect() as connection:
-            return connection.execute(_LATEST, {"team": team, "runner_id": runner_id}).first()
+            rows = connection.execute(_RECENT, {"team": team, "runner_id": runner_id, "limit": limit}).all()
+        priors = [
+            Prior(
+                screening_id=row.screening_id,
+                screened_at=row.screened_at,
+                ruleset_version=row.ruleset_version,
+                score=row.score,
+                band=row.band,
+                urgency=row.urgency,
+                fired=tuple(row.fired),
+                fatigue=row.fatigue,
+                soreness=row.soreness,
+            )
+            for row in rows
+        ]
+        return RunnerHistory(priors, self.weeks)
+
+    def weeks(self, screening_id: str) -> Weeks | None:
+        """A stored screening's weekly distances as entered, and their unit."""
+        with self.engine.connect() as connection:
+            text = connection.scalar(_INTAKE, {"screening_id": screening_id})
+        return None if text is None else weeks_of_intake(text)
 
     def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
         """One page of a runner's screenings, newest first, and the id to continue `after` (None: last page).

@@ -91,6 +91,23 @@ def _nullable_number(description: str):
     return StrictNumber(required=True, allow_none=True, metadata={"description": description})
 
 
+class WeeksMergedOut(StrictSchema):
+    entered = WholeNumber(required=True, metadata={"description": "Weeks given in this intake (the latest ones)"})
+    from_earlier = WholeNumber(
+        required=True,
+        metadata={
+            "description": "Older weeks taken from earlier screenings: the intake's own weeks win where they overlap, "
+            "then the newest earlier screening's; aligned by whole weeks between the screenings; stops at the first "
+            "week no screening reported"
+        },
+    )
+    screenings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The earlier screenings that gave a week, newest first"},
+    )
+
+
 class DerivedOut(StrictSchema):
     weekly_distance_km = fields.List(StrictNumber(), required=True)
     latest_run_km = _nullable_number("Latest run in km")
@@ -105,6 +122,12 @@ class DerivedOut(StrictSchema):
         validate=validate.OneOf(("km", "mi")), metadata={"description": "The unit the distances were entered in"}
     )
     ostrc_o2_severity = WholeNumber(metadata={"description": "OSTRC-O2 severity 0-100, when the section is given"})
+    weeks_merged = fields.Nested(
+        WeeksMergedOut,
+        metadata={
+            "description": "Present when weekly_distance_km holds weeks from the runner's earlier stored screenings"
+        },
+    )
 
 
 class RecommendationOut(StrictSchema):
@@ -164,6 +187,23 @@ class PreviousScreeningOut(StrictSchema):
     ruleset_version = fields.String(required=True, metadata={"description": "The ruleset that screening used"})
 
 
+class BaselineOut(StrictSchema):
+    screenings = WholeNumber(required=True, metadata={"description": "Earlier screenings in the baseline window"})
+    mean = StrictNumber(required=True)
+    sd = StrictNumber(required=True, metadata={"description": "Sample SD, floored at modelling.baseline_sd_floor"})
+    z = StrictNumber(required=True, metadata={"description": "(this screening's value - mean) / sd"})
+
+
+class BaselinesOut(StrictSchema):
+    window_days = WholeNumber(required=True, metadata={"description": "Days before this screening that count"})
+    fatigue = fields.Nested(
+        BaselineOut, required=True, allow_none=True, metadata={"description": "null: too few earlier screenings"}
+    )
+    soreness = fields.Nested(
+        BaselineOut, required=True, allow_none=True, metadata={"description": "null: too few earlier screenings"}
+    )
+
+
 class HistoryOut(StrictSchema):
     previous = fields.Nested(
         PreviousScreeningOut,
@@ -180,6 +220,18 @@ class HistoryOut(StrictSchema):
     )
     cleared = fields.List(
         fields.String(), required=True, metadata={"description": "Rules that fired the previous time and not now"}
+    )
+    baselines = fields.Nested(
+        BaselinesOut,
+        required=True,
+        metadata={"description": "Fatigue and soreness against the runner's own earlier screenings (Saw 2016)"},
+    )
+    soreness_span_days = WholeNumber(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Days from the earliest of the consecutive sore screenings to this one; null: none before"
+        },
     )
 
 

@@ -1,0 +1,176 @@
+"""What a runner's earlier screenings add to this one: personal baselines, soreness that lasts, merged weeks.
+
+    history = RunnerHistory(priors)              # the runner's stored screenings, newest first
+    history = RunnerHistory(priors, weeks_of)    # weeks_of(screening_id) -> (weekly_distance, unit)
+    screener.screen_valid(intake, history=history, screened_at=...)
+
+Pure: the store reads the rows (api/store.py, commands/roster.py) and this
+module computes from them; it never opens a database. `history=None` means no
+store is kept (a stateless service, `soleus-screen screen`): every rule that
+reads the series is then reported as not assessed, never guessed. An empty
+RunnerHistory is a runner with no stored screening yet.
+
+Every modelling choice below is a parameter in rules/parameters/modelling.yaml
+(with its basis), read through the ruleset:
+
+- personal baseline (Saw 2016): the mean and SD of fatigue and of soreness
+  over the runner's screenings in the `baseline_window_days` before this one,
+  when there are at least `baseline_min_screenings`; z = (today - mean) / SD,
+  the SD floored at `baseline_sd_floor` scale points (a runner who always
+  reports the same value is not 'infinitely' off baseline by one point);
+- soreness across screenings: this screening and the consecutive earlier ones
+  that all report soreness, each no more than `soreness_chain_max_gap_days`
+  after the one before, span (now - the earliest) whole days;
+- merged weeks: the intake's own weeks win; older weeks come from the newest
+  earlier screening that has them, aligned by the whole weeks between the two
+  screenings, converted to this intake's unit; merging stops at the first week
+  no screening covers, and at `merged_weeks` weeks in all.
+"""
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from screening.intake.schema import KM_PER_MILE
+
+Weeks = tuple[list[float], str]  # (weekly distances oldest first, unit "km" or "mi")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """One earlier stored screening, as the series needs it (and as the `history` section shows it)."""
+
+    screening_id: str
+    screened_at: datetime  # naive UTC, as the store holds it
+    ruleset_version: str
+    score: int
+    band: str
+    urgency: str | None
+    fired: tuple[str, ...]
+    fatigue: int | None
+    soreness: int | None
+
+
+class RunnerHistory:
+    """A runner's earlier stored screenings, newest first; weeks read only when a merge needs them."""
+
+    def __init__(self, priors: list[Prior], weeks_of: Callable[[str], Weeks | None] | None = None):
+        self.priors = priors
+        self._weeks_of = weeks_of
+
+    @property
+    def previous(self) -> Prior | None:
+        return self.priors[0] if self.priors else None
+
+    def weeks(self, screening_id: str) -> Weeks | None:
+        return self._weeks_of(screening_id) if self._weeks_of else None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    screenings: int
+    mean: float
+    sd: float
+    z: float
+
+
+def _before(history: RunnerHistory, now: datetime) -> list[Prior]:
+    """The priors strictly before `now` (a roster run's own rows never count as its history)."""
+    return [p for p in history.priors if p.screened_at < now]
+
+
+def baseline(values: list[int], today: int, *, minimum: int, sd_floor: float) -> Baseline | None:
+    """Today's value against the earlier values' mean and SD (floored), or None with too few values."""
+    if len(values) < minimum:
+        return None
+    mean = statistics.fmean(values)
+    sd = max(statistics.stdev(values), sd_floor)
+    return Baseline(len(values), round(mean, 2), round(sd, 2), round((today - mean) / sd, 2))
+
+
+def baselines(
+    history: RunnerHistory,
+    now: datetime,
+    fatigue: int,
+    soreness: int,
+    *,
+    window_days: int,
+    minimum: int,
+    sd_floor: float,
+) -> dict[str, Baseline | None]:
+    since = now - timedelta(days=window_days)
+    recent = [p for p in _before(history, now) if p.screened_at >= since]
+    out: dict[str, Baseline | None] = {}
+    for name, today in (("fatigue", fatigue), ("soreness", soreness)):
+        values = [getattr(p, name) for p in recent if getattr(p, name) is not None]
+        out[name] = baseline(values, today, minimum=minimum, sd_floor=sd_floor)
+    return out
+
+
+def soreness_span_days(history: RunnerHistory, now: datetime, soreness: int, *, present: int, max_gap_days: int):
+    """Whole days from the earliest of the consecutive sore screenings to now; None when there is no chain.
+
+    The chain is this screening and the earlier ones right before it that all
+    report soreness of at least `present`, none more than `max_gap_days` after
+    the one before it. No earlier sore screening: None (nothing seen across
+    screenings).
+    """
+    if soreness < present:
+        return None
+    later, earliest = now, None
+    for prior in _before(history, now):
+        if (
+            prior.soreness is None
+            or prior.soreness < present
+            or later - prior.screened_at > timedelta(days=max_gap_days)
+        ):
+            break
+        earliest = later = prior.screened_at
+    if earliest is None:
+        return None
+    return (now - earliest).days
+
+
+def _in_unit(value: float, unit: str, target: str) -> float:
+    if unit == target:
+        return value
+    return value * KM_PER_MILE if unit == "mi" else value / KM_PER_MILE
+
+
+@dataclass(frozen=True)
+class MergedWeeks:
+    weeks: list[float]  # oldest first, in the intake's unit
+    entered: int
+    from_earlier: int
+    screenings: list[str]  # the earlier screenings that gave a week, newest first
+
+
+def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], unit: str, *, most: int) -> MergedWeeks:
+    """The intake's weeks, extended into the past from earlier screenings (see the module text)."""
+    by_age: dict[int, tuple[float, str | None]] = {age: (value, None) for age, value in enumerate(reversed(entered))}
+    for prior in _before(history, now):
+        if _contiguous(by_age) >= most:
+            break
+        offset = (now - prior.screened_at) // timedelta(weeks=1)  # its latest week, counted back from ours
+        if offset >= most:
+            break  # older screenings are older still: none reaches a week within `most`
+        weeks = history.weeks(prior.screening_id)
+        if weeks is None:
+            continue
+        values, their_unit = weeks
+        for back, value in enumerate(reversed(values)):
+            age = offset + back
+            if age < most and age not in by_age:  # a newer account of a week is never overwritten
+                by_age[age] = (_in_unit(value, their_unit, unit), prior.screening_id)
+    kept = [by_age[age] for age in range(_contiguous(by_age))]  # stops at the first week nobody reported
+    sources = list(dict.fromkeys(source for _, source in kept if source is not None))
+    return MergedWeeks([value for value, _ in reversed(kept)], len(entered), len(kept) - len(entered), sources)
+
+
+def _contiguous(by_age: dict) -> int:
+    """How many weeks from the latest back are known without a gap."""
+    age = 0
+    while age in by_age:
+        age += 1
+    return age

@@ -1,0 +1,68 @@
+"""Earlier stored screenings written as data, for tests of the history rules without a database.
+
+    history_of([{"days_ago": 7, "fatigue": 2, "soreness": 0, "weekly_distance": [30, 30]}, ...])
+
+Each entry is one earlier screening of the runner, `days_ago` days before NOW;
+`weekly_distance` (and `unit`, default km) only when its weeks should be
+merged. None is no store at all. WIDE_BASELINE is four weekly screenings whose
+fatigue and soreness swing between 0 and 9: every history rule can then be
+assessed and none fires on any 0-10 value (the highest z is
+(10 - 4.5) / 5.2 = 1.06), and the latest has no soreness (none carried across
+screenings).
+"""
+
+from datetime import datetime, timedelta
+
+from screening.history.series import Prior, RunnerHistory
+
+NOW = datetime(2026, 6, 1, 12, 0, 0)
+NOW_TEXT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+WIDE_BASELINE = [
+    {"days_ago": days, "fatigue": swing, "soreness": swing} for days, swing in ((7, 0), (14, 9), (21, 0), (28, 9))
+]
+
+
+def history_of(earlier: list[dict] | None) -> RunnerHistory | None:
+    """The earlier screenings a case describes as a RunnerHistory (None: no store)."""
+    if earlier is None:
+        return None
+    priors, weeks = [], {}
+    for n, entry in enumerate(sorted(earlier, key=lambda e: e["days_ago"])):
+        screening_id = f"earlier-{n}"
+        priors.append(
+            Prior(
+                screening_id=screening_id,
+                screened_at=NOW - timedelta(days=entry["days_ago"]),
+                ruleset_version="2.1.0",
+                score=0,
+                band="low",
+                urgency=None,
+                fired=(),
+                fatigue=entry["fatigue"],
+                soreness=entry["soreness"],
+            )
+        )
+        if "weekly_distance" in entry:
+            weeks[screening_id] = (entry["weekly_distance"], entry.get("unit", "km"))
+    return RunnerHistory(priors, weeks.get)
+
+
+def random_earlier(rng) -> list[dict] | None:
+    """A runner's earlier screenings drawn from `rng` (random.Random): None (no store) a quarter of the time,
+    else 0-8 screenings over 0-70 days with every fatigue and soreness, some with weeks in km or mi.
+    Drawn with values that land on the baseline, chain and merge limits: 56 and 57 days, gaps of 7 and 8."""
+    if rng.random() < 0.25:
+        return None
+    earlier, day = [], 0
+    for _ in range(rng.randint(0, 8)):
+        day += rng.choice((0, 1, 3, 4, 7, 7, 8, rng.randint(0, 20)))
+        entry = {
+            "days_ago": rng.choice((day, day, 56, 57)),
+            "fatigue": rng.choice((0, 2, 5, 9, rng.randint(0, 10))),
+            "soreness": rng.choice((0, 0, 1, 3, 9, rng.randint(0, 10))),
+        }
+        if rng.random() < 0.5:
+            entry["weekly_distance"] = [rng.randint(0, 80) for _ in range(rng.randint(1, 12))]
+            entry["unit"] = rng.choice(("km", "km", "mi"))
+        earlier.append(entry)
+    return earlier

@@ -1,0 +1,86 @@
+"""screening/history/series.py: personal baselines, soreness across screenings, merged weeks, as properties."""
+
+from datetime import timedelta
+
+from histories import NOW, history_of
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.history import series
+from screening.intake.schema import KM_PER_MILE
+
+earlier_entry = st.fixed_dictionaries(
+    {
+        "days_ago": st.integers(0, 100),
+        "fatigue": st.integers(0, 10),
+        "soreness": st.integers(0, 10),
+    },
+    optional={
+        "weekly_distance": st.lists(st.integers(0, 300), min_size=1, max_size=12),
+        "unit": st.sampled_from(["km", "mi"]),
+    },
+)
+earliers = st.lists(earlier_entry, max_size=10)
+entered_weeks = st.lists(st.integers(0, 300), min_size=1, max_size=12)
+
+
+@given(earliers, entered_weeks, st.sampled_from(["km", "mi"]))
+def test_merged_weeks_end_with_the_entered_weeks_and_never_exceed_the_limit(earlier, entered, unit):
+    merged = series.merge_weeks(history_of(earlier), NOW, entered, unit, most=12)
+    assert merged.weeks[len(merged.weeks) - len(entered) :] == entered
+    assert len(entered) <= len(merged.weeks) <= 12
+    assert merged.from_earlier == len(merged.weeks) - len(entered)
+    assert bool(merged.screenings) == bool(merged.from_earlier)
+
+
+@given(earliers, entered_weeks)
+def test_each_merged_week_is_the_newest_earlier_screenings_account_of_it(earlier, entered):
+    history = history_of(earlier)
+    merged = series.merge_weeks(history, NOW, entered, "km", most=12)
+    for age in range(len(entered), len(merged.weeks)):
+        value = merged.weeks[len(merged.weeks) - 1 - age]
+        for prior in history.priors:  # newest first
+            weeks = history.weeks(prior.screening_id)
+            if weeks is None:
+                continue
+            back = age - (NOW - prior.screened_at) // timedelta(weeks=1)
+            if 0 <= back < len(weeks[0]):
+                expected = weeks[0][len(weeks[0]) - 1 - back]
+                assert value == (expected * KM_PER_MILE if weeks[1] == "mi" else expected)
+                break
+        else:
+            raise AssertionError(f"week {age} came from no earlier screening")
+
+
+def test_a_miles_week_merged_into_a_km_intake_is_converted():
+    history = history_of([{"days_ago": 7, "fatigue": 0, "soreness": 0, "weekly_distance": [10], "unit": "mi"}])
+    assert series.merge_weeks(history, NOW, [20], "km", most=12).weeks == [10 * KM_PER_MILE, 20]
+
+
+@given(earliers, st.integers(0, 10), st.integers(0, 10))
+def test_a_baseline_needs_four_screenings_in_the_window_and_its_z_has_the_sign_of_the_change(earlier, fatigue, sore):
+    found = series.baselines(history_of(earlier), NOW, fatigue, sore, window_days=56, minimum=4, sd_floor=1)
+    counted = [e for e in earlier if e["days_ago"] <= 56 and e["days_ago"] > 0]
+    for name, today in (("fatigue", fatigue), ("soreness", sore)):
+        baseline = found[name]
+        if len(counted) < 4:
+            assert baseline is None
+            continue
+        assert baseline is not None and baseline.screenings == len(counted) and baseline.sd >= 1
+        mean = sum(e[name] for e in counted) / len(counted)
+        assert (baseline.z > 0) == (today - mean > 0.005 * baseline.sd) or abs(today - mean) < 0.01 * baseline.sd
+
+
+@given(earliers, st.integers(0, 10))
+def test_the_soreness_chain_never_crosses_a_gap_of_more_than_7_days_or_a_screening_without_soreness(earlier, sore):
+    span = series.soreness_span_days(history_of(earlier), NOW, sore, present=1, max_gap_days=7)
+    if sore < 1:
+        assert span is None
+        return
+    before = sorted((e for e in earlier if e["days_ago"] > 0), key=lambda e: e["days_ago"])
+    later, reach = 0, None
+    for entry in before:
+        if entry["soreness"] < 1 or entry["days_ago"] - later > 7:
+            break
+        later = reach = entry["days_ago"]
+    assert span == reach
