@@ -32,7 +32,13 @@ from screening.intake.flat import validate_flat
 from screening.result.entered import entered
 from screening.result.scale import scale_bar
 from screening.result.text_note import format_value, risk_multiple_text, scale_text
-from screening.result.wording import condition_in_words, derived_in_words, local_time, needs_in_words
+from screening.result.wording import (
+    condition_in_words,
+    derived_in_words,
+    history_in_words,
+    local_time,
+    needs_in_words,
+)
 
 bp = Blueprint(
     "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"
@@ -155,6 +161,7 @@ def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> 
         "needs": {entry["rule"]: needs_in_words(entry["needs"], ruleset) for entry in result["not_assessed_detail"]},
         "entered": entered(intake, ruleset),
         "derived": derived_in_words(result["derived"]),
+        "over_time": history_in_words(result.get("history")),
         "screened_by": screened_by,
         "screened_local": local_time(result["screened_at"], current_app.config.get("CLINIC_TIMEZONE")),
     }

@@ -79,3 +79,47 @@ def test_ratios_read_as_percentages_and_changes_carry_their_sign():
 def test_times_are_local_with_their_zone():
     assert local_time("2026-07-01T09:05:00Z", "Europe/Oslo") == "1 July 2026, 11:05 CEST (UTC+02:00)"
     assert local_time("2026-12-01T09:05:00Z", "UTC") == "1 December 2026, 09:05 UTC"
+
+
+def test_the_change_since_last_time_and_the_baselines_are_said_in_words():
+    from histories import NOW_TEXT, history_of
+    from intakes import healthy
+
+    from screening import default_screener
+    from screening.result.wording import history_in_words
+
+    earlier = [{"days_ago": d, "fatigue": f, "soreness": 2} for d, f in ((2, 2), (5, 3), (9, 2), (12, 3))]
+    intake = healthy()
+    intake["wellness"].update(fatigue=8, soreness=3, soreness_days=None)
+    result = default_screener().screen(intake, history=history_of(earlier), screened_at=NOW_TEXT)
+    words = history_in_words(result["history"])
+    assert words[0].startswith("since the previous screening (2026-05-30, score 0, low): score +")
+    assert "newly fired: wellness.fatigue_high, wellness.soreness_persistent, wellness.fatigue_above_baseline" in words
+    assert (
+        "fatigue against the runner's own baseline: z +5.50 (mean 2.5, SD 1, 4 screenings in the last 56 days)" in words
+    )
+    assert "calf soreness reported on consecutive screenings across 12 days" in words
+    first = default_screener().screen(intake, history=history_of([]), screened_at=NOW_TEXT)
+    assert history_in_words(first["history"])[:2] == [
+        "first stored screening of this runner: nothing to compare with yet",
+        "fatigue baseline: fewer than the screenings needed in the last 56 days",
+    ]
+    assert history_in_words(default_screener().screen(intake).get("history")) == []
+
+
+def test_merged_weeks_are_said_to_come_from_earlier_screenings():
+    from histories import NOW_TEXT, history_of
+    from intakes import healthy
+
+    from screening import default_screener
+    from screening.result.wording import derived_in_words
+
+    intake = healthy()
+    intake["training"]["weekly_distance"] = [40]
+    earlier = [{"days_ago": 7, "fatigue": 2, "soreness": 0, "weekly_distance": [30, 30]}]
+    result = default_screener().screen(intake, history=history_of(earlier), screened_at=NOW_TEXT)
+    words = derived_in_words(result["derived"])
+    assert words[:2] == [
+        "weekly distance 30, 30, 40 km (oldest first)",
+        "the oldest 2 weeks of that distance come from earlier screenings (1 entered this time)",
+    ]

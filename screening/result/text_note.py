@@ -123,6 +123,9 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
 
     lines += ["", "Derived values (distances in km)"]
     lines += [_wrap(phrase, "  ") for phrase in wording.derived_in_words(result["derived"])]
+    if result.get("history") is not None:
+        lines += ["", "Over time (the runner's earlier stored screenings)"]
+        lines += [_wrap(phrase, "  ") for phrase in wording.history_in_words(result["history"])]
     if intake is not None and ruleset is not None:
         from screening.result.entered import entered
 

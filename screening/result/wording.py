@@ -34,6 +34,12 @@ LABELS = {
     "derived.heel_raise_weakest_tested": "heel raises of the weaker leg",
     "derived.heel_raise_deficit": "shortfall of the weaker leg against its reference",
     "derived.heel_raise_gap": "difference between the legs",
+    "derived.soreness_lasted_days": "days the calf soreness has lasted",
+    "derived.soreness_screenings_span_days": "days of soreness across consecutive screenings",
+    "derived.fatigue_z": "fatigue against the runner's own baseline (z)",
+    "derived.fatigue_baseline_mean": "the runner's usual fatigue (mean)",
+    "derived.soreness_z": "calf soreness against the runner's own baseline (z)",
+    "derived.soreness_baseline_mean": "the runner's usual calf soreness (mean)",
 }
 # A ratio of two intake values, said as "numerator is 1.10 x the denominator".
 RATIOS = {
@@ -267,6 +273,51 @@ def derived_in_words(derived: dict) -> list[str]:
         parts.append(f"{name} {say(value)}" if value is not None else f"{name}: not computed")
     reference = derived["heel_raise_reference"]
     parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
+    merged = derived.get("weeks_merged")
+    if merged:
+        weeks = "week" if merged["from_earlier"] == 1 else "weeks"
+        parts.insert(
+            1,
+            f"the oldest {merged['from_earlier']} {weeks} of that distance come from earlier screenings "
+            f"({merged['entered']} entered this time)",
+        )
+    return parts
+
+
+def history_in_words(history: dict | None) -> list[str]:
+    """The result's `history` section as phrases: the change since last time, and the personal baselines."""
+    if history is None:
+        return []
+    previous = history["previous"]
+    if previous is None:
+        parts = ["first stored screening of this runner: nothing to compare with yet"]
+    else:
+        change = history["score_change"]
+        band = {"up": "band up", "down": "band down", "same": "band unchanged"}.get(history["band_change"] or "", "")
+        parts = [
+            f"since the previous screening ({previous['screened_at'][:10]}, score {previous['score']}, "
+            f"{previous['band']}): score {change:+d}{', ' + band if band else ''}"
+        ]
+        if history["newly_fired"]:
+            parts.append(f"newly fired: {', '.join(history['newly_fired'])}")
+        if history["cleared"]:
+            parts.append(f"cleared: {', '.join(history['cleared'])}")
+    baselines = history["baselines"]
+    for name, word in (("fatigue", "fatigue"), ("soreness", "calf soreness")):
+        found = baselines[name]
+        if found is None:
+            parts.append(
+                f"{word} baseline: fewer than the screenings needed in the last {baselines['window_days']} days"
+            )
+        else:
+            parts.append(
+                f"{word} against the runner's own baseline: z {found['z']:+.2f} "
+                f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
+                f"in the last {baselines['window_days']} days)"
+            )
+    span = history["soreness_span_days"]
+    if span is not None:
+        parts.append(f"calf soreness reported on consecutive screenings across {span} days")
     return parts
 
 
