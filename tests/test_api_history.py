@@ -202,3 +202,33 @@ def test_the_history_section_says_what_changed_since_the_runners_previous_screen
     assert ResultSchema().validate(second) == {}
     # Another team's runner with the same id has a history of their own.
     assert post(history_client, team="club-other").get_json()["history"]["previous"] is None
+
+
+def test_the_history_rules_read_the_runners_stored_screenings(history_client):
+    """Four quiet screenings make a baseline; a fifth with fatigue 8 is well above it, and its one entered week
+    is joined by the earlier weeks, so the load rules that need four weeks are assessed."""
+    quiet = copy.deepcopy(EXAMPLE)
+    quiet["runner"]["id"] = "baseline-runner"
+    quiet["wellness"].update(fatigue=2, soreness=0, soreness_days=None)
+    quiet["training"]["weekly_distance"] = [30, 30, 30, 30]
+    for _ in range(3):
+        assert post(history_client, quiet, team="club-b").get_json()["history"]["baselines"]["fatigue"] is None
+    post(history_client, quiet, team="club-b")
+    tired = copy.deepcopy(quiet)
+    tired["wellness"]["fatigue"] = 8
+    tired["training"]["weekly_distance"] = [40]
+    sent = post(history_client, tired, team="club-b")
+    result = sent.get_json()
+    fired = [entry["rule"] for entry in result["explanation"]]
+    assert "wellness.fatigue_above_baseline" in fired
+    assert result["history"]["baselines"]["fatigue"] == {"screenings": 4, "mean": 2, "sd": 1, "z": 6}
+    assert result["derived"]["weekly_distance_km"] == [30, 30, 30, 40]
+    assert result["derived"]["weeks_merged"]["from_earlier"] == 3
+    assert "load.acwr_high" not in result["not_assessed"]
+    assert ResultSchema().validate(result) == {}
+    # What is stored is what was entered, and the result exactly as sent.
+    assert history_client.get(f"/v1/screenings/{result['screening_id']}").data == sent.data
+    # Another team's runner of the same id has no baseline of their own yet.
+    other = post(history_client, tired, team="club-c").get_json()
+    assert "wellness.fatigue_above_baseline" in other["not_assessed"]
+    assert other["derived"]["weekly_distance_km"] == [40]
