@@ -89,7 +89,10 @@ class CardsOut(Schema):
 
 class FeedbackOut(Schema):
     accepted = fields.Integer(required=True, metadata={"description": "How many feedback items were accepted"})
-    stored = fields.Boolean(required=True, metadata={"description": "Always false: there is no history store yet"})
+    stored = fields.Boolean(
+        required=True,
+        metadata={"description": "Always false: feedback is logged, not stored (the CDS service keeps no history)"},
+    )
 
 
 HOOK_REQUEST = {
@@ -209,7 +212,7 @@ def feedback():
     """Take feedback on cards
 
     Accepted and logged (how many items, and their outcomes; never the
-    content). Not stored: there is no history store yet.
+    content). Not stored: the CDS service keeps no history of its own (the EHR holds the record).
     """
     authorise()
     media_type(JSON)
