@@ -13,7 +13,7 @@ screenings).
 
 from datetime import datetime, timedelta
 
-from screening.history.series import Prior, RunnerHistory
+from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
 NOW_TEXT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -23,28 +23,25 @@ WIDE_BASELINE = [
 
 
 def history_of(earlier: list[dict] | None) -> RunnerHistory | None:
-    """The earlier screenings a case describes as a RunnerHistory (None: no store)."""
+    """The earlier screenings a test describes as a RunnerHistory (None: no store)."""
     if earlier is None:
         return None
-    priors, weeks = [], {}
+    points = []
     for n, entry in enumerate(sorted(earlier, key=lambda e: e["days_ago"])):
-        screening_id = f"earlier-{n}"
-        priors.append(
-            Prior(
-                screening_id=screening_id,
+        weeks = entry.get("weekly_distance")
+        points.append(
+            Point(
+                screening_id=f"earlier-{n}",
                 screened_at=NOW - timedelta(days=entry["days_ago"]),
-                ruleset_version="2.1.0",
-                score=0,
-                band="low",
-                urgency=None,
-                fired=(),
                 fatigue=entry["fatigue"],
                 soreness=entry["soreness"],
+                weeks=weeks_text(weeks, entry.get("unit", "km")) if weeks else None,
             )
         )
-        if "weekly_distance" in entry:
-            weeks[screening_id] = (entry["weekly_distance"], entry.get("unit", "km"))
-    return RunnerHistory(priors, weeks.get)
+    if not points:
+        return RunnerHistory([])
+    previous = Previous(points[0].screening_id, points[0].screened_at, "2.1.0", 0, "low", None, ())
+    return RunnerHistory(points, previous)
 
 
 def random_earlier(rng) -> list[dict] | None:

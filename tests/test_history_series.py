@@ -1,5 +1,7 @@
 """screening/history/series.py: personal baselines, soreness across screenings, merged weeks, as properties."""
 
+import json
+import statistics
 from datetime import timedelta
 
 from histories import NOW, history_of
@@ -39,14 +41,14 @@ def test_each_merged_week_is_the_newest_earlier_screenings_account_of_it(earlier
     merged = series.merge_weeks(history, NOW, entered, "km", most=12)
     for age in range(len(entered), len(merged.weeks)):
         value = merged.weeks[len(merged.weeks) - 1 - age]
-        for prior in history.priors:  # newest first
-            weeks = history.weeks(prior.screening_id)
-            if weeks is None:
+        for prior in history.points:  # newest first
+            if prior.weeks is None or prior.screened_at >= NOW:
                 continue
+            unit, weeks = json.loads(prior.weeks)
             back = age - (NOW - prior.screened_at) // timedelta(weeks=1)
-            if 0 <= back < len(weeks[0]):
-                expected = weeks[0][len(weeks[0]) - 1 - back]
-                assert value == (expected * KM_PER_MILE if weeks[1] == "mi" else expected)
+            if 0 <= back < len(weeks):
+                expected = weeks[len(weeks) - 1 - back]
+                assert value == (expected * KM_PER_MILE if unit == "mi" else expected)
                 break
         else:
             raise AssertionError(f"week {age} came from no earlier screening")
@@ -58,7 +60,7 @@ def test_a_miles_week_merged_into_a_km_intake_is_converted():
 
 
 @given(earliers, st.integers(0, 10), st.integers(0, 10))
-def test_a_baseline_needs_four_screenings_in_the_window_and_its_z_has_the_sign_of_the_change(earlier, fatigue, sore):
+def test_a_baseline_needs_four_screenings_in_the_window_and_gives_mean_sd_and_z(earlier, fatigue, sore):
     found = series.baselines(history_of(earlier), NOW, fatigue, sore, window_days=56, minimum=4, sd_floor=1)
     counted = [e for e in earlier if e["days_ago"] <= 56 and e["days_ago"] > 0]
     for name, today in (("fatigue", fatigue), ("soreness", sore)):
@@ -67,8 +69,10 @@ def test_a_baseline_needs_four_screenings_in_the_window_and_its_z_has_the_sign_o
             assert baseline is None
             continue
         assert baseline is not None and baseline.screenings == len(counted) and baseline.sd >= 1
-        mean = sum(e[name] for e in counted) / len(counted)
-        assert (baseline.z > 0) == (today - mean > 0.005 * baseline.sd) or abs(today - mean) < 0.01 * baseline.sd
+        values = [e[name] for e in counted]
+        mean, sd = statistics.fmean(values), max(statistics.stdev(values), 1)  # an independent reckoning
+        assert abs(baseline.mean - mean) <= 0.005 and abs(baseline.sd - sd) <= 0.005
+        assert abs(baseline.z - (today - mean) / sd) <= 0.005
 
 
 @given(earliers, st.integers(0, 10))

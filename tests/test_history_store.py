@@ -32,7 +32,7 @@ def test_upgrade_from_the_first_migration_keeps_every_stored_screening(database_
     engine = make_engine(database_url)
     migrate.upgrade(engine, "0001")
     row = screening_row(EXAMPLE).row()
-    later = ("fatigue", "soreness", "weekly_km", "ostrc_severity")  # the columns 0002 adds
+    later = ("fatigue", "soreness", "weekly_km", "ostrc_severity", "weeks")  # the columns 0002 and 0003 add
     old = {key: value for key, value in row.items() if key not in later}
     with engine.begin() as connection:
         connection.execute(
@@ -50,6 +50,9 @@ def test_upgrade_from_the_first_migration_keeps_every_stored_screening(database_
     assert store.result(row["screening_id"]) == row["result"]
     [point] = store.trend(row["team"], row["runner_id"], limit=10)
     assert (point.score, point.band, point.fatigue, point.weekly_km) == (row["score"], row["band"], None, None)
+    # 0003 filled in the weeks from the stored intake, so a later screening can merge them.
+    [earlier] = store.history(row["team"], row["runner_id"]).points
+    assert json.loads(earlier.weeks) == ["km", EXAMPLE["training"]["weekly_distance"]]
 
 
 def test_a_stored_result_reads_back_as_the_exact_text(database_url):

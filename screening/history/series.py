@@ -1,7 +1,6 @@
 """What a runner's earlier screenings add to this one: personal baselines, soreness that lasts, merged weeks.
 
-    history = RunnerHistory(priors)              # the runner's stored screenings, newest first
-    history = RunnerHistory(priors, weeks_of)    # weeks_of(screening_id) -> (weekly_distance, unit)
+    history = RunnerHistory(points, previous)    # the runner's stored screenings, newest first
     screener.screen_valid(intake, history=history, screened_at=...)
 
 Pure: the store reads the rows (api/store.py, commands/roster.py) and this
@@ -27,44 +26,60 @@ Every modelling choice below is a parameter in rules/parameters/modelling.yaml
   no screening covers, and at `merged_weeks` weeks in all.
 """
 
-import statistics
-from collections.abc import Callable
+import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from screening.intake.schema import KM_PER_MILE
 
 Weeks = tuple[list[float], str]  # (weekly distances oldest first, unit "km" or "mi")
 
 
-@dataclass(frozen=True)
-class Prior:
-    """One earlier stored screening, as the series needs it (and as the `history` section shows it)."""
+class Point(NamedTuple):
+    """One earlier stored screening as the series reads it."""
 
     screening_id: str
     screened_at: datetime  # naive UTC, as the store holds it
+    fatigue: int | None
+    soreness: int | None
+    weeks: str | None  # '["km",[38,40]]' as stored (screening/history/store.py), parsed only if a merge needs it
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The runner's newest earlier screening's summary, for the `history` section."""
+
+    screening_id: str
+    screened_at: datetime
     ruleset_version: str
     score: int
     band: str
     urgency: str | None
     fired: tuple[str, ...]
-    fatigue: int | None
-    soreness: int | None
+
+
+def weeks_text(weeks: list[float], unit: str) -> str:
+    """How a screening's weeks are stored: '["km",[38,40]]'."""
+    return json.dumps([unit, weeks], separators=(",", ":"))
+
+
+def _parse_weeks(text: str | None) -> Weeks | None:
+    if not text:
+        return None
+    unit, weeks = json.loads(text)
+    return weeks, unit
 
 
 class RunnerHistory:
-    """A runner's earlier stored screenings, newest first; weeks read only when a merge needs them."""
+    """A runner's earlier stored screenings, newest first, and the newest one's summary."""
 
-    def __init__(self, priors: list[Prior], weeks_of: Callable[[str], Weeks | None] | None = None):
-        self.priors = priors
-        self._weeks_of = weeks_of
-
-    @property
-    def previous(self) -> Prior | None:
-        return self.priors[0] if self.priors else None
-
-    def weeks(self, screening_id: str) -> Weeks | None:
-        return self._weeks_of(screening_id) if self._weeks_of else None
+    def __init__(self, points: list[Point], previous: Previous | None = None):
+        if bool(points) != (previous is not None):
+            raise ValueError("a history has a previous screening exactly when it has points")
+        self.points = points
+        self.previous = previous
 
 
 @dataclass(frozen=True)
@@ -75,18 +90,19 @@ class Baseline:
     z: float
 
 
-def _before(history: RunnerHistory, now: datetime) -> list[Prior]:
-    """The priors strictly before `now` (a roster run's own rows never count as its history)."""
-    return [p for p in history.priors if p.screened_at < now]
+def _before(history: RunnerHistory, now: datetime) -> list[Point]:
+    """The screenings strictly before `now` (a roster run's own rows never count as its history)."""
+    return [p for p in history.points if p.screened_at < now]
 
 
 def baseline(values: list[int], today: int, *, minimum: int, sd_floor: float) -> Baseline | None:
-    """Today's value against the earlier values' mean and SD (floored), or None with too few values."""
-    if len(values) < minimum:
+    """Today's value against the earlier values' mean and sample SD (floored), or None with too few values."""
+    count = len(values)
+    if count < minimum:
         return None
-    mean = statistics.fmean(values)
-    sd = max(statistics.stdev(values), sd_floor)
-    return Baseline(len(values), round(mean, 2), round(sd, 2), round((today - mean) / sd, 2))
+    mean = sum(values) / count
+    sd = max(math.sqrt(sum((v - mean) ** 2 for v in values) / (count - 1)), sd_floor)
+    return Baseline(count, round(mean, 2), round(sd, 2), round((today - mean) / sd, 2))
 
 
 def baselines(
@@ -149,13 +165,17 @@ class MergedWeeks:
 def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], unit: str, *, most: int) -> MergedWeeks:
     """The intake's weeks, extended into the past from earlier screenings (see the module text)."""
     by_age: dict[int, tuple[float, str | None]] = {age: (value, None) for age, value in enumerate(reversed(entered))}
+    read: set[tuple[int, str]] = set()
     for prior in _before(history, now):
         if _contiguous(by_age) >= most:
             break
         offset = (now - prior.screened_at) // timedelta(weeks=1)  # its latest week, counted back from ours
         if offset >= most:
             break  # older screenings are older still: none reaches a week within `most`
-        weeks = history.weeks(prior.screening_id)
+        if prior.weeks is None or (offset, prior.weeks) in read:
+            continue  # the same weeks at the same place as a newer screening's add nothing
+        read.add((offset, prior.weeks))
+        weeks = _parse_weeks(prior.weeks)
         if weeks is None:
             continue
         values, their_unit = weeks

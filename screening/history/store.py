@@ -16,12 +16,12 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_, select
+from sqlalchemy import Text, and_, bindparam, create_engine, delete, event, func, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
 from screening.history.group_commit import GroupCommit
-from screening.history.series import Prior, RunnerHistory, Weeks
+from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 from screening.history.tables import screenings
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -60,6 +60,7 @@ class Screening:
     soreness: int | None
     weekly_km: float | None
     ostrc_severity: int | None
+    weeks: str | None
 
     @classmethod
     def of(
@@ -97,6 +98,7 @@ class Screening:
             soreness=wellness.get("soreness"),
             weekly_km=weeks[-1] if weeks else None,
             ostrc_severity=derived.get("ostrc_o2_severity"),
+            weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
         )
 
     def row(self) -> dict:
@@ -127,22 +129,22 @@ _c = screenings.c
 # How many of a runner's newest screenings a new screening reads: enough for every history rule
 # (a baseline needs 4 in 8 weeks, merged weeks reach 12 weeks back) even for a runner screened daily.
 HISTORY_ROWS = 60
-# Built once: POST /v1/screenings runs them every time, and building a select costs more than running it.
+# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
+# `fired` comes as its JSON text, parsed for the newest row only (the one the `history` section shows).
 _RECENT = (
-    select(_c.screening_id, _c.screened_at, _c.ruleset_version, _c.score, _c.band, _c.urgency, _c.fired)
-    .add_columns(_c.fatigue, _c.soreness)
+    select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks)
+    .add_columns(_c.ruleset_version, _c.score, _c.band, _c.urgency, type_coerce(_c.fired, Text).label("fired"))
     .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
     .order_by(_c.screened_at.desc(), _c.screening_id.desc())
     .limit(bindparam("limit"))
 )
-_INTAKE = select(_c.intake).where(_c.screening_id == bindparam("screening_id"))
 
 
-def weeks_of_intake(intake_json: str) -> Weeks | None:
-    """A stored intake's weekly distances and their unit."""
-    training = json.loads(intake_json).get("training") or {}
-    weeks = training.get("weekly_distance")
-    return (weeks, training.get("unit", "km")) if weeks else None
+def _previous(row) -> Previous:
+    fired = json.loads(row.fired) if isinstance(row.fired, str) else row.fired  # psycopg parses JSON itself
+    return Previous(
+        row.screening_id, row.screened_at, row.ruleset_version, row.score, row.band, row.urgency, tuple(fired)
+    )
 
 
 class Store:
@@ -177,34 +179,12 @@ class Store:
             return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
 
     def history(self, team: str, runner_id: str, *, limit: int = HISTORY_ROWS) -> RunnerHistory:
-        """The runner's newest `limit` stored screenings (newest first) for the history rules.
-
-        Read before every stored screening. The weeks of an earlier intake are
-        read only if a merge asks for them (one small read each).
-        """
+        """The runner's newest `limit` stored screenings (newest first), read before every stored screening."""
         with self.engine.connect() as connection:
             rows = connection.execute(_RECENT, {"team": team, "runner_id": runner_id, "limit": limit}).all()
-        priors = [
-            Prior(
-                screening_id=row.screening_id,
-                screened_at=row.screened_at,
-                ruleset_version=row.ruleset_version,
-                score=row.score,
-                band=row.band,
-                urgency=row.urgency,
-                fired=tuple(row.fired),
-                fatigue=row.fatigue,
-                soreness=row.soreness,
-            )
-            for row in rows
-        ]
-        return RunnerHistory(priors, self.weeks)
-
-    def weeks(self, screening_id: str) -> Weeks | None:
-        """A stored screening's weekly distances as entered, and their unit."""
-        with self.engine.connect() as connection:
-            text = connection.scalar(_INTAKE, {"screening_id": screening_id})
-        return None if text is None else weeks_of_intake(text)
+        if not rows:
+            return RunnerHistory([])
+        return RunnerHistory([Point._make(row[:5]) for row in rows], _previous(rows[0]))
 
     def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
         """One page of a runner's screenings, newest first, and the id to continue `after` (None: last page).

@@ -31,6 +31,8 @@ screenings = Table(
     Column("soreness", Integer(), nullable=True),
     Column("weekly_km", Float(), nullable=True),
     Column("ostrc_severity", Integer(), nullable=True),
+    # The weekly distances as entered, '["km",[38,40]]' (unit, oldest first): later screenings merge them.
+    Column("weeks", Text(), nullable=True),
     # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts.
     Index("ix_screenings_team_runner_time", "team", "runner_id", "screened_at", "screening_id"),
     Index("ix_screenings_screened_at", "screened_at"),
