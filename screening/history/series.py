@@ -21,8 +21,8 @@ Every modelling choice below is a parameter in rules/parameters/modelling.yaml
   that all report soreness, each no more than `soreness_chain_max_gap_days`
   after the one before, span (now - the earliest) whole days;
 - merged weeks: the intake's own weeks win; older weeks come from the newest
-  earlier screening that has them, aligned by the whole weeks between the two
-  screenings, converted to this intake's unit; merging stops at the first week
+  earlier screening that has them, aligned by the weeks between the two
+  screenings (to the nearest whole week), converted to this intake's unit; merging stops at the first week
   no screening covers, and at `merged_weeks` weeks in all.
 """
 
@@ -169,7 +169,7 @@ def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], uni
     for prior in _before(history, now):
         if _contiguous(by_age) >= most:
             break
-        offset = (now - prior.screened_at) // timedelta(weeks=1)  # its latest week, counted back from ours
+        offset = weeks_between(prior.screened_at, now)  # its latest week, counted back from ours
         if offset >= most:
             break  # older screenings are older still: none reaches a week within `most`
         if prior.weeks is None or (offset, prior.weeks) in read:
@@ -186,6 +186,12 @@ def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], uni
     kept = [by_age[age] for age in range(_contiguous(by_age))]  # stops at the first week nobody reported
     sources = list(dict.fromkeys(source for _, source in kept if source is not None))
     return MergedWeeks([value for value, _ in reversed(kept)], len(entered), len(kept) - len(entered), sources)
+
+
+def weeks_between(earlier: datetime, later: datetime) -> int:
+    """Whole weeks from one screening to a later one, to the nearest (6 days is a week: a week has most likely
+    ended between them; 3 days is none)."""
+    return math.floor((later - earlier) / timedelta(weeks=1) + 0.5)
 
 
 def _contiguous(by_age: dict) -> int:

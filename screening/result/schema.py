@@ -97,7 +97,8 @@ class WeeksMergedOut(StrictSchema):
         required=True,
         metadata={
             "description": "Older weeks taken from earlier screenings: the intake's own weeks win where they overlap, "
-            "then the newest earlier screening's; aligned by whole weeks between the screenings; stops at the first "
+            "then the newest earlier screening's; aligned by the weeks between the screenings (to the nearest whole "
+            "week); stops at the first "
             "week no screening reported"
         },
     )
