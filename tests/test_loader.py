@@ -202,6 +202,13 @@ BROKEN = [
         "runner.age: {type: integer,",
         ["inputs.yaml", "runner.age", "type"],
     ),
+    (
+        "an input's text names a parameter that does not exist",
+        "inputs.yaml",
+        "with at least {modelling.acwr_weeks} weeks",
+        "with at least {modelling.acwr_weekz} weeks",
+        ["inputs.yaml", "derived.acwr", "{modelling.acwr_weekz}"],
+    ),
 ]
 
 
@@ -280,3 +287,13 @@ def test_a_list_where_a_mapping_belongs_is_a_rules_error_naming_the_file(rules_c
     (rules_copy / file).write_text("- runner.age\n- runner.sex\n", encoding="utf-8")
     with pytest.raises(RulesError, match=f"{file}: expected a mapping"):
         load_ruleset(rules_copy)
+
+
+def test_an_inputs_text_says_the_value_of_the_parameter_it_names(rules_copy):
+    path = rules_copy / "parameters" / "modelling.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("  value: 56\n") == 1
+    path.write_text(text.replace("  value: 56\n", "  value: 42\n"), encoding="utf-8")
+    ruleset = load_ruleset(rules_copy)
+    assert ruleset.inputs["derived.fatigue_z"].needs == "4 earlier stored screenings in the past 42 days"
+    assert ruleset.inputs["derived.acwr"].needs == "training.weekly_distance with at least 4 weeks and a non-zero mean"

@@ -6,6 +6,7 @@ input or threshold, and a red flag without an urgent rule are all rejected with
 a `RulesError` naming the file and the rule.
 """
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -111,6 +112,31 @@ def load_inputs(path: Path) -> dict[str, InputSpec]:
     return {
         name: InputSpec(name=name, **_load(InputSchema(), raw, f"{path.name}: input {name}"))
         for name, raw in _mapping(path, "inputs").items()
+    }
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z0-9_]+)\}")
+
+
+def with_parameter_values(inputs: dict[str, InputSpec], parameters: dict) -> dict[str, InputSpec]:
+    """Inputs whose `needs` and `description` say a parameter's value as {group.name}, filled in: the number
+    is stated once, in the parameter, and a clinician reads "at least 4", not a parameter's name."""
+
+    def fill(text: str | None, where: str) -> str | None:
+        if text is None:
+            return None
+
+        def value(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in parameters:
+                raise RulesError(f"inputs.yaml: input {where} names an unknown parameter {{{name}}}")
+            return f"{parameters[name].value:g}"
+
+        return _PLACEHOLDER.sub(value, text)
+
+    return {
+        name: replace(spec, needs=fill(spec.needs, name), description=fill(spec.description, name))
+        for name, spec in inputs.items()
     }
 
 
@@ -266,8 +292,8 @@ def load_ruleset(folder: Path, computed: frozenset[str] | None = None) -> Rulese
     starts = [b.start for b in bands]
     if starts != sorted(set(starts)) or starts[0] != scoring["minimum"] or [b.band for b in bands] != list(BANDS):
         raise RulesError(f"ruleset.yaml: scoring.bands must be {', '.join(BANDS)}, from the minimum up")
-    inputs = load_inputs(folder / "inputs.yaml")
     parameters = load_parameters(folder / "parameters")
+    inputs = with_parameter_values(load_inputs(folder / "inputs.yaml"), parameters)
     recommendations = load_recommendations(folder / "recommendations.yaml")
     rules: list[Rule] = []
     for group in head["groups"]:
