@@ -122,10 +122,7 @@ def with_parameter_values(inputs: dict[str, InputSpec], parameters: dict) -> dic
     """Inputs whose `needs` and `description` say a parameter's value as {group.name}, filled in: the number
     is stated once, in the parameter, and a clinician reads "at least 4", not a parameter's name."""
 
-    def fill(text: str | None, where: str) -> str | None:
-        if text is None:
-            return None
-
+    def fill(text: str, where: str) -> str:
         def value(match: re.Match) -> str:
             name = match.group(1)
             if name not in parameters:
@@ -135,7 +132,11 @@ def with_parameter_values(inputs: dict[str, InputSpec], parameters: dict) -> dic
         return _PLACEHOLDER.sub(value, text)
 
     return {
-        name: replace(spec, needs=fill(spec.needs, name), description=fill(spec.description, name))
+        name: replace(
+            spec,
+            needs=None if spec.needs is None else fill(spec.needs, name),
+            description=fill(spec.description, name),
+        )
         for name, spec in inputs.items()
     }
 
