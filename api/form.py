@@ -1,18 +1,25 @@
 """Serve the clinic intake form and the clinician's result page.
 
-    GET  /         the intake form
-    POST /screen   screen the posted form: the result page, or the form again
-                   with every value kept and each error beside its input
-    GET  /screen   back to the form (a result is never stored to show again)
+    GET  /                          the intake form
+    GET  /?runner_id=ID[&team=KEY]  the form filled in from the runner's newest stored screening
+    POST /screen                    screen the posted form (and store it): the result page, or the form
+                                    again with every value kept and each error beside its input
+    GET  /screen                    back to the form (a result page is never shown again from its address)
 
 Only this form checks a CSRF token (the JSON API sets no cookies and needs
 none): `init_app` turns flask-wtf's app-wide check off and the view calls
-`csrf.protect()` itself. Nothing typed is stored on the server: the result's
-JSON download is embedded in the page as a data: URL, so it is exactly the
-result shown, not a second screening.
+`csrf.protect()` itself. When the service keeps history (the default, see
+api/store.py) a form screening is stored exactly as POST /v1/screenings stores
+one (`api.store.screen`, under the form's optional team), so it is part of the
+runner's history and the history rules read it; the page says whether it was
+stored, and a write that fails shows the form again (503), never a result. With
+`STORE=off` nothing typed is stored. Either way the result's JSON download is
+embedded in the page as a data: URL, so it is exactly the result shown, not a
+second screening.
 """
 
 import json
+import logging
 import re
 import secrets
 from urllib.parse import quote
@@ -21,14 +28,19 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from api import form_fields
-from api.form_fields import GENERAL, SCREENED_BY, blank_state, place_errors, read_form
+from api.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_errors, read_form, state_of_intake
 from api.history_view import previous_screenings
 from api.limits import limit_body
 from api.service import screener as app_screener
+from api.store import TEAM_PATTERN, store
+from api.store import screen as screen_and_store
 from screening import IntakeError
+from screening.history.store import format_time
 from screening.intake.flat import validate_flat
+from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.result.entered import entered
 from screening.result.scale import scale_bar
 from screening.result.text_note import format_value, risk_multiple_text, scale_text
@@ -54,6 +66,12 @@ EXPIRED = (
     "The form had expired or came from elsewhere, so it was not screened. "
     "Your entries are kept: check them and submit again."
 )
+NOT_STORED = (
+    "The runner history store cannot be reached, so this screening was not stored and no result is shown. "
+    "Your entries are kept: submit again shortly."
+)
+BAD_TEAM = "Expected a club or clinic key: 1-64 letters, digits, '.', '_' or '-'."
+log = logging.getLogger("soleus")
 
 
 def init_app(app) -> None:
@@ -99,25 +117,56 @@ def protect_page(response):
     return response
 
 
-def _form(state, status: int = 200):
-    return render_template("clinic/form.html", state=state, fields=form_fields), status
+def _form(state, status: int = 200, lookup: dict | None = None):
+    return (
+        render_template(
+            "clinic/form.html", state=state, fields=form_fields, storing=store() is not None, lookup=lookup or {}
+        ),
+        status,
+    )
 
 
 @bp.get("/")
 def intake_form():
-    """Show an empty intake form."""
-    return _form(blank_state())
+    """Show an empty intake form, or (`?runner_id=`, `&team=`) one filled in from the runner's last screening."""
+    runner_id = request.args.get("runner_id", "").strip()
+    if not runner_id:
+        return _form(blank_state())
+    team_key = request.args.get("team", "").strip()
+    lookup: dict = {"runner_id": runner_id, "team": team_key}
+    state = blank_state()
+    state.values[TEAM] = team_key
+    history = store()
+    if history is None:
+        lookup["message"] = "This service keeps no history, so there is no earlier screening to start from."
+    elif not re.fullmatch(RUNNER_ID_PATTERN, runner_id) or (team_key and not re.fullmatch(TEAM_PATTERN, team_key)):
+        lookup["message"] = "Enter a runner id (and a team, if any): 1-64 letters, digits, '.', '_' or '-'."
+    else:
+        found = history.latest_intake(team_key, runner_id)
+        if found is None:
+            where = f" in team {team_key}" if team_key else " without a team"
+            lookup["message"] = f"No stored screening of runner {runner_id}{where}: the form is empty."
+        else:
+            text, screened_at = found
+            state = state_of_intake(json.loads(text))
+            state.values[TEAM] = team_key
+            lookup["found"] = True
+            lookup["message"] = (
+                f"Filled in from the last stored screening of runner {runner_id} ({format_time(screened_at)[:10]}): "
+                "check every value with the runner and change what is different today."
+            )
+    return _form(state, lookup=lookup)
 
 
 @bp.get("/screen")
 def screen_again():
-    """Send a reloaded or bookmarked result address back to an empty form (nothing is stored)."""
+    """Send a reloaded or bookmarked result address back to an empty form (a result page is not shown again)."""
     return redirect(url_for("clinic.intake_form"))
 
 
 @bp.post("/screen")
 def screen():
-    """Screen the posted intake and show the result, or show the form again with its errors."""
+    """Screen the posted intake, store it, and show the result; or show the form again with its errors."""
     limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
     state, flat, layout_errors, filled = read_form(request.form)
     try:
@@ -126,6 +175,9 @@ def screen():
     except CSRFError:
         state.errors = {GENERAL: [EXPIRED]}
         return _form(state, 400)
+    team_key = state.value(TEAM).strip()
+    if team_key and not re.fullmatch(TEAM_PATTERN, team_key):
+        layout_errors = {TEAM: [BAD_TEAM], **layout_errors}
     screener = app_screener()
     try:
         intake = validate_flat(screener, flat)
@@ -135,12 +187,22 @@ def screen():
     if layout_errors:
         state.errors = place_errors({}, layout_errors, filled, state.values)
         return _form(state, 422)
-    result = screener.screen_valid(intake)
+    try:
+        # Read before this screening is stored, so it lists the earlier ones only.
+        previous = previous_screenings(intake["runner"]["id"], team_key)
+        result, stored = screen_and_store(screener, intake, team_key)
+    except SQLAlchemyError as error:
+        # The name of the failure only: never the intake (see api/store.py).
+        log.error("history store failed: %s", type(error).__name__)
+        state.errors = {GENERAL: [NOT_STORED]}
+        return _form(state, 503)
     screened_by = request.form.get(SCREENED_BY, "").strip()[:80]
     return render_template(
         "clinic/result.html",
         **note_context(result, intake, screener.ruleset, screened_by),
-        previous=previous_screenings(result["runner_id"]),
+        previous=previous,
+        stored=stored is not None,
+        team=team_key,
     )
 
 

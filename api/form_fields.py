@@ -25,7 +25,10 @@ HEEL_RAISE = {f"heel_raise.{side}" for side in SIDES}
 NOT_TESTED = {side: f"not_tested.{side}" for side in SIDES}
 CSRF_FIELD = "csrf_token"
 SCREENED_BY = "screened_by"  # who screened: printed on the note, never part of the intake
-FORM_ONLY = {CSRF_FIELD, SCREENED_BY, *NOT_TESTED.values()}
+TEAM = "team"  # the club or clinic key the screening is stored under (runner ids are unique only within one)
+FORM_ONLY = {CSRF_FIELD, SCREENED_BY, TEAM, *NOT_TESTED.values()}
+# Labels of the form's own inputs that can carry an error (not contract fields).
+FORM_LABELS = {TEAM: "Team (club or clinic key)"}
 GENERAL = "_form"
 TICKED = TRUE_WORDS
 
@@ -134,7 +137,7 @@ class FormState:
 
     def summary(self) -> list[tuple[str, str, str]]:
         """(input id, label, message) for every error, in the form's order."""
-        order = list(LABELS) + [f"{WEEKLY}.{i}" for i in range(WEEKS)]
+        order = list(FORM_LABELS) + list(LABELS) + [f"{WEEKLY}.{i}" for i in range(WEEKS)]
         rank = {path: index for index, path in enumerate(order)}
         weekly_rank = rank[WEEKLY]
         items = []
@@ -143,8 +146,8 @@ class FormState:
             if position is not None:
                 key, label = (weekly_rank, position + 0.5), f"Week {position + 1} distance"
             else:
-                key, label = (rank.get(path, len(order)), 0), LABELS.get(path, "Other problem")
-            target = field_id(path) if path in LABELS or position is not None else "intake-form"
+                key, label = (rank.get(path, len(order)), 0), LABELS.get(path) or FORM_LABELS.get(path, "Other problem")
+            target = field_id(path) if path in LABELS or path in FORM_LABELS or position is not None else "intake-form"
             if path == WEEKLY:
                 target = field_id(f"{WEEKLY}.0")
             for message in messages:
@@ -155,6 +158,36 @@ class FormState:
 def blank_state() -> FormState:
     """The empty form: kilometres, nothing else chosen."""
     return FormState(values={"training.unit": "km", WEEKLY: [""] * WEEKS})
+
+
+def _as_text(value) -> str:
+    """A validated intake value as the form's input holds it (read back by `read_form` to the same value)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def state_of_intake(intake: dict) -> FormState:
+    """The form filled in with a validated intake (a stored screening's), so posting it gives the same intake."""
+    state = blank_state()
+    values = state.values
+    for path in FIELD_KINDS:
+        section, name = path.split(".", 1)
+        part = intake.get(section) or {}
+        value = part.get(name)
+        if path == WEEKLY:
+            weeks = [_as_text(week) for week in value or []][:WEEKS]
+            values[WEEKLY] = weeks + [""] * (WEEKS - len(weeks))
+        elif path in HEEL_RAISE:
+            if value is None:
+                values[NOT_TESTED[name]] = "yes"
+            else:
+                values[path] = _as_text(value)
+        elif value is not None:
+            values[path] = _as_text(value)
+    return state
 
 
 def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:

@@ -17,16 +17,21 @@ EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: the database cannot be reached
 
 
 def _url(args) -> str:
-    if args.url:
-        return args.url
+    return database_url(args.url)
+
+
+def database_url(url: str | None = None) -> str:
+    """`url`, else SOLEUS_DATABASE_URL, else the embedded SQLite file the service uses."""
+    if url:
+        return url
     if os.environ.get("SOLEUS_DATABASE_URL"):
         return os.environ["SOLEUS_DATABASE_URL"]
     from flask import Flask
 
-    from api.store import database_url
+    from api.store import database_url as instance_database_url
 
     # The same instance folder create_app's Flask("api") has.
-    return database_url(Flask("api"))
+    return instance_database_url(Flask("api"))
 
 
 def _run(args, action) -> int:

@@ -5,6 +5,7 @@ import os
 import signal
 import sys
 
+from api.commands.db import EXIT_UNAVAILABLE
 from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 from screening.batch import JSONL_MAX_ROWS
 from screening.batch.parallel import default_workers
@@ -15,8 +16,11 @@ EXIT_STATUSES = """exit status:
   1    some rows were invalid (errors.csv lists them, every other row was still screened)
   2    unusable input (missing file, wrong header, malformed CSV or JSON, unwritable folder):
        nothing is written
+  69   --store: the history store cannot be used, or a batch could not be stored; the message says
+       how many rows were stored (each batch whole, in roster order): no files are written
   70   internal error, or the Dask cluster failed (unreachable, workers lost): nothing is written
-  130  interrupted (Ctrl-C or SIGTERM): nothing is written either"""
+  130  interrupted (Ctrl-C or SIGTERM): nothing is written either (with --store, the batches
+       committed before stay stored)"""
 
 
 class _Terminated(Exception):
@@ -43,6 +47,18 @@ def _screened_at(text: str) -> str:
         return parse_screened_at(text)
     except BadScreenedAt as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _team(text: str) -> str:
+    import re
+
+    from api.store import TEAM_PATTERN
+
+    if not re.fullmatch(TEAM_PATTERN, text):
+        raise argparse.ArgumentTypeError(
+            f"expected a club or clinic key (1-64 letters, digits, '.', '_' or '-'), got {text!r}"
+        )
+    return text
 
 
 def _positive(text: str) -> int:
@@ -83,11 +99,22 @@ def _size(path: str) -> int:
 def run_roster(args) -> int:
     from concurrent.futures.process import BrokenProcessPool
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from screening.batch.distributed import ClusterError
     from screening.batch.run import screen_roster
     from screening.batch.source import UnusableRoster
+    from screening.batch.storing import StoreFailed
     from screening.errors import EngineError
 
+    storing = None
+    if args.store:
+        storing = _open_store(args)
+        if isinstance(storing, int):
+            return storing
+    elif args.team:
+        print("soleus-screen: --team is the key the run is stored under: give --store too", file=sys.stderr)
+        return EXIT_UNUSABLE
     bar = None
     if not args.quiet and sys.stderr.isatty():
         try:
@@ -104,10 +131,23 @@ def run_roster(args) -> int:
             screened_at=args.screened_at,
             jsonl=args.jsonl or None,
             dask=args.dask,
+            storing=storing,
         )
     except (KeyboardInterrupt, _Terminated):
         print("\nsoleus-screen: interrupted; nothing was written", file=sys.stderr)
+        if storing is not None:
+            print(f"soleus-screen: {_stored_so_far(storing.stored, storing.through)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except StoreFailed as error:
+        print(f"soleus-screen: {_store_failure(error)}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except SQLAlchemyError as error:  # a runner's history could not be read (here or in a worker)
+        stored = _stored_so_far(storing.stored, storing.through) if storing else "nothing was stored"
+        print(
+            f"soleus-screen: the history store failed ({_reason(error)}): {stored}; no result files were written",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
     except UnusableRoster as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         print("soleus-screen: nothing was written; fix the file and run again", file=sys.stderr)
@@ -132,6 +172,9 @@ def run_roster(args) -> int:
             f"into {args.out}",
             file=sys.stderr,
         )
+        if outcome.stored is not None:
+            team = f" under team {args.team}" if args.team else ""
+            print(f"soleus-screen: stored {outcome.stored} screenings in the runner history{team}", file=sys.stderr)
         if outcome.repeated_ids:
             ids = "1 runner id is" if outcome.repeated_ids == 1 else f"{outcome.repeated_ids} runner ids are"
             print(
@@ -144,6 +187,61 @@ def run_roster(args) -> int:
                 file=sys.stderr,
             )
     return EXIT_OK if outcome.all_screened else EXIT_INVALID
+
+
+def _open_store(args):
+    """The run's RosterStore, or the exit status when --store cannot be used (the message printed)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.commands.db import database_url
+    from api.store import open_store
+    from screening.batch.storing import RosterStore
+    from screening.history import SchemaBehind
+
+    if args.dask:
+        print(
+            "soleus-screen: --store screens on this machine (--workers), not on a Dask cluster, whose workers "
+            "may not reach the database: leave out --dask",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
+    url = database_url()
+    try:
+        return RosterStore(open_store(url), url, args.team or "")
+    except SchemaBehind as error:
+        print(f"soleus-screen: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except SQLAlchemyError as error:
+        print(
+            f"soleus-screen: the history store cannot be used, nothing was screened: {_reason(error)}", file=sys.stderr
+        )
+        return EXIT_UNAVAILABLE
+
+
+def _reason(error) -> str:
+    return f"{type(error).__name__}: {error.args[0] if error.args else error}"
+
+
+def _stored_so_far(stored: int, through: int | None) -> str:
+    if not stored:
+        return "no screening of this run was stored"
+    return f"{stored} screenings of this run were stored (every screened row up to roster row {through})"
+
+
+def _store_failure(error) -> str:
+    from sqlalchemy.exc import IntegrityError
+
+    why = str(error)
+    if isinstance(error.__cause__, IntegrityError):
+        why = (
+            "a screening with one of these ids is already stored (this roster was stored before with the same "
+            "--screened-at?)"
+        )
+    not_stored = f"; rows from roster row {error.failed_from} on were not stored" if error.stored else ""
+    return (
+        f"the history store failed ({why}): {_stored_so_far(error.stored, error.through)}{not_stored} "
+        "(each batch is stored whole or not at all); no result files were written"
+    )
 
 
 def add_roster(subparsers) -> None:
@@ -189,6 +287,20 @@ def add_roster(subparsers) -> None:
         "--jsonl",
         action="store_true",
         help=f"write results.jsonl whatever the roster's size (by default only up to {JSONL_MAX_ROWS:,} rows)",
+    )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="store every screened row in the runner history (SOLEUS_DATABASE_URL, default the service's embedded "
+        "SQLite file), each screened with the runner's earlier stored screenings (history rules, a `history` "
+        'section, "stored": true); committed a partition (1,000 rows) at a time, all of it or none; '
+        "works with --workers, not with --dask",
+    )
+    parser.add_argument(
+        "--team",
+        type=_team,
+        metavar="KEY",
+        help="with --store: the club or clinic key the runners are stored under (default: none)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
     parser.set_defaults(handler=run_roster)

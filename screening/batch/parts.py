@@ -35,14 +35,15 @@ class PartOutput(NamedTuple):
     records: list  # each runner as the report's page reads it (report.runner_records)
 
 
-def screen_part(task: PartTask) -> PartOutput:
+def screen_part(task: PartTask, **history) -> PartOutput:
+    """Screen one partition; `history` (history_of=, keep=) is for a run that stores (see storing)."""
     ruleset = default_screener().ruleset
     if (ruleset.name, ruleset.version) != task.stamp.ruleset:
         raise EngineError(
             f"this worker screens with ruleset {ruleset.name} {ruleset.version}, the run with "
             f"{' '.join(task.stamp.ruleset)}: install the same soleus-screen on every worker"
         )
-    output = screen_chunk(task.chunk, task.stamp)
+    output = screen_chunk(task.chunk, task.stamp, **history)
     parquet = part_bytes(output)
     counted = tally(output.runners, bin_count(ruleset.score_max))
     records = runner_records(output, ruleset)

@@ -55,11 +55,12 @@ def start_worker() -> None:
     default_screener()
 
 
-def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None) -> ChunkOutput:
+def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None, **history) -> ChunkOutput:
     """Validate and screen every row of a chunk (with `rows`); invalid rows become error rows.
 
     With a `stamp`, every runner gets the run's time and an id derived from the
     run and the row (see stamp); without, a random id and the current time.
+    `history` (history_of=, keep=) goes to `rows.screen_rows`, for a run that stores.
     """
     screener = default_screener()
     jsonl = bytearray()
@@ -68,7 +69,7 @@ def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None) -> ChunkOutput:
     runners: list[RunnerSummary] = []
     invalid: list[InvalidRow] = []
     values: list[list] = []
-    for outcome in screen_rows(screener, chunk, stamp):
+    for outcome in screen_rows(screener, chunk, stamp, **history):
         if isinstance(outcome, InvalidRow):
             errors_writer.writerows(error_rows(*outcome))
             invalid.append(outcome)

@@ -76,9 +76,27 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset) -> list[list]:
                     for item in (rule_index[entry["rule"]], needs_in_words(entry["needs"], ruleset))
                 ],
                 derived_in_words(result["derived"]),
+                change_since_previous(result),
             ]
         )
     return records
+
+
+def change_since_previous(result: dict) -> list | None:
+    """What the report shows of a stored result's `history`: [band change, score change, newly referred].
+
+    None for a result of a run that did not store (it has no `history`); ["first", 0, 0] for the
+    runner's first stored screening. Band change is "up", "down" or "same"; newly referred is 1
+    when this screening refers the runner and the previous one did not.
+    """
+    history = result.get("history")
+    if history is None:
+        return None
+    previous = history["previous"]
+    if previous is None:
+        return ["first", 0, 0]
+    newly_referred = result["referral"]["urgency"] is not None and previous["urgency"] is None
+    return [history["band_change"] or "same", history["score_change"], int(newly_referred)]
 
 
 def embeddable(data: bytes) -> bytes:
@@ -124,6 +142,7 @@ class RosterReport:
         self._first = True
         # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
         self._strings: dict[str, int] = {}
+        self.stored = False  # some runner's result carries `history` (see change_since_previous)
 
     @property
     def screened(self) -> int:
@@ -172,6 +191,7 @@ class RosterReport:
         record[7] = [self._string(text) for text in conditions]
         record[9] = [item if index % 2 == 0 else self._string(item) for index, item in enumerate(needs)]
         record[10] = [self._string(text) for text in derived]
+        self.stored = self.stored or record[11] is not None  # a run that stored: the page explains the changes
         self._records.write(b"" if self._first else b",\n")
         self._records.write(orjson.dumps(record))
         self._first = False
@@ -284,6 +304,7 @@ class RosterReport:
         return {
             "source_name": self.source_name,
             "generated_at": self.generated_at,
+            "stored": self.stored,
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,

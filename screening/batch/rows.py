@@ -9,13 +9,14 @@ as a spreadsheet counts them below the header (a blank line is no runner but
 keeps its number).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from screening.batch.repeated_ids import RepeatedIds
 from screening.batch.source import Chunk, RepeatedKeys
 from screening.batch.stamp import RunStamp
 from screening.errors import IntakeError
+from screening.history.series import RunnerHistory
 from screening.intake.flat import validate_flat
 from screening.ruleset.model import BANDS, URGENCIES
 from screening.service import Screener
@@ -36,11 +37,21 @@ class InvalidRow(NamedTuple):
     errors: dict[str, list[str]]
 
 
-def screen_rows(screener: Screener, chunk: Chunk, stamp: RunStamp | None = None) -> Iterator[ScreenedRow | InvalidRow]:
+def screen_rows(
+    screener: Screener,
+    chunk: Chunk,
+    stamp: RunStamp | None = None,
+    *,
+    history_of: Callable[[str], RunnerHistory] | None = None,
+    keep: Callable[[dict, dict], None] | None = None,
+) -> Iterator[ScreenedRow | InvalidRow]:
     """Validate and screen every row of `chunk` in order; a row's errors never stop the others.
 
     With a roster run's `stamp`, each runner gets the run's time and an id derived from the run and
     the row, so two runs of one roster give the same files (see stamp); without, a new id and now.
+    `history_of(runner_id)` gives a runner's earlier stored screenings (a roster run with --store):
+    the history rules then read them and the result has its `history` section. `keep(intake, result)`
+    is called with every screened row before it is yielded (to store it).
     """
     for row, payload in chunk.rows():
         try:
@@ -50,13 +61,17 @@ def screen_rows(screener: Screener, chunk: Chunk, stamp: RunStamp | None = None)
         except IntakeError as error:
             yield InvalidRow(row, _raw_runner_id(chunk.kind, payload), error.errors)
             continue
+        history = history_of(intake["runner"]["id"]) if history_of is not None else None
         if stamp is None:
-            yield ScreenedRow(row, screener.screen_valid(intake))
+            result = screener.screen_valid(intake, history=history)
         else:
             screening_id = stamp.screening_id(row, intake["runner"]["id"])
-            yield ScreenedRow(
-                row, screener.screen_valid(intake, screening_id=screening_id, screened_at=stamp.screened_at)
+            result = screener.screen_valid(
+                intake, screening_id=screening_id, screened_at=stamp.screened_at, history=history
             )
+        if keep is not None:
+            keep(intake, result)
+        yield ScreenedRow(row, result)
 
 
 def _raw_runner_id(kind: str, payload) -> str:

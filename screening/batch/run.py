@@ -29,6 +29,7 @@ from screening.batch.pipeline import start_worker
 from screening.batch.report import RosterReport
 from screening.batch.rows import Tally
 from screening.batch.stamp import RunStamp
+from screening.batch.storing import RosterStore, screen_stored_part
 from screening.service import default_screener
 
 CHUNK_ROWS = 1000  # rows a partition: one task, one Parquet part
@@ -44,12 +45,19 @@ class RosterOutcome:
     bands: dict
     files: dict
     repeated_ids: int = 0  # runner ids on more than one screened row
+    stored: int | None = None  # rows committed to the history store (None: the run did not store)
 
     @classmethod
-    def of(cls, tally: Tally, files: dict) -> "RosterOutcome":
+    def of(cls, tally: Tally, files: dict, stored: int | None = None) -> "RosterOutcome":
         """The outcome of a run whose rows `tally` counted and whose files are `files`."""
         return cls(
-            tally.screened, tally.invalid, tally.referrals["urgent"], dict(tally.bands), files, tally.repeated_ids.total
+            tally.screened,
+            tally.invalid,
+            tally.referrals["urgent"],
+            dict(tally.bands),
+            files,
+            tally.repeated_ids.total,
+            stored,
         )
 
     @property
@@ -71,17 +79,22 @@ def screen_roster(
     screened_at: str | None = None,
     jsonl: bool | None = None,
     dask: str | None = None,
+    storing: RosterStore | None = None,
 ) -> RosterOutcome:
     """Screen every row of the roster at `path` and write results, errors and report into `out_dir`.
 
     `screened_at` (ISO 8601) is the run's time, by default now; `jsonl` True
     always writes results.jsonl, False never, None only for rosters of at most
     JSONL_MAX_ROWS rows; `dask` names a cluster ("local:N", "tcp://HOST:PORT")
-    to screen on instead of `workers` processes of this machine.
+    to screen on instead of `workers` processes of this machine. With `storing`
+    every screened row is stored in the runner history, a partition a
+    transaction (see storing; not with `dask`).
     Raises UnusableRoster (nothing written) when the file or DIR cannot be used,
     distributed.ClusterError (nothing written) when the cluster fails.
     """
     workers = workers or default_workers()
+    if storing is not None and dask:
+        raise ValueError("a run that stores screens on this machine's processes, not on a Dask cluster")
     refuse_overwriting(path, out_dir)
     ruleset = default_screener().ruleset
     stamp = RunStamp.start(Path(path).name, ruleset, screened_at)
@@ -98,10 +111,14 @@ def screen_roster(
                 for chunk in roster.chunks(chunk_rows):
                     positions.append(roster.position())
                     rows += len(chunk.items)
-                    yield PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows))
+                    task = PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows))
+                    yield task if storing is None else storing.task(task)
 
+            function = screen_part if storing is None else screen_stored_part
             with _mapping(workers, dask) as mapping:
-                for part in mapping(screen_part, tasks()):
+                for part in mapping(function, tasks()):
+                    if storing is not None:
+                        part = storing.commit(part)
                     if not _jsonl_wanted(jsonl, rows):
                         outputs.drop_jsonl()
                     outputs.write(part.output, part.parquet)
@@ -114,7 +131,7 @@ def screen_roster(
             outputs.abort()
             raise
         files = outputs.commit()
-    return RosterOutcome.of(report.tally, files)
+    return RosterOutcome.of(report.tally, files, storing.stored if storing is not None else None)
 
 
 def _jsonl_wanted(jsonl: bool | None, rows: int) -> bool:

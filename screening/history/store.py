@@ -186,6 +186,19 @@ class Store:
             return RunnerHistory([])
         return RunnerHistory([Point._make(row[:5]) for row in rows], _previous(rows[0]))
 
+    def latest_intake(self, team: str, runner_id: str) -> tuple[str, datetime] | None:
+        """The validated intake (JSON text) of the runner's newest stored screening, and when it was screened."""
+        c = screenings.c
+        query = (
+            select(c.intake, c.screened_at)
+            .where(c.team == team, c.runner_id == runner_id)
+            .order_by(c.screened_at.desc(), c.screening_id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (row.intake, row.screened_at)
+
     def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
         """One page of a runner's screenings, newest first, and the id to continue `after` (None: last page).
 

@@ -9,6 +9,7 @@
   // A phrase is a number in the string table, or (once the table is full) the text itself.
   var phrase = function (x) { return typeof x === "number" ? table[x] : x; };
   var ROW = 0, ID = 1, SCORE = 2, BAND = 3, URG = 4, TO = 5, FIRED = 6, READS = 7, RECS = 8, NA = 9, DERIVED = 10;
+  var CHANGE = 11; // [band change, score change, newly referred] since the runner's previous stored screening, or null
   var byRow = new Map();
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
   var $ = function (id) { return document.getElementById(id); };
@@ -50,13 +51,24 @@
     return titles.length ? titles.join("; ") : "no rule that adds risk fired";
   }
 
+  // The change since the runner's previous stored screening (a run with --store), as a badge.
+  function change(r) {
+    var c = r[CHANGE];
+    if (!c) return "";
+    if (c[0] === "first") return ' <span class="change first">first stored screening</span>';
+    var score = (c[1] > 0 ? "+" : "") + c[1];
+    var html = c[0] === "same" ? ' <span class="change same">score ' + score + " since last</span>" :
+      ' <span class="change ' + c[0] + '">band ' + c[0] + " (score " + score + ")</span>";
+    return html + (c[2] ? ' <span class="change new-referral">new referral</span>' : "");
+  }
+
   function summary(r) {
     var band = tables.bands[r[BAND]], cls = r[URG] === 2 ? "urgent" : band;
     var referral = r[URG] < 0 ? "<span>no referral</span>" :
       '<span class="badge ' + tables.urgencies[r[URG]] + '">' + tables.urgencies[r[URG]] + "</span> to " + esc(r[TO]);
     return '<details class="runner ' + cls + '" id="runner-' + r[ROW] + '"' + (expanded ? " open" : "") + ">" +
       '<summary><span>row ' + r[ROW] + '</span> <span class="id">' + esc(r[ID]) + "</span> " +
-      '<span class="badge ' + band + '">' + band + " " + r[SCORE] + "</span> " + referral +
+      '<span class="badge ' + band + '">' + band + " " + r[SCORE] + "</span>" + change(r) + " " + referral +
       ' <span class="reasons">' + esc(reasons(r)) + "</span></summary>" +
       '<div class="body">' + (expanded ? body(r) : "") + "</div></details>";
   }

@@ -1,0 +1,104 @@
+"""Store a roster run in the runner history: `soleus-screen roster --store`.
+
+    storing = RosterStore(store, url, team="club-a")
+    screen_roster("roster.csv", "out/", storing=storing)   # storing.stored: rows committed
+
+Each partition is screened where it always is (this process or a local worker
+process, `screen_stored_part`): every runner with their earlier stored
+screenings (so the history rules run and the result has its `history` section
+and `"stored": true`), the rows to store made there. This process then commits
+each partition's rows in one transaction, in roster order, before it writes
+the partition's lines: a batch is stored whole or not at all, and a run that
+fails says exactly which rows were stored. A worker process opens the store
+itself (a SQLite file in WAL mode or PostgreSQL: readers never wait for the
+writer). A runner's history is what was stored before this run: the run's own
+rows (a runner on two rows, or in a partition committed earlier) never count,
+so the results do not depend on how the roster was cut or on the workers.
+
+Not on a Dask cluster: its workers may not reach the database (the command refuses it).
+"""
+
+from typing import NamedTuple
+
+import orjson
+from sqlalchemy.exc import SQLAlchemyError
+
+from screening.batch.parts import PartOutput, PartTask, screen_part
+from screening.history.series import RunnerHistory
+from screening.history.store import Screening, Store, make_engine, parse_time
+
+
+class StoredPartTask(NamedTuple):
+    part: PartTask
+    url: str  # the database, opened by the process that screens the partition
+    team: str
+
+
+class StoredPart(NamedTuple):
+    part: PartOutput
+    rows: list[dict]  # the partition's Screening rows, in roster order, to commit in one transaction
+    first_row: int | None  # its first and last roster row (None: no runner screened)
+    last_row: int | None
+
+
+class StoreFailed(Exception):
+    """A batch could not be stored: the run stops; `stored` rows (through roster row `through`) are committed."""
+
+    def __init__(self, error: SQLAlchemyError, stored: int, through: int | None, failed_from: int | None):
+        self.stored, self.through, self.failed_from = stored, through, failed_from
+        super().__init__(f"{type(error).__name__}: {error.args[0] if error.args else error}")
+
+
+_stores: dict[str, Store] = {}  # one per database per process: a worker screens many partitions
+
+
+def _store(url: str) -> Store:
+    if url not in _stores:
+        _stores[url] = Store(make_engine(url))  # the command has checked (or upgraded) its schema
+    return _stores[url]
+
+
+def screen_stored_part(task: StoredPartTask) -> StoredPart:
+    """Screen a partition with each runner's stored history, and make the rows that store it."""
+    store = _store(task.url)
+    run_time = parse_time(task.part.stamp.screened_at)
+    rows: list[dict] = []
+    screened: list[int] = []
+
+    def history_of(runner_id: str) -> RunnerHistory:
+        earlier = store.history(task.team, runner_id)
+        return RunnerHistory([prior for prior in earlier.priors if prior.screened_at < run_time], store.weeks)
+
+    def keep(intake: dict, result: dict) -> None:
+        # Claimed before the lines are rendered; no file is published unless this row's batch is committed.
+        result["stored"] = True
+        intake_json = orjson.dumps(intake, default=str).decode()
+        rows.append(Screening.of(intake, intake_json, result, orjson.dumps(result).decode(), task.team).row())
+
+    part = screen_part(task.part, history_of=history_of, keep=keep)
+    screened = [runner.row for runner in part.output.runners]
+    return StoredPart(part, rows, screened[0] if screened else None, screened[-1] if screened else None)
+
+
+class RosterStore:
+    """The history store a roster run writes to, and what it has committed so far."""
+
+    def __init__(self, store: Store, url: str, team: str = ""):
+        self.store, self.url, self.team = store, url, team
+        _stores.setdefault(url, store)  # partitions screened in this process read through the same store
+        self.stored = 0  # rows committed
+        self.through: int | None = None  # the last roster row committed
+
+    def task(self, part: PartTask) -> StoredPartTask:
+        return StoredPartTask(part, self.url, self.team)
+
+    def commit(self, stored: StoredPart) -> PartOutput:
+        """Store a partition's rows in one transaction (all or none); raise StoreFailed if it cannot."""
+        if stored.rows:
+            try:
+                self.store.add_many(stored.rows)
+            except SQLAlchemyError as error:
+                raise StoreFailed(error, self.stored, self.through, stored.first_row) from error
+            self.stored += len(stored.rows)
+            self.through = stored.last_row
+        return stored.part
