@@ -66,8 +66,7 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
     screened: list[int] = []
 
     def history_of(runner_id: str) -> RunnerHistory:
-        earlier = store.history(task.team, runner_id)
-        return RunnerHistory([prior for prior in earlier.priors if prior.screened_at < run_time], store.weeks)
+        return store.history(task.team, runner_id, before=run_time)
 
     def keep(intake: dict, result: dict) -> None:
         # Claimed before the lines are rendered; no file is published unless this row's batch is committed.

@@ -134,10 +134,11 @@ HISTORY_ROWS = 60
 _RECENT = (
     select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks)
     .add_columns(_c.ruleset_version, _c.score, _c.band, _c.urgency, type_coerce(_c.fired, Text).label("fired"))
-    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
+    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"), _c.screened_at < bindparam("before"))
     .order_by(_c.screened_at.desc(), _c.screening_id.desc())
     .limit(bindparam("limit"))
 )
+_NO_LATER_THAN = datetime(9999, 12, 31)
 
 
 def _previous(row) -> Previous:
@@ -178,10 +179,17 @@ class Store:
         with self.engine.connect() as connection:
             return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
 
-    def history(self, team: str, runner_id: str, *, limit: int = HISTORY_ROWS) -> RunnerHistory:
-        """The runner's newest `limit` stored screenings (newest first), read before every stored screening."""
+    def history(
+        self, team: str, runner_id: str, *, before: datetime | None = None, limit: int = HISTORY_ROWS
+    ) -> RunnerHistory:
+        """The runner's newest `limit` stored screenings (newest first), read before every stored screening.
+
+        `before` (naive UTC): only screenings stored at an earlier time (a roster run reads what was there
+        before it began, never its own rows).
+        """
+        bound = {"team": team, "runner_id": runner_id, "limit": limit, "before": before or _NO_LATER_THAN}
         with self.engine.connect() as connection:
-            rows = connection.execute(_RECENT, {"team": team, "runner_id": runner_id, "limit": limit}).all()
+            rows = connection.execute(_RECENT, bound).all()
         if not rows:
             return RunnerHistory([])
         return RunnerHistory([Point._make(row[:5]) for row in rows], _previous(rows[0]))
