@@ -306,9 +306,7 @@ def history_in_words(history: dict | None) -> list[str]:
     for name, word in (("fatigue", "fatigue"), ("soreness", "calf soreness")):
         found = baselines[name]
         if found is None:
-            parts.append(
-                f"{word} baseline: fewer than the screenings needed in the last {baselines['window_days']} days"
-            )
+            continue  # too few earlier screenings: "not assessed" says what the rule needs
         else:
             parts.append(
                 f"{word} against the runner's own baseline: z {found['z']:+.2f} "
