@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_,
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
-from screening.history.group_commit import GroupCommit
+from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.tables import screenings
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -131,12 +131,24 @@ _LATEST = (
 )
 
 
+_INSERT = screenings.insert()
+
+
+def writer_lock_path(engine: Engine) -> str | None:
+    """The file the writers of a SQLite database take turns on (beside it, `-writer.lock`); None otherwise."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-writer.lock"
+
+
 class Store:
     """Reads and writes stored screenings; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._writer = GroupCommit(self.add_many)
+        lock = writer_lock_path(engine)
+        self._writer = GroupCommit(self.add_many, ProcessLock(lock) if lock else None)
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool) -> "Store":
@@ -155,7 +167,7 @@ class Store:
     def add_many(self, rows: list[dict]) -> None:
         """Store these rows in one transaction: all or none."""
         with self.engine.begin() as connection:
-            connection.execute(screenings.insert(), rows)
+            connection.execute(_INSERT, rows)
 
     def result(self, screening_id: str) -> str | None:
         """The stored result's JSON text, exactly as it was sent."""
