@@ -200,3 +200,13 @@ def test_the_history_section_says_what_changed_since_the_runners_previous_screen
     assert ResultSchema().validate(second) == {}
     # Another team's runner with the same id has a history of their own.
     assert post(history_client, team="club-other").get_json()["history"]["previous"] is None
+
+
+def test_the_sqlite_synchronous_setting_reaches_the_store_from_the_environment(tmp_path, monkeypatch):
+    from api.store import KEY
+
+    monkeypatch.setenv("SOLEUS_SQLITE_SYNCHRONOUS", "NORMAL")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/history.sqlite3"})
+    assert post(app.test_client()).get_json()["stored"] is True
+    with app.extensions[KEY].engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL is 2)

@@ -228,6 +228,19 @@ def test_the_process_lock_made_before_a_fork_still_excludes_the_forked_child(tmp
     assert taken.get(timeout=5) >= released
 
 
+@pytest.mark.parametrize(("setting", "pragma"), [("FULL", 2), ("normal", 1)])
+def test_sqlite_synchronous_is_the_configured_setting(tmp_path, setting, pragma):
+    engine = make_engine(f"sqlite:///{tmp_path}/history.sqlite3", synchronous=setting)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_sqlite_synchronous_setting_that_could_corrupt_the_file_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="FULL, NORMAL"):
+        make_engine(f"sqlite:///{tmp_path}/history.sqlite3", synchronous="OFF")
+
+
 def test_erasure_on_sqlite_leaves_none_of_the_runners_bytes_in_the_files(tmp_path):
     url = f"sqlite:///{tmp_path}/history.sqlite3"
     store = Store.open(url, upgrade=True)
