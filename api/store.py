@@ -4,6 +4,9 @@
     DATABASE_URL   where: default a SQLite file in the app's instance folder (created and upgraded
                    on first start); postgresql+psycopg://user@host/db to scale out (its schema must be
                    current: `soleus-screen db upgrade`, else the service refuses to start)
+    SQLITE_SYNCHRONOUS  FULL (default) or NORMAL: how a SQLite file flushes its commits
+                   (screening/history/store.py, SYNCHRONOUS: NORMAL may lose the last answered
+                   screenings to a power cut or OS crash, never to a killed server)
 
 Both from the environment too (SOLEUS_STORE=off, SOLEUS_DATABASE_URL=...). A
 screening is answered with `"stored": true` only after its row is committed;
@@ -53,15 +56,15 @@ def database_url(app) -> str:
     return f"sqlite:///{os.path.join(app.instance_path, DEFAULT_FILE)}"
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, synchronous: str = "FULL") -> Store:
     """Open a store: a SQLite file is embedded, so it is created and upgraded here; any other must be current."""
-    return Store.open(url, upgrade=url.startswith("sqlite"))
+    return Store.open(url, upgrade=url.startswith("sqlite"), synchronous=synchronous)
 
 
 def init_app(app) -> None:
     """Open the store now, so a database that is behind stops the service from starting."""
     if enabled(app.config):
-        app.extensions[KEY] = open_store(database_url(app))
+        app.extensions[KEY] = open_store(database_url(app), app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
         app.register_error_handler(SQLAlchemyError, _store_failed)
 
 

@@ -9,8 +9,22 @@
    the median, errors, and the ratio on/off (target: at least 0.8, 0 errors).
    The clients are Python threads on the same cores as the server, so the
    absolute figures are lower than a separate load generator would show;
-   the ratio is what this compares.
-2. Fills a store with --rows screenings (default 1,000,000) by bulk insert:
+   the ratio is what this compares. Each round also gives the gunicorn
+   processes' CPU per request (user and system, from /proc), the clients'
+   CPU per request and the load average: on a shared machine the ratio
+   swings with what else runs, the CPU a request costs much less, so the
+   server CPU on - off is where storing's cost shows. A round counts only
+   when gunicorn's two workers shared the load evenly (--balance; uneven
+   rounds are measured again, as in scripts/bench_http.py). --on-env
+   SOLEUS_SQLITE_SYNCHRONOUS=NORMAL measures the store at synchronous=NORMAL.
+2. (--breakdown, default on) Splits that extra CPU in process: the same
+   POSTs through the Flask app (no HTTP server) from 8 threads, as one
+   gunicorn worker runs them, store off and on; of the extra, the SQL reads
+   (every SELECT on the engine, timed in the thread that ran it) and the
+   group commit's transactions (insert and commit, with the rows per
+   commit); the rest is the history section, the JSON texts, the row,
+   SQLAlchemy around the reads and the hand-over between requests.
+3. Fills a store with --rows screenings (default 1,000,000) by bulk insert:
    --runners runners (default 10,000) with equally many screenings each, one
    a week; the measured runner's rows carry a real result, the others a short
    stand-in text (the trend reads only summary columns, and 1,000,000 real
@@ -19,12 +33,15 @@
    process), and prints the median and p95 (target: median < 10 ms).
 
     .venv/bin/python scripts/bench_store.py [--rounds 3] [--seconds 5] [--clients 16] [--rows 1000000]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1/DB]   (part 2 on that database; it is emptied)
+        [--no-breakdown] [--skip-post] [--skip-trend] [--on-env SOLEUS_SQLITE_SYNCHRONOUS=NORMAL]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1/DB]   (part 3 on that database; it is emptied)
 """
 
 import argparse
 import http.client
 import json
+import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -40,9 +57,68 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import launch  # noqa: E402  (tests/launch.py, after the path set-up, so the script runs from a checkout)
-from bench_http import cpu_by_process  # noqa: E402  (scripts/bench_http.py: a gunicorn's CPU seconds, from /proc)
 
 EXAMPLE = (ROOT / "examples" / "intake.json").read_bytes()
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pid: int) -> dict[int, tuple[float, float]]:
+    """User and system CPU seconds of a gunicorn master and of each of its workers, from /proc."""
+    seconds = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            seconds[int(entry.name)] = (int(fields[11]) / TICK, int(fields[12]) / TICK)
+    return seconds
+
+
+def measure(server, args) -> dict:
+    """One timed drive of `server`: requests/s, errors, server and client CPU ms per request, worker balance.
+
+    `balance` is the least busy worker's CPU over the busiest one's: the
+    kernel hands each keep-alive connection to whichever worker accepts it
+    first, and a 12/4 share makes one worker the bottleneck (as in
+    scripts/bench_http.py, uneven rounds are measured again).
+    """
+    pid = server.process.pid
+    before, client_before = server_cpu(pid), own_cpu()
+    answered, failed, elapsed = drive(server.port, args.clients, args.seconds)
+    after, client_after = server_cpu(pid), own_cpu()
+    used = {p: tuple(a - b for a, b in zip(cpu, before.get(p, (0.0, 0.0)), strict=True)) for p, cpu in after.items()}
+    workers = [sum(cpu) for p, cpu in used.items() if p != pid]
+    per = 1000 / max(answered, 1)
+    return {
+        "rate": answered / elapsed,
+        "errors": failed,
+        "user": sum(u for u, _ in used.values()) * per,
+        "system": sum(s for _, s in used.values()) * per,
+        "client": (client_after - client_before) * per,
+        "balance": min(workers) / max(workers) if len(workers) > 1 and max(workers) > 0 else 1.0,
+    }
+
+
+def balanced(server, args) -> tuple[dict, int]:
+    """A measurement in which the workers shared the load evenly, and how many uneven ones it took."""
+    uneven = 0
+    while True:
+        result = measure(server, args)
+        if result["balance"] >= args.balance or uneven + 1 >= args.attempts:
+            return result, uneven
+        uneven += 1
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def drive(port: int, clients: int, seconds: float) -> tuple[int, int, float]:
@@ -76,31 +152,141 @@ def post_on_vs_off(args) -> None:
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-store-")
     url = f"sqlite:///{folder.name}/bench.sqlite3"
     settings = {"off": {"SOLEUS_STORE": "off"}, "on": {"SOLEUS_STORE": "on", "SOLEUS_DATABASE_URL": url}}
-    rates: dict[str, list[float]] = {"off": [], "on": []}
-    cpu: dict[str, list[float]] = {"off": [], "on": []}
-    errors = {"off": 0, "on": 0}
+    settings["on"].update(dict(args.on_env))
+    runs: dict[str, list[dict]] = {"off": [], "on": []}
+    rerun = 0
     servers = {name: launch.start(launch.serve_command(), env=env) for name, env in settings.items()}
     try:
         for server in servers.values():
             drive(server.port, args.clients, 1.0)  # warm up
         for round_number in range(1, args.rounds + 1):
             for name in ("off", "on") if round_number % 2 else ("on", "off"):
-                pid = servers[name].process.pid
-                before = sum(cpu_by_process(pid).values())
-                answered, failed, elapsed = drive(servers[name].port, args.clients, args.seconds)
-                cpu[name].append((sum(cpu_by_process(pid).values()) - before) / max(answered, 1) * 1000)
-                rates[name].append(answered / elapsed)
-                errors[name] += failed
-            print(f"round {round_number}: off {rates['off'][-1]:7.0f} req/s   on {rates['on'][-1]:7.0f} req/s")
+                result, uneven = balanced(servers[name], args)
+                runs[name].append(result)
+                rerun += uneven
+            off, on = runs["off"][-1], runs["on"][-1]
+            print(
+                f"round {round_number}: off {off['rate']:5.0f} req/s {off['user'] + off['system']:.2f} ms CPU/req   "
+                f"on {on['rate']:5.0f} req/s {on['user'] + on['system']:.2f} ms CPU/req   "
+                f"on/off {on['rate'] / off['rate']:.2f}   (balance {off['balance']:.2f}/{on['balance']:.2f}, {load()})"
+            )
     finally:
         for server in servers.values():
             server.stop()
-    off, on = statistics.median(rates["off"]), statistics.median(rates["on"])
-    print(f"POST /v1/screenings, median of {args.rounds} rounds of {args.seconds} s, {args.clients} clients:")
-    cpu_off, cpu_on = statistics.median(cpu["off"]), statistics.median(cpu["on"])
-    print(f"  store off      {off:7.0f} req/s   server CPU {cpu_off:.2f} ms/req   errors {errors['off']}")
-    print(f"  store on       {on:7.0f} req/s   server CPU {cpu_on:.2f} ms/req   errors {errors['on']}   (SQLite WAL)")
-    print(f"  on / off       {on / off:7.2f}        (target >= 0.80, 0 errors)")
+    sync = dict(args.on_env).get("SOLEUS_SQLITE_SYNCHRONOUS", "FULL")
+    print(
+        f"POST /v1/screenings, median of {args.rounds} rounds of {args.seconds} s, {args.clients} clients "
+        f"(store on: SQLite WAL, synchronous={sync}):"
+    )
+    median = {name: {key: statistics.median(r[key] for r in runs[name]) for key in runs[name][0]} for name in runs}
+    for name in ("off", "on"):
+        m = median[name]
+        print(
+            f"  store {name:3s}      {m['rate']:7.0f} req/s   server CPU {m['user'] + m['system']:.2f} ms/req "
+            f"(user {m['user']:.2f}, system {m['system']:.2f})   client CPU {m['client']:.2f} ms/req   "
+            f"errors {sum(r['errors'] for r in runs[name])}"
+        )
+    extra_user, extra_system = (
+        median["on"]["user"] - median["off"]["user"],
+        median["on"]["system"] - median["off"]["system"],
+    )
+    print(
+        f"  storing costs  {extra_user + extra_system:.2f} ms server CPU/req (user {extra_user:.2f}, "
+        f"system {extra_system:.2f})"
+    )
+    ratios = sorted(on["rate"] / off["rate"] for on, off in zip(runs["on"], runs["off"], strict=True))
+    print(
+        f"  on / off       {median['on']['rate'] / median['off']['rate']:7.2f}        (target >= 0.80, 0 errors; "
+        f"per round {' '.join(f'{r:.2f}' for r in ratios)}; {load()})"
+    )
+    still = sum(r["balance"] < args.balance for name in runs for r in runs[name])
+    print(
+        f"  rounds count only when the least busy worker used >= {args.balance:.0%} of the busiest one's CPU: "
+        f"{rerun} uneven measured again, {still} kept uneven after {args.attempts} attempts"
+    )
+    folder.cleanup()
+
+
+def timed_posts(config: dict, threads: int, per_thread: int) -> tuple[float, dict, int]:
+    """POST the example from `threads` threads through the app: (process CPU us per POST, store timings, POSTs).
+
+    The timings (CPU seconds): `select`, every SELECT on the store's engine,
+    in the thread that ran it; `write`, the group commit's transactions
+    (insert and commit) with how many `batches` and `rows` they took.
+    """
+    from sqlalchemy import event
+
+    from api import create_app
+    from api.store import KEY
+
+    app = create_app(config)
+    client = app.test_client()
+    spent = {"select": 0.0, "write": 0.0, "batches": 0, "rows": 0}
+    store = app.extensions.get(KEY)
+    if store is not None:
+        started = threading.local()
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def before(conn, cursor, statement, parameters, context, executemany):
+            started.at = time.thread_time()
+
+        @event.listens_for(store.engine, "after_cursor_execute")
+        def after(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT"):
+                spent["select"] += time.thread_time() - started.at
+
+        write = store._writer._write
+
+        def timed_write(rows):
+            began = time.thread_time()
+            try:
+                write(rows)
+            finally:
+                spent["write"] += time.thread_time() - began
+                spent["batches"] += 1
+                spent["rows"] += len(rows)
+
+        store._writer._write = timed_write
+
+    def post(n: int) -> None:
+        for _ in range(n):
+            response = client.post("/v1/screenings", data=EXAMPLE, content_type="application/json")
+            assert response.status_code == 200, response.status_code
+
+    post(50)  # warm up
+    spent.update(select=0.0, write=0.0, batches=0, rows=0)
+    began = own_cpu()
+    workers = [threading.Thread(target=post, args=(per_thread,)) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    posts = threads * per_thread
+    cpu = (own_cpu() - began) / posts * 1e6
+    if store is not None:
+        store.engine.dispose()
+    return cpu, spent, posts
+
+
+def breakdown(args) -> None:
+    """The extra CPU of a stored POST, split in process: SQL reads, the group commit's transactions, the rest."""
+    folder = tempfile.TemporaryDirectory(prefix="soleus-bench-breakdown-")
+    threads = args.breakdown_threads
+    per_thread = args.breakdown_posts // threads
+    sync = dict(args.on_env).get("SOLEUS_SQLITE_SYNCHRONOUS", "FULL")
+    stored = {"DATABASE_URL": f"sqlite:///{folder.name}/b.sqlite3", "SQLITE_SYNCHRONOUS": sync}
+    off, _, posts = timed_posts({"STORE": "off"}, threads, per_thread)
+    on, spent, _ = timed_posts(stored, threads, per_thread)
+    select, write = spent["select"] / posts * 1e6, spent["write"] / posts * 1e6
+    batch = spent["rows"] / max(spent["batches"], 1)
+    print(f"In process, {posts} POSTs from {threads} threads (Flask app, no HTTP server; {load()}):")
+    print(f"  CPU per POST   store off {off:5.0f} us   store on {on:5.0f} us (synchronous={sync})")
+    print(f"  storing costs  {on - off:5.0f} us, of it:")
+    print(f"    SQL reads (every SELECT)       {select:5.0f} us")
+    print(f"    transactions (insert, commit)  {write:5.0f} us   ({batch:.1f} rows per commit)")
+    rest = on - off - select - write
+    print(f"    the rest                       {rest:5.0f} us   (history section, JSON texts, row,")
+    print("                                            SQLAlchemy around the reads, group commit hand-over)")
     folder.cleanup()
 
 
@@ -181,11 +367,28 @@ def main(argv=None) -> int:
     parser.add_argument("--runners", type=int, default=10_000, help="runners they belong to")
     parser.add_argument("--reads", type=int, default=200, help="trend reads to time (default %(default)s)")
     parser.add_argument("--database-url", help="the trend store's database (default: a temporary SQLite file)")
-    parser.add_argument("--skip-post", action="store_true", help="only the trend read")
+    parser.add_argument("--balance", type=float, default=0.8, help="least/busiest worker CPU a round needs")
+    parser.add_argument("--attempts", type=int, default=4, help="measurements per round at most (default 4)")
+    parser.add_argument("--skip-post", action="store_true", help="no POST on vs off")
+    parser.add_argument("--skip-trend", action="store_true", help="no trend read")
+    parser.add_argument("--no-breakdown", dest="breakdown", action="store_false", help="no in-process breakdown")
+    parser.add_argument("--breakdown-posts", type=int, default=2000, help="POSTs the breakdown times")
+    parser.add_argument("--breakdown-threads", type=int, default=8, help="threads they come from (default 8)")
+    parser.add_argument(
+        "--on-env",
+        action="append",
+        default=[],
+        type=lambda text: tuple(text.split("=", 1)),
+        metavar="NAME=VALUE",
+        help="an environment setting for the store-on server, e.g. SOLEUS_SQLITE_SYNCHRONOUS=NORMAL",
+    )
     args = parser.parse_args(argv)
     if not args.skip_post:
         post_on_vs_off(args)
-    trend_read(args)
+    if args.breakdown:
+        breakdown(args)
+    if not args.skip_trend:
+        trend_read(args)
     return 0
 
 

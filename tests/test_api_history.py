@@ -232,3 +232,13 @@ def test_the_history_rules_read_the_runners_stored_screenings(history_client):
     other = post(history_client, tired, team="club-c").get_json()
     assert "wellness.fatigue_above_baseline" in other["not_assessed"]
     assert other["derived"]["weekly_distance_km"] == [40]
+
+
+def test_the_sqlite_synchronous_setting_reaches_the_store_from_the_environment(tmp_path, monkeypatch):
+    from api.store import KEY
+
+    monkeypatch.setenv("SOLEUS_SQLITE_SYNCHRONOUS", "NORMAL")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/history.sqlite3"})
+    assert post(app.test_client()).get_json()["stored"] is True
+    with app.extensions[KEY].engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL is 2)

@@ -1,6 +1,7 @@
 """The history store itself, on a SQLite file and on a real PostgreSQL: migrations, reads, erasure, retention."""
 
 import json
+import multiprocessing
 import threading
 import time
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from sqlalchemy import inspect, text
 
 from screening import default_screener
 from screening.history import Store, migrate
-from screening.history.group_commit import GroupCommit
+from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.migrate import SchemaBehind
 from screening.history.store import make_engine
 
@@ -167,7 +168,7 @@ def _add_all(commits: GroupCommit, started: threading.Event, release: threading.
     for thread in others:
         thread.start()
     deadline = time.monotonic() + 10
-    while commits._queue.qsize() < len(others) and time.monotonic() < deadline:
+    while len(commits._waiting) < len(others) and time.monotonic() < deadline:
         time.sleep(0.005)
     release.set()
     for thread in [first, *others]:
@@ -188,6 +189,59 @@ def test_group_commit_fails_only_the_row_that_cannot_be_written():
     assert outcomes == {"first": "committed", "a": "committed", "bad": "failed", "b": "committed"}
     # The batch with the bad row failed as a whole, then each of its rows was tried alone.
     assert written[0] == ["first"] and sorted(written[1:]) == [["a"], ["b"]]
+
+
+def test_a_failing_lock_fails_the_waiting_rows_and_the_next_add_still_commits():
+    written: list[list[str]] = []
+    refusals = [OSError("no lock")]
+
+    class Lock:
+        def __enter__(self):
+            if refusals:
+                raise refusals.pop()
+
+        def __exit__(self, *exc_info):
+            pass
+
+    commits = GroupCommit(lambda rows: written.append([row["id"] for row in rows]), Lock())
+    with pytest.raises(OSError, match="no lock"):
+        commits.add({"id": "refused"})
+    commits.add({"id": "later"})  # the lead was given back: nothing is left waiting for it
+    assert written == [["later"]]
+
+
+def _take_and_tell(lock: ProcessLock, taken) -> None:
+    with lock:
+        taken.put(time.monotonic())
+
+
+def test_the_process_lock_made_before_a_fork_still_excludes_the_forked_child(tmp_path):
+    # gunicorn builds the store in the master and forks: each worker must open the file itself,
+    # since a descriptor shared across the fork would share the lock and exclude nothing.
+    lock = ProcessLock(str(tmp_path / "history.sqlite3-writer.lock"))
+    fork = multiprocessing.get_context("fork")
+    taken = fork.Queue()
+    with lock:
+        child = fork.Process(target=_take_and_tell, args=(lock, taken))
+        child.start()
+        time.sleep(0.3)
+        released = time.monotonic()
+    child.join(10)
+    assert child.exitcode == 0
+    assert taken.get(timeout=5) >= released
+
+
+@pytest.mark.parametrize(("setting", "pragma"), [("FULL", 2), ("normal", 1)])
+def test_sqlite_synchronous_is_the_configured_setting(tmp_path, setting, pragma):
+    engine = make_engine(f"sqlite:///{tmp_path}/history.sqlite3", synchronous=setting)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == pragma
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_sqlite_synchronous_setting_that_could_corrupt_the_file_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="FULL, NORMAL"):
+        make_engine(f"sqlite:///{tmp_path}/history.sqlite3", synchronous="OFF")
 
 
 def test_erasure_on_sqlite_leaves_none_of_the_runners_bytes_in_the_files(tmp_path):

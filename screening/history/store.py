@@ -5,8 +5,10 @@
     store.result("9f3c...")                                       # the JSON text exactly as sent
 
 One code path for SQLite and PostgreSQL (SQLAlchemy Core). A SQLite file runs
-in WAL mode with synchronous=FULL: a write that returned is on disk, so a
-killed server loses nothing it answered; readers never wait for the writer.
+in WAL mode, by default with synchronous=FULL: a write that returned is on
+disk, so neither a killed server nor a power cut loses anything it answered;
+readers never wait for the writer. `synchronous="NORMAL"` is the documented
+alternative (see SYNCHRONOUS).
 Each write is one transaction: a row is there whole or not at all; rows that
 arrive together share one (group_commit.py), so they share one flush.
 """
@@ -20,13 +22,20 @@ from sqlalchemy import Text, and_, bindparam, create_engine, delete, event, func
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
-from screening.history.group_commit import GroupCommit
+from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 from screening.history.tables import screenings
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # How long a SQLite writer waits for another process's write before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A SQLite file's `PRAGMA synchronous` (config key SQLITE_SYNCHRONOUS), both safe against a killed server:
+# FULL   a commit returns once the WAL is flushed to disk: a power cut or OS crash loses no answered screening.
+# NORMAL a commit returns once the WAL is written (the OS has it); it is flushed at checkpoints. A killed
+#        process loses nothing, but a power cut or OS crash may roll back the last commits before the
+#        flush: screenings answered `"stored": true` can be lost (the file stays consistent). It saves a
+#        flush per commit. OFF (no flush even at checkpoints, a crash may corrupt the file) is not offered.
+SYNCHRONOUS = ("FULL", "NORMAL")
 
 
 Page = tuple[list | None, str | None]
@@ -105,21 +114,27 @@ class Screening:
         return dict(self.__dict__)
 
 
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
+def _sqlite_pragmas(synchronous: str):
+    def on_connect(connection, _record) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(url: str) -> Engine:
-    """An engine on `url`; SQLite files get WAL, full sync and a busy timeout on every connection."""
+def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
+    """An engine on `url`; SQLite files get WAL, `synchronous` (FULL or NORMAL) and a busy timeout."""
+    mode = str(synchronous).strip().upper()
+    if mode not in SYNCHRONOUS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(mode))
     # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
@@ -148,17 +163,32 @@ def _previous(row) -> Previous:
     )
 
 
+_INSERT = screenings.insert()
+
+
+def writer_lock_path(engine: Engine) -> str | None:
+    """The file the writers of a SQLite database take turns on (beside it, `-writer.lock`); None otherwise."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-writer.lock"
+
+
 class Store:
     """Reads and writes stored screenings; one per process, safe to share between threads."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._writer = GroupCommit(self.add_many)
+        lock = writer_lock_path(engine)
+        self._writer = GroupCommit(self.add_many, ProcessLock(lock) if lock else None)
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool) -> "Store":
-        """Open the database at `url`; `upgrade` migrates it to the newest schema, else it must be there."""
-        engine = make_engine(url)
+    def open(cls, url: str, *, upgrade: bool, synchronous: str = "FULL") -> "Store":
+        """Open the database at `url`; `upgrade` migrates it to the newest schema, else it must be there.
+
+        `synchronous` is a SQLite file's flush setting (SYNCHRONOUS); other databases ignore it.
+        """
+        engine = make_engine(url, synchronous=synchronous)
         if upgrade:
             migrate.upgrade(engine)
         else:
@@ -172,7 +202,7 @@ class Store:
     def add_many(self, rows: list[dict]) -> None:
         """Store these rows in one transaction: all or none."""
         with self.engine.begin() as connection:
-            connection.execute(screenings.insert(), rows)
+            connection.execute(_INSERT, rows)
 
     def result(self, screening_id: str) -> str | None:
         """The stored result's JSON text, exactly as it was sent."""
