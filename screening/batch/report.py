@@ -15,14 +15,15 @@ import tempfile
 import weakref
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
-from screening.batch.repeated_ids import RepeatedIds
+from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
-from screening.batch.tally import BIN_WIDTH, bin_count, tally
+from screening.batch.tally import BIN_WIDTH, bin_count
 from screening.batch.tally import Tally as PartTally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
@@ -35,6 +36,9 @@ from screening.result.wording import (
     rule_titles,
 )
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
+
+if TYPE_CHECKING:
+    from screening.batch.parts import PartOutput  # it imports runner_records from here
 
 TOP_FACTORS = 12
 URGENT_CAP = 1000
@@ -106,7 +110,9 @@ class RosterReport:
         self.source_name = source_name
         self.generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.caps = {"urgent": urgent_cap, "invalid": invalid_cap}
-        self.tally = Tally(repeated_cap)  # the counts, as the batch endpoint's summary has them
+        # The counts, as the batch endpoint's summary has them; ids are spooled, not held (see repeated_ids).
+        self._repeated_ids = SpooledRepeatedIds(repeated_cap)
+        self.tally = Tally(repeated_ids=self._repeated_ids)
         self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
         self.not_assessed_runners = 0
@@ -145,26 +151,21 @@ class RosterReport:
         return counts
 
     @property
-    def repeated_ids(self) -> RepeatedIds:
-        return self.tally.repeated_ids
+    def repeated_ids(self) -> SpooledRepeatedIds:
+        return self._repeated_ids
 
-    def add(self, output: ChunkOutput, counted: PartTally | None = None, records: list | None = None) -> None:
-        """Add a chunk's runners, with their tally and records if they were made where they were screened.
-
-        Without them (a chunk screened here) they are made from the chunk's JSON lines.
-        """
-        self._count(counted or tally(output.runners, len(self.bins)))
-        if records is None:
-            records = runner_records(output, self.ruleset)
-        for runner, record in zip(output.runners, records, strict=True):
-            self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
-            if runner.urgency == "urgent" and len(self.urgent) < self.caps["urgent"]:
-                self.urgent.append(self._urgent_entry(runner))
+    def add(self, part: "PartOutput") -> None:
+        """Add a partition (parts.PartOutput): its counts, records, urgent and invalid rows, in roster order."""
+        counted = part.tally
+        self._count(counted)
+        self.tally.count_part(counted.screened, counted.bands, counted.urgencies, part.ids)
+        for runner in part.urgent[: max(self.caps["urgent"] - len(self.urgent), 0)]:
+            self.urgent.append(self._urgent_entry(runner))
+        for record in part.records:
             self._add_record(record)
-        for _ in output.invalid:
-            self.tally.count_invalid()
+        self.tally.count_invalid(len(part.invalid))
         room = self.caps["invalid"] - len(self.invalid)
-        self.invalid.extend(output.invalid[: max(room, 0)])
+        self.invalid.extend(part.invalid[: max(room, 0)])
 
     def _add_record(self, record: list) -> None:
         """Write one runner's record, its phrases replaced by their numbers in the page's string table."""

@@ -104,8 +104,8 @@ def screen_roster(
                 for part in mapping(screen_part, tasks()):
                     if not _jsonl_wanted(jsonl, rows):
                         outputs.drop_jsonl()
-                    outputs.write(part.output, part.parquet)
-                    report.add(part.output, part.tally, part.records)
+                    outputs.write(part)
+                    report.add(part)
                     position = positions.popleft()
                     if progress:
                         progress(position, report.screened, report.invalid_rows)
