@@ -52,7 +52,8 @@ def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when
     else:
         assert part.jsonl == b""
     assert [invalid.row for invalid in part.invalid] == [2]
-    assert [record[0] for record in part.records] == [1, 3]  # the report's records, one a screened row
+    records = json.loads(b"[" + part.records.records + b"]")  # the report's records, one a screened row
+    assert [record[0] for record in records] == [1, 3] and {record[11] for record in records} == {0}
     assert json.loads(part.ids.text) == [[1, 3], ["club-1", "club-3"]] and part.ids.screened == 2
     assert part.urgent == [runner for runner in part.urgent if runner.urgency == "urgent"]
     counted = part.tally  # the report's counts, made where the rows were screened

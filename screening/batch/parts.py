@@ -18,7 +18,7 @@ from typing import NamedTuple
 from screening.batch.parquet import part_bytes
 from screening.batch.pipeline import InvalidRow, RunnerSummary, screen_chunk
 from screening.batch.repeated_ids import PartIds
-from screening.batch.report import runner_records
+from screening.batch.report import PageRecords, runner_records
 from screening.batch.source import Chunk
 from screening.batch.stamp import RunStamp
 from screening.batch.tally import Tally, bin_count, tally
@@ -30,6 +30,7 @@ class PartTask(NamedTuple):
     chunk: Chunk
     stamp: RunStamp
     keep_jsonl: bool  # send the JSON lines back (for results.jsonl); the report gets `records`
+    number: int = 0  # the partition's place in the roster, from 0
 
 
 class PartOutput(NamedTuple):
@@ -40,8 +41,9 @@ class PartOutput(NamedTuple):
     tally: Tally  # the report's counts of these runners
     urgent: list[RunnerSummary]  # the runners referred urgently, in row order
     invalid: list[InvalidRow]
-    records: list  # each runner as the report's page reads it (report.runner_records)
+    records: PageRecords  # the runners as the report's page reads them (report.runner_records)
     ids: PartIds  # the screened rows' runner ids, for the repeated ids
+    number: int  # the task's
 
 
 def screen_part(task: PartTask) -> PartOutput:
@@ -61,6 +63,7 @@ def screen_part(task: PartTask) -> PartOutput:
         tally(runners, bin_count(ruleset.score_max)),
         [runner for runner in runners if runner.urgency == "urgent"],
         output.invalid,
-        runner_records(output, ruleset),
+        runner_records(output, ruleset, task.number),
         PartIds.of([runner.row for runner in runners], [runner.runner_id for runner in runners]),
+        task.number,
     )

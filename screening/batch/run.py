@@ -95,10 +95,10 @@ def screen_roster(
 
             def tasks():
                 nonlocal rows
-                for chunk in roster.chunks(chunk_rows):
+                for index, chunk in enumerate(roster.chunks(chunk_rows)):
                     positions.append(roster.position())
                     rows += len(chunk.items)
-                    yield PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows))
+                    yield PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows), index)
 
             with _mapping(workers, dask) as mapping:
                 for part in mapping(screen_part, tasks()):
