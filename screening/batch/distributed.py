@@ -44,7 +44,13 @@ PLUGIN_NAME = "soleus-screen-screener"
 # tasks between workers: partitions are all alike, and the scheduler hands them out as workers
 # free up (queuing), so it has nothing to balance. Together these took 4-5% of a core in this
 # process and 1.5% in each worker on an idle local:2 cluster; tuned, 0.7% and 0.3%.
+# Every Dask connection keeps its last messages under 1 MB for debugging, 1000 by default: a
+# partition's task is a few hundred KB, so the client's stream to the scheduler, and a local
+# scheduler's stream to each worker, held the last 1000 partitions' rows in this process (some
+# 300 MB once a roster passed 1,000,000 rows). Ten are kept.
+CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 10}
 LOCAL_CLUSTER_CONFIG = {
+    **CLIENT_CONFIG,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
@@ -106,11 +112,12 @@ def _client(address: str):
         # Results come straight from the workers, not through the scheduler: that one is in this
         # process, so each partition's output would be read, written and read again here
         # (1-3 ms of this process's CPU a partition of 1,000 rows).
-        with cluster, Client(cluster, direct_to_workers=True) as client:
+        with cluster, dask.config.set(CLIENT_CONFIG), Client(cluster, direct_to_workers=True) as client:
             yield client
         return
     try:
-        client = Client(address)  # tries for distributed.comm.timeouts.connect (30 s by default)
+        with dask.config.set(CLIENT_CONFIG):
+            client = Client(address)  # tries for distributed.comm.timeouts.connect (30 s by default)
     except (OSError, TimeoutError) as error:
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     with client:
