@@ -176,7 +176,8 @@ def _column_chunks(folder: Path):
 def test_results_jsonl_is_left_out_past_its_size_but_the_report_stays_the_same(whole, tmp_path, monkeypatch):
     roster, _ = whole
     caps = {"urgent_cap": 4}  # every runner's page record is made where it was screened, JSON lines or not
-    _screen(roster, tmp_path / "full", jsonl=True, report_caps=caps)
+    # The same partitions (each numbers the phrases its runners share in the page), with JSON lines throughout.
+    _screen(roster, tmp_path / "full", jsonl=True, chunk_rows=100, report_caps=caps)
     out = tmp_path / "out"
     out.mkdir()
     (out / "results.jsonl").write_text("an earlier run's\n")

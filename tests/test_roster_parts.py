@@ -47,12 +47,15 @@ def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when
     results = [json.loads(text) for text in table.column("result").to_pylist()]
     assert [result["runner_id"] for result in results] == ["club-1", "club-3"]
     assert all(result["screened_at"] == AT for result in results)
-    assert part.output.values == []  # the part was built from them; they need not travel
     if keep_jsonl:
-        assert [json.loads(line) for line in part.output.jsonl.splitlines()] == results
+        assert [json.loads(line) for line in part.jsonl.splitlines()] == results
     else:
-        assert part.output.jsonl == b""
-    assert [runner.row for runner in part.output.runners] == [1, 3] and part.output.invalid[0].row == 2
+        assert part.jsonl == b""
+    assert [invalid.row for invalid in part.invalid] == [2]
+    records = json.loads(b"[" + part.records.records + b"]")  # the report's records, one a screened row
+    assert [record[0] for record in records] == [1, 3] and {record[11] for record in records} == {0}
+    assert json.loads(part.ids.text) == [[1, 3], ["club-1", "club-3"]] and part.ids.screened == 2
+    assert part.urgent == [runner for runner in part.urgent if runner.urgency == "urgent"]
     counted = part.tally  # the report's counts, made where the rows were screened
     assert counted.screened == 2 and sum(counted.bands.values()) == sum(counted.bins.values()) == 2
     fired = Counter(entry["rule"] for result in results for entry in result["explanation"])

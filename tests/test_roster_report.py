@@ -182,15 +182,51 @@ def test_a_runner_entered_in_miles_reads_in_miles_and_km_on_the_report(tmp_path)
     assert "latest run 13 mi (20.9 km) is more than 1.10 x" in page
 
 
-def test_the_phrase_table_stops_growing_and_later_phrases_are_written_out(tmp_path, monkeypatch):
+def _phrase_tables(page: str) -> tuple[list, list, list]:
+    """The page's runner records, its string table and each partition's phrases, as its script reads them."""
+
+    def embedded(name: str):
+        return json.loads(re.search(rf'id="{name}"[^>]*>(.*?)</script>', page, re.S).group(1))
+
+    return embedded("roster-data"), embedded("roster-strings"), embedded("roster-phrases")
+
+
+def _phrases_of(runner: list) -> list:
+    return [*runner[7], *runner[9][1::2], *runner[10]]
+
+
+def test_each_partition_numbers_the_phrases_its_runners_share_and_writes_out_the_others(tmp_path):
+    screen_roster(EXAMPLE, tmp_path / "out", workers=1, chunk_rows=10)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    runners, table, parts = _phrase_tables(page)
+    assert len(parts) == 4  # 32 rows in partitions of 10: a phrase table each
+    assert [runner[11] for runner in runners] == sorted(runner[11] for runner in runners)
+    uses: dict[tuple[int, str], int] = {}
+    for runner in runners:
+        for item in _phrases_of(runner):
+            key = (runner[11], parts[runner[11]][item] if isinstance(item, int) else item)
+            uses[key] = uses.get(key, 0) + 1
+    # A number for a phrase the partition's runners share, the text for one runner's own.
+    for runner in runners:
+        for item in _phrases_of(runner):
+            if isinstance(item, int):
+                assert uses[runner[11], parts[runner[11]][item]] > 1
+            else:
+                assert uses[runner[11], item] == 1
+    # Each partition's phrases are numbers in the page's one string table, which holds each once.
+    assert all(isinstance(number, int) for part in parts for number in part)
+    assert len(table) == len(set(table)) == len({number for part in parts for number in part})
+    assert any(text.startswith("weekly distance") for runner in runners for text in runner[10] if isinstance(text, str))
+
+
+def test_the_string_table_stops_growing_and_later_phrases_are_written_out(tmp_path, monkeypatch):
     from screening.batch import report as report_module
 
     monkeypatch.setattr(report_module, "PHRASES_KEPT", 2)
-    screen_roster(EXAMPLE, tmp_path / "out", workers=1)
+    screen_roster(EXAMPLE, tmp_path / "out", workers=1, chunk_rows=10)
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    table = json.loads(re.search(r'id="roster-strings"[^>]*>(.*?)</script>', page, re.S).group(1))
-    runners = json.loads(re.search(r'id="roster-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    runners, table, parts = _phrase_tables(page)
     assert len(table) == 2
-    written_out = [text for runner in runners for text in runner[10] if isinstance(text, str)]
+    written_out = [text for part in parts for text in part if isinstance(text, str)]
     assert written_out and all(text not in table for text in written_out)
-    assert any(text.startswith("weekly distance") for text in written_out)
+    assert sorted(number for part in parts for number in part if isinstance(number, int))[-1] == 1

@@ -84,7 +84,7 @@ def test_each_runner_of_a_stored_run_has_its_band_change_score_change_and_new_re
         r["runner_id"]: r
         for r in map(json.loads, (stored_report.parent / "results.jsonl").read_text(encoding="utf-8").splitlines())
     }
-    change = {runner_id: record[11] for runner_id, record in records.items()}
+    change = {runner_id: record[12] for runner_id, record in records.items()}
     assert change["rises"] == ["up", results["rises"]["history"]["score_change"], 1]
     assert change["falls"] == ["down", results["falls"]["history"]["score_change"], 0]
     assert change["steady"] == ["same", 0, 0]
@@ -93,7 +93,7 @@ def test_each_runner_of_a_stored_run_has_its_band_change_score_change_and_new_re
 
 def test_a_run_that_did_not_store_shows_no_change(tmp_path):
     screen_roster(_roster(tmp_path / "a.csv", [healthy("one")]), tmp_path / "o", workers=1)
-    assert _records(tmp_path / "o" / "report.html")["one"][11] is None
+    assert _records(tmp_path / "o" / "report.html")["one"][12] is None
 
 
 @pytest.mark.browser

@@ -23,7 +23,7 @@ from pathlib import Path
 from screening.batch import staging
 from screening.batch.cells import ERROR_COLUMNS, RESULT_COLUMNS
 from screening.batch.parquet import PARQUET_DIR, part_bytes, part_name
-from screening.batch.pipeline import ChunkOutput
+from screening.batch.parts import PartOutput
 from screening.batch.source import UnusableRoster
 
 RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML = "results.csv", "results.jsonl", "errors.csv", "report.html"
@@ -62,14 +62,14 @@ class OutputFiles:
     def report_path(self) -> Path:
         return self.staging / REPORT_HTML
 
-    def write(self, output: ChunkOutput, parquet: bytes) -> None:
-        """Write a chunk's lines and its Parquet part (none for a chunk of invalid rows only)."""
+    def write(self, part: PartOutput) -> None:
+        """Write a partition's lines and its Parquet part (none for a partition of invalid rows only)."""
         if self._jsonl:
-            self._jsonl.write(output.jsonl)
-        self._results.write(output.results_csv)
-        self._errors.write(output.errors_csv)
-        if output.runners:
-            self._write_part(parquet)
+            self._jsonl.write(part.jsonl)
+        self._results.write(part.results_csv)
+        self._errors.write(part.errors_csv)
+        if part.tally.screened:
+            self._write_part(part.parquet)
 
     def _write_part(self, parquet: bytes) -> None:
         (self.staging / PARQUET_DIR / part_name(self._parts)).write_bytes(parquet)

@@ -1,28 +1,34 @@
 """Gather a roster's screenings into a coach's report: one self-contained page with every runner.
 
-Counts, the score histogram and how often each rule fired are kept as the
-rows arrive. Every runner goes into the page as one compact JSON record
-(row, id, score, band, urgency, the rules that fired said with the runner's
-values, recommendations, what was not assessed), spooled to a temporary file
-so memory stays flat, and embedded once in the page; a small script in the
-page draws the rows as they are needed, sorts, filters and searches them, so
-a roster of 100,000 stays usable. Rule titles, evidence and recommendation
-texts are written once per ruleset, not once per runner. The urgent table
-(bounded by `urgent_cap`) and the invalid rows are drawn as HTML.
+Counts, the score histogram and how often each rule fired are added up from
+each partition's tally as the partitions arrive. Every runner goes into the
+page as one compact JSON record (row, id, score, band, urgency, the rules that
+fired said with the runner's values, recommendations, what was not assessed),
+made where its partition was screened (`runner_records`) and spooled to a
+temporary file as it arrives, so memory stays flat and this process does a few
+appends a partition, not work a runner; the page embeds it once. A phrase that
+runners share is a number: in its partition's phrase table, whose entries are
+numbers in the page's one string table. A small script in the page draws the
+rows as they are needed, sorts, filters and searches them, so a roster of
+100,000 stays usable. Rule titles, evidence and recommendation texts are
+written once per ruleset, not once per runner. The urgent table (bounded by
+`urgent_cap`) and the invalid rows are drawn as HTML.
 """
 
 import tempfile
 import weakref
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
-from screening.batch.repeated_ids import RepeatedIds
+from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
-from screening.batch.tally import BIN_WIDTH, bin_count, tally
+from screening.batch.tally import BIN_WIDTH, bin_count
 from screening.batch.tally import Tally as PartTally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
@@ -36,6 +42,9 @@ from screening.result.wording import (
 )
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
 
+if TYPE_CHECKING:
+    from screening.batch.parts import PartOutput  # it imports runner_records from here
+
 TOP_FACTORS = 12
 URGENT_CAP = 1000
 INVALID_CAP = 200
@@ -43,12 +52,22 @@ REPEATED_CAP = 200
 DATA_MARK = "@@ROSTER_DATA@@"
 
 
-def runner_records(output: ChunkOutput, ruleset: Ruleset) -> list[list]:
+class PageRecords(NamedTuple):
+    """A partition's runners as the page reads them: JSON text ready to embed, and its phrase table."""
+
+    records: bytes  # the records, comma-separated (no brackets); b"" for a partition of no runner
+    phrases: bytes  # JSON array: the phrases its records give by number
+
+
+def runner_records(output: ChunkOutput, ruleset: Ruleset, part: int) -> PageRecords:
     """Each screened runner of a chunk as the page's script reads it, made from the chunk's JSON lines.
 
     Made where the chunk was screened (parts.screen_part), so the report never reads the results
-    back: numbers index the ruleset's rules and recommendations; phrases stay text until the report
-    numbers them (`RosterReport._add_record`).
+    back and only appends the text: numbers index the ruleset's rules and recommendations; a phrase
+    that more than one runner of the partition shares ("age 45 years is at least 40 years") is a
+    number in the partition's phrase table, which the record names (its last item, `part`); a phrase
+    of one runner's own values stays text. Tables are per partition, so no process holds a table
+    of the whole roster's phrases, and the page's script reads a number or a text alike.
     """
     rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     rec_index = {rec_id: index for index, rec_id in enumerate(ruleset.recommendations)}
@@ -76,10 +95,24 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset) -> list[list]:
                     for item in (rule_index[entry["rule"]], needs_in_words(entry["needs"], ruleset))
                 ],
                 derived_in_words(result["derived"]),
+                part,
                 change_since_previous(result),
             ]
         )
-    return records
+    uses = Counter(text for record in records for text in (*record[7], *record[9][1::2], *record[10]))
+    table: dict[str, int] = {}
+
+    def phrase(text: str) -> int | str:
+        return table.setdefault(text, len(table)) if uses[text] > 1 else text
+
+    for record in records:
+        record[7] = [phrase(text) for text in record[7]]
+        record[9] = [item if index % 2 == 0 else phrase(item) for index, item in enumerate(record[9])]
+        record[10] = [phrase(text) for text in record[10]]
+    return PageRecords(b",\n".join(orjson.dumps(record) for record in records), orjson.dumps(list(table)))
+
+
+PHRASES_KEPT = 20_000  # distinct phrases numbered in the page's string table; later ones are written out
 
 
 def change_since_previous(result: dict) -> list | None:
@@ -104,9 +137,6 @@ def embeddable(data: bytes) -> bytes:
     return data.replace(b"<", b"\\u003c")
 
 
-PHRASES_KEPT = 20_000  # distinct phrases numbered in the page's string table; later ones are written out
-
-
 class RosterReport:
     """Accumulates chunk outputs in roster order; `render` writes the HTML page."""
 
@@ -119,12 +149,15 @@ class RosterReport:
         invalid_cap: int = INVALID_CAP,
         repeated_cap: int = REPEATED_CAP,
         generated_at: str | None = None,
+        stored: bool = False,
     ):
         self.ruleset = ruleset
         self.source_name = source_name
         self.generated_at = generated_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         self.caps = {"urgent": urgent_cap, "invalid": invalid_cap}
-        self.tally = Tally(repeated_cap)  # the counts, as the batch endpoint's summary has them
+        # The counts, as the batch endpoint's summary has them; ids are spooled, not held (see repeated_ids).
+        self._repeated_ids = SpooledRepeatedIds(repeated_cap)
+        self.tally = Tally(repeated_ids=self._repeated_ids)
         self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
         self.not_assessed_runners = 0
@@ -135,14 +168,20 @@ class RosterReport:
         self._rule_index = {
             rule.id: index for index, rule in enumerate(ruleset.rules)
         }  # as runner_records numbers them
+        # Every runner's record, and each partition's phrases as the page's table numbers them, spooled
+        # so memory stays flat.
         self._records = tempfile.TemporaryFile()  # noqa: SIM115 (closed by render)
-        # A run that fails before render drops the report: its spool file is closed (and gone) with it.
+        self._phrases = tempfile.TemporaryFile()  # noqa: SIM115 (closed by render)
+        # A run that fails before render drops the report: its spool files are closed (and gone) with it.
         weakref.finalize(self, self._records.close)
+        weakref.finalize(self, self._phrases.close)
         self._records.write(b"[")
+        self._phrases.write(b"[")
         self._first = True
+        self._tables = 0  # partitions added, each with its phrase table
         # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
         self._strings: dict[str, int] = {}
-        self.stored = False  # some runner's result carries `history` (see change_since_previous)
+        self.stored = stored  # a run that stores: every result carries `history` (see change_since_previous)
 
     @property
     def screened(self) -> int:
@@ -164,44 +203,44 @@ class RosterReport:
         return counts
 
     @property
-    def repeated_ids(self) -> RepeatedIds:
-        return self.tally.repeated_ids
+    def repeated_ids(self) -> SpooledRepeatedIds:
+        return self._repeated_ids
 
-    def add(self, output: ChunkOutput, counted: PartTally | None = None, records: list | None = None) -> None:
-        """Add a chunk's runners, with their tally and records if they were made where they were screened.
-
-        Without them (a chunk screened here) they are made from the chunk's JSON lines.
-        """
-        self._count(counted or tally(output.runners, len(self.bins)))
-        if records is None:
-            records = runner_records(output, self.ruleset)
-        for runner, record in zip(output.runners, records, strict=True):
-            self.tally.count_screened(runner.row, runner.runner_id, runner.band, runner.urgency)
-            if runner.urgency == "urgent" and len(self.urgent) < self.caps["urgent"]:
-                self.urgent.append(self._urgent_entry(runner))
-            self._add_record(record)
-        for _ in output.invalid:
-            self.tally.count_invalid()
+    def add(self, part: "PartOutput") -> None:
+        """Add a partition (parts.PartOutput): its counts, records, urgent and invalid rows, in roster order."""
+        counted = part.tally
+        self._count(counted)
+        self.tally.count_part(counted.screened, counted.bands, counted.urgencies, part.ids)
+        for runner in part.urgent[: max(self.caps["urgent"] - len(self.urgent), 0)]:
+            self.urgent.append(self._urgent_entry(runner))
+        self._add_page(part.number, part.records)
+        self.tally.count_invalid(len(part.invalid))
         room = self.caps["invalid"] - len(self.invalid)
-        self.invalid.extend(output.invalid[: max(room, 0)])
+        self.invalid.extend(part.invalid[: max(room, 0)])
 
-    def _add_record(self, record: list) -> None:
-        """Write one runner's record, its phrases replaced by their numbers in the page's string table."""
-        conditions, needs, derived = record[7], record[9], record[10]
-        record[7] = [self._string(text) for text in conditions]
-        record[9] = [item if index % 2 == 0 else self._string(item) for index, item in enumerate(needs)]
-        record[10] = [self._string(text) for text in derived]
-        self.stored = self.stored or record[11] is not None  # a run that stored: the page explains the changes
-        self._records.write(b"" if self._first else b",\n")
-        self._records.write(orjson.dumps(record))
-        self._first = False
+    def _add_page(self, number: int, page: PageRecords) -> None:
+        """Append a partition's records, and its phrase table as numbers in the page's string table.
+
+        The records stay as the partition made them: their phrase numbers index the partition's
+        table (the `number`-th in the page), whose phrases are written as their numbers in the
+        page's table: a few hundred look-ups a partition, not one per runner's phrase.
+        """
+        if number != self._tables:
+            raise ValueError(f"partition {number} added as the report's partition {self._tables}: add them in order")
+        if page.records:
+            self._records.write(b"" if self._first else b",\n")
+            self._records.write(page.records)
+            self._first = False
+        self._phrases.write(b"" if number == 0 else b",")
+        self._phrases.write(orjson.dumps([self._string(text) for text in orjson.loads(page.phrases)]))
+        self._tables += 1
 
     def _string(self, text: str) -> int | str:
         """The phrase's number in the page's string table, or the phrase itself once the table is full.
 
-        Many runners share a phrase ("age 45 years is at least 40 years"), but a phrase with a runner's
-        own values may be unique: the table stops growing at PHRASES_KEPT, so memory stays bounded
-        however long the roster (the page's script reads a number or a text alike).
+        Many partitions share a phrase, but a phrase with a runner's own values may be shared by a
+        few runners of one partition only: the table stops growing at PHRASES_KEPT, so memory stays
+        bounded however long the roster (the page's script reads a number or a text alike).
         """
         number = self._strings.get(text)
         if number is not None:
@@ -341,18 +380,24 @@ class RosterReport:
     def render(self, path: Path) -> None:
         """Write the report as one self-contained HTML file (nothing fetched; one inline script)."""
         page = _environment().get_template("report.html").render(self.context())
-        before, between, after = page.split(DATA_MARK)
-        records = self._records
-        records.write(b"]")
-        records.seek(0)
+        before, between, table, after = page.split(DATA_MARK)
         with open(path, "wb") as out:
             out.write(before.encode())
-            while block := records.read(1 << 20):
-                out.write(embeddable(block))
+            _embed(self._records, out)
             out.write(between.encode())
             out.write(embeddable(orjson.dumps(list(self._strings))))
+            out.write(table.encode())
+            _embed(self._phrases, out)
             out.write(after.encode())
-        records.close()
+
+
+def _embed(spool, out) -> None:
+    """Close the spooled JSON array and copy it into the page, made embeddable block by block, then drop it."""
+    spool.write(b"]")
+    spool.seek(0)
+    while block := spool.read(1 << 20):
+        out.write(embeddable(block))
+    spool.close()
 
 
 _SCRIPT = (Path(__file__).parent / "templates" / "report.js").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ keeps its number).
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from screening.batch.repeated_ids import RepeatedIds
+from screening.batch.repeated_ids import PartIds, RepeatedIds, SpooledRepeatedIds
 from screening.batch.source import Chunk, RepeatedKeys
 from screening.batch.stamp import RunStamp
 from screening.errors import IntakeError
@@ -86,12 +86,15 @@ def _raw_runner_id(kind: str, payload) -> str:
 class Tally:
     """The counts of a roster's summary, kept as its rows are screened in row order."""
 
-    def __init__(self, repeated_cap: int | None = None):
+    def __init__(self, repeated_cap: int | None = None, *, repeated_ids: SpooledRepeatedIds | None = None):
+        """Repeated ids are kept in a RepeatedIds of `repeated_cap`, or given (a roster run spools them)."""
         self.screened = 0
         self.invalid = 0
         self.bands = dict.fromkeys(BANDS, 0)
         self.referrals = dict.fromkeys(URGENCIES, 0)  # screened rows referred, by urgency
-        self.repeated_ids = RepeatedIds(cap=repeated_cap)
+        self.repeated_ids: RepeatedIds | SpooledRepeatedIds = (
+            repeated_ids if repeated_ids is not None else RepeatedIds(cap=repeated_cap)
+        )
 
     @property
     def rows(self) -> int:
@@ -107,13 +110,25 @@ class Tally:
         self.bands[band] += 1
         if urgency is not None:
             self.referrals[urgency] += 1
+        assert isinstance(self.repeated_ids, RepeatedIds)
         self.repeated_ids.add(runner_id, row)
+
+    def count_part(self, screened: int, bands: dict[str, int], urgencies: dict[str | None, int], ids: PartIds) -> None:
+        """Count a partition's screened rows at once: its counts by band and urgency, and its ids."""
+        self.screened += screened
+        for band, count in bands.items():
+            self.bands[band] += count
+        for urgency, count in urgencies.items():
+            if urgency is not None:
+                self.referrals[urgency] += count
+        assert isinstance(self.repeated_ids, SpooledRepeatedIds)
+        self.repeated_ids.add_part(ids)
 
     def count_result(self, row: int, result: dict) -> None:
         self.count_screened(row, result["runner_id"], result["risk"]["band"], result["referral"]["urgency"])
 
-    def count_invalid(self) -> None:
-        self.invalid += 1
+    def count_invalid(self, rows: int = 1) -> None:
+        self.invalid += rows
 
     def summary(self) -> dict:
         """The summary as the batch endpoint answers it (`SummarySchema`)."""

@@ -102,16 +102,18 @@ def screen_roster(
         outputs = OutputFiles(out_dir, keep_jsonl=jsonl is not False)
         try:
             caps = report_caps or {}
-            report = RosterReport(ruleset, Path(path).name, generated_at=stamp.report_time, **caps)
+            report = RosterReport(
+                ruleset, Path(path).name, generated_at=stamp.report_time, stored=storing is not None, **caps
+            )
             positions: deque[int] = deque()  # bytes read when each chunk in flight was cut
             rows = 0
 
             def tasks():
                 nonlocal rows
-                for chunk in roster.chunks(chunk_rows):
+                for index, chunk in enumerate(roster.chunks(chunk_rows)):
                     positions.append(roster.position())
                     rows += len(chunk.items)
-                    task = PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows))
+                    task = PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows), index)
                     yield task if storing is None else storing.task(task)
 
             function = screen_part if storing is None else screen_stored_part
@@ -121,8 +123,8 @@ def screen_roster(
                         part = storing.commit(part)
                     if not _jsonl_wanted(jsonl, rows):
                         outputs.drop_jsonl()
-                    outputs.write(part.output, part.parquet)
-                    report.add(part.output, part.tally, part.records)
+                    outputs.write(part)
+                    report.add(part)
                     position = positions.popleft()
                     if progress:
                         progress(position, report.screened, report.invalid_rows)

@@ -75,7 +75,7 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
         rows.append(Screening.of(intake, intake_json, result, orjson.dumps(result).decode(), task.team).row())
 
     part = screen_part(task.part, history_of=history_of, keep=keep)
-    screened = [runner.row for runner in part.output.runners]
+    screened = orjson.loads(part.ids.text)[0] if rows else []  # the screened rows' roster numbers, in order
     return StoredPart(part, rows, screened[0] if screened else None, screened[-1] if screened else None)
 
 

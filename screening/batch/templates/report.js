@@ -6,10 +6,14 @@
   var tables = JSON.parse(document.getElementById("roster-tables").textContent);
   var runners = JSON.parse(document.getElementById("roster-data").textContent);
   var table = JSON.parse(document.getElementById("roster-strings").textContent);
-  // A phrase is a number in the string table, or (once the table is full) the text itself.
-  var phrase = function (x) { return typeof x === "number" ? table[x] : x; };
-  var ROW = 0, ID = 1, SCORE = 2, BAND = 3, URG = 4, TO = 5, FIRED = 6, READS = 7, RECS = 8, NA = 9, DERIVED = 10;
-  var CHANGE = 11; // [band change, score change, newly referred] since the runner's previous stored screening, or null
+  var phrases = JSON.parse(document.getElementById("roster-phrases").textContent);
+  var ROW = 0, ID = 1, SCORE = 2, BAND = 3, URG = 4, TO = 5, FIRED = 6, READS = 7, RECS = 8, NA = 9, DERIVED = 10,
+    PART = 11;
+  var CHANGE = 12; // [band change, score change, newly referred] since the runner's previous stored screening, or null
+  // A runner's phrase is the text itself, or a number in its partition's phrases, each of which is
+  // the text itself or (for phrases shared across the roster) a number in the string table.
+  var text = function (y) { return typeof y === "number" ? table[y] : y; };
+  var phrase = function (r, x) { return typeof x === "number" ? text(phrases[r[PART]][x]) : x; };
   var byRow = new Map();
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
   var $ = function (id) { return document.getElementById(id); };
@@ -84,7 +88,7 @@
         }).join("") || "design choice";
         html += '<tr><td data-label="Rule">' + esc(rule.title) + "<br><code>" + esc(rule.id) + "</code></td>" +
           '<td class="num" data-label="Points">' + (rule.points > 0 ? "+" : "") + rule.points + "</td>" +
-          '<td data-label="What it read">' + esc(phrase(r[READS][k])) + "</td>" +
+          '<td data-label="What it read">' + esc(phrase(r, r[READS][k])) + "</td>" +
           '<td class="evidence" data-label="Evidence">' + ev + "</td></tr>";
       });
       html += "</tbody></table>";
@@ -99,11 +103,11 @@
     if (r[NA].length) {
       html += "<h3>Not assessed (missing data, not assumed normal)</h3><ul class=\"plain\">";
       for (var n = 0; n < r[NA].length; n += 2) {
-        html += "<li>" + esc(tables.rules[r[NA][n]].title) + ": needs " + esc(phrase(r[NA][n + 1])) + "</li>";
+        html += "<li>" + esc(tables.rules[r[NA][n]].title) + ": needs " + esc(phrase(r, r[NA][n + 1])) + "</li>";
       }
       html += "</ul>";
     }
-    return html + '<p class="note">' + esc(r[DERIVED].map(phrase).join("; ")) + "</p>";
+    return html + '<p class="note">' + esc(r[DERIVED].map(function (x) { return phrase(r, x); }).join("; ")) + "</p>";
   }
 
   function draw() {
