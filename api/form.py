@@ -223,7 +223,7 @@ def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> 
         "needs": {entry["rule"]: needs_in_words(entry["needs"], ruleset) for entry in result["not_assessed_detail"]},
         "entered": entered(intake, ruleset),
         "derived": derived_in_words(result["derived"]),
-        "over_time": history_in_words(result.get("history")),
+        "over_time": history_in_words(result.get("history"), change=False),  # the change: under Previous
         "screened_by": screened_by,
         "screened_local": local_time(result["screened_at"], current_app.config.get("CLINIC_TIMEZONE")),
     }

@@ -284,12 +284,15 @@ def derived_in_words(derived: dict) -> list[str]:
     return parts
 
 
-def history_in_words(history: dict | None) -> list[str]:
-    """The result's `history` section as phrases: the change since last time, and the personal baselines."""
+def history_in_words(history: dict | None, change: bool = True) -> list[str]:
+    """The result's `history` section as phrases: the change since last time (unless `change` is False: a
+    face that shows it its own way), and the personal baselines."""
     if history is None:
         return []
     previous = history["previous"]
-    if previous is None:
+    if not change:
+        parts = []
+    elif previous is None:
         parts = ["first stored screening of this runner: nothing to compare with yet"]
     else:
         change = history["score_change"]
@@ -314,8 +317,10 @@ def history_in_words(history: dict | None) -> list[str]:
                 f"in the last {baselines['window_days']} days)"
             )
     span = history["soreness_span_days"]
-    if span is not None:
-        parts.append(f"calf soreness reported on consecutive screenings across {span} days")
+    if span == 0:
+        parts.append("calf soreness also reported on earlier screenings the same day")
+    elif span is not None:
+        parts.append(f"calf soreness reported on consecutive screenings across {span} day{'s' if span > 1 else ''}")
     return parts
 
 
