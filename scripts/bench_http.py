@@ -78,8 +78,8 @@ def bare_app():
     return app
 
 
-def cpu_by_process(pid: int) -> dict[int, float]:
-    """CPU seconds (user + system) of a gunicorn master and of each of its workers, from /proc."""
+def server_cpu(pid: int) -> dict[int, tuple[float, float]]:
+    """User and system CPU seconds of a gunicorn master and of each of its workers, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     seconds = {}
     for entry in Path("/proc").iterdir():
@@ -90,8 +90,13 @@ def cpu_by_process(pid: int) -> dict[int, float]:
         except OSError:
             continue  # a process that just ended
         if int(entry.name) == pid or int(fields[1]) == pid:
-            seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+            seconds[int(entry.name)] = (int(fields[11]) / tick, int(fields[12]) / tick)
     return seconds
+
+
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of a gunicorn master and of each of its workers, from /proc."""
+    return {process: user + system for process, (user, system) in server_cpu(pid).items()}
 
 
 def variant_app(variant: str):

@@ -57,24 +57,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import launch  # noqa: E402  (tests/launch.py, after the path set-up, so the script runs from a checkout)
+from bench_http import server_cpu  # noqa: E402  (scripts/bench_http.py: a gunicorn's CPU seconds, from /proc)
 
 EXAMPLE = (ROOT / "examples" / "intake.json").read_bytes()
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def server_cpu(pid: int) -> dict[int, tuple[float, float]]:
-    """User and system CPU seconds of a gunicorn master and of each of its workers, from /proc."""
-    seconds = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # a process that just ended
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            seconds[int(entry.name)] = (int(fields[11]) / TICK, int(fields[12]) / TICK)
-    return seconds
 
 
 def measure(server, args) -> dict:

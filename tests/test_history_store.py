@@ -13,9 +13,27 @@ from sqlalchemy import inspect, text
 
 from screening import default_screener
 from screening.history import Store, migrate
+from screening.history import store as store_module
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.migrate import SchemaBehind
 from screening.history.store import make_engine
+
+
+def test_a_runners_history_and_trend_walk_the_index_newest_first_and_read_nothing_else(tmp_path):
+    """Both reads find every column in the runner index, never in the ~17 KB rows (migration 0003), and never sort."""
+    engine = make_engine(f"sqlite:///{tmp_path}/plan.sqlite3")
+    migrate.upgrade(engine)
+    arguments = {
+        "history": ("club-a", "r1", "9999-12-31 00:00:00.000000", 60, 0),
+        "trend": ("club-a", "r1", 100, 0),
+    }
+    with engine.connect() as connection:
+        for name, query in (("history", store_module.RECENT), ("trend", store_module.TREND)):
+            sql = str(query.compile(engine))
+            plan = " ".join(
+                str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", arguments[name])
+            )
+            assert "COVERING INDEX ix_screenings_runner_reads" in plan and "TEMP B-TREE" not in plan, (name, plan)
 
 
 def test_upgrade_from_empty_creates_the_newest_schema(database_url):
@@ -26,7 +44,7 @@ def test_upgrade_from_empty_creates_the_newest_schema(database_url):
     columns = {column["name"] for column in inspect(engine).get_columns("screenings")}
     assert {"screening_id", "team", "runner_id", "screened_at", "intake", "result", "fatigue", "weekly_km"} <= columns
     indexes = {index["name"]: index["column_names"] for index in inspect(engine).get_indexes("screenings")}
-    assert indexes["ix_screenings_team_runner_time"] == ["team", "runner_id", "screened_at", "screening_id"]
+    assert indexes["ix_screenings_runner_reads"][:4] == ["team", "runner_id", "screened_at", "screening_id"]
 
 
 def test_upgrade_from_the_first_migration_keeps_every_stored_screening(database_url):
@@ -261,14 +279,3 @@ def test_erasure_on_sqlite_leaves_none_of_the_runners_bytes_in_the_files(tmp_pat
             assert b"erase-me-7f3a" not in data
             assert not any(s.screening_id.encode() in data for s in mine)
     assert store.result(kept.screening_id) == kept.result
-
-
-def test_a_runners_newest_first_reads_walk_the_index_without_sorting(tmp_path):
-    store = Store.open(f"sqlite:///{tmp_path}/plan.sqlite3", upgrade=True)
-    with store.engine.connect() as connection:
-        plan = connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN SELECT screening_id FROM screenings WHERE team = 'a' AND runner_id = 'b' "
-            "ORDER BY screened_at DESC, screening_id DESC LIMIT 1"
-        ).all()
-    details = " ".join(row[-1] for row in plan)
-    assert "ix_screenings_team_runner_time" in details and "TEMP B-TREE" not in details

@@ -146,7 +146,7 @@ _c = screenings.c
 HISTORY_ROWS = 60
 # Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
 # `fired` comes as its JSON text, parsed for the newest row only (the one the `history` section shows).
-_RECENT = (
+RECENT = (
     select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks)
     .add_columns(_c.ruleset_version, _c.score, _c.band, _c.urgency, type_coerce(_c.fired, Text).label("fired"))
     .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"), _c.screened_at < bindparam("before"))
@@ -154,6 +154,13 @@ _RECENT = (
     .limit(bindparam("limit"))
 )
 _NO_LATER_THAN = datetime(9999, 12, 31)
+TREND = (
+    select(_c.screening_id, _c.screened_at, _c.score, _c.band, _c.urgency)
+    .add_columns(_c.fatigue, _c.soreness, _c.weekly_km, _c.ostrc_severity)
+    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
+    .order_by(_c.screened_at.desc(), _c.screening_id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 def _previous(row) -> Previous:
@@ -219,7 +226,7 @@ class Store:
         """
         bound = {"team": team, "runner_id": runner_id, "limit": limit, "before": before or _NO_LATER_THAN}
         with self.engine.connect() as connection:
-            rows = connection.execute(_RECENT, bound).all()
+            rows = connection.execute(RECENT, bound).all()
         if not rows:
             return RunnerHistory([])
         return RunnerHistory([Point._make(row[:5]) for row in rows], _previous(rows[0]))
@@ -263,16 +270,9 @@ class Store:
 
     def trend(self, team: str, runner_id: str, *, limit: int) -> list:
         """A runner's latest `limit` screenings' trend points, oldest first."""
-        c = screenings.c
-        query = (
-            select(c.screening_id, c.screened_at, c.score, c.band, c.urgency)
-            .add_columns(c.fatigue, c.soreness, c.weekly_km, c.ostrc_severity)
-            .where(c.team == team, c.runner_id == runner_id)
-            .order_by(c.screened_at.desc(), c.screening_id.desc())
-            .limit(limit)
-        )
         with self.engine.connect() as connection:
-            return list(reversed(connection.execute(query).all()))
+            rows = connection.execute(TREND, {"team": team, "runner_id": runner_id, "limit": limit}).all()
+        return list(reversed(rows))
 
     def erase(self, team: str, runner_id: str) -> int:
         """Delete every screening of this runner (really deleted, no tombstone); how many there were.

@@ -33,7 +33,25 @@ screenings = Table(
     Column("ostrc_severity", Integer(), nullable=True),
     # The weekly distances as entered, '["km",[38,40]]' (unit, oldest first): later screenings merge them.
     Column("weeks", Text(), nullable=True),
-    # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts.
-    Index("ix_screenings_team_runner_time", "team", "runner_id", "screened_at", "screening_id"),
+    # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts,
+    # and finds every column it reads there (migration 0003; on PostgreSQL the columns after screening_id
+    # are INCLUDEd, json having no btree operator), never the ~17 KB rows.
+    Index(
+        "ix_screenings_runner_reads",
+        "team",
+        "runner_id",
+        "screened_at",
+        "screening_id",
+        "fatigue",
+        "soreness",
+        "weeks",
+        "ruleset_version",
+        "score",
+        "band",
+        "urgency",
+        "fired",
+        "weekly_km",
+        "ostrc_severity",
+    ),
     Index("ix_screenings_screened_at", "screened_at"),
 )
