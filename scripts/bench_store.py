@@ -60,6 +60,19 @@ import launch  # noqa: E402  (tests/launch.py, after the path set-up, so the scr
 from bench_http import server_cpu  # noqa: E402  (scripts/bench_http.py: a gunicorn's CPU seconds, from /proc)
 
 EXAMPLE = (ROOT / "examples" / "intake.json").read_bytes()
+BODIES = [EXAMPLE]  # what the clients post in turn (--post-runners: one body per runner id)
+
+
+def bodies_for(runners: int) -> list[bytes]:
+    """The example intake for `runners` runner ids (1: the example itself, one runner posted over and over)."""
+    if runners <= 1:
+        return [EXAMPLE]
+    intake = json.loads(EXAMPLE)
+    out = []
+    for number in range(runners):
+        intake["runner"]["id"] = f"bench-{number:06d}"
+        out.append(json.dumps(intake).encode())
+    return out
 
 
 def measure(server, args) -> dict:
@@ -113,9 +126,12 @@ def drive(port: int, clients: int, seconds: float) -> tuple[int, int, float]:
 
     def client(n: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        turn = n
         try:
             while time.monotonic() < stop:
-                connection.request("POST", "/v1/screenings", body=EXAMPLE, headers={"Content-Type": "application/json"})
+                body = BODIES[turn % len(BODIES)]
+                turn += clients
+                connection.request("POST", "/v1/screenings", body=body, headers={"Content-Type": "application/json"})
                 response = connection.getresponse()
                 response.read()
                 counts[n][0 if response.status == 200 else 1] += 1
@@ -160,8 +176,8 @@ def post_on_vs_off(args) -> None:
             server.stop()
     sync = dict(args.on_env).get("SOLEUS_SQLITE_SYNCHRONOUS", "FULL")
     print(
-        f"POST /v1/screenings, median of {args.rounds} rounds of {args.seconds} s, {args.clients} clients "
-        f"(store on: SQLite WAL, synchronous={sync}):"
+        f"POST /v1/screenings, median of {args.rounds} rounds of {args.seconds} s, {args.clients} clients, "
+        f"{args.post_runners} runner id(s) (store on: SQLite WAL, synchronous={sync}):"
     )
     median = {name: {key: statistics.median(r[key] for r in runs[name]) for key in runs[name][0]} for name in runs}
     for name in ("off", "on"):
@@ -348,6 +364,13 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default %(default)s)")
     parser.add_argument("--seconds", type=float, default=5, help="seconds per measurement (default %(default)s)")
     parser.add_argument("--clients", type=int, default=16, help="client threads (default %(default)s)")
+    parser.add_argument(
+        "--post-runners",
+        type=int,
+        default=1,
+        help="runner ids the POSTs cycle through (default 1: one runner with a history that only grows, "
+        "whose 60 newest screenings every POST reads; e.g. 5000 for a club whose runners have a few each)",
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="screenings in the trend store")
     parser.add_argument("--runners", type=int, default=10_000, help="runners they belong to")
     parser.add_argument("--reads", type=int, default=200, help="trend reads to time (default %(default)s)")
@@ -368,6 +391,7 @@ def main(argv=None) -> int:
         help="an environment setting for the store-on server, e.g. SOLEUS_SQLITE_SYNCHRONOUS=NORMAL",
     )
     args = parser.parse_args(argv)
+    BODIES[:] = bodies_for(args.post_runners)
     if not args.skip_post:
         post_on_vs_off(args)
     if args.breakdown:
