@@ -3,7 +3,7 @@
 import functools
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -19,12 +19,7 @@ from screening.intake.fast import FastIntake, Untranslatable
 from screening.intake.schema import IntakeSchema, errors_by_path
 from screening.result.builder import ResultBuilder
 from screening.ruleset.loader import load_ruleset
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime(TIME_FORMAT)
+from screening.timestamps import now_text, parse_time
 
 
 class Screener:
@@ -72,12 +67,8 @@ class Screener:
         UTC), when `screened_at` (to the second) is not precise enough to
         order it after an earlier screening of the same second.
         """
-        screened_at = screened_at or _now()
-        now = (
-            (at.replace(tzinfo=None) if at else datetime.strptime(screened_at, TIME_FORMAT))
-            if history is not None
-            else None
-        )
+        screened_at = screened_at or now_text()
+        now = (at.replace(tzinfo=None) if at else parse_time(screened_at)) if history is not None else None
         inputs, derived = derive(intake, self.ruleset, history, now)
         seen = derived.pop(HISTORY_KEY, None)
         fired = self.engine.fire(inputs)

@@ -13,11 +13,11 @@ share one. A stamp is small and picklable: it travels with every partition.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from screening.ruleset.model import Ruleset
+from screening.timestamps import format_time, now_text
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ID_HEX = 32
 
 
@@ -33,7 +33,7 @@ def parse_screened_at(text: str) -> str:
         raise BadScreenedAt(f"expected an ISO 8601 time such as 2026-12-01T08:00:00Z, got {text!r}") from None
     if moment.tzinfo is None:
         raise BadScreenedAt(f"expected a time with its zone (Z for UTC), got {text!r}")
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    return format_time(moment)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class RunStamp:
 
     @classmethod
     def start(cls, source_name: str, ruleset: Ruleset, screened_at: str | None = None) -> "RunStamp":
-        at = parse_screened_at(screened_at) if screened_at else datetime.now(UTC).strftime(TIME_FORMAT)
+        at = parse_screened_at(screened_at) if screened_at else now_text()
         run = "\x1f".join((source_name, ruleset.name, ruleset.version, at))
         return cls(at, hashlib.sha256(run.encode("utf-8")).digest(), (ruleset.name, ruleset.version))
 

@@ -11,6 +11,7 @@ rescored between them, which the section says by showing both versions.
 """
 
 from screening.ruleset.model import BANDS
+from screening.timestamps import format_time
 
 
 def history_section(previous, result: dict) -> dict:
@@ -24,7 +25,7 @@ def history_section(previous, result: dict) -> dict:
     return {
         "previous": {
             "screening_id": previous.screening_id,
-            "screened_at": previous.screened_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "screened_at": format_time(previous.screened_at),
             "score": previous.score,
             "band": previous.band,
             "urgency": previous.urgency,

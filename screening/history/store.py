@@ -25,8 +25,8 @@ from screening.history import migrate
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 from screening.history.tables import screenings
+from screening.timestamps import format_time, parse_time
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # How long a SQLite writer waits for another process's write before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A SQLite file's `PRAGMA synchronous` (config key SQLITE_SYNCHRONOUS), both safe against a killed server:
@@ -39,15 +39,6 @@ SYNCHRONOUS = ("FULL", "NORMAL")
 
 
 Page = tuple[list | None, str | None]
-
-
-def parse_time(text: str) -> datetime:
-    """A result's `screened_at` (UTC, ISO 8601 with Z) as a naive UTC datetime, as the column holds it."""
-    return datetime.strptime(text, TIME_FORMAT)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.strftime(TIME_FORMAT)
 
 
 @dataclass(frozen=True)
