@@ -14,6 +14,7 @@ rules/inputs.yaml both ways.
 
 import math
 from datetime import datetime
+from typing import NamedTuple
 
 from screening.history import series
 from screening.history.series import RunnerHistory
@@ -21,8 +22,6 @@ from screening.intake.schema import KM_PER_MILE, RED_FLAGS
 from screening.ruleset.model import Instrument, Norms, Ruleset
 
 _UNIT_NOISE_DECIMALS = 9
-# Where derive hands the screener what the result's `history` section shows (never part of `derived`).
-HISTORY_KEY = "_history"
 
 COMPUTED = frozenset(
     [
@@ -116,10 +115,17 @@ def ostrc_o2(answers: dict | None, instrument: Instrument) -> tuple[int | None, 
     return severity, substantial
 
 
+class Derivation(NamedTuple):
+    inputs: dict
+    derived: dict
+    over_time: dict | None
+
+
 def derive(
     intake: dict, ruleset: Ruleset, history: RunnerHistory | None = None, now: datetime | None = None
-) -> tuple[dict, dict]:
-    """Return (inputs, derived): every rule input by name, and the result's `derived` block.
+) -> "Derivation":
+    """Return (inputs, derived, over_time): every rule input by name, the result's `derived` block, and
+    what the result's `history` section adds (baselines, soreness span; None without a history).
 
     `history` is the runner's earlier stored screenings (None: no store is
     kept, so the inputs read from it are missing), `now` this screening's time
@@ -205,18 +211,20 @@ def derive(
     }
     if severity is not None:
         derived["ostrc_o2_severity"] = severity
-    if history is not None:
-        derived[HISTORY_KEY] = {
-            "baselines": baselines,
-            "soreness_span_days": over_time["derived.soreness_screenings_span_days"],
-        }
     if merged is not None and merged.from_earlier:
         derived["weeks_merged"] = {
             "entered": merged.entered,
             "from_earlier": merged.from_earlier,
             "screenings": merged.screenings,
         }
-    return inputs, derived
+    seen = None
+    if history is not None:
+        window = int(ruleset.parameter("modelling.baseline_window_days"))
+        seen = {
+            "baselines": {"window_days": window, **baselines},
+            "soreness_span_days": over_time["derived.soreness_screenings_span_days"],
+        }
+    return Derivation(inputs, derived, seen)
 
 
 def _from_history(

@@ -9,7 +9,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from rules import RULES_DIR
-from screening.derive import COMPUTED, HISTORY_KEY, derive
+from screening.derive import COMPUTED, derive
 from screening.engine import RulesEngine
 from screening.errors import IntakeError
 from screening.history.compare import history_section
@@ -69,8 +69,7 @@ class Screener:
         """
         screened_at = screened_at or now_text()
         now = (at.replace(tzinfo=None) if at else parse_time(screened_at)) if history is not None else None
-        inputs, derived = derive(intake, self.ruleset, history, now)
-        seen = derived.pop(HISTORY_KEY, None)
+        inputs, derived, over_time = derive(intake, self.ruleset, history, now)
         fired = self.engine.fire(inputs)
         result = self.results.build(
             intake,
@@ -80,15 +79,8 @@ class Screener:
             screening_id=screening_id or uuid.uuid4().hex,
             screened_at=screened_at,
         )
-        if history is not None:
-            result["history"] = {
-                **history_section(history.previous, result),
-                "baselines": {
-                    "window_days": int(self.ruleset.parameter("modelling.baseline_window_days")),
-                    **seen["baselines"],
-                },
-                "soreness_span_days": seen["soreness_span_days"],
-            }
+        if history is not None and over_time is not None:
+            result["history"] = {**history_section(history.previous, result), **over_time}
         return result
 
     def screen(self, payload, **kwargs) -> dict:

@@ -167,7 +167,7 @@ def _run_child(body: str) -> dict:
 
 def _reference(payload: dict) -> list[str]:
     screener = default_screener()
-    inputs, _ = derive(screener.validate(payload), screener.ruleset)
+    inputs = derive(screener.validate(payload), screener.ruleset).inputs
     return reference_evaluator.fired(screener.ruleset, inputs)
 
 
