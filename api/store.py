@@ -18,7 +18,6 @@ import os
 import re
 from datetime import UTC, datetime
 
-import orjson
 from flask import current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -107,8 +106,6 @@ def screen(core, intake: dict, team_key: str) -> tuple[dict, bytes | None]:
     result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
     if history is None:
         return result, None
-    result["stored"] = True
-    body = orjson.dumps(result)
-    intake_json = orjson.dumps(intake, default=str).decode()
-    history.add(Screening.of(intake, intake_json, result, body.decode(), team_key, at=moment))
+    row, body = Screening.to_store(intake, result, team_key, at=moment)
+    history.add(row)
     return result, body

@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history.series import RunnerHistory
-from screening.history.store import Screening, Store, make_engine, parse_time
+from screening.history.store import Screening, Store, make_engine
+from screening.timestamps import parse_time
 
 
 class StoredPartTask(NamedTuple):
@@ -63,16 +64,13 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
     store = _store(task.url)
     run_time = parse_time(task.part.stamp.screened_at)
     rows: list[dict] = []
-    screened: list[int] = []
 
     def history_of(runner_id: str) -> RunnerHistory:
         return store.history(task.team, runner_id, before=run_time)
 
     def keep(intake: dict, result: dict) -> None:
         # Claimed before the lines are rendered; no file is published unless this row's batch is committed.
-        result["stored"] = True
-        intake_json = orjson.dumps(intake, default=str).decode()
-        rows.append(Screening.of(intake, intake_json, result, orjson.dumps(result).decode(), task.team).row())
+        rows.append(Screening.to_store(intake, result, task.team)[0].row())
 
     part = screen_part(task.part, history_of=history_of, keep=keep)
     screened = orjson.loads(part.ids.text)[0] if rows else []  # the screened rows' roster numbers, in order

@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import orjson
 from sqlalchemy import Text, and_, bindparam, create_engine, delete, event, func, or_, select, type_coerce
 from sqlalchemy.engine import Engine
 
@@ -100,6 +101,19 @@ class Screening:
             ostrc_severity=derived.get("ostrc_o2_severity"),
             weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
         )
+
+    @classmethod
+    def to_store(
+        cls, intake: dict, result: dict, team: str | None, at: datetime | None = None
+    ) -> tuple["Screening", bytes]:
+        """Mark `result` stored and make its row and the exact JSON it is sent as (the row holds that text).
+
+        The caller sends the bytes only once the row is committed.
+        """
+        result["stored"] = True
+        body = orjson.dumps(result)
+        intake_json = orjson.dumps(intake, default=str).decode()
+        return cls.of(intake, intake_json, result, body.decode(), team, at=at), body
 
     def row(self) -> dict:
         return dict(self.__dict__)
