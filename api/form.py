@@ -19,7 +19,6 @@ second screening.
 """
 
 import json
-import logging
 import re
 import secrets
 from urllib.parse import quote
@@ -35,7 +34,7 @@ from api.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_error
 from api.history_view import previous_screenings
 from api.limits import limit_body
 from api.service import screener as app_screener
-from api.store import TEAM_PATTERN, store
+from api.store import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
 from api.store import screen as screen_and_store
 from screening import IntakeError
 from screening.history.store import format_time
@@ -70,8 +69,6 @@ NOT_STORED = (
     "The runner history store cannot be reached, so this screening was not stored and no result is shown. "
     "Your entries are kept: submit again shortly."
 )
-BAD_TEAM = "Expected a club or clinic key: 1-64 letters, digits, '.', '_' or '-'."
-log = logging.getLogger("soleus")
 
 
 def init_app(app) -> None:
@@ -177,7 +174,7 @@ def screen():
         return _form(state, 400)
     team_key = state.value(TEAM).strip()
     if team_key and not re.fullmatch(TEAM_PATTERN, team_key):
-        layout_errors = {TEAM: [BAD_TEAM], **layout_errors}
+        layout_errors = {TEAM: [TEAM_EXPECTED], **layout_errors}
     screener = app_screener()
     try:
         intake = validate_flat(screener, flat)
@@ -192,8 +189,7 @@ def screen():
         previous = previous_screenings(intake["runner"]["id"], team_key)
         result, stored = screen_and_store(screener, intake, team_key)
     except SQLAlchemyError as error:
-        # The name of the failure only: never the intake (see api/store.py).
-        log.error("history store failed: %s", type(error).__name__)
+        log_failure(error)
         state.errors = {GENERAL: [NOT_STORED]}
         return _form(state, 503)
     screened_by = request.form.get(SCREENED_BY, "").strip()[:80]

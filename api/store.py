@@ -71,9 +71,16 @@ def store() -> Store | None:
     return current_app.extensions.get(KEY)
 
 
-def _store_failed(error: SQLAlchemyError):
-    # The traceback names the statement, never the intake (its values are bound parameters, not logged).
+TEAM_EXPECTED = "Expected a club or clinic key: 1-64 letters, digits, '.', '_' or '-'."
+
+
+def log_failure(error: SQLAlchemyError) -> None:
+    """Log that the store failed: the error's name only, never the statement's values (the intake)."""
     log.error("history store failed: %s", type(error).__name__)
+
+
+def _store_failed(error: SQLAlchemyError):
+    log_failure(error)
     return problem_response(
         503, "Service Unavailable", "The history store cannot be reached; nothing was stored. Try again shortly."
     )
@@ -88,7 +95,7 @@ def team() -> str:
         raise Problem(
             422,
             "The team is invalid: see errors.",
-            errors={"team": ["Expected a club or clinic key: 1-64 letters, digits, '.', '_' or '-'."]},
+            errors={"team": [TEAM_EXPECTED]},
         )
     return value
 
