@@ -230,3 +230,13 @@ def test_the_string_table_stops_growing_and_later_phrases_are_written_out(tmp_pa
     written_out = [text for part in parts for text in part if isinstance(text, str)]
     assert written_out and all(text not in table for text in written_out)
     assert sorted(number for part in parts for number in part if isinstance(number, int))[-1] == 1
+
+
+def test_the_not_assessed_table_names_only_the_data_its_runners_lacked(example):
+    # The soreness-baseline rule also reads wellness.soreness, which every runner gave: only the
+    # stored screenings it lacked are named (as every runner's own not-assessed line names them).
+    _, page = example
+    bands = html.unescape(_section(page, "bands"))
+    row = bands[bands.index("<code>wellness.soreness_above_baseline</code>") :]
+    needs = row[row.index("<td>") + 4 : row.index("</td>", row.index("<td>"))]
+    assert needs == "4 earlier stored screenings in the past 56 days"

@@ -33,6 +33,7 @@ class RunnerSummary(NamedTuple):
     fired: tuple[str, ...]
     not_assessed: tuple[str, ...]
     line: tuple[int, int]
+    missing: tuple[tuple[str, str], ...] = ()  # (rule id, input) for each input a rule not assessed lacked
 
 
 class ChunkOutput(NamedTuple):
@@ -89,6 +90,7 @@ def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None, **history) -> Chun
                 tuple(entry["rule"] for entry in result["explanation"]),
                 tuple(result["not_assessed"]),
                 (start, len(jsonl)),
+                tuple((entry["rule"], name) for entry in result["not_assessed_detail"] for name in entry["missing"]),
             )
         )
     return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)

@@ -162,6 +162,7 @@ class RosterReport:
         self.rule_counts: dict[str, int] = {}
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
+        self.not_assessed_inputs: dict[str, set[str]] = {}  # rule id -> inputs some runner lacked for it
         self.urgent: list[dict] = []
         self.attention_total = 0
         self.invalid: list[InvalidRow] = []
@@ -258,6 +259,8 @@ class RosterReport:
             self.bins[index] += count
         _add(self.rule_counts, counted.rule_counts)
         _add(self.not_assessed_counts, counted.not_assessed_counts)
+        for rule_id, names in counted.not_assessed_inputs.items():
+            self.not_assessed_inputs.setdefault(rule_id, set()).update(names)
 
     def _urgent_entry(self, runner: RunnerSummary) -> dict:
         flags = [rule_id for rule_id in runner.fired if self.ruleset.rule(rule_id).referral == "urgent"]
@@ -303,17 +306,14 @@ class RosterReport:
         ]
 
     def not_assessed(self) -> list[dict]:
-        """Rules that could not run for some runners, with the data they need, most frequent first."""
+        """Rules that could not run for some runners, with the data they lacked, most frequent first."""
         rows = []
         for rule_id, count in sorted(
             self.not_assessed_counts.items(), key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index)
         ):
             rule = self.ruleset.rule(rule_id)
-            needs = [
-                self.ruleset.inputs[name].needed_data
-                for name in rule.inputs
-                if self.ruleset.inputs[name].absent == "not_assessed"
-            ]
+            lacked = self.not_assessed_inputs.get(rule_id, set())
+            needs = [self.ruleset.inputs[name].needed_data for name in rule.inputs if name in lacked]
             rows.append(
                 {"rule": rule_id, "title": rule.title, "needs": needs_in_words(needs, self.ruleset), "count": count}
             )

@@ -24,6 +24,7 @@ class Tally(NamedTuple):
     not_assessed_runners: int
     not_assessed_counts: dict[str, int]  # rule id -> runners it could not be assessed for
     attention_total: int
+    not_assessed_inputs: dict[str, list[str]]  # rule id -> the inputs some runner lacked for it
 
 
 def needs_attention(runner) -> bool:
@@ -46,4 +47,13 @@ def tally(runners: Sequence, bins: int) -> Tally:
         sum(1 for runner in runners if runner.not_assessed),
         dict(Counter(rule_id for runner in runners for rule_id in runner.not_assessed)),
         sum(1 for runner in runners if needs_attention(runner)),
+        _missing_by_rule(runners),
     )
+
+
+def _missing_by_rule(runners: Sequence) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {}
+    for runner in runners:
+        for rule_id, name in runner.missing:
+            found.setdefault(rule_id, set()).add(name)
+    return {rule_id: sorted(names) for rule_id, names in found.items()}
