@@ -13,14 +13,15 @@ Each write is one transaction: a row is there whole or not at all; rows that
 arrive together share one (group_commit.py), so they share one flush.
 """
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
-from sqlalchemy import Text, and_, bindparam, create_engine, delete, event, func, or_, select, type_coerce
+from sqlalchemy import Text, and_, bindparam, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from screening.history import migrate
 from screening.history.group_commit import GroupCommit, ProcessLock
@@ -37,7 +38,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 #        flush: screenings answered `"stored": true` can be lost (the file stays consistent). It saves a
 #        flush per commit. OFF (no flush even at checkpoints, a crash may corrupt the file) is not offered.
 SYNCHRONOUS = ("FULL", "NORMAL")
-
+# The connection pool keeps every connection it opened (pool_size 0: no limit), newest used first. A request
+# holds one connection at a time, so a process opens at most one per thread (gunicorn's --threads); a pool
+# kept smaller (SQLAlchemy's default keeps 5) closed the others as they came back and opened them again,
+# which costs a SQLite file its PRAGMAs and a parse of the schema, a PostgreSQL server a login: with 8
+# threads this was a connection per 6 POSTs and tripled the CPU a stored POST read (scripts/bench_store.py).
+POOL = {"pool_size": 0, "pool_use_lifo": True}
 
 Page = tuple[list | None, str | None]
 
@@ -137,7 +143,7 @@ def make_engine(url: str, *, synchronous: str = "FULL") -> Engine:
     mode = str(synchronous).strip().upper()
     if mode not in SYNCHRONOUS:
         raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **POOL)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(mode))
     # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
@@ -149,14 +155,72 @@ _c = screenings.c
 # How many of a runner's newest screenings a new screening reads: enough for every history rule
 # (a baseline needs 4 in 8 weeks, merged weeks reach 12 weeks back) even for a runner screened daily.
 HISTORY_ROWS = 60
-# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
-# `fired` comes as its JSON text, parsed for the newest row only (the one the `history` section shows).
-RECENT = (
-    select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks)
-    .add_columns(_c.ruleset_version, _c.score, _c.band, _c.urgency, type_coerce(_c.fired, Text).label("fired"))
-    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"), _c.screened_at < bindparam("before"))
-    .order_by(_c.screened_at.desc(), _c.screening_id.desc())
+
+
+class json_rows(FunctionElement):
+    """Aggregate: one JSON array holding, per row of the group, an array of the given columns.
+
+    A runner's history is read as one row, not one per screening: Python's
+    sqlite3 lets go of the GIL around every step of a statement, and with the
+    threads of a busy worker each row read this way cost a hand-over of the GIL
+    (reading 60 rows took 5x the CPU it took on one thread; scripts/bench_store.py).
+    SQLite: json_group_array(json_array(...)); PostgreSQL: json_agg(json_build_array(...)). Neither
+    promises the aggregate's order, so the reader sorts.
+    """
+
+    inherit_cache = True
+    type = Text()
+
+
+class json_row(FunctionElement):
+    """One row's columns as a JSON array: SQLite json_array(...), PostgreSQL json_build_array(...)."""
+
+    inherit_cache = True
+    type = Text()
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_row, "sqlite")
+def _json_row_sqlite(element, compiler, **kw):
+    return f"json_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_row, "postgresql")
+def _json_row_postgresql(element, compiler, **kw):
+    return f"json_build_array({compiler.process(element.clauses, **kw)})"
+
+
+def _newest_first(query):
+    return query.order_by(_c.screened_at.desc(), _c.screening_id.desc())
+
+
+_RUNNER_BEFORE = (
+    _c.team == bindparam("team"),
+    _c.runner_id == bindparam("runner_id"),
+    _c.screened_at < bindparam("before"),
+)
+_POINTS = (
+    _newest_first(select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks).where(*_RUNNER_BEFORE))
     .limit(bindparam("limit"))
+    .subquery()
+)
+# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
+# One row: the points (Point's columns) of the newest `limit` screenings, and the newest one's summary.
+RECENT = select(
+    json_rows(*_POINTS.c).label("points"),
+    _newest_first(select(json_row(_c.ruleset_version, _c.score, _c.band, _c.urgency, _c.fired)).where(*_RUNNER_BEFORE))
+    .limit(1)
+    .scalar_subquery()
+    .label("newest"),
 )
 _NO_LATER_THAN = datetime(9999, 12, 31)
 TREND = (
@@ -168,11 +232,29 @@ TREND = (
 )
 
 
-def _previous(row) -> Previous:
-    fired = json.loads(row.fired) if isinstance(row.fired, str) else row.fired  # psycopg parses JSON itself
-    return Previous(
-        row.screening_id, row.screened_at, row.ruleset_version, row.score, row.band, row.urgency, tuple(fired)
+def _json(value):
+    """A JSON value as the driver gave it: SQLite gives the text, psycopg parses it itself."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _when(value) -> datetime:
+    """A stored time as a JSON array gives it: SQLite's text ('2026-12-01 09:00:00.000123') or
+    PostgreSQL's ISO form ('2026-12-01T09:00:00.000123')."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _history(points, newest) -> RunnerHistory:
+    """The RunnerHistory of RECENT's row: its points newest first, the newest one's summary."""
+    found = [Point(row[0], _when(row[1]), row[2], row[3], row[4]) for row in (_json(points) or ())]
+    if not found:
+        return RunnerHistory([])
+    found.sort(key=lambda point: (point.screened_at, point.screening_id), reverse=True)
+    ruleset_version, score, band, urgency, fired = _json(newest)
+    first = found[0]
+    previous = Previous(
+        first.screening_id, first.screened_at, ruleset_version, score, band, urgency, tuple(_json(fired))
     )
+    return RunnerHistory(found, previous)
 
 
 _INSERT = screenings.insert()
@@ -231,10 +313,8 @@ class Store:
         """
         bound = {"team": team, "runner_id": runner_id, "limit": limit, "before": before or _NO_LATER_THAN}
         with self.engine.connect() as connection:
-            rows = connection.execute(RECENT, bound).all()
-        if not rows:
-            return RunnerHistory([])
-        return RunnerHistory([Point._make(row[:5]) for row in rows], _previous(rows[0]))
+            points, newest = connection.execute(RECENT, bound).one()
+        return _history(points, newest)
 
     def latest_intake(self, team: str, runner_id: str) -> tuple[str, datetime] | None:
         """The validated intake (JSON text) of the runner's newest stored screening, and when it was screened."""
