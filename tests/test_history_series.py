@@ -2,12 +2,14 @@
 
 import json
 import statistics
+from datetime import timedelta
 
 from histories import NOW, history_of
 from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.history import series
+from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 from screening.intake.schema import KM_PER_MILE
 
 earlier_entry = st.fixed_dictionaries(
@@ -51,6 +53,41 @@ def test_each_merged_week_is_the_newest_earlier_screenings_account_of_it(earlier
                 break
         else:
             raise AssertionError(f"week {age} came from no earlier screening")
+
+
+# Times on and beside the half-week edges, where the nearest whole week changes (3.5 days, 10.5 days, ...).
+edge_ages = st.builds(
+    lambda half_weeks, nudge_us: timedelta(hours=84 * half_weeks, microseconds=nudge_us),
+    st.integers(1, 30),
+    st.sampled_from([-1, 0, 1, -3_600_000_000, 3_600_000_000]),
+)
+timed_earlier = st.lists(st.tuples(edge_ages, st.lists(st.integers(0, 300), min_size=1, max_size=12)), max_size=12).map(
+    lambda entries: sorted(entries, key=lambda entry: entry[0])
+)
+
+
+@given(timed_earlier, entered_weeks)
+def test_a_merged_week_comes_from_the_newest_screening_placed_by_weeks_between_even_on_a_half_week(timed, entered):
+    points = [Point(f"earlier-{n}", NOW - age, 0, 0, weeks_text(weeks, "km")) for n, (age, weeks) in enumerate(timed)]
+    history = RunnerHistory(points, Previous("earlier-0", NOW, "2.1.0", 0, "low", None, ()) if points else None)
+    merged = series.merge_weeks(history, NOW, entered, "km", most=12)
+    expected = {age: value for age, value in enumerate(reversed(entered))}
+    for point in points:  # newest first: a newer account of a week wins
+        offset = series.weeks_between(point.screened_at, NOW)
+        for back, value in enumerate(reversed(json.loads(point.weeks)[1])):
+            if offset + back < 12:
+                expected.setdefault(offset + back, value)
+    known = 0
+    while known in expected:
+        known += 1
+    assert merged.weeks == [expected[age] for age in reversed(range(known))]
+
+
+def test_a_screening_exactly_half_a_week_ago_gives_last_week_and_a_moment_later_this_week():
+    for age, merged in ((timedelta(days=3.5), [10, 20]), (timedelta(days=3.5) - timedelta(microseconds=1), [20])):
+        point = Point("earlier-0", NOW - age, 0, 0, weeks_text([10], "km"))
+        history = RunnerHistory([point], Previous("earlier-0", NOW - age, "2.1.0", 0, "low", None, ()))
+        assert series.merge_weeks(history, NOW, [20], "km", most=12).weeks == merged
 
 
 def test_a_miles_week_merged_into_a_km_intake_is_converted():

@@ -90,9 +90,15 @@ class Baseline:
     z: float
 
 
+WEEK = timedelta(weeks=1)
+
+
 def _before(history: RunnerHistory, now: datetime) -> list[Point]:
     """The screenings strictly before `now` (a roster run's own rows never count as its history)."""
-    return [p for p in history.points if p.screened_at < now]
+    points = history.points
+    if not points or points[0].screened_at < now:  # newest first: all of them (every POST's case)
+        return points
+    return [p for p in points if p.screened_at < now]
 
 
 def baseline(values: list[int], today: int, *, minimum: int, sd_floor: float) -> Baseline | None:
@@ -117,11 +123,12 @@ def baselines(
 ) -> dict[str, Baseline | None]:
     since = now - timedelta(days=window_days)
     recent = [p for p in _before(history, now) if p.screened_at >= since]
-    out: dict[str, Baseline | None] = {}
-    for name, today in (("fatigue", fatigue), ("soreness", soreness)):
-        values = [getattr(p, name) for p in recent if getattr(p, name) is not None]
-        out[name] = baseline(values, today, minimum=minimum, sd_floor=sd_floor)
-    return out
+    fatigues = [p.fatigue for p in recent if p.fatigue is not None]
+    sorenesses = [p.soreness for p in recent if p.soreness is not None]
+    return {
+        "fatigue": baseline(fatigues, fatigue, minimum=minimum, sd_floor=sd_floor),
+        "soreness": baseline(sorenesses, soreness, minimum=minimum, sd_floor=sd_floor),
+    }
 
 
 def soreness_span_days(history: RunnerHistory, now: datetime, soreness: int, *, present: int, max_gap_days: int):
@@ -135,12 +142,9 @@ def soreness_span_days(history: RunnerHistory, now: datetime, soreness: int, *, 
     if soreness < present:
         return None
     later, earliest = now, None
+    gap = timedelta(days=max_gap_days)
     for prior in _before(history, now):
-        if (
-            prior.soreness is None
-            or prior.soreness < present
-            or later - prior.screened_at > timedelta(days=max_gap_days)
-        ):
+        if prior.soreness is None or prior.soreness < present or later - prior.screened_at > gap:
             break
         earliest = later = prior.screened_at
     if earliest is None:
@@ -165,11 +169,16 @@ class MergedWeeks:
 def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], unit: str, *, most: int) -> MergedWeeks:
     """The intake's weeks, extended into the past from earlier screenings (see the module text)."""
     by_age: dict[int, tuple[float, str | None]] = {age: (value, None) for age, value in enumerate(reversed(entered))}
+    known = len(entered)  # weeks from the latest back known without a gap
     read: set[tuple[int, str]] = set()
+    # A screening's offset is weeks_between(it, now). Newest first, so it never falls: it is raised while the
+    # screening is at or before the edge of its half-week either side (read from 60 screenings per POST).
+    offset, edge = 0, now - WEEK / 2
     for prior in _before(history, now):
-        if _contiguous(by_age) >= most:
+        if known >= most:
             break
-        offset = weeks_between(prior.screened_at, now)  # its latest week, counted back from ours
+        while prior.screened_at <= edge:
+            offset, edge = offset + 1, edge - WEEK
         if offset >= most:
             break  # older screenings are older still: none reaches a week within `most`
         if prior.weeks is None or (offset, prior.weeks) in read:
@@ -183,7 +192,9 @@ def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], uni
             age = offset + back
             if age < most and age not in by_age:  # a newer account of a week is never overwritten
                 by_age[age] = (_in_unit(value, their_unit, unit), prior.screening_id)
-    kept = [by_age[age] for age in range(_contiguous(by_age))]  # stops at the first week nobody reported
+        while known in by_age:
+            known += 1
+    kept = [by_age[age] for age in range(known)]  # stops at the first week nobody reported
     sources = list(dict.fromkeys(source for _, source in kept if source is not None))
     return MergedWeeks([value for value, _ in reversed(kept)], len(entered), len(kept) - len(entered), sources)
 
@@ -192,11 +203,3 @@ def weeks_between(earlier: datetime, later: datetime) -> int:
     """Whole weeks from one screening to a later one, to the nearest (6 days is a week: a week has most likely
     ended between them; 3 days is none)."""
     return math.floor((later - earlier) / timedelta(weeks=1) + 0.5)
-
-
-def _contiguous(by_age: dict) -> int:
-    """How many weeks from the latest back are known without a gap."""
-    age = 0
-    while age in by_age:
-        age += 1
-    return age
