@@ -10,6 +10,7 @@ import orjson
 import pytest
 from history_rows import EXAMPLE, screening_row
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from screening import default_screener
 from screening.history import Store, migrate
@@ -150,6 +151,21 @@ def test_the_row_keeps_the_validated_intake_and_the_summary(database_url):
     assert row.urgency == result["referral"]["urgency"]
     fired = row.fired if isinstance(row.fired, list) else json.loads(row.fired)
     assert fired == [e["rule"] for e in result["explanation"] if e["fired"]] and fired
+
+
+def test_a_group_commits_batch_is_one_statement_stored_whole_or_not_at_all(database_url):
+    """add_together stores a batch as one INSERT committed on its own: every row exactly, or, when one row
+    cannot be written (its id is taken), none of them."""
+    store = Store.open(database_url, upgrade=True)
+    batch = [screening_row(EXAMPLE, team=team) for team in ("club-a", "club-b", "")]
+    store.add_together([stored.row() for stored in batch])
+    for stored in batch:
+        assert store.result(stored.screening_id) == stored.result
+    assert store.history("club-b", batch[1].runner_id).points[0].screening_id == batch[1].screening_id
+    fresh, taken = screening_row(EXAMPLE), screening_row(EXAMPLE)
+    with pytest.raises(IntegrityError):
+        store.add_together([fresh.row(), {**taken.row(), "screening_id": batch[0].screening_id}])
+    assert store.result(fresh.screening_id) is None and store.count() == 3
 
 
 def _held_group_commit(bad: set[str]):
