@@ -153,6 +153,30 @@ def test_the_row_keeps_the_validated_intake_and_the_summary(database_url):
     assert fired == [e["rule"] for e in result["explanation"] if e["fired"]] and fired
 
 
+def test_a_runners_history_comes_newest_first_to_the_microsecond_however_it_was_stored(database_url):
+    """The history is read as one JSON array and sorted by its time text: whole seconds, fractions that
+    PostgreSQL writes without trailing zeros, and ties broken by screening id all come in time order."""
+    store = Store.open(database_url, upgrade=True)
+    base = datetime(2026, 5, 1, 9, 0, 0)
+    offsets = [0, 500_000, 450_000, 100, 1, 1_000_000, 999_999, 450_000]
+    rows = []
+    for n, micro in enumerate(offsets):
+        stored = screening_row(EXAMPLE, team="club-a").row()
+        rows.append(
+            {
+                **stored,
+                "screening_id": f"{n:02d}" + stored["screening_id"][2:],
+                "screened_at": base + timedelta(microseconds=micro),
+            }
+        )
+    store.add_many(rows[::-1])
+    points = store.history("club-a", rows[0]["runner_id"]).points
+    expected = sorted(rows, key=lambda row: (row["screened_at"], row["screening_id"]), reverse=True)
+    assert [(p.screening_id, p.screened_at) for p in points] == [
+        (r["screening_id"], r["screened_at"]) for r in expected
+    ]
+
+
 def test_a_group_commits_batch_is_one_statement_stored_whole_or_not_at_all(database_url):
     """add_together stores a batch as one INSERT committed on its own: every row exactly, or, when one row
     cannot be written (its id is taken), none of them."""

@@ -28,6 +28,7 @@ Every modelling choice below is a parameter in rules/parameters/modelling.yaml
 
 import json
 import math
+import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -106,8 +107,10 @@ def baseline(values: list[int], today: int, *, minimum: int, sd_floor: float) ->
     count = len(values)
     if count < minimum:
         return None
-    mean = sum(values) / count
-    sd = max(math.sqrt(sum((v - mean) ** 2 for v in values) / (count - 1)), sd_floor)
+    total, squares = sum(values), sum(map(operator.mul, values, values))
+    mean = total / count
+    # The sample variance from the sums, exact for whole-number scales until the one division.
+    sd = max(math.sqrt((count * squares - total * total) / (count * (count - 1))), sd_floor)
     return Baseline(count, round(mean, 2), round(sd, 2), round((today - mean) / sd, 2))
 
 

@@ -14,6 +14,7 @@ arrive together share one (group_commit.py), so they share one flush.
 """
 
 import functools
+import operator
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -243,18 +244,23 @@ def _json(value):
     return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _when(value) -> datetime:
-    """A stored time as a JSON array gives it: SQLite's text ('2026-12-01 09:00:00.000123') or
-    PostgreSQL's ISO form ('2026-12-01T09:00:00.000123')."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+_NEWEST_FIRST = operator.itemgetter(1, 0)  # (screened_at, screening_id) of a point as the JSON array gives it
 
 
 def _history(points, newest) -> RunnerHistory:
-    """The RunnerHistory of RECENT's row: its points newest first, the newest one's summary."""
-    found = [Point(row[0], _when(row[1]), row[2], row[3], row[4]) for row in (_json(points) or ())]
-    if not found:
+    """The RunnerHistory of RECENT's row: its points newest first, the newest one's summary.
+
+    A point's time comes as text: SQLite's '2026-12-01 09:00:00.000123' or
+    PostgreSQL's '2026-12-01T09:00:00.000123' (fractions without trailing
+    zeros). Within one database the text sorts as the time does, so the
+    points are sorted before their times are parsed.
+    """
+    rows = _json(points) or []
+    if not rows:
         return RunnerHistory([])
-    found.sort(key=lambda point: (point.screened_at, point.screening_id), reverse=True)
+    rows.sort(key=_NEWEST_FIRST, reverse=True)
+    when = datetime.fromisoformat
+    found = [Point(sid, when(at), fatigue, soreness, weeks) for sid, at, fatigue, soreness, weeks in rows]
     ruleset_version, score, band, urgency, fired = _json(newest)
     first = found[0]
     previous = Previous(
