@@ -48,11 +48,15 @@ def test_the_report_loads_nothing_but_itself(page, report):
 
 
 def test_opening_a_runner_shows_the_rules_that_fired(page):
+    from playwright.sync_api import expect
+
     runner = page.locator("details.runner").first
     rules = runner.locator("table.rules")
     assert not rules.is_visible()
     runner.locator("summary").click()
-    assert rules.is_visible()
+    # Waits for the opened details to be drawn: right after the click, a loaded machine may not have yet
+    # (this failed once in a full run with the cores busy).
+    expect(rules).to_be_visible(timeout=5000)
     assert rules.locator("tbody tr").count() >= 1
 
 

@@ -44,7 +44,7 @@ SYNCHRONOUS = ("FULL", "NORMAL")
 # holds one connection at a time, so a process opens at most one per thread (gunicorn's --threads); a pool
 # kept smaller (SQLAlchemy's default keeps 5) closed the others as they came back and opened them again,
 # which costs a SQLite file its PRAGMAs and a parse of the schema, a PostgreSQL server a login: with 8
-# threads this was a connection per 6 POSTs and tripled the CPU a stored POST read (scripts/bench_store.py).
+# threads in one process that was 257 connections opened for 1,650 POSTs (7 with this pool).
 POOL = {"pool_size": 0, "pool_use_lifo": True}
 
 Page = tuple[list | None, str | None]
@@ -170,7 +170,8 @@ class json_rows(FunctionElement):
     A runner's history is read as one row, not one per screening: Python's
     sqlite3 lets go of the GIL around every step of a statement, and with the
     threads of a busy worker each row read this way cost a hand-over of the GIL
-    (reading 60 rows took 5x the CPU it took on one thread; scripts/bench_store.py).
+    (in process, 8 threads: 60 rows one per step took ~1,450 us of CPU a POST,
+    5x one thread's; as one row ~550-650 us).
     SQLite: json_group_array(json_array(...)); PostgreSQL: json_agg(json_build_array(...)). Neither
     promises the aggregate's order, so the reader sorts.
     """
@@ -335,8 +336,8 @@ class Store:
         All or none as add_many is (a statement is atomic on SQLite and on
         PostgreSQL), but with one call into the database instead of a BEGIN, one
         per row and a COMMIT. Python's sqlite3 lets go of the GIL around each of
-        those, and with the threads of a busy worker each let-go cost the
-        writing thread ~0.1-0.3 ms of CPU to take it back (scripts/bench_store.py).
+        those, and taking it back from a busy thread costs CPU (measured here with
+        one thread spinning beside a trivial query: 0.04-0.28 ms a let-go).
         """
         values = {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
         with self._writes.connect() as connection:
