@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 from sqlalchemy import Text, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -187,24 +188,23 @@ class json_row(FunctionElement):
     type = Text()
 
 
-@compiles(json_rows, "sqlite")
-def _json_rows_sqlite(element, compiler, **kw):
-    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+def _compiled_as(construct, **templates: str) -> None:
+    """Compile `construct` on each dialect named as its template, the columns put in for {}."""
+    for dialect, template in templates.items():
+
+        def render(element, compiler, template=template, **kw):
+            return template.format(compiler.process(element.clauses, **kw))
+
+        compiles(construct, dialect)(render)
+
+    def unsupported(element, compiler, **kw):
+        raise CompileError(f"the history store runs on SQLite or PostgreSQL, not {compiler.dialect.name}")
+
+    compiles(construct)(unsupported)
 
 
-@compiles(json_rows, "postgresql")
-def _json_rows_postgresql(element, compiler, **kw):
-    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
-
-
-@compiles(json_row, "sqlite")
-def _json_row_sqlite(element, compiler, **kw):
-    return f"json_array({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(json_row, "postgresql")
-def _json_row_postgresql(element, compiler, **kw):
-    return f"json_build_array({compiler.process(element.clauses, **kw)})"
+_compiled_as(json_rows, sqlite="json_group_array(json_array({}))", postgresql="json_agg(json_build_array({}))")
+_compiled_as(json_row, sqlite="json_array({})", postgresql="json_build_array({})")
 
 
 def _newest_first(query):
