@@ -24,7 +24,12 @@
    group commit's transactions (insert and commit, with the rows per
    commit); the rest is the history section, the JSON texts, the row,
    SQLAlchemy around the reads and the hand-over between requests.
-3. Fills a store with --rows screenings (default 1,000,000) by bulk insert:
+3. (--floor, default on) What SQLite alone costs each stored POST, with no
+   SQLAlchemy and no service code: the history read and the row's insert and
+   commit, alternating, at synchronous FULL and NORMAL. Part 1 also prints
+   what storing may cost for 0.8 (a quarter of off's CPU a request): set
+   against this floor, it says how much room the Python side has.
+4. Fills a store with --rows screenings (default 1,000,000) by bulk insert:
    --runners runners (default 10,000) with equally many screenings each, one
    a week; the measured runner's rows carry a real result, the others a short
    stand-in text (the trend reads only summary columns, and 1,000,000 real
@@ -33,7 +38,7 @@
    process), and prints the median and p95 (target: median < 10 ms).
 
     .venv/bin/python scripts/bench_store.py [--rounds 3] [--seconds 5] [--clients 16] [--rows 1000000]
-        [--no-breakdown] [--skip-post] [--skip-trend] [--on-env SOLEUS_SQLITE_SYNCHRONOUS=NORMAL]
+        [--no-breakdown] [--no-floor] [--skip-post] [--skip-trend] [--on-env SOLEUS_SQLITE_SYNCHRONOUS=NORMAL]
         [--database-url postgresql+psycopg://postgres@127.0.0.1/DB]   (part 3 on that database; it is emptied)
 """
 
@@ -195,6 +200,10 @@ def post_on_vs_off(args) -> None:
         f"  storing costs  {extra_user + extra_system:.2f} ms server CPU/req (user {extra_user:.2f}, "
         f"system {extra_system:.2f})"
     )
+    # With the cores saturated, requests/s is about 1 / (server + client CPU a request): at 0.8 a stored
+    # request may cost a quarter more than one not stored, the rest of the time being the same.
+    off_cpu = median["off"]["user"] + median["off"]["system"] + median["off"]["client"]
+    print(f"  for 0.80 storing may cost at most {off_cpu / 0.8 - off_cpu:.2f} ms CPU/req (a quarter of off's)")
     ratios = sorted(on["rate"] / off["rate"] for on, off in zip(runs["on"], runs["off"], strict=True))
     print(
         f"  on / off       {median['on']['rate'] / median['off']['rate']:7.2f}        (target >= 0.80, 0 errors; "
@@ -291,6 +300,68 @@ def breakdown(args) -> None:
     folder.cleanup()
 
 
+def floor(args) -> None:
+    """What SQLite alone costs a stored POST: the history read and the row's insert, no Python service code.
+
+    Plain sqlite3 on a store made by the service (its schema, WAL, the
+    synchronous setting): one connection reads the runner's history (the
+    service's RECENT statement, as compiled for SQLite) and another inserts a
+    real row (its ~17 KB result text) and commits, in turn, as the service's
+    reads and group commits alternate. The CPU of each, from this thread.
+    """
+    import sqlite3
+
+    from history_rows import screening_row
+
+    from screening.history import Store
+    from screening.history.store import RECENT, screenings
+
+    intake = json.loads(EXAMPLE)
+    names = [column.name for column in screenings.c]
+    insert = f"INSERT INTO screenings ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    template, start = screening_row(intake).row(), datetime(2026, 1, 1)
+
+    def row(n: int) -> tuple:
+        values = {**template, "screening_id": uuid.uuid4().hex, "fired": json.dumps(template["fired"])}
+        values["screened_at"] = (start + timedelta(seconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return tuple(values[name] for name in names)
+
+    print(f"SQLite alone ({args.floor_posts} reads and inserts of one runner, no SQLAlchemy, no service code):")
+    for sync in ("FULL", "NORMAL"):
+        folder = tempfile.TemporaryDirectory(prefix="soleus-bench-floor-")
+        path = f"{folder.name}/floor.sqlite3"
+        store = Store.open(f"sqlite:///{path}", upgrade=True, synchronous=sync)
+        compiled = RECENT.compile(store.engine)
+        store.engine.dispose()
+        bound = {"team": "", "runner_id": template["runner_id"], "before": "9999-12-31 00:00:00.000000", "limit": 60}
+        arguments = tuple(bound.get(key, compiled.params.get(key)) for key in compiled.positiontup or ())
+        reader, writer = (sqlite3.connect(path, isolation_level=None) for _ in range(2))
+        for connection in (reader, writer):
+            connection.execute(f"PRAGMA synchronous={sync}")
+        for n in range(100):
+            writer.execute(insert, row(n))
+        for together in (1, 4):  # rows per commit: each alone, or four (the group commit's batches are 2-4)
+            read = write = 0.0
+            for n in range(100, 100 + args.floor_posts, together):
+                rows = [row(n + k) for k in range(together)]
+                began = time.thread_time()
+                for _ in range(together):
+                    reader.execute(str(compiled), arguments).fetchall()
+                between = time.thread_time()
+                writer.execute("BEGIN")
+                writer.executemany(insert, rows)
+                writer.execute("COMMIT")
+                read, write = read + between - began, write + time.thread_time() - between
+            per = 1e6 / args.floor_posts
+            print(
+                f"  synchronous={sync:6s} {together} row(s) a commit: history read {read * per:4.0f} us   "
+                f"insert and commit {write * per:4.0f} us of CPU a POST ({load()})"
+            )
+        reader.close()
+        writer.close()
+        folder.cleanup()
+
+
 def fill(store, rows: int, runners: int) -> tuple[str, str]:
     """Bulk-insert `rows` screenings; the (team, runner) whose trend is then read."""
     from history_rows import screening_row
@@ -378,6 +449,8 @@ def main(argv=None) -> int:
     parser.add_argument("--balance", type=float, default=0.8, help="least/busiest worker CPU a round needs")
     parser.add_argument("--attempts", type=int, default=4, help="measurements per round at most (default 4)")
     parser.add_argument("--skip-post", action="store_true", help="no POST on vs off")
+    parser.add_argument("--no-floor", dest="floor", action="store_false", help="no SQLite-alone floor")
+    parser.add_argument("--floor-posts", type=int, default=2000, help="reads and inserts the floor times")
     parser.add_argument("--skip-trend", action="store_true", help="no trend read")
     parser.add_argument("--no-breakdown", dest="breakdown", action="store_false", help="no in-process breakdown")
     parser.add_argument("--breakdown-posts", type=int, default=2000, help="POSTs the breakdown times")
@@ -396,6 +469,8 @@ def main(argv=None) -> int:
         post_on_vs_off(args)
     if args.breakdown:
         breakdown(args)
+    if args.floor:
+        floor(args)
     if not args.skip_trend:
         trend_read(args)
     return 0
