@@ -174,14 +174,15 @@ def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], uni
     by_age: dict[int, tuple[float, str | None]] = {age: (value, None) for age, value in enumerate(reversed(entered))}
     known = len(entered)  # weeks from the latest back known without a gap
     read: set[tuple[int, str]] = set()
-    # A screening's offset is weeks_between(it, now). Newest first, so it never falls: it is raised while the
-    # screening is at or before the edge of its half-week either side (read from 60 screenings per POST).
+    # A screening's offset is weeks_between(it, now). Newest first, so it never falls: it is worked out
+    # again only for a screening at or before the edge its offset ends at, not for each of 60 a POST.
     offset, edge = 0, now - WEEK / 2
     for prior in _before(history, now):
         if known >= most:
             break
-        while prior.screened_at <= edge:
-            offset, edge = offset + 1, edge - WEEK
+        if prior.screened_at <= edge:
+            offset = weeks_between(prior.screened_at, now)
+            edge = now - WEEK * (offset + 0.5)
         if offset >= most:
             break  # older screenings are older still: none reaches a week within `most`
         if prior.weeks is None or (offset, prior.weeks) in read:
@@ -205,4 +206,4 @@ def merge_weeks(history: RunnerHistory, now: datetime, entered: list[float], uni
 def weeks_between(earlier: datetime, later: datetime) -> int:
     """Whole weeks from one screening to a later one, to the nearest (6 days is a week: a week has most likely
     ended between them; 3 days is none)."""
-    return math.floor((later - earlier) / timedelta(weeks=1) + 0.5)
+    return math.floor((later - earlier) / WEEK + 0.5)
