@@ -295,11 +295,11 @@ def history_in_words(history: dict | None, change: bool = True) -> list[str]:
     elif previous is None:
         parts = ["first stored screening of this runner: nothing to compare with yet"]
     else:
-        change = history["score_change"]
+        score_change = history["score_change"]
         band = {"up": "band up", "down": "band down", "same": "band unchanged"}.get(history["band_change"] or "", "")
         parts = [
             f"since the previous screening ({previous['screened_at'][:10]}, score {previous['score']}, "
-            f"{previous['band']}): score {change:+d}{', ' + band if band else ''}"
+            f"{previous['band']}): score {score_change:+d}{', ' + band if band else ''}"
         ]
         if history["newly_fired"]:
             parts.append(f"newly fired: {', '.join(history['newly_fired'])}")
@@ -310,12 +310,11 @@ def history_in_words(history: dict | None, change: bool = True) -> list[str]:
         found = baselines[name]
         if found is None:
             continue  # too few earlier screenings: "not assessed" says what the rule needs
-        else:
-            parts.append(
-                f"{word} against the runner's own baseline: z {found['z']:+.2f} "
-                f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
-                f"in the last {baselines['window_days']} days)"
-            )
+        parts.append(
+            f"{word} against the runner's own baseline: z {found['z']:+.2f} "
+            f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
+            f"in the last {baselines['window_days']} days)"
+        )
     span = history["soreness_span_days"]
     if span == 0:
         parts.append("calf soreness also reported on earlier screenings the same day")
