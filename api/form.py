@@ -37,7 +37,6 @@ from api.service import screener as app_screener
 from api.store import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
 from api.store import screen as screen_and_store
 from screening import IntakeError
-from screening.history.store import format_time
 from screening.intake.flat import validate_flat
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.result.entered import entered
@@ -50,6 +49,7 @@ from screening.result.wording import (
     local_time,
     needs_in_words,
 )
+from screening.timestamps import format_time
 
 bp = Blueprint(
     "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"

@@ -19,9 +19,9 @@ from werkzeug.routing import BaseConverter
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.store import TEAM_PARAMETER, store, team
-from screening.history.store import format_time
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.result.schema import BANDS, URGENCIES, ResultSchema
+from screening.timestamps import format_time
 
 blp = Blueprint("history", __name__, url_prefix="/v1", description="A runner's stored screenings: read back, erase")
 

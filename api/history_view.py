@@ -6,7 +6,7 @@ solid line, soreness (0-10, drawn x10) as a dashed one, oldest on the left.
 """
 
 from api.store import store
-from screening.history.store import format_time
+from screening.timestamps import format_time
 
 SHOWN = 10
 WIDTH, HEIGHT, PAD = 240, 80, 4

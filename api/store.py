@@ -23,8 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.problems import Problem, problem_response
 from screening.history import Screening, Store
-from screening.history.store import format_time
 from screening.intake.schema import RUNNER_ID_PATTERN
+from screening.timestamps import format_time
 
 KEY = "soleus.store"
 DEFAULT_FILE = "soleus.sqlite3"

@@ -9,7 +9,7 @@ import orjson
 
 from screening import default_screener
 from screening.history import Screening
-from screening.history.store import format_time
+from screening.timestamps import format_time
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 
