@@ -7,8 +7,6 @@ import pytest
 from bs4 import BeautifulSoup
 from intakes import as_form
 
-from api import create_app
-
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text(encoding="utf-8"))
 
 # The example intake as the form posts it (12 week boxes, 4 filled), with a red flag ticked.
@@ -18,11 +16,6 @@ VALID = {
     "training.weekly_distance": as_form(EXAMPLE)["training.weekly_distance"] + [""] * 8,
     "red_flags.long_travel_past_8_weeks": "true",
 }
-
-
-@pytest.fixture
-def client():
-    return create_app({"TESTING": True}).test_client()
 
 
 def submit(client, changes: dict) -> tuple[int, BeautifulSoup]:

@@ -3,7 +3,6 @@
 import json
 from urllib.parse import unquote
 
-import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy.exc import OperationalError
 from test_form_views import HEALTHY, page, post
@@ -36,11 +35,6 @@ VARIED = {
     "not_tested.right": "yes",
     "red_flags.long_travel_past_8_weeks": "true",
 }
-
-
-@pytest.fixture
-def client():
-    return create_app({"TESTING": True}).test_client()
 
 
 def download(soup) -> dict:

@@ -29,11 +29,6 @@ HEALTHY = {
 }
 
 
-@pytest.fixture
-def client():
-    return create_app({"TESTING": True}).test_client()
-
-
 def page(response) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 

@@ -53,22 +53,13 @@ def _roster(path: Path, intakes: list[dict]) -> Path:
 def stored_report(tmp_path) -> Path:
     url = f"sqlite:///{tmp_path / 'history.sqlite3'}"
     storing = RosterStore(Store.open(url, upgrade=True), url, "club-a")
-    before = [healthy("rises"), _worse("falls"), _no_soreness("steady")]
-    after = [_worse("rises"), healthy("falls"), _no_soreness("steady")]
-    screen_roster(
-        _roster(tmp_path / "a.csv", before),
-        tmp_path / "a",
-        workers=1,
-        screened_at="2026-12-01T08:00:00Z",
-        storing=storing,
-    )
-    screen_roster(
-        _roster(tmp_path / "a.csv", after),
-        tmp_path / "b",
-        workers=1,
-        screened_at="2026-12-08T08:00:00Z",
-        storing=storing,
-    )
+    runs = {
+        "a": ("2026-12-01T08:00:00Z", [healthy("rises"), _worse("falls"), _no_soreness("steady")]),
+        "b": ("2026-12-08T08:00:00Z", [_worse("rises"), healthy("falls"), _no_soreness("steady")]),
+    }
+    for name, (screened_at, intakes) in runs.items():
+        roster = _roster(tmp_path / f"{name}.csv", intakes)
+        screen_roster(roster, tmp_path / name, workers=1, screened_at=screened_at, storing=storing)
     return tmp_path / "b" / "report.html"
 
 
