@@ -301,10 +301,7 @@ class Store:
 
     def __init__(self, engine: Engine, *, synchronous: str = "FULL"):
         self.engine = engine
-        # The group commit's own engine on the same database, each statement its own transaction.
-        self._writes = make_engine(
-            engine.url.render_as_string(hide_password=False), synchronous=synchronous, autocommit=True
-        )
+        self._synchronous = synchronous
         lock = writer_lock_path(engine)
         self._writer = GroupCommit(self.add_together, ProcessLock(lock) if lock else None)
 
@@ -320,6 +317,13 @@ class Store:
         else:
             migrate.require_current(engine, engine.url.render_as_string(hide_password=True))
         return cls(engine, synchronous=synchronous)
+
+    @functools.cached_property
+    def _writes(self) -> Engine:
+        """The group commit's own engine on the same database, each statement its own transaction (made on
+        the first add_together: a store that only reads, or a roster's, which uses add_many, never needs it)."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        return make_engine(url, synchronous=self._synchronous, autocommit=True)
 
     def add(self, screening: Screening) -> None:
         """Store one screening; when this returns it is committed (with those that came at the same time)."""
