@@ -37,14 +37,14 @@ def database_url(url: str | None = None) -> str:
 def _run(args, action) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from screening.history.store import make_engine
+    from screening.history.store import failure_reason, make_engine
 
     url = _url(args)
     try:
         engine = make_engine(url)
         return action(engine)
     except SQLAlchemyError as error:
-        print(f"soleus-screen: the database cannot be used: {type(error).__name__}: {error.args[0]}", file=sys.stderr)
+        print(f"soleus-screen: the database cannot be used: {failure_reason(error)}", file=sys.stderr)
         return EXIT_UNAVAILABLE
 
 

@@ -52,12 +52,10 @@ def _screened_at(text: str) -> str:
 def _team(text: str) -> str:
     import re
 
-    from api.store import TEAM_PATTERN
+    from api.store import TEAM_EXPECTED, TEAM_PATTERN
 
     if not re.fullmatch(TEAM_PATTERN, text):
-        raise argparse.ArgumentTypeError(
-            f"expected a club or clinic key (1-64 letters, digits, '.', '_' or '-'), got {text!r}"
-        )
+        raise argparse.ArgumentTypeError(f"{TEAM_EXPECTED} Got {text!r}.")
     return text
 
 
@@ -106,6 +104,7 @@ def run_roster(args) -> int:
     from screening.batch.source import UnusableRoster
     from screening.batch.storing import StoreFailed
     from screening.errors import EngineError
+    from screening.history.store import failure_reason
 
     storing = None
     if args.store:
@@ -144,7 +143,8 @@ def run_roster(args) -> int:
     except SQLAlchemyError as error:  # a runner's history could not be read (here or in a worker)
         stored = _stored_so_far(storing.stored, storing.through) if storing else "nothing was stored"
         print(
-            f"soleus-screen: the history store failed ({_reason(error)}): {stored}; no result files were written",
+            f"soleus-screen: the history store failed ({failure_reason(error)}): {stored}; "
+            "no result files were written",
             file=sys.stderr,
         )
         return EXIT_UNAVAILABLE
@@ -197,6 +197,7 @@ def _open_store(args):
     from api.store import open_store
     from screening.batch.storing import RosterStore
     from screening.history import SchemaBehind
+    from screening.history.store import failure_reason
 
     if args.dask:
         print(
@@ -213,13 +214,10 @@ def _open_store(args):
         return EXIT_UNUSABLE
     except SQLAlchemyError as error:
         print(
-            f"soleus-screen: the history store cannot be used, nothing was screened: {_reason(error)}", file=sys.stderr
+            f"soleus-screen: the history store cannot be used, nothing was screened: {failure_reason(error)}",
+            file=sys.stderr,
         )
         return EXIT_UNAVAILABLE
-
-
-def _reason(error) -> str:
-    return f"{type(error).__name__}: {error.args[0] if error.args else error}"
 
 
 def _stored_so_far(stored: int, through: int | None) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history.series import RunnerHistory
-from screening.history.store import Screening, Store, make_engine
+from screening.history.store import Screening, Store, failure_reason, make_engine
 from screening.timestamps import parse_time
 
 
@@ -47,7 +47,7 @@ class StoreFailed(Exception):
 
     def __init__(self, error: SQLAlchemyError, stored: int, through: int | None, failed_from: int | None):
         self.stored, self.through, self.failed_from = stored, through, failed_from
-        super().__init__(f"{type(error).__name__}: {error.args[0] if error.args else error}")
+        super().__init__(failure_reason(error))
 
 
 _stores: dict[str, Store] = {}  # one per database per process: a worker screens many partitions

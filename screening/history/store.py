@@ -288,6 +288,12 @@ def _insert_of(count: int) -> TextClause:
     )
 
 
+def failure_reason(error: Exception) -> str:
+    """A store error as a command prints it: its name and the database's own message. SQLAlchemy keeps
+    the statement and its values (an intake) out of `args[0]`; they are only in the error's str()."""
+    return f"{type(error).__name__}: {error.args[0] if error.args else type(error).__name__}"
+
+
 def writer_lock_path(engine: Engine) -> str | None:
     """The file the writers of a SQLite database take turns on (beside it, `-writer.lock`); None otherwise."""
     database = engine.url.database
