@@ -1,16 +1,19 @@
 """The `soleus-screen` command line: one module per subcommand.
 
-    soleus-screen screen FILE.json [--format json|text]   screen one intake ('-' = stdin)
+    soleus-screen screen FILE.json [--format text|json|fhir]   screen one intake ('-' = stdin)
     soleus-screen roster ROSTER --out DIR                 screen a club roster into a folder
     soleus-screen serve [--port 8000]                     run the HTTP service
     soleus-screen db upgrade|current|prune                the runner history database
 
-Each subcommand module has an `add_<name>(subparsers)` that registers it and
-imports its heavy parts only when it runs, so `--help` starts quickly.
+Each subcommand module has an `add_<name>(subparsers)` that registers it with
+`usage.add_command` (a summary, a description and examples, so every `--help`
+reads alike) and imports its heavy parts only when it runs, so `--help` starts
+quickly. Every command ends quietly into a closed pipe (`pipes`).
 """
 
 import argparse
 
+from api.commands import pipes, usage
 from api.commands.db import add_db
 from api.commands.roster import add_roster
 from api.commands.screen import add_screen
@@ -33,14 +36,23 @@ def package_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="soleus-screen", description=DESCRIPTION)
+    parser = argparse.ArgumentParser(
+        prog="soleus-screen",
+        description=DESCRIPTION,
+        epilog=usage.top_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
     for add in COMMANDS:
         add(subparsers)
     return parser
 
 
 def main(argv=None) -> int:
+    return pipes.run(_run, argv)
+
+
+def _run(argv) -> int:
     args = build_parser().parse_args(argv)
     return args.handler(args)
