@@ -1,6 +1,7 @@
 """`soleus-screen screen` prints the result, a clinician's text, or field errors."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,45 @@ def test_help_says_what_the_tool_does_and_screen_help_lists_exit_statuses(capsys
         build_parser().parse_args(["screen", "--help"])
     out = capsys.readouterr().out
     assert "exit status" in out and "70" in out
+
+
+def test_screen_prints_the_clinicians_report_at_a_terminal_and_json_into_a_pipe():
+    import pty
+
+    command = [sys.executable, "-m", "api.commands", "screen", str(EXAMPLE)]
+    piped = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert json.loads(piped.stdout)["runner_id"] == "club-0042"
+    main_end, child_end = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=child_end, stderr=subprocess.PIPE, timeout=60)
+        os.close(child_end)
+        text = b""
+        while True:
+            try:
+                chunk = os.read(main_end, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and all is read
+                break
+            if not chunk:
+                break
+            text += chunk
+    finally:
+        os.close(main_end)
+    assert done.returncode == EXIT_OK
+    assert b"Risk: " in text and not text.lstrip().startswith(b"{")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(Path(__file__).parents[1].joinpath("examples", "roster.csv").read_text(), id="csv"),
+        pytest.param("runner.id\trunner.age\nclub-1\t30\n", id="tab-separated"),
+        pytest.param(json.dumps([json.loads(EXAMPLE.read_text())]), id="json-array"),
+    ],
+)
+def test_a_roster_given_to_screen_says_to_use_roster(tmp_path, capsys, content):
+    path = tmp_path / "club.csv"
+    path.write_text(content, encoding="utf-8")
+    assert main(["screen", str(path)]) == EXIT_UNUSABLE
+    err = capsys.readouterr().err
+    assert "this looks like a roster: use soleus-screen roster" in err
+    assert len(err.strip().splitlines()) == 1

@@ -43,3 +43,18 @@ def test_db_commands_name_a_database_they_cannot_reach(capsys):
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     assert main(["db", "upgrade", "--url", url]) == 69
     assert "the database cannot be used" in capsys.readouterr().err
+
+
+def test_db_commands_say_which_database_they_act_on_before_acting(tmp_path, capsys):
+    path = tmp_path / "history.sqlite3"
+    assert main(["db", "upgrade", "--url", f"sqlite:///{path}"]) == EXIT_OK
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == f"database: the SQLite file {path}"
+
+
+def test_a_database_url_is_named_without_its_password(capsys):
+    url = "postgresql+psycopg://screener:s3cret-pw@127.0.0.1:1/none"
+    assert main(["db", "current", "--url", url]) == 69
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "database: postgresql+psycopg://screener@127.0.0.1:1/none"
+    assert "s3cret-pw" not in captured.out + captured.err

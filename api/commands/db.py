@@ -12,8 +12,13 @@ import os
 import sys
 
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
+from api.commands.usage import add_command
 
 EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: the database cannot be reached
+EXIT_STATUSES = """exit status:
+  0   done (current: the database is at the newest revision)
+  2   bad usage, or the schema is behind (current, prune: run `soleus-screen db upgrade`)
+  69  the database cannot be reached or used (the message names the reason)"""
 
 
 def _url(args) -> str:
@@ -34,12 +39,32 @@ def database_url(url: str | None = None) -> str:
     return instance_database_url(Flask("api"))
 
 
+def database_in_words(url: str) -> str:
+    """Which database `url` is, for a person: the SQLite file's path, or the URL without its password."""
+    from sqlalchemy.engine import URL, make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "an unreadable database URL"
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return "an in-memory SQLite database"
+        return f"the SQLite file {os.path.abspath(parsed.database)}"
+    without = URL.create(
+        parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query
+    )
+    return without.render_as_string(hide_password=False)
+
+
 def _run(args, action) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from screening.history.store import failure_reason, make_engine
 
     url = _url(args)
+    print(f"database: {database_in_words(url)}", flush=True)
     try:
         engine = make_engine(url)
         return action(engine)
@@ -94,19 +119,38 @@ def run_prune(args) -> int:
 
 
 def add_db(subparsers) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "db",
-        help="upgrade, check or prune the runner history database",
-        description="Look after the runner history database: SOLEUS_DATABASE_URL, --url, else the embedded SQLite "
-        "file in the service's instance folder.",
+        summary="upgrade, check or prune the runner history database",
+        description="Look after the runner history database: --url, else SOLEUS_DATABASE_URL, else the embedded "
+        "SQLite file in the service's instance folder (the one `serve` uses). Each action first says which "
+        "database it acts on (a URL without its password, or the SQLite file's path).",
+        examples=(
+            ("soleus-screen db current", "which revision the embedded database is at"),
+            ("SOLEUS_DATABASE_URL=postgresql+psycopg://app@db/soleus soleus-screen db upgrade", "migrate PostgreSQL"),
+        ),
+        exit_statuses=EXIT_STATUSES,
     )
-    actions = parser.add_subparsers(dest="action", required=True)
-    for name, handler, text in (
-        ("upgrade", run_upgrade, "apply every migration the database lacks"),
-        ("current", run_current, "say which revision the database is at (exit 2 if behind)"),
-        ("prune", run_prune, "delete screenings older than the retention period"),
+    actions = parser.add_subparsers(dest="action", required=True, title="actions", metavar="ACTION")
+    for name, handler, text, example in (
+        ("upgrade", run_upgrade, "apply every migration the database lacks", "soleus-screen db upgrade"),
+        (
+            "current",
+            run_current,
+            "say which revision the database is at (exit 2 if behind)",
+            "soleus-screen db current --url sqlite:////srv/soleus/history.sqlite3",
+        ),
+        (
+            "prune",
+            run_prune,
+            "delete screenings older than the retention period",
+            "soleus-screen db prune --days 365",
+        ),
     ):
-        action = actions.add_parser(name, help=text, description=text)
+        action = add_command(
+            actions, name, summary=text, description=text, examples=((example, text),), exit_statuses=EXIT_STATUSES
+        )
         action.add_argument("--url", help="the database URL (default: SOLEUS_DATABASE_URL or the embedded file)")
         if name == "prune":
             action.add_argument("--days", type=int, help="retention in days (default: SOLEUS_RETENTION_DAYS)")

@@ -7,6 +7,7 @@ import sys
 
 from api.commands.db import EXIT_UNAVAILABLE
 from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from api.commands.usage import add_command
 from screening.batch import JSONL_MAX_ROWS
 from screening.batch.parallel import default_workers
 
@@ -243,15 +244,24 @@ def _store_failure(error) -> str:
 
 
 def add_roster(subparsers) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "roster",
-        help="screen a club roster (CSV or JSON array) into a folder of results and a report",
+        summary="screen a club roster (CSV or JSON array) into a folder of results and a report",
         description="Screen every runner of a club roster (CSV with the contract's dotted column names, a JSON "
-        "array of intakes, a folder of CSV parts, or Parquet) into DIR: results.csv, errors.csv, report.html, "
-        "results.parquet (a folder of zstd Parquet parts: the results.csv columns plus each full result as JSON) "
-        f"and, for rosters of at most {JSONL_MAX_ROWS:,} rows or with --jsonl, results.jsonl.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=EXIT_STATUSES,
+        "array of intakes, a folder of CSV parts, or Parquet) into DIR: report.html (open it in a browser), "
+        "results.csv, errors.csv, results.parquet (a folder of zstd Parquet parts: the results.csv columns plus "
+        f"each full result as JSON) and, for rosters of at most {JSONL_MAX_ROWS:,} rows or with --jsonl, "
+        "results.jsonl. At a terminal it shows its progress in runners with the time left; at the end a summary "
+        "on stderr.",
+        examples=(
+            ("soleus-screen roster examples/roster.csv --out club", "screen the example roster into club/"),
+            (
+                "soleus-screen roster club.csv --out club --store --team harriers",
+                "also store each screening in the runner history, under team harriers",
+            ),
+        ),
+        exit_statuses=EXIT_STATUSES,
     )
     parser.add_argument(
         "roster",

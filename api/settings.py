@@ -1,0 +1,48 @@
+"""Every setting the service reads, with what it does: the one list `soleus-screen serve --help` shows.
+
+Each is set in the environment as SOLEUS_<KEY> (values read as JSON where they
+parse: SOLEUS_BATCH_MAX_ROWS=500, SOLEUS_CDS_CLIENTS='{"iss": "jwks.json"}'),
+or passed to `create_app({...})`. A test reads the code for every key the app
+looks up in its config and finds it here, so a new setting is listed or that
+test fails.
+"""
+
+# (KEY, what it does and its default), in the order an operator meets them.
+APP_SETTINGS = (
+    ("STORE", "keep the runner history: on (default) or off"),
+    ("DATABASE_URL", "the history database (default: the SQLite file instance/soleus.sqlite3)"),
+    ("SQLITE_SYNCHRONOUS", "a SQLite store's commits: FULL (default, on disk before the answer) or NORMAL"),
+    ("RETENTION_DAYS", "`db prune` deletes screenings older than this (default: keep them)"),
+    ("MAX_CONTENT_LENGTH", "the largest body taken, in bytes (default 16 MiB)"),
+    ("INTAKE_MAX_CONTENT_LENGTH", "the largest single intake, in bytes (default 64 KiB)"),
+    ("BATCH_MAX_ROWS", "rows one POST /v1/screenings/batch may hold (default 10,000)"),
+    ("SECRET_KEY", "signs the form's CSRF token and the CDS result links (default: random, per start)"),
+    ("CLINIC_TIMEZONE", "the clinic note's time zone, an IANA name (default: the server's)"),
+    ("RULES_DIR", "a ruleset folder to use instead of the packaged rules/"),
+    ("CDS_CLIENTS", 'CDS Hooks clients trusted: {"issuer": "JWKS file or https URL"} (default: none)'),
+    ("CDS_BASE_URL", "the public base URL CDS tokens name in `aud`, behind a proxy"),
+    ("CDS_AUTH", "off skips the CDS token check: for local testing only"),
+    ("CDS_FHIR_TIMEOUT", "seconds to fetch an intake from a CDS call's fhirServer (default 5)"),
+    ("CDS_RESULT_LINK_TTL", "seconds a CDS card's result link works (default 3600)"),
+)
+
+# Keys the app sets for its libraries, not for operators.
+INTERNAL = frozenset(
+    {
+        "API_TITLE",
+        "API_VERSION",
+        "API_DESCRIPTION",
+        "OPENAPI_VERSION",
+        "SESSION_COOKIE_SAMESITE",
+        "WTF_CSRF_ENABLED",
+        "WTF_CSRF_CHECK_DEFAULT",
+    }
+)
+
+
+def settings_block() -> str:
+    """The settings as `--help` lists them: each SOLEUS_<KEY> and what it does."""
+    width = max(len(key) for key, _ in APP_SETTINGS) + len("SOLEUS_")
+    lines = ["service settings (environment):"]
+    lines += [f"  {'SOLEUS_' + key:<{width}}  {what}" for key, what in APP_SETTINGS]
+    return "\n".join(lines)
