@@ -5,7 +5,19 @@ the master, and the workers fork with them already in memory. Threads give
 each worker concurrency while a request waits on the network; the rules
 engine is one per process and locks around each screening (see
 screening/engine.py), so threads share it safely.
+
+The listening socket is bound here, not by gunicorn (`bind`, then gunicorn's
+`fd://`): a port in use is one line naming it and `--port`, at once, where
+gunicorn would retry for five seconds and log ten errors. Once every worker
+has started, the `ready` text is printed once (the addresses to open).
 """
+
+import errno
+import http.client
+import json
+import multiprocessing
+import socket
+import sys
 
 from gunicorn.app.base import BaseApplication
 
@@ -15,12 +27,55 @@ from api.worker import READ_TIMEOUT, worker_class
 OPTIONAL = {"control_socket_disable"}
 
 
-class Server(BaseApplication):
-    """gunicorn serving one already-built WSGI app."""
+class CannotBind(Exception):
+    """The address cannot be listened on; the message says why and what to do, in one line."""
 
-    def __init__(self, app, options: dict):
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port), as gunicorn binds one (SO_REUSEADDR); CannotBind if it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise CannotBind(_why_not(host, port, error)) from None
+    return sock
+
+
+def _why_not(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        holder = "another soleus-screen is serving there" if _is_ours(host, port) else "another program holds it"
+        return f"port {port} on {host} is in use ({holder}): stop that, or choose another port with --port {port + 1}"
+    if error.errno == errno.EACCES:
+        return f"port {port} on {host} needs privileges this user lacks: choose a port above 1023 with --port"
+    if error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+        return f"{host} is not an address of this machine: choose one with --host (e.g. 127.0.0.1)"
+    return f"cannot listen on {host} port {port}: {error.strerror or error}"
+
+
+def _is_ours(host: str, port: int) -> bool:
+    """Whether a soleus-screen answers /health at (host, port), asked briefly."""
+    connection = http.client.HTTPConnection(host, port, timeout=0.5)
+    try:
+        connection.request("GET", "/health")
+        response = connection.getresponse()
+        return response.status == 200 and json.loads(response.read()) == {"status": "ok"}
+    except (OSError, ValueError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+class Server(BaseApplication):
+    """gunicorn serving one already-built WSGI app; `ready` is printed once every worker has started."""
+
+    def __init__(self, app, options: dict, ready: str | None = None):
         self.application = app
         self.options = options
+        if ready:
+            self.options["post_worker_init"] = _AnnounceWhenAllStarted(ready, options["workers"])
         super().__init__()
 
     def load_config(self):
@@ -56,6 +111,31 @@ def options(*, host: str, port: int, workers: int, threads: int, read_timeout: f
     }
 
 
-def serve(app, **settings) -> None:
-    """Serve `app` until gunicorn is told to stop (SIGINT or SIGTERM)."""
-    Server(app, options(**settings)).run()
+class _AnnounceWhenAllStarted:
+    """gunicorn's post_worker_init hook: the worker that brings the started count to `workers` prints `text`.
+
+    The count is shared memory made before gunicorn forks; a worker started
+    later to replace one counts past `workers` and prints nothing.
+    """
+
+    def __init__(self, text: str, workers: int):
+        self.text = text
+        self.workers = workers
+        self.started = multiprocessing.Value("i", 0)
+
+    def __call__(self, worker) -> None:
+        with self.started.get_lock():
+            self.started.value += 1
+            last = self.started.value == self.workers
+        if last:
+            print(self.text, file=sys.stderr, flush=True)
+
+
+def serve(
+    app, *, listener: socket.socket | None = None, host: str = "127.0.0.1", port: int = 8000, ready=None, **settings
+) -> None:
+    """Serve `app` on `listener` (else bind host:port) until gunicorn is told to stop (SIGINT or SIGTERM)."""
+    listener = listener or bind(host, port)
+    config = options(host=host, port=port, **settings)
+    config["bind"] = f"fd://{listener.detach()}"  # gunicorn owns the socket from here
+    Server(app, config, ready).run()

@@ -5,10 +5,13 @@
 Each option falls back on an environment variable (SOLEUS_HOST, SOLEUS_PORT,
 SOLEUS_WORKERS, SOLEUS_THREADS, SOLEUS_READ_TIMEOUT), then on the default. The default address is
 loopback only: put a TLS-terminating proxy in front before exposing it. The
-app's own settings come from SOLEUS_<KEY> too (SOLEUS_BATCH_MAX_ROWS,
-SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY, SOLEUS_STORE, SOLEUS_DATABASE_URL; see api/__init__.py).
-Against a database other than the embedded SQLite file whose schema is behind,
-it refuses to start and says to run `soleus-screen db upgrade`.
+app's own settings come from SOLEUS_<KEY> too (api/settings.py lists them all,
+and so does `serve --help`). Against a database other than the embedded SQLite
+file whose schema is behind, it refuses to start and says to run `soleus-screen db upgrade`.
+
+The port is bound first, so that a busy one is one line and exit status 2
+before the rules load; gunicorn then serves on that socket, and once every
+worker is up the service says where to go (api/startup.py).
 """
 
 import argparse
@@ -16,6 +19,7 @@ import os
 import sys
 
 from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from api.commands.usage import add_command
 from screening.errors import RulesError
 
 # The configuration the durable_rules notes tested: 2 workers x 8 threads, preloaded.
@@ -41,16 +45,44 @@ def _count(minimum: int, maximum: int):
 
 def run_serve(args) -> int:
     # Imported here, so registering the subcommand keeps `--help` quick.
+    from api import server, startup
+    from api.requestlog import configure_logging
+
+    # The port first: a busy one is said in a line, before the rules take seconds to load.
+    try:
+        listener = server.bind(args.host, args.port)
+    except server.CannotBind as error:
+        print(f"soleus-screen: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    port = listener.getsockname()[1]
+    print(f"soleus-screen: starting on {startup.base_url(args.host, port)} (loading the rules)", file=sys.stderr)
+    configure_logging()
+    app = _app_or_status()
+    if isinstance(app, int):
+        listener.close()
+        return app
+    ready = startup.ready_lines(app, host=args.host, port=port, workers=args.workers, threads=args.threads)
+    server.serve(
+        app,
+        listener=listener,
+        workers=args.workers,
+        threads=args.threads,
+        read_timeout=args.read_timeout,
+        ready="\n".join(ready),
+    )
+    return EXIT_OK
+
+
+def _app_or_status():
+    """The service's app, or the exit status when it cannot be built (the reason printed)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api import create_app, server
+    from api import create_app
     from api.commands.db import EXIT_UNAVAILABLE
-    from api.requestlog import configure_logging
     from screening.history import SchemaBehind
 
-    configure_logging()
     try:
-        app = create_app()
+        return create_app()
     except RulesError as error:
         print(f"soleus-screen: the rules cannot be loaded: {error}", file=sys.stderr)
         return EXIT_SOFTWARE
@@ -63,24 +95,34 @@ def run_serve(args) -> int:
     except OSError as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
-    server.serve(
-        app,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        threads=args.threads,
-        read_timeout=args.read_timeout,
-    )
-    return EXIT_OK
+
+
+SERVER_SETTINGS = """server settings (environment, overridden by the options above):
+  SOLEUS_HOST, SOLEUS_PORT, SOLEUS_WORKERS, SOLEUS_THREADS, SOLEUS_READ_TIMEOUT"""
+EXIT_STATUSES = """exit status:
+  0   stopped (Ctrl-C or SIGTERM)
+  2   bad usage, the port is in use or the address cannot be bound, or the database's schema is behind
+  69  the history database cannot be reached
+  70  the rules cannot be loaded"""
 
 
 def add_serve(subparsers) -> None:
-    parser = subparsers.add_parser(
+    from api.settings import settings_block
+
+    parser = add_command(
+        subparsers,
         "serve",
-        help="run the HTTP API under gunicorn (default http://127.0.0.1:8000)",
-        description="Run the HTTP API under gunicorn. Options default to SOLEUS_HOST, SOLEUS_PORT, SOLEUS_WORKERS, "
-        "SOLEUS_THREADS from the environment, then to the values shown. App settings come from "
-        "SOLEUS_<KEY> too, e.g. SOLEUS_BATCH_MAX_ROWS=500.",
+        summary="run the HTTP service: the clinic form, the JSON API, FHIR and CDS Hooks",
+        description="Run the HTTP service under gunicorn: the clinic form at /, the JSON API (its docs at /docs), "
+        "FHIR R4 $screen and CDS Hooks, with the runner history in the embedded SQLite file unless "
+        "SOLEUS_DATABASE_URL names a database. It listens on loopback by default: put a TLS-terminating proxy in "
+        "front before exposing it. Once ready it prints the addresses to open and which optional parts are off.",
+        examples=(
+            ("soleus-screen serve", "http://127.0.0.1:8000, 2 workers x 8 threads"),
+            ("SOLEUS_STORE=off soleus-screen serve --port 9000", "on port 9000, keeping no history"),
+        ),
+        settings=SERVER_SETTINGS + "\n\n" + settings_block(),
+        exit_statuses=EXIT_STATUSES,
     )
     parser.add_argument("--host", default=_default("HOST"), help="address to bind (default %(default)s)")
     parser.add_argument(
