@@ -24,6 +24,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # One intake (POST /v1/screenings) is about 1 KB: a larger body is refused before it is parsed.
     "INTAKE_MAX_CONTENT_LENGTH": 64 * 1024,
+    # One QuestionnaireResponse ($screen) is about 5 KB; a CDS Hooks call adds the Patient and a Bundle around it.
+    "FHIR_MAX_CONTENT_LENGTH": 256 * 1024,
+    "CDS_MAX_CONTENT_LENGTH": 1024 * 1024,
     # Rows one batch request may hold; past it the answer is 413 with the limit.
     "BATCH_MAX_ROWS": 10_000,
     # Runner history (api/store.py): on, in a SQLite file in the instance folder unless DATABASE_URL names one.

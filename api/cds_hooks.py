@@ -31,11 +31,13 @@ from api import cds_result
 from api.body import json_body, media_type
 from api.cds_auth import TrustedClients, Unauthorised
 from api.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
-from api.fhir import items, model_errors
+from api.fhir import items, model_errors, specs
+from api.limits import limit_body
 from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
 from screening import IntakeError
+from screening.interop.bounds import count_errors
 from screening.interop.cards import risk_card, unreadable_card
 from screening.interop.response import read_intake
 
@@ -153,8 +155,8 @@ def discover():
 @blp.doc(
     responses=problems(
         400,
-        413,
         415,
+        s413="The call is larger than CDS_MAX_CONTENT_LENGTH (1 MiB): refused before it is read",
         s412="The intake cannot be had: the prefetch has no `intake` key and there is no fhirServer, or "
         "fetching it from the fhirServer failed, or the client reports an error for it",
         **UNAUTHORISED,
@@ -170,6 +172,7 @@ def call_service():
     and a suggestion to create the referral when one is required.
     """
     authorise()
+    limit_body(current_app.config["CDS_MAX_CONTENT_LENGTH"], "CDS_MAX_CONTENT_LENGTH")
     media_type(JSON)
     body = json_body()
     patient_id = _hook_request(body)
@@ -188,7 +191,7 @@ def call_service():
     core = screener()
     source = _absolute(url_for("rules.list_rules"))
     ruleset = {"name": core.ruleset.name, "version": core.ruleset.version}
-    errors = model_errors(response)
+    errors = count_errors(response, specs()) or model_errors(response)
     if errors:
         return _cards([unreadable_card(errors, source_url=source, ruleset=ruleset)])
     try:

@@ -8,9 +8,12 @@ Bodies are application/fhir+json (application/json is taken too). A body that
 is not a QuestionnaireResponse (checked with the fhir.resources R4B model) is
 400; answers the intake schema refuses are 422, the same checks as
 /v1/screenings; both come back as an OperationOutcome whose `expression` names
-the item's linkId. The models are used on these endpoints only: the mapping
-(screening/interop) works on plain dicts and the screening itself is the
-Screener's, as for every other face.
+the item's linkId. As on /v1/screenings, a body is refused before it is read
+into any model: past FHIR_MAX_CONTENT_LENGTH (413), or with more items or
+answers than the Questionnaire takes, counted on the raw JSON (422). The
+models are used on these endpoints only: the mapping (screening/interop)
+works on plain dicts and the screening itself is the Screener's, as for every
+other face.
 """
 
 import functools
@@ -22,11 +25,13 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from api.body import json_body, media_type
+from api.limits import limit_body
 from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER
 from api.service import screener
 from screening import IntakeError
 from screening.interop import codes
-from screening.interop.items import ItemSpec, intake_items
+from screening.interop.bounds import count_errors
+from screening.interop.items import ItemSpec, flatten, intake_items
 from screening.interop.questionnaire import questionnaire
 from screening.interop.response import operation_outcome, read_intake
 from screening.interop.risk_assessment import risk_assessment
@@ -45,6 +50,12 @@ ISSUE_CODES = {400: "invalid", 404: "not-found", 405: "not-supported", 413: "too
 def items() -> tuple[ItemSpec, ...]:
     """The intake schema's items, walked once per process."""
     return intake_items()
+
+
+@functools.cache
+def specs() -> dict[str, ItemSpec]:
+    """Every item by linkId, groups included."""
+    return flatten(items())
 
 
 def fhir_response(resource: dict, status: int = 200):
@@ -182,9 +193,12 @@ def read_questionnaire(questionnaire_id: str):
     responses={
         "200": resource_doc("RiskAssessment", description="The screening as a RiskAssessment"),
         "400": _outcome_doc("Not JSON, or not a valid QuestionnaireResponse"),
-        "413": _outcome_doc("Body larger than the service takes"),
+        "413": _outcome_doc("Body larger than FHIR_MAX_CONTENT_LENGTH (256 KiB)"),
         "415": _outcome_doc("Not application/fhir+json or application/json"),
-        "422": _outcome_doc("Answers the intake refuses: one issue per problem, `expression` = the item's linkId"),
+        "422": _outcome_doc(
+            "Answers the intake refuses, or more items or answers than the Questionnaire takes (counted before the "
+            "response is read): one issue per problem, `expression` = the item's linkId"
+        ),
     },
 )
 def screen_response():
@@ -196,10 +210,14 @@ def screen_response():
     risk-probability code, the explanation in words, the recommendations as
     mitigation, the referral in an extension and the ruleset in `method`.
     """
+    limit_body(current_app.config["FHIR_MAX_CONTENT_LENGTH"], "FHIR_MAX_CONTENT_LENGTH")
     media_type(FHIR_JSON, JSON)
     payload = json_body()
     if not isinstance(payload, dict) or payload.get("resourceType") != "QuestionnaireResponse":
         return outcome(400, "Expected a QuestionnaireResponse resource.", "structure")
+    too_many = count_errors(payload, specs())
+    if too_many:
+        return fhir_response(operation_outcome(too_many, items()), 422)
     problems = model_errors(payload)
     if problems:
         return fhir_response(operation_outcome(problems, items()), 400)

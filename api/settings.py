@@ -15,6 +15,8 @@ APP_SETTINGS = (
     ("RETENTION_DAYS", "`db prune` deletes screenings older than this (default: keep them)"),
     ("MAX_CONTENT_LENGTH", "the largest body taken, in bytes (default 16 MiB)"),
     ("INTAKE_MAX_CONTENT_LENGTH", "the largest single intake, in bytes (default 64 KiB)"),
+    ("FHIR_MAX_CONTENT_LENGTH", "the largest FHIR $screen body, in bytes (default 256 KiB)"),
+    ("CDS_MAX_CONTENT_LENGTH", "the largest CDS Hooks call, in bytes (default 1 MiB)"),
     ("BATCH_MAX_ROWS", "rows one POST /v1/screenings/batch may hold (default 10,000)"),
     ("SECRET_KEY", "signs the form's CSRF token and the CDS result links (default: random, per start)"),
     ("CLINIC_TIMEZONE", "the clinic note's time zone, an IANA name (default: the server's)"),

@@ -46,7 +46,7 @@ def cds_hooks(app) -> Part:
             "off: no trusted clients, every call is refused (401); to turn it on set "
             """SOLEUS_CDS_CLIENTS='{"<issuer>": "<JWK Set file or https URL>"}'""",
         )
-    return Part("CDS Hooks", f"on: {len(clients)} trusted client(s)")
+    return Part("CDS Hooks", f"on: {len(app.config.get('CDS_CLIENTS') or {})} trusted client(s)")
 
 
 PARTS: tuple[Callable, ...] = (history, cds_hooks)
