@@ -7,7 +7,14 @@
 `errors` (field path -> messages) comes with 422; `row` with a CSV that cannot
 be read; `limit` with a batch past its row limit. A 500 says nothing about the
 internals: the traceback goes to the log, keyed by the same request id.
+
+Every answer's status line carries RFC 9110's reason phrase (`reason_phrase`),
+whichever face made it: werkzeug would write "422 UNPROCESSABLE ENTITY" for a
+FHIR OperationOutcome or the form, beside problem+json's "Unprocessable
+Content"; gunicorn's own refusals (api/worker.py) use the same phrases.
 """
+
+from http import HTTPStatus
 
 from flask import current_app, json
 from marshmallow import Schema, fields
@@ -86,17 +93,38 @@ def handle_server_error(error):
 
 def handle_intake_error(error: IntakeError):
     return problem_response(
-        422, "Unprocessable Content", "The intake is invalid: see errors, by field path.", errors=error.errors
+        422, reason_phrase(422), "The intake is invalid: see errors, by field path.", errors=error.errors
     )
 
 
+# werkzeug and Python 3.11 still say "Request Entity Too Large" / "Unprocessable Entity"; RFC 9110 renamed them.
+RENAMED = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def reason_phrase(status: int) -> str:
+    """RFC 9110's reason phrase for `status` ("Unprocessable Content"), or "" for a code it does not name."""
+    if status in RENAMED:
+        return RENAMED[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def _phrase(error: HTTPException) -> str:
-    # werkzeug still says "Request Entity Too Large" / "Unprocessable Entity"; RFC 9110 renamed them.
-    renamed = {413: "Content Too Large", 422: "Unprocessable Content"}
-    return renamed[error.code] if error.code in renamed else error.name
+    return reason_phrase(error.code) if error.code else error.name
+
+
+def with_reason_phrase(response):
+    """Give the status line RFC 9110's phrase (werkzeug upper-cases its own, and names 413 and 422 the old way)."""
+    phrase = reason_phrase(response.status_code)
+    if phrase:
+        response.status = f"{response.status_code} {phrase}"
+    return response
 
 
 def init_app(app) -> None:
-    """Register the problem+json handlers on `app`."""
+    """Register the problem+json handlers on `app`, and one reason phrase per status on every answer."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntakeError, handle_intake_error)
+    app.after_request(with_reason_phrase)

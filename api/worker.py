@@ -47,6 +47,8 @@ from gunicorn import util
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
+from api.problems import reason_phrase
+
 READ_TIMEOUT = 30.0  # seconds a client may take to send its request (and to read the answer)
 BUFFER = 256 * 1024  # bytes of a request gathered before a thread takes over
 RECV = 64 * 1024
@@ -213,7 +215,7 @@ class GatheringThreadWorker(ThreadWorker):
             conn = self.gathering[0]
             started = bool(conn.pending_request.data)
             detail = f"The request was not sent whole within {self.read_timeout:g} s: send it without pauses."
-            self._drop(conn, refusal(408, "Request Timeout", detail) if started else b"")
+            self._drop(conn, refusal(408, reason_phrase(408), detail) if started else b"")
 
     # -- errors gunicorn answers itself ----------------------------------------------------
 
@@ -225,7 +227,7 @@ class GatheringThreadWorker(ThreadWorker):
         if status is None:
             return
         try:
-            util.write_nonblock(client, refusal(status, reason, message, req))
+            util.write_nonblock(client, refusal(status, reason_phrase(status) or reason, message, req))
         except Exception:
             self.log.debug("Failed to send error message.")
 
