@@ -20,6 +20,8 @@ from screening.intake.json_keys import KeyRecordingDict, repeated_keys
 
 BLOCK = 1 << 16
 BOM = b"\xef\xbb\xbf"
+# How a workbook starts: .xlsx is a zip archive, .xls an OLE compound file.
+WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,16 @@ class Roster:
         self._file.seek(skip)
         if not stripped:
             raise UnusableRoster(f"{self.path}: the file is empty: expected a CSV header or a JSON array")
+        if stripped.startswith(WORKBOOKS):
+            raise UnusableRoster(
+                f"{self.path}: a spreadsheet workbook (.xlsx or .xls), not a CSV: save it from the spreadsheet "
+                "as 'CSV UTF-8 (comma delimited)' and screen that file"
+            )
+        if stripped.startswith(b"{"):
+            raise UnusableRoster(
+                f"{self.path}: one JSON object (one runner's intake?), not a roster: screen it with "
+                "soleus-screen screen, or put the intakes in a JSON array"
+            )
         return "json" if stripped.startswith(b"[") else "csv"
 
     def position(self) -> int:

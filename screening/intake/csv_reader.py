@@ -17,6 +17,9 @@ from screening.errors import ScreeningError
 from screening.intake.flat import FIELD_KINDS, REQUIRED_FIELDS
 
 REQUIRED_COLUMNS = REQUIRED_FIELDS  # a column for every field the intake schema requires
+# The longest line read: a header of 100,000 columns is about 1 MB, a runner's row a few hundred characters.
+# Past it the file is refused before more is held (a 1 GB line without a line end cost 2.1 GB).
+MAX_LINE = 4 * 1024 * 1024
 
 
 class CsvError(ScreeningError):
@@ -35,6 +38,7 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
     """
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     parts: list[str] = []  # text since the last newline
+    pending = 0  # its length
     line_number = 0
     for chunk in binary:
         try:
@@ -45,11 +49,23 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
                 f"not UTF-8 text near line {bad_line}: byte {chunk[error.start : error.start + 1]!r}; "
                 "save the file as CSV UTF-8"
             ) from None
+        if "\x00" in text:
+            bad_line = line_number + text[: text.index("\x00")].count("\n") + 1
+            raise CsvError(
+                f"not a text file: a NUL byte on line {bad_line} (a spreadsheet workbook or another binary "
+                "file?); save the roster as CSV UTF-8"
+            )
         parts.append(text)
         if "\n" not in text:
+            pending += len(text)
+            if pending > MAX_LINE:
+                raise CsvError(_too_long(line_number + 1))
             continue
+        if pending + text.index("\n") > MAX_LINE:
+            raise CsvError(_too_long(line_number + 1))
         *complete, rest = "".join(parts).split("\n")
         parts = [rest]
+        pending = len(rest)
         for line in complete:
             line_number += 1
             yield line + "\n"
@@ -59,6 +75,13 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
         raise CsvError(f"not UTF-8 text at the end of the file (line {line_number + 1})") from None
     if pending := "".join(parts):
         yield pending
+
+
+def _too_long(line: int) -> str:
+    return (
+        f"line {line} is longer than {MAX_LINE:,} characters without a line end, and a cell may hold at most "
+        f"{csv.field_size_limit():,} (the field limit): is this a CSV roster?"
+    )
 
 
 def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
@@ -97,6 +120,11 @@ def _check_header(header: list[str]) -> None:
     if any(part.strip() in FIELD_KINDS for name in counts if ";" in name for part in name.split(";")):
         raise CsvError(
             "the columns are separated by ';' (a spreadsheet's regional CSV): save the roster as "
+            "'CSV UTF-8 (comma delimited)'"
+        )
+    if any(part.strip() in FIELD_KINDS for name in counts if "\t" in name for part in name.split("\t")):
+        raise CsvError(
+            "the columns are separated by tabs (a tab-separated file): save the roster as "
             "'CSV UTF-8 (comma delimited)'"
         )
     unknown = [name for name in counts if name not in FIELD_KINDS]
