@@ -73,8 +73,8 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
         parts.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
         raise CsvError(f"not UTF-8 text at the end of the file (line {line_number + 1})") from None
-    if pending := "".join(parts):
-        yield pending
+    if last := "".join(parts):
+        yield last
 
 
 def _too_long(line: int) -> str:
