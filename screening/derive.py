@@ -23,6 +23,18 @@ from screening.ruleset.model import Instrument, Norms, Ruleset
 
 _UNIT_NOISE_DECIMALS = 9
 
+# The inputs only a runner's stored history can give (see _from_history): without a store a rule reading
+# one is never assessed, for any runner.
+HISTORY_ONLY = frozenset(
+    [
+        "derived.fatigue_z",
+        "derived.fatigue_baseline_mean",
+        "derived.soreness_z",
+        "derived.soreness_baseline_mean",
+        "derived.soreness_screenings_span_days",
+    ]
+)
+
 COMPUTED = frozenset(
     [
         "runner.age",

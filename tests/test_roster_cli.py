@@ -95,8 +95,34 @@ def test_the_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, capsys, mon
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     main(["roster", str(EXAMPLE), "--out", str(tmp_path), "--workers", "1"] + (["--quiet"] if quiet else []))
     err = capsys.readouterr().err
-    assert ("screening:" in err) is not quiet
+    assert ("31 / 31 runners (3 invalid)" in err) is not quiet  # the last redraw: every row read
     assert ("screened 28 runners" in err) is not quiet
+
+
+def test_progress_counts_runners_with_thousands_separators_and_the_time_left():
+    from api.commands.roster import progress_line
+
+    assert progress_line(420, 1000, 42_000, 0, 42.0) == "42,000 / about 100,000 runners, 58 s left"
+    assert progress_line(250, 1000, 25_000, 12, 60.0) == "25,000 / about 100,000 runners, 3 min left (12 invalid)"
+    assert progress_line(1000, 1000, 100_000, 0, 100.0) == "100,000 / 100,000 runners"
+    assert progress_line(1, 1000, 10, 0, 10.0).endswith("2 h 46 min left")
+
+
+def test_the_summary_names_the_report_the_referrals_by_urgency_and_what_needs_the_history(tmp_path, capsys):
+    out = tmp_path / "out"
+    main(["roster", str(EXAMPLE), "--out", str(out), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert f"the report: {out / 'report.html'}" in err
+    assert "urgent referrals, " in err and " soon, " in err and " routine" in err
+    history = [line for line in err.splitlines() if "kept no history" in line]
+    assert len(history) == 1 and "own baseline" in history[0] and "--store" in history[0]
+
+
+def test_a_stored_run_says_nothing_of_rules_needing_the_history(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOLEUS_DATABASE_URL", f"sqlite:///{tmp_path / 'history.sqlite3'}")
+    main(["roster", str(EXAMPLE), "--out", str(tmp_path / "out"), "--workers", "1", "--store"])
+    err = capsys.readouterr().err
+    assert "stored 28 screenings" in err and "kept no history" not in err
 
 
 @pytest.mark.parametrize("quiet", [[], ["--quiet"]], ids=["plain", "quiet"])

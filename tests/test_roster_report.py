@@ -232,11 +232,29 @@ def test_the_string_table_stops_growing_and_later_phrases_are_written_out(tmp_pa
     assert sorted(number for part in parts for number in part if isinstance(number, int))[-1] == 1
 
 
-def test_the_not_assessed_table_names_only_the_data_its_runners_lacked(example):
-    # The soreness-baseline rule also reads wellness.soreness, which every runner gave: only the
-    # stored screenings it lacked are named (as every runner's own not-assessed line names them).
+def test_a_run_without_a_store_says_once_that_the_baseline_rules_need_the_history(example):
+    # Without a store the baseline rules can never run: one line says so, instead of a row that
+    # counts nearly every runner as not assessed for them (each runner's own not_assessed keeps them).
     _, page = example
     bands = html.unescape(_section(page, "bands"))
-    row = bands[bands.index("<code>wellness.soreness_above_baseline</code>") :]
-    needs = row[row.index("<td>") + 4 : row.index("</td>", row.index("<td>"))]
-    assert needs == "4 earlier stored screenings in the past 56 days"
+    line = bands[bands.index('<p id="need-history">') :]
+    line = line[: line.index("</p>")]
+    assert "Fatigue well above the runner's own baseline" in line and "--store" in line
+    table = bands[bands.index("<table>", bands.index('<p id="need-history">')) :]
+    assert "<code>wellness.soreness_above_baseline</code>" not in table
+    assert "<code>wellness.fatigue_above_baseline</code>" not in table
+
+
+def test_the_inputs_said_to_need_the_history_are_never_known_without_one():
+    from intakes import healthy
+
+    from screening.batch.tally import needs_history
+    from screening.derive import HISTORY_ONLY, derive
+    from screening.service import default_screener
+
+    ruleset = default_screener().ruleset
+    intake = default_screener().validate(healthy("club-1"))
+    inputs = derive(intake, ruleset).inputs
+    assert HISTORY_ONLY <= set(ruleset.inputs)
+    assert all(inputs[name] is None for name in HISTORY_ONLY)
+    assert needs_history(ruleset) == {"wellness.fatigue_above_baseline", "wellness.soreness_above_baseline"}

@@ -1,6 +1,7 @@
 """The roster report of a stored run shows each runner's change since their previous stored screening."""
 
 import csv
+import html
 import json
 import re
 from pathlib import Path
@@ -80,6 +81,16 @@ def test_each_runner_of_a_stored_run_has_its_band_change_score_change_and_new_re
     assert change["falls"] == ["down", results["falls"]["history"]["score_change"], 0]
     assert change["steady"] == ["same", 0, 0]
     assert results["rises"]["history"]["score_change"] > 0 > results["falls"]["history"]["score_change"]
+
+
+def test_the_not_assessed_table_of_a_stored_run_names_only_the_stored_screenings_its_runners_lacked(stored_report):
+    # The soreness-baseline rule also reads wellness.soreness, which every runner gave: only the
+    # stored screenings it lacked are named (as every runner's own not-assessed line names them).
+    page = html.unescape(stored_report.read_text(encoding="utf-8"))
+    assert 'id="need-history"' not in page
+    row = page[page.index("<code>wellness.soreness_above_baseline</code>") :]
+    needs = row[row.index("<td>") + 4 : row.index("</td>", row.index("<td>"))]
+    assert needs == "4 earlier stored screenings in the past 56 days"
 
 
 def test_a_run_that_did_not_store_shows_no_change(tmp_path):

@@ -4,6 +4,7 @@ import argparse
 import os
 import signal
 import sys
+import time
 
 from api.commands.db import EXIT_UNAVAILABLE
 from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
@@ -70,22 +71,62 @@ def _positive(text: str) -> int:
     return value
 
 
-class _Bar:
-    """A tqdm progress bar on stderr, measured in bytes of the roster read."""
+class _Progress:
+    """One line on stderr, redrawn: "42,000 / about 100,000 runners, 1 min left".
 
-    def __init__(self, total: int):
-        from tqdm import tqdm
+    The total is estimated from the bytes read so far against the roster's
+    size (the rows are not counted first), and so is the time left; both are
+    exact at the end. Redrawn at most a few times a second.
+    """
 
-        self._bar = tqdm(
-            total=total, unit="B", unit_scale=True, desc="screening", file=sys.stderr, dynamic_ncols=True, leave=False
-        )
+    EVERY = 0.2  # seconds between redraws
+
+    def __init__(self, total_bytes: int, stream=None):
+        self.total_bytes = total_bytes
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self.drawn = 0.0
+        self.width = 0
 
     def __call__(self, position: int, screened: int, invalid: int) -> None:
-        self._bar.update(max(position - self._bar.n, 0))
-        self._bar.set_postfix(runners=screened, invalid=invalid, refresh=False)
+        now = time.monotonic()
+        if now - self.drawn < self.EVERY and position < self.total_bytes:
+            return
+        self.drawn = now
+        self._draw(progress_line(position, self.total_bytes, screened + invalid, invalid, now - self.started))
+
+    def _draw(self, line: str) -> None:
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
 
     def close(self) -> None:
-        self._bar.close()
+        if self.width:
+            self._draw("")
+            self.stream.write("\r")
+            self.stream.flush()
+
+
+def progress_line(position: int, total_bytes: int, rows: int, invalid: int, elapsed: float) -> str:
+    """ "42,000 / about 100,000 runners, 1 min left" from the bytes read and the rows done so far."""
+    done = min(position / total_bytes, 1.0) if total_bytes else 0.0
+    if done >= 1.0:
+        line = f"{rows:,} / {rows:,} runners"
+    elif done > 0:
+        line = f"{rows:,} / about {round(rows / done):,} runners, {duration(elapsed * (1 - done) / done)} left"
+    else:
+        line = f"{rows:,} runners"
+    return line + (f" ({invalid:,} invalid)" if invalid else "")
+
+
+def duration(seconds: float) -> str:
+    """A time left in words: "12 s", "1 min", "1 h 5 min"."""
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def _size(path: str) -> int:
@@ -118,7 +159,7 @@ def run_roster(args) -> int:
     bar = None
     if not args.quiet and sys.stderr.isatty():
         try:
-            bar = _Bar(total=_size(args.roster))
+            bar = _Progress(_size(args.roster))
         except OSError:
             bar = None  # the run itself reports the unreadable file
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
@@ -167,27 +208,33 @@ def run_roster(args) -> int:
             file=sys.stderr,
         )
     if not args.quiet:
-        bands = ", ".join(f"{count} {band}" for band, count in outcome.bands.items())
-        print(
-            f"soleus-screen: screened {outcome.screened} runners ({bands}; {outcome.urgent} urgent referrals) "
-            f"into {args.out}",
-            file=sys.stderr,
-        )
-        if outcome.stored is not None:
-            team = f" under team {args.team}" if args.team else ""
-            print(f"soleus-screen: stored {outcome.stored} screenings in the runner history{team}", file=sys.stderr)
-        if outcome.repeated_ids:
-            ids = "1 runner id is" if outcome.repeated_ids == 1 else f"{outcome.repeated_ids} runner ids are"
-            print(
-                f"soleus-screen: {ids} on more than one row: see {outcome.files['report.html']}#repeated",
-                file=sys.stderr,
-            )
-        if outcome.invalid:
-            print(
-                f"soleus-screen: {outcome.invalid} rows could not be screened: see {outcome.files['errors.csv']}",
-                file=sys.stderr,
-            )
+        for line in summary(outcome, args):
+            print(f"soleus-screen: {line}", file=sys.stderr)
     return EXIT_OK if outcome.all_screened else EXIT_INVALID
+
+
+def summary(outcome, args) -> list[str]:
+    """What the run did, for the person who ran it: counts with thousands separators, then where to look."""
+    bands = ", ".join(f"{count:,} {band}" for band, count in outcome.bands.items())
+    lines = [
+        f"screened {outcome.screened:,} runners ({bands}); {outcome.urgent:,} urgent referrals, "
+        f"{outcome.soon:,} soon, {outcome.routine:,} routine",
+        f"the report: {outcome.files['report.html']} (open it in a browser; every file is in {args.out})",
+    ]
+    if outcome.stored is not None:
+        team = f" under team {args.team}" if args.team else ""
+        lines.append(f"stored {outcome.stored:,} screenings in the runner history{team}")
+    if outcome.need_history:
+        lines.append(
+            f"not assessed for any runner, as this run kept no history: {'; '.join(outcome.need_history)} "
+            "(they compare a runner with their own earlier stored screenings: run with --store)"
+        )
+    if outcome.repeated_ids:
+        ids = "1 runner id is" if outcome.repeated_ids == 1 else f"{outcome.repeated_ids:,} runner ids are"
+        lines.append(f"{ids} on more than one row: see {outcome.files['report.html']}#repeated")
+    if outcome.invalid:
+        lines.append(f"{outcome.invalid:,} rows could not be screened: see {outcome.files['errors.csv']}")
+    return lines
 
 
 def _open_store(args):

@@ -21,7 +21,7 @@ from screening.batch.repeated_ids import PartIds
 from screening.batch.report import PageRecords, runner_records
 from screening.batch.source import Chunk
 from screening.batch.stamp import RunStamp
-from screening.batch.tally import Tally, bin_count, tally
+from screening.batch.tally import Tally, bin_count, needs_history, tally
 from screening.errors import EngineError
 from screening.service import default_screener
 
@@ -61,7 +61,7 @@ def screen_part(task: PartTask, **history) -> PartOutput:
         output.results_csv,
         output.errors_csv,
         part_bytes(output),
-        tally(runners, bin_count(ruleset.score_max)),
+        tally(runners, bin_count(ruleset.score_max), frozenset() if history else needs_history(ruleset)),
         [runner for runner in runners if runner.urgency == "urgent"],
         output.invalid,
         runner_records(output, ruleset, task.number),

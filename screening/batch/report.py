@@ -28,7 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from screening.batch.pipeline import ChunkOutput, InvalidRow, RunnerSummary
 from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
-from screening.batch.tally import BIN_WIDTH, bin_count
+from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
@@ -183,6 +183,8 @@ class RosterReport:
         # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
         self._strings: dict[str, int] = {}
         self.stored = stored  # a run that stores: every result carries `history` (see change_since_previous)
+        # Without a store the rules that read a runner's baseline never run: said once, not per runner.
+        self.set_aside = frozenset() if stored else needs_history(ruleset)
 
     @property
     def screened(self) -> int:
@@ -311,6 +313,8 @@ class RosterReport:
         for rule_id, count in sorted(
             self.not_assessed_counts.items(), key=lambda pair: (-pair[1], self.ruleset.rule(pair[0]).index)
         ):
+            if rule_id in self.set_aside:
+                continue
             rule = self.ruleset.rule(rule_id)
             lacked = self.not_assessed_inputs.get(rule_id, set())
             needs = [self.ruleset.inputs[name].needed_data for name in rule.inputs if name in lacked]
@@ -318,6 +322,14 @@ class RosterReport:
                 {"rule": rule_id, "title": rule.title, "needs": needs_in_words(needs, self.ruleset), "count": count}
             )
         return rows
+
+    def need_history(self) -> list[str]:
+        """The titles of the rules this run could not assess for any runner because it kept no history."""
+        return [
+            rule.title
+            for rule in self.ruleset.rules
+            if rule.id in self.set_aside and rule.id in self.not_assessed_counts
+        ]
 
     def tables(self) -> dict:
         """What every runner shares, written once: rules, recommendations, band and urgency names."""
@@ -353,6 +365,7 @@ class RosterReport:
             "factors": self.factors(),
             "not_assessed_runners": self.not_assessed_runners,
             "not_assessed": self.not_assessed(),
+            "need_history": self.need_history(),
             "urgent": self.urgent,
             "urgent_total": urgencies["urgent"],
             "attention_total": self.attention_total,

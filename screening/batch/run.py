@@ -46,9 +46,14 @@ class RosterOutcome:
     files: dict
     repeated_ids: int = 0  # runner ids on more than one screened row
     stored: int | None = None  # rows committed to the history store (None: the run did not store)
+    soon: int = 0
+    routine: int = 0
+    need_history: tuple[str, ...] = ()  # titles of the rules no runner could be assessed for without a store
 
     @classmethod
-    def of(cls, tally: Tally, files: dict, stored: int | None = None) -> "RosterOutcome":
+    def of(
+        cls, tally: Tally, files: dict, stored: int | None = None, need_history: tuple[str, ...] = ()
+    ) -> "RosterOutcome":
         """The outcome of a run whose rows `tally` counted and whose files are `files`."""
         return cls(
             tally.screened,
@@ -58,6 +63,9 @@ class RosterOutcome:
             files,
             tally.repeated_ids.total,
             stored,
+            tally.referrals["soon"],
+            tally.referrals["routine"],
+            need_history,
         )
 
     @property
@@ -133,7 +141,8 @@ def screen_roster(
             outputs.abort()
             raise
         files = outputs.commit()
-    return RosterOutcome.of(report.tally, files, storing.stored if storing is not None else None)
+    stored = storing.stored if storing is not None else None
+    return RosterOutcome.of(report.tally, files, stored, tuple(report.need_history()))
 
 
 def _jsonl_wanted(jsonl: bool | None, rows: int) -> bool:

@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from screening.ruleset.model import BANDS
+from screening.derive import HISTORY_ONLY
+from screening.ruleset.model import BANDS, Ruleset
 
 BIN_WIDTH = 5
 
@@ -36,15 +37,28 @@ def bin_count(score_max: int) -> int:
     return max(1, score_max // BIN_WIDTH)
 
 
-def tally(runners: Sequence, bins: int) -> Tally:
-    """Count a partition's runners (pipeline.RunnerSummary) into `bins` score bins."""
+def needs_history(ruleset: Ruleset) -> frozenset[str]:
+    """The rules that read an input only a stored history gives: a run without a store never assesses them."""
+    return frozenset(
+        rule.id
+        for rule in ruleset.rules
+        if any(name in HISTORY_ONLY and ruleset.inputs[name].absent == "not_assessed" for name in rule.inputs)
+    )
+
+
+def tally(runners: Sequence, bins: int, set_aside: frozenset[str] = frozenset()) -> Tally:
+    """Count a partition's runners (pipeline.RunnerSummary) into `bins` score bins.
+
+    A runner counts as not assessed for a rule outside `set_aside` (the rules
+    that need the history, in a run without a store: said once, not per runner).
+    """
     return Tally(
         len(runners),
         dict(Counter(runner.band for runner in runners)),
         dict(Counter(runner.urgency for runner in runners)),
         dict(Counter(min(runner.score // BIN_WIDTH, bins - 1) for runner in runners)),
         dict(Counter(rule_id for runner in runners for rule_id in runner.fired)),
-        sum(1 for runner in runners if runner.not_assessed),
+        sum(1 for runner in runners if set(runner.not_assessed) - set_aside),
         dict(Counter(rule_id for runner in runners for rule_id in runner.not_assessed)),
         sum(1 for runner in runners if needs_attention(runner)),
         _missing_by_rule(runners),

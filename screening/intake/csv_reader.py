@@ -124,8 +124,7 @@ def _check_header(header: list[str]) -> None:
         )
     if any(part.strip() in FIELD_KINDS for name in counts if "\t" in name for part in name.split("\t")):
         raise CsvError(
-            "the columns are separated by tabs (a tab-separated file): save the roster as "
-            "'CSV UTF-8 (comma delimited)'"
+            "the columns are separated by tabs (a tab-separated file): save the roster as 'CSV UTF-8 (comma delimited)'"
         )
     unknown = [name for name in counts if name not in FIELD_KINDS]
     if unknown:
