@@ -14,8 +14,8 @@ a body of millions of list items is refused before it is parsed), with the
 same guarantee for a chunked body.
 
 It also turns a socket timeout while reading the body (a client that stopped
-sending, see api/server.py) into 408, where werkzeug would call it a client
-disconnect (400).
+sending, or whose request passed its deadline, see api/worker.py) into 408,
+where werkzeug would call it a client disconnect (400).
 """
 
 from flask import current_app, request
@@ -52,7 +52,8 @@ class BoundedInput:
             return method(size) if size is not None and size >= 0 else method()
         except TimeoutError:
             raise RequestTimeout(
-                "The client stopped sending the request body: send it whole, without pauses."
+                "The client stopped sending the request body, or did not send it whole within the read timeout: "
+                "send it whole, without pauses."
             ) from None
 
     def _checked(self, data: bytes) -> bytes:

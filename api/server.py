@@ -21,7 +21,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
-from api.worker import READ_TIMEOUT, worker_class
+from api.worker import MAX_BODY, READ_TIMEOUT, worker_class
 
 # Settings that older gunicorn versions (within pyproject's range) do not have.
 OPTIONAL = {"control_socket_disable"}
@@ -88,7 +88,15 @@ class Server(BaseApplication):
         return self.application
 
 
-def options(*, host: str, port: int, workers: int, threads: int, read_timeout: float = READ_TIMEOUT) -> dict:
+def options(
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    read_timeout: float = READ_TIMEOUT,
+    max_body: int | None = MAX_BODY,
+) -> dict:
     """gunicorn settings for the service: bind address, workers, threads; requests logged by the app.
 
     The worker is gunicorn's gthread, gathering each request before a thread
@@ -99,7 +107,7 @@ def options(*, host: str, port: int, workers: int, threads: int, read_timeout: f
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": worker_class(read_timeout),
+        "worker_class": worker_class(read_timeout, max_body),
         "preload_app": True,
         "accesslog": None,  # the app logs one JSON line per request, without the query string
         "errorlog": "-",
@@ -136,6 +144,8 @@ def serve(
 ) -> None:
     """Serve `app` on `listener` (else bind host:port) until gunicorn is told to stop (SIGINT or SIGTERM)."""
     listener = listener or bind(host, port)
+    # The worker gathers a body up to the app's own limit; one announced past it goes to the app's 413 at once.
+    settings.setdefault("max_body", app.config.get("MAX_CONTENT_LENGTH") if hasattr(app, "config") else MAX_BODY)
     config = options(host=host, port=port, **settings)
     config["bind"] = f"fd://{listener.detach()}"  # gunicorn owns the socket from here
     Server(app, config, ready).run()

@@ -8,14 +8,19 @@ event loop (one thread, non-blocking) gathers each request before any thread
 sees it:
 
 - a connection is read without blocking until its head and body are all in
-  (by Content-Length, or to the last chunk of a chunked body), or until
-  BUFFER bytes are in (a large roster: the thread reads the rest);
-- only then does a thread parse and answer it, from memory. A client that
-  stalls costs a little memory and no thread, so 100 stalled clients do not
+  (by Content-Length, or to the last chunk of a chunked body); past BUFFER
+  bytes the rest goes to a temporary file (a large roster), so memory stays
+  small whatever the body's size, up to the app's MAX_CONTENT_LENGTH (a body
+  announced past it is handed over at once, for the app's 413);
+- only then does a thread parse and answer it, from memory and that file. A
+  client that stalls or trickles costs a little memory and no thread, so 100
+  stalled clients, or 16 sending 300 KiB and then a byte every 20 s, do not
   delay anyone else;
-- a client that has not sent its whole request within READ_TIMEOUT seconds
-  (or a body past BUFFER that pauses that long, or a response it does not
-  read) is answered 408 where possible and disconnected.
+- a client that has not sent its whole request within READ_TIMEOUT seconds of
+  its first byte is answered 408 where possible and disconnected, whatever its
+  size. What a thread still reads from the socket itself (a body after
+  `Expect: 100-continue`, one past the limit) is held to the same deadline, not
+  only to a timeout per recv; so is a response the client does not read.
 
 Errors gunicorn answers itself, before the app sees the request (a bad
 Content-Length, a request line or headers too large, bad chunked framing),
@@ -37,20 +42,25 @@ import logging
 import re
 import selectors
 import socket
+import tempfile
 import time
 import uuid
 from collections import deque
 from datetime import UTC, datetime
 from functools import partial
+from typing import IO
 
 from gunicorn import util
+from gunicorn.http.unreader import SocketUnreader
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from api.problems import reason_phrase
 
 READ_TIMEOUT = 30.0  # seconds a client may take to send its request (and to read the answer)
-BUFFER = 256 * 1024  # bytes of a request gathered before a thread takes over
+BUFFER = 256 * 1024  # bytes of a request gathered in memory; the rest goes to a temporary file
+MAX_BODY = 16 * 1024 * 1024  # the app's MAX_CONTENT_LENGTH unless the server is told otherwise
+MAX_CHUNK_LINE = 4096  # a chunk-size line longer than this is malformed framing, for gunicorn's parser to refuse
 RECV = 64 * 1024
 PROBLEM_JSON = "application/problem+json"
 requests_log = logging.getLogger("soleus.requests")  # the app's request log (api/requestlog.py)
@@ -61,78 +71,195 @@ _EXPECT = re.compile(rb"\r\nexpect[ \t]*:", re.IGNORECASE)
 
 
 class PendingRequest:
-    """The bytes of one request as they arrive; `feed` says when it is all in (or enough to hand over)."""
+    """The bytes of one request as they arrive; `feed` says when it is all in (or must be handed over as it is).
 
-    def __init__(self, deadline: float):
+    The first BUFFER bytes stay in `data`; the rest is written to `spill`, a
+    temporary file. Chunked framing is followed as the bytes arrive, so no
+    byte is looked at twice.
+    """
+
+    def __init__(self, deadline: float, max_body: int | None = MAX_BODY):
         self.deadline = deadline
+        self.max_body = max_body
         self.data = bytearray()
+        self.spill: IO[bytes] | None = None  # a temporary file, once the request passes BUFFER
+        self.size = 0  # bytes gathered
         self._body_start = -1  # where the body starts, once the head is in
         self._length: int | None = None  # Content-Length, when not chunked
-        self._chunk_at = -1  # chunked: where the next chunk-size line starts
+        self._chunked = False
+        self._skip = 0  # chunked: bytes of the current chunk (and its CRLF) still to come
+        self._line = b""  # chunked: the part of a chunk-size line received so far
+        self._trailer: bytes | None = None  # chunked: after the last chunk, the trailer so far
 
     def feed(self, data: bytes) -> bool:
-        self.data += data
-        if len(self.data) >= BUFFER:
-            return True
-        if self._body_start < 0 and not self._read_head():
-            return False
-        if self._length is not None:
-            return len(self.data) - self._body_start >= self._length
-        return self._chunks_complete()
+        """Take the next bytes; True once the request is whole (or cannot be gathered any further here)."""
+        spilled = self._keep(data)
+        if self._body_start < 0:
+            head_end = self._read_head()
+            if head_end < 0:
+                return len(self.data) >= BUFFER  # a head this long is gunicorn's to refuse (431)
+            if self._length is not None and self.max_body is not None and self._length > self.max_body:
+                return True  # announced past the limit: the app answers 413 without reading it
+            data = bytes(self.data[head_end:]) + spilled  # the body's bytes so far
+        if self._chunked:
+            if self._chunks_complete(data):
+                return True
+            return self.max_body is not None and self.size - self._body_start > self.max_body
+        assert self._length is not None
+        return self.size - self._body_start >= self._length
 
-    def _read_head(self) -> bool:
+    def _keep(self, data: bytes) -> bytes:
+        """Hold `data`: in memory up to BUFFER, the rest in the spill file; returns what was spilled."""
+        room = BUFFER - len(self.data)
+        if room > 0:
+            self.data += data[:room]
+            data = data[room:]
+        if data:
+            if self.spill is None:
+                self.spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the unreader or on drop)
+            self.spill.write(data)
+        self.size = len(self.data) + (self.spill.tell() if self.spill is not None else 0)
+        return data
+
+    def _read_head(self) -> int:
+        """Where the body starts once the head is in (its framing noted), else -1."""
         end = self.data.find(b"\r\n\r\n")
         if end < 0:
             # A head with bare LF line ends is gunicorn's to refuse; an incomplete one waits.
             if b"\n\n" in self.data:
                 self._body_start, self._length = len(self.data), 0
-                return True
-            return False
+                return self._body_start
+            return -1
         head = bytes(self.data[:end])
         self._body_start = end + 4
         if _EXPECT.search(head):
             # The client waits for "100 Continue" before its body: gunicorn sends it once a thread reads on.
             self._length = 0
         elif _CHUNKED.search(head):
-            self._chunk_at = self._body_start
+            self._chunked = True
         else:
             match = _CONTENT_LENGTH.search(head)
             self._length = int(match.group(1)) if match else 0
-        return True
+        return self._body_start
 
-    def _chunks_complete(self) -> bool:
-        data = self.data
-        while True:
-            line_end = data.find(b"\r\n", self._chunk_at)
+    def _chunks_complete(self, data: bytes) -> bool:
+        """Follow the chunked framing through `data`, the body bytes just received; True at its end."""
+        at = 0
+        while at < len(data):
+            if self._trailer is not None:
+                self._trailer += data[at:]
+                break
+            if self._skip:
+                taken = min(self._skip, len(data) - at)
+                self._skip -= taken
+                at += taken
+                continue
+            line_end = data.find(b"\n", at)
             if line_end < 0:
-                return False
-            size_text = bytes(data[self._chunk_at : line_end]).split(b";", 1)[0].strip()
+                self._line += data[at:]
+                return len(self._line) > MAX_CHUNK_LINE
+            line, self._line = self._line + data[at : line_end + 1], b""
+            at = line_end + 1
             try:
-                size = int(size_text, 16)
+                size = int(line.split(b";", 1)[0].strip(), 16)
             except ValueError:
                 return True  # malformed framing: gunicorn's parser answers it
             if size == 0:
-                # Trailers, if any, end with an empty line.
-                return data.startswith(b"\r\n", line_end + 2) or data.find(b"\r\n\r\n", line_end) >= 0
-            next_at = line_end + 2 + size + 2
-            if next_at > len(data):
-                return False
-            self._chunk_at = next_at
+                self._trailer = b""
+            else:
+                self._skip = size + 2
+        # Trailers, if any, end with an empty line (the last chunk's own line end counts as the first CRLF).
+        return self._trailer is not None and (b"\r\n" + self._trailer).find(b"\r\n\r\n") >= 0
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+
+class GatheredUnreader(SocketUnreader):
+    """gunicorn's socket reader, reading first what was gathered past BUFFER into a temporary file."""
+
+    def __init__(self, sock, spill):
+        super().__init__(sock)
+        self.spill = spill
+        if spill is not None:
+            spill.seek(0)
+
+    def chunk(self, size_hint=None):
+        if self.spill is not None:
+            data = self.spill.read(max(size_hint or 0, RECV))
+            if data:
+                return data
+            self.close_spill()
+        return super().chunk(size_hint)
+
+    def close_spill(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+    def keep_rest(self) -> None:
+        """Move what the request left unread of the file (a next request, pipelined) into the buffer."""
+        if self.spill is not None:
+            rest = self.spill.read()
+            self.close_spill()
+            if rest:
+                self.unread(rest)
+
+
+class DeadlinePassed(TimeoutError):
+    """The request was not all in by its deadline (READ_TIMEOUT from its first byte)."""
 
 
 class TimedSocket(socket.socket):
-    """A client socket that keeps a timeout where gunicorn asks for a blocking one."""
+    """A client socket that keeps a timeout where gunicorn asks for a blocking one, and a deadline for reading.
+
+    `deadline` (time.monotonic()) bounds every read a thread makes for the
+    request: each recv waits at most until then, not a whole timeout again.
+    """
 
     read_timeout = READ_TIMEOUT
+    deadline: float | None = None
 
     def setblocking(self, flag) -> None:
         super().settimeout(self.read_timeout if flag else 0.0)
+
+    def recv(self, size, *flags):
+        self._until_deadline()
+        try:
+            return super().recv(size, *flags)
+        finally:
+            self._restore()
+
+    def recv_into(self, buffer, *args):
+        self._until_deadline()
+        try:
+            return super().recv_into(buffer, *args)
+        finally:
+            self._restore()
+
+    def _until_deadline(self) -> None:
+        timeout = self.gettimeout()
+        if self.deadline is None or not timeout:  # non-blocking (the event loop's reads), or no deadline
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise DeadlinePassed(f"the request was not sent whole within {self.read_timeout:g} s")
+        if left < timeout:
+            super().settimeout(left)
+
+    def _restore(self) -> None:
+        timeout = self.gettimeout()
+        if timeout and timeout != self.read_timeout:
+            super().settimeout(self.read_timeout)
 
 
 class GatheringThreadWorker(ThreadWorker):
     """gthread that gathers each request in its event loop, so stalled clients never hold a thread."""
 
     read_timeout = READ_TIMEOUT
+    max_body: int | None = MAX_BODY
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,7 +292,7 @@ class GatheringThreadWorker(ThreadWorker):
         self._gather(conn)
 
     def _gather(self, conn) -> None:
-        conn.pending_request = PendingRequest(time.monotonic() + self.read_timeout)
+        conn.pending_request = PendingRequest(time.monotonic() + self.read_timeout, self.max_body)
         conn.sock.setblocking(False)
         self.gathering.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
@@ -186,12 +313,30 @@ class GatheringThreadWorker(ThreadWorker):
     def _hand_over(self, conn) -> None:
         self.poller.unregister(conn.sock)
         self.gathering.remove(conn)
-        data = bytes(conn.pending_request.data)
+        pending = conn.pending_request
         conn.pending_request = None
         conn.init()  # creates the parser (once per connection); the socket now blocks with a timeout
-        conn.parser.unreader.unread(data)
+        if not conn.is_http2:
+            conn.parser.unreader = GatheredUnreader(conn.sock, pending.spill)
+        conn.parser.unreader.unread(bytes(pending.data))
+        conn.sock.deadline = pending.deadline  # what a thread still reads from the socket, by the same deadline
         conn.data_ready = True
+        conn.gathered = True
         self.enqueue_req(conn)
+
+    def handle(self, conn):
+        """gunicorn's handling of one request; a pipelined one read on by the thread gets its own deadline."""
+        if not getattr(conn, "gathered", False) and isinstance(conn.sock, TimedSocket):
+            conn.sock.deadline = time.monotonic() + self.read_timeout
+        conn.gathered = False
+        keepalive = super().handle(conn)
+        unreader = getattr(conn.parser, "unreader", None)
+        if isinstance(unreader, GatheredUnreader):
+            if keepalive:
+                unreader.keep_rest()  # finish_request sees a pipelined request in the buffer and goes on
+            else:
+                unreader.close_spill()
+        return keepalive
 
     def _drop(self, conn, answer: bytes = b"") -> None:
         try:
@@ -200,6 +345,8 @@ class GatheringThreadWorker(ThreadWorker):
             pass
         self.gathering.remove(conn)
         self.nr_conns -= 1
+        if conn.pending_request is not None:
+            conn.pending_request.close()
         if answer:
             try:
                 conn.sock.send(answer)  # non-blocking: best effort
@@ -294,6 +441,6 @@ def problem_bytes(status: int, title: str, detail: str, request_id: str) -> byte
     return head.encode("latin-1") + body
 
 
-def worker_class(read_timeout: float = READ_TIMEOUT) -> type:
-    """The worker class for gunicorn's `worker_class` setting, with this read timeout."""
-    return type("GatheringThreadWorker", (GatheringThreadWorker,), {"read_timeout": read_timeout})
+def worker_class(read_timeout: float = READ_TIMEOUT, max_body: int | None = MAX_BODY) -> type:
+    """The worker class for gunicorn's `worker_class` setting, with this read timeout and body limit."""
+    return type("GatheringThreadWorker", (GatheringThreadWorker,), {"read_timeout": read_timeout, "max_body": max_body})

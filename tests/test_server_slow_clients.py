@@ -138,13 +138,13 @@ def test_a_client_stalled_in_its_body_gets_408_as_problem_json(server):
 
 
 def test_a_large_body_that_pauses_past_the_timeout_gets_408(server):
-    # Past the 256 KiB the event loop gathers, a thread reads on: with the same timeout.
+    # Past the 256 KiB held in memory the event loop gathers on into a file: with the same deadline.
     body = b" " * (600 * 1024)
     with connect(server, timeout=READ_TIMEOUT + 5) as sock:
         sock.sendall(request_bytes(body)[: 400 * 1024])
         status, headers, problem = receive_response(sock)
         assert status == 408
-        assert "stopped sending" in json.loads(problem)["detail"]
+        assert f"not sent whole within {READ_TIMEOUT} s" in json.loads(problem)["detail"]
     assert screen_example(server)[0] == 200
 
 
@@ -212,3 +212,95 @@ def wait_for_log_line(server, request_id: str) -> dict:
                 return json.loads(line)
         time.sleep(0.05)
     raise AssertionError(f"no log line for {request_id}")
+
+
+SLOW = 6  # more slow clients than the server's 2 threads
+
+
+def trickle(socks: list[socket.socket], seconds: float, every: float = 0.5) -> None:
+    """Send each client's next byte every `every` seconds, for `seconds` (a client already dropped is skipped)."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        for sock in socks:
+            try:
+                sock.send(b" ")
+            except OSError:
+                pass
+        time.sleep(every)
+
+
+def probe(server) -> float:
+    started = time.monotonic()
+    with connect(server, timeout=5) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        status, _, _ = receive_response(sock)
+    assert status == 200
+    return time.monotonic() - started
+
+
+def test_slow_uploads_past_the_buffer_hold_no_thread_and_are_dropped_after_the_read_timeout(server):
+    body = b" " * (600 * 1024)
+    slow = []
+    started = time.monotonic()
+    for _ in range(SLOW):
+        sock = connect(server, timeout=READ_TIMEOUT + 5)
+        sock.sendall(request_bytes(body)[: 300 * 1024])  # past the 256 KiB held in memory
+        slow.append(sock)
+    try:
+        waits = []
+        for _ in range(4):  # while every slow client keeps sending a byte each half second
+            trickle(slow, 0.5)
+            waits.append(probe(server))
+        print(f"\n{SLOW} slow uploads: /health answered in at most {max(waits):.3f} s")
+        assert max(waits) < 1.0
+        trickle(slow, READ_TIMEOUT + 2.5 - (time.monotonic() - started))
+        dropped = [closed_by_server(sock, within=0.5) for sock in slow]
+    finally:
+        for sock in slow:
+            sock.close()
+    assert None not in dropped, f"{dropped.count(None)} of {SLOW} slow uploads still connected past the deadline"
+
+
+def test_a_body_expecting_100_continue_that_trickles_is_dropped_at_the_deadline(server):
+    # The thread reads such a body itself (gunicorn sends the 100 Continue): the request's deadline holds it too.
+    head = (
+        "POST /v1/screenings/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n"
+    )
+    started = time.monotonic()
+    with connect(server, timeout=READ_TIMEOUT + 5) as sock:
+        sock.sendall(head.encode())
+        assert sock.recv(100).startswith(b"HTTP/1.1 100")
+        sock.sendall(b"[")
+        while time.monotonic() - started < READ_TIMEOUT + 3:
+            try:
+                sock.send(b" ")
+            except OSError:
+                break
+            sock.settimeout(0.5)
+            try:
+                answer = sock.recv(65536)
+            except TimeoutError:
+                continue
+            assert answer.startswith(b"HTTP/1.1 408") or answer == b""
+            break
+        else:
+            raise AssertionError("the trickling body was still read past the deadline")
+    assert time.monotonic() - started < READ_TIMEOUT + 2.5
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_batch_past_the_buffer_is_gathered_whole_and_screened(server, chunked):
+    intakes = [json.loads(EXAMPLE)] * 900
+    body = json.dumps(intakes).encode()
+    assert len(body) > 512 * 1024
+    raw = (
+        chunked_request_bytes(body, "application/json") if chunked else request_bytes(body, path="/v1/screenings/batch")
+    )
+    if chunked:
+        raw = raw.replace(b"POST /v1/screenings ", b"POST /v1/screenings/batch ", 1)
+    with connect(server, timeout=30) as sock:
+        sock.sendall(raw)
+        status, _, answer = receive_response(sock)
+    assert status == 200
+    assert json.loads(answer)["summary"]["screened"] == 900
