@@ -226,16 +226,15 @@ class TimedSocket(socket.socket):
         super().settimeout(self.read_timeout if flag else 0.0)
 
     def recv(self, size, *flags):
-        self._until_deadline()
-        try:
-            return super().recv(size, *flags)
-        finally:
-            self._restore()
+        return self._by_deadline(super().recv, size, *flags)
 
     def recv_into(self, buffer, *args):
+        return self._by_deadline(super().recv_into, buffer, *args)
+
+    def _by_deadline(self, read, *args):
         self._until_deadline()
         try:
-            return super().recv_into(buffer, *args)
+            return read(*args)
         finally:
             self._restore()
 
