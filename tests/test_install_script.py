@@ -87,3 +87,30 @@ def test_the_license_is_an_spdx_string_so_setuptools_does_not_warn():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert isinstance(project["project"]["license"], str)
     assert "setuptools>=77" in project["build-system"]["requires"]  # the first setuptools to take the string
+
+
+def test_each_step_is_one_line_and_nothing_changed_is_one_line_too(tmp_path):
+    tree = checkout(tmp_path)
+    first = install(tree, "--test")
+    assert first.returncode == 0
+    lines = first.stderr.splitlines()
+    assert all(line.startswith("scripts/install: ") for line in lines), first.stderr
+    assert any("installing soleus-screen" in line and "test" in line for line in lines)
+    assert lines[-1].startswith("scripts/install: installed in ")
+    again = install(tree, "--test")
+    assert again.stderr.splitlines() == [
+        "scripts/install: up to date (.venv has this pyproject.toml, with test): nothing to install"
+    ]
+    assert again.stdout == ""
+
+
+def test_a_failing_pip_shows_the_end_of_its_output(tmp_path):
+    tree = checkout(tmp_path)
+    venv_python = tree / ".venv" / "bin" / "python"
+    venv_python.write_text(
+        '#!/bin/sh\nif [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "ERROR: no matching distribution for x"; '
+        f'exit 1; fi\nexec {sys.executable} "$@"\n'
+    )
+    done = install(tree)
+    assert done.returncode == 1
+    assert "pip failed" in done.stderr and "ERROR: no matching distribution for x" in done.stderr
