@@ -21,6 +21,8 @@ def test_the_results_csv_columns_are_listed_as_written():
 def test_the_body_limits_are_documented_with_their_values():
     assert DEFAULTS["MAX_CONTENT_LENGTH"] == 16 * 1024 * 1024 and "**16 MiB** (`MAX_CONTENT_LENGTH`" in README
     assert DEFAULTS["INTAKE_MAX_CONTENT_LENGTH"] == 64 * 1024 and "**64 KiB** (`INTAKE_MAX_CONTENT_LENGTH`" in README
+    assert DEFAULTS["FHIR_MAX_CONTENT_LENGTH"] == 256 * 1024 and "**256 KiB** (`FHIR_MAX_CONTENT_LENGTH`" in README
+    assert DEFAULTS["CDS_MAX_CONTENT_LENGTH"] == 1024 * 1024 and "**1 MiB** (`CDS_MAX_CONTENT_LENGTH`" in README
 
 
 def test_the_roster_example_exits_1_as_the_readme_says(tmp_path):
