@@ -99,7 +99,7 @@ def test_each_step_is_one_line_and_nothing_changed_is_one_line_too(tmp_path):
     assert lines[-1].startswith("scripts/install: installed in ")
     again = install(tree, "--test")
     assert again.stderr.splitlines() == [
-        "scripts/install: up to date (.venv has this pyproject.toml, with test): nothing to install"
+        "scripts/install: up to date (.venv has this pyproject.toml, with the test tools): nothing to install"
     ]
     assert again.stdout == ""
 
