@@ -61,8 +61,8 @@ def base_url(host: str, port: int) -> str:
 def ready_lines(app, *, host: str, port: int, workers: int, threads: int) -> list[str]:
     """The lines `serve` prints once every worker is up."""
     base = base_url(host, port)
-    where = " (listening on every interface)" if host in EVERYWHERE else ""
-    lines = [f"soleus-screen is ready on {base}{where} ({workers} workers x {threads} threads)"]
+    where = ", listening on every interface" if host in EVERYWHERE else ""
+    lines = [f"soleus-screen is ready on {base} ({workers} workers x {threads} threads){where}"]
     parts = [Part(name, base + path) for name, path in PAGES] + [part(app) for part in PARTS]
     width = max(len(part.name) for part in parts)
     lines += [f"  {part.name:<{width}}  {part.state}" for part in parts]

@@ -82,3 +82,15 @@ def test_a_port_held_by_another_program_is_said_without_loading_the_rules():
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "another program holds it" in done.stderr and "--port" in done.stderr
+
+
+def test_the_ready_lines_say_a_part_turned_off_and_an_address_on_every_interface():
+    from api import create_app
+    from api.startup import ready_lines
+
+    app = create_app({"STORE": "off", "CDS_AUTH": "off"})
+    lines = ready_lines(app, host="0.0.0.0", port=8000, workers=2, threads=8)
+    assert lines[0] == f"{READY}http://127.0.0.1:8000 (2 workers x 8 threads), listening on every interface"
+    parts = {line.split()[0]: line for line in lines[1:]}
+    assert "off (SOLEUS_STORE=off)" in parts["history"] and "SOLEUS_STORE=on" in parts["history"]
+    assert "WITHOUT authorisation" in parts["CDS"]
