@@ -100,7 +100,7 @@ def test_the_progress_bar_shows_on_a_terminal_unless_quiet(tmp_path, capsys, mon
 
 
 def test_progress_counts_runners_with_thousands_separators_and_the_time_left():
-    from api.commands.roster import progress_line
+    from api.commands.progress import progress_line
 
     assert progress_line(420, 1000, 42_000, 0, 42.0) == "42,000 / about 100,000 runners, 58 s left"
     assert progress_line(250, 1000, 25_000, 12, 60.0) == "25,000 / about 100,000 runners, 3 min left (12 invalid)"

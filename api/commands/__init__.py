@@ -1,9 +1,12 @@
 """The `soleus-screen` command line: one module per subcommand.
 
     soleus-screen screen FILE.json [--format text|json|fhir]   screen one intake ('-' = stdin)
-    soleus-screen roster ROSTER --out DIR                 screen a club roster into a folder
-    soleus-screen serve [--port 8000]                     run the HTTP service
-    soleus-screen db upgrade|current|prune                the runner history database
+    soleus-screen roster ROSTER --out DIR                      screen a club roster into a folder
+    soleus-screen serve [--port 8000]                          run the HTTP service
+    soleus-screen db upgrade|current|prune                     the runner history database
+
+Beside them: usage (how a sub-command describes itself), pipes (a closed
+pipe), exits (the shared statuses), progress (the roster's progress line).
 
 Each subcommand module has an `add_<name>(subparsers)` that registers it with
 `usage.add_command` (a summary, a description and examples, so every `--help`
