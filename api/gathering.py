@@ -146,7 +146,8 @@ class GatheredUnreader(SocketUnreader):
 
     def chunk(self, size_hint=None):
         if self.spill is not None:
-            data = self.spill.read(max(size_hint or 0, RECV))
+            # As gunicorn's own reads, at most max_body_chunk at once: the parser copies what it buffers.
+            data = self.spill.read(min(max(size_hint or 0, RECV), self.max_body_chunk))
             if data:
                 return data
             self.close_spill()
