@@ -9,6 +9,12 @@ app's own settings come from SOLEUS_<KEY> too (SOLEUS_BATCH_MAX_ROWS,
 SOLEUS_MAX_CONTENT_LENGTH, SOLEUS_SECRET_KEY, SOLEUS_STORE, SOLEUS_DATABASE_URL; see api/__init__.py).
 Against a database other than the embedded SQLite file whose schema is behind,
 it refuses to start and says to run `soleus-screen db upgrade`.
+
+Access control is on (SOLEUS_AUTH). On a database with no account yet, serve
+makes the first admin (`admin`, every team) and prints its one-time password
+once, on stderr (nothing logs it); it must be changed at the first sign-in.
+With SOLEUS_AUTH=off it serves loopback addresses only: any other --host is
+refused (exit 2, one line saying why), as Redis's protected mode does.
 """
 
 import argparse
@@ -63,6 +69,10 @@ def run_serve(args) -> int:
     except OSError as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
+    refused = _protected(app, args.host, args.port)
+    if refused:
+        print(f"soleus-screen: {refused}", file=sys.stderr)
+        return EXIT_UNUSABLE
     server.serve(
         app,
         host=args.host,
@@ -72,6 +82,45 @@ def run_serve(args) -> int:
         read_timeout=args.read_timeout,
     )
     return EXIT_OK
+
+
+def loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _protected(app, host: str, port: int) -> str | None:
+    """Why the service must not start on `host` (None: it may), and the first admin on a fresh database."""
+    from api import access
+    from api.access import accounts
+    from api.store import auth_on, database_of
+
+    if not auth_on(app.config):
+        if not loopback(host):
+            return (
+                f"refusing to serve {host} with SOLEUS_AUTH=off: without access control anyone who reaches the "
+                "port reads and erases every runner (bind 127.0.0.1, or turn access control on)"
+            )
+        return None
+    access.bind(app, host)
+    database = database_of(app)
+    password = accounts.first_admin(database.engine) if database is not None else None
+    if password:
+        shown = "localhost" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        where = f"http://{shown}:{port}/login" if port else "/login"
+        print(
+            f"soleus-screen: created the first admin account: {accounts.FIRST_ADMIN}, one-time password {password} "
+            f"(shown this once; change it at the first sign-in at {where}; create API keys with "
+            "`soleus-screen keys create`)",
+            file=sys.stderr,
+        )
+    return None
 
 
 def add_serve(subparsers) -> None:
