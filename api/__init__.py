@@ -78,6 +78,7 @@ def create_app(config: dict | None = None):
         requestlog,
         rulebook,
         rulebook_pages,
+        runner_pages,
         screenings,
         service,
     )
@@ -104,6 +105,6 @@ def create_app(config: dict | None = None):
         api.register_blueprint(blueprint)
     access.init_app(app, history_store.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in (form.init_app, rulebook_pages.init_app, cds_hooks.init_app):
+    for init_app in (form.init_app, runner_pages.init_app, rulebook_pages.init_app, cds_hooks.init_app):
         init_app(app)
     return app

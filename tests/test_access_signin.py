@@ -85,6 +85,26 @@ def test_a_coach_may_not_screen(client, app):
     assert posted.status_code == 403 and stored_count(app) == 0
 
 
+def test_a_coach_lands_on_the_runner_page_and_reads_their_teams_runners_only(client, app):
+    sign_in(client, "ana@clinic.example")
+    client.post("/screen", data={**HEALTHY, "team": "club-a", "csrf_token": token_of(client, "/")})
+    client.post("/logout", data={"csrf_token": token_of(client, "/")})
+    assert sign_in(client, "cole@club.example").headers["Location"] == "/runners"
+    page = soup(client.get(f"/runners?runner_id={HEALTHY['runner.id']}"))
+    assert "The latest 1 stored screenings of clinic-0001" in page.find("caption").get_text()
+    other = client.get(f"/runners?runner_id={HEALTHY['runner.id']}&team=club-b")
+    assert other.status_code == 403 and soup(other).find("caption") is None
+    from sqlalchemy import select
+
+    from screening.history.tables import audit_events
+
+    with engine_of(app).connect() as connection:
+        reads = connection.execute(
+            select(audit_events.c.actor, audit_events.c.outcome).where(audit_events.c.action == "read_trend")
+        ).all()
+    assert [tuple(row) for row in reads] == [("cole@club.example", "ok"), ("cole@club.example", "refused")]
+
+
 @pytest.mark.parametrize("csrf", [None, "wrong", "expired"])
 def test_a_post_without_its_csrf_token_is_refused_and_nothing_is_stored(client, app, csrf):
     sign_in(client, "ana@clinic.example")

@@ -26,7 +26,7 @@ from wtforms.validators import ValidationError
 
 from api.access import accounts
 from api.access.guard import access, entry
-from api.access.principal import ANONYMOUS, EVERY_TEAM, ROLES, Principal
+from api.access.principal import ANONYMOUS, EVERY_TEAM, ROLES, SCREEN, Principal
 from screening.history import audit
 
 bp = Blueprint("signin", __name__, template_folder="../templates")
@@ -169,7 +169,12 @@ def sign_in():
     _record("sign_in", "ok", 200, account.email)
     if account.must_change_password:
         return redirect(url_for("signin.change_password"))
-    return redirect(_next_page(url_for("clinic.intake_form")))
+    return redirect(_next_page(_home(account.principal())))
+
+
+def _home(principal: Principal) -> str:
+    """Where a person starts: the form for those who screen, the runner lookup for a coach."""
+    return url_for("clinic.intake_form") if principal.may(SCREEN) else url_for("runners.runner_page")
 
 
 def _start(principal: Principal, source: str, *, must_change: bool = False) -> None:
@@ -259,7 +264,7 @@ def oidc_callback():
         _record("sign_in", "refused", 403, subject or None)
         return _login_page("Your account at the identity provider has no role and team for this service.", 403)
     principal = Principal(actor=subject[:254], kind="oidc", scopes=ROLES[role], teams=frozenset(teams), role=role)
-    target = session.get("oidc_next") or url_for("clinic.intake_form")
+    target = session.get("oidc_next") or _home(principal)
     _start(principal, "oidc")
     _record("sign_in", audit.outcome_of(200), 200, principal.actor)
     return redirect(target)

@@ -95,11 +95,20 @@ def test_a_clinician_signs_in_through_the_clinics_identity_provider(tab, artifac
     tab.screenshot(path=artifacts / "form-signed-in-oidc.png")
 
 
-def test_a_coach_from_the_provider_is_told_what_their_role_allows(tab):
+def test_a_coach_from_the_provider_lands_on_the_runner_page_and_may_not_screen(tab, artifacts):
     tab.goto("/login/oidc")
     tab.locator("input[name=login]").fill("coach")
     tab.locator("input[name=password]").fill("anything")
     tab.locator("button[type=submit]").click()
     tab.get_by_role("button", name="Continue").click()
+    expect(tab.locator("#runner-lookup")).to_be_visible()
+    tab.get_by_label("Runner code").fill("nobody-yet")
+    tab.get_by_role("button", name="Show their screenings").click()
+    expect(tab.locator("#runner-none")).to_contain_text("No screening of nobody-yet is stored in team club-a")
+    assert Axe().run(tab).violations_count == 0
+    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.screenshot(path=artifacts / "runner-page-390.png", full_page=True)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    tab.goto("/")
     expect(tab.locator("#refused-reason")).to_contain_text("coach")
     assert Axe().run(tab).violations_count == 0
