@@ -9,6 +9,7 @@ team, as the API does.
 """
 
 import re
+from typing import Any
 
 from flask import Blueprint, g, render_template, request
 
@@ -30,7 +31,7 @@ def runner_page():
     who = guard.principal()
     runner_id = request.args.get("runner_id", "").strip()
     team = request.args.get("team", "").strip() or (who.only_team or "")
-    context = {
+    context: dict[str, Any] = {
         "runner_id": runner_id,
         "team": team,
         "teams": sorted(who.teams or ()),
