@@ -4,12 +4,14 @@
         ...
 
 Its packages are installed with `npm ci` (from the committed package-lock.json)
-the first time, into tests/support/oidc/node_modules (git-ignored). Where
+the first time, and again when the lock file changes, into
+tests/support/oidc/node_modules (git-ignored). Where
 Node.js or npm is missing the tests that need it skip, saying so; under CI
 (CI=true) they fail instead. Starting and installing are bounded in time; the
 provider is stopped (SIGTERM, then SIGKILL) on leaving.
 """
 
+import hashlib
 import json
 import os
 import shutil
@@ -31,12 +33,12 @@ def _missing(reason: str):
 
 
 def installed() -> None:
-    """npm ci once (node_modules missing or older than the lock file)."""
+    """npm ci once: again only when package-lock.json changed (node_modules keeps a stamp of the lock's hash)."""
     if not shutil.which("node") or not shutil.which("npm"):
         _missing("Node.js and npm are needed for the OpenID provider tests (apt-get install nodejs npm)")
-    modules = FOLDER / "node_modules" / "oidc-provider"
-    lock = FOLDER / "package-lock.json"
-    if modules.is_dir() and modules.stat().st_mtime >= lock.stat().st_mtime:
+    stamp = FOLDER / "node_modules" / ".soleus-installed"
+    lock = hashlib.sha256((FOLDER / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == lock:
         return
     done = subprocess.run(
         ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
@@ -48,6 +50,7 @@ def installed() -> None:
     )
     if done.returncode != 0:
         _missing(f"npm ci failed for the OpenID provider: {done.stderr.strip()[-500:]}")
+    stamp.write_text(lock)
 
 
 @contextmanager
