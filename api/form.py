@@ -152,7 +152,7 @@ def _team_refused(team_key: str) -> str | None:
 
 
 @bp.get("/")
-@page_requires(SCREEN)
+@page_requires(SCREEN, refusal=("prefill", "runner_id"))
 def intake_form():
     """Show an empty intake form, or (`?runner_id=`, `&team=`) one filled in from the runner's last screening."""
     runner_id = request.args.get("runner_id", "").strip()
@@ -198,7 +198,7 @@ def screen_again():
 
 
 @bp.post("/screen")
-@page_requires(SCREEN)
+@page_requires(SCREEN, refusal=("screen", "runner.id"))
 def screen():
     """Screen the posted intake, store it, and show the result; or show the form again with its errors."""
     limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")

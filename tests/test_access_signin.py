@@ -83,6 +83,17 @@ def test_a_coach_may_not_screen(client, app):
     assert "coach" in soup(response).find(id="refused-reason").get_text()
     posted = client.post("/screen", data={**HEALTHY, "team": "club-a", "csrf_token": token_of(client, "/login")})
     assert posted.status_code == 403 and stored_count(app) == 0
+    from sqlalchemy import select
+
+    from screening.history.tables import audit_events
+
+    with engine_of(app).connect() as connection:
+        refused = connection.execute(
+            select(audit_events.c.action, audit_events.c.runner_id, audit_events.c.outcome).where(
+                audit_events.c.action == "screen"
+            )
+        ).all()
+    assert [tuple(row) for row in refused] == [("screen", HEALTHY["runner.id"], "refused")]
 
 
 def test_a_coach_lands_on_the_runner_page_and_reads_their_teams_runners_only(client, app):

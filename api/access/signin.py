@@ -65,8 +65,12 @@ def signed_in_principal() -> Principal | None:
     return user.principal if user.is_authenticated and not user.must_change else None
 
 
-def page_requires(scope: str):
-    """Protect a page: sign-in first (redirect to /login), then the scope (403 page naming the role's limits)."""
+def page_requires(scope: str, refusal: tuple[str, str] | None = None):
+    """Protect a page: sign-in first (redirect to /login), then the scope (403 page naming the role's limits).
+
+    `refusal` = (action, field): a refusal of the scope is audited as `action`, for the runner the request's
+    `field` names (when it names one: a form without a runner is no access to a runner's data).
+    """
 
     def decorate(view):
         @wraps(view)
@@ -82,8 +86,8 @@ def page_requires(scope: str):
                 return redirect(url_for("signin.change_password"))
             g.principal = user.principal
             if not user.principal.may(scope):
-                if "audit" in g:
-                    g.audit["runner_id"] = request.values.get("runner_id")
+                if refusal is not None and request.values.get(refusal[1]):
+                    g.audit = {"action": refusal[0], "runner_id": request.values.get(refusal[1], "").strip()}
                 return render_template("access/refused.html", scope=scope, role=user.principal.role), 403
             return view(*args, **kwargs)
 
