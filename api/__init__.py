@@ -36,6 +36,30 @@ DEFAULTS = {
     "SQLITE_SYNCHRONOUS": "FULL",
     # `soleus-screen db prune` deletes screenings older than this many days (None: keep them).
     "RETENTION_DAYS": None,
+    # Access control (api/access, docs/security.md): on unless SOLEUS_AUTH=off (loopback only, `serve` checks).
+    "AUTH": "on",
+    # Host names answered (None: localhost, 127.0.0.1, ::1 and the address `serve` binds); others get 400.
+    "ALLOWED_HOSTS": None,
+    # Origins whose pages may call /v1 and /fhir from a browser (None: no CORS headers at all).
+    "CORS_ORIGINS": None,
+    # The clinic's OpenID provider (None: API keys and local accounts only). Claim names as documented.
+    "OIDC_ISSUER": None,
+    "OIDC_AUDIENCE": None,
+    "OIDC_TEAM_CLAIM": "team",
+    "OIDC_SCOPE_CLAIM": "scope",
+    "OIDC_ROLE_CLAIM": "role",
+    "OIDC_LEEWAY": 60,
+    # The clinic pages' sign-in through the provider (authorization code + PKCE); None: local accounts only.
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    # Lookups of runners and screenings per credential and per address; failed sign-ins (api/access/throttle.py).
+    "LOOKUP_RATE_LIMIT": "120/minute",
+    "SIGN_IN_FAILURES_PER_ACCOUNT": "5/minute",
+    "SIGN_IN_FAILURES_PER_ADDRESS": "20/minute",
+    "SIGN_IN_FAILURE_DELAY": 0.5,  # seconds each failed sign-in waits
+    "SESSION_HOURS": 12,  # a signed-in session ends this long after sign-in
+    # `soleus-screen audit prune` deletes audit entries older than this many days (None: keep them).
+    "AUDIT_RETENTION_DAYS": None,
 }
 
 
@@ -45,6 +69,8 @@ def create_app(config: dict | None = None):
     from flask.json.provider import DefaultJSONProvider
 
     from api import (
+        access,
+        audit,
         cds_hooks,
         fhir,
         form,
@@ -55,6 +81,7 @@ def create_app(config: dict | None = None):
         requestlog,
         rulebook,
         rulebook_pages,
+        runner_pages,
         screenings,
         service,
     )
@@ -77,9 +104,10 @@ def create_app(config: dict | None = None):
     history.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
-    for blueprint in (screenings.blp, history.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
+    for blueprint in (screenings.blp, history.blp, audit.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
         api.register_blueprint(blueprint)
+    access.init_app(app, history_store.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in (form.init_app, rulebook_pages.init_app, cds_hooks.init_app):
+    for init_app in (form.init_app, runner_pages.init_app, rulebook_pages.init_app, cds_hooks.init_app):
         init_app(app)
     return app

@@ -11,8 +11,9 @@ row) or holds more than BATCH_MAX_ROWS rows (413, before any row is screened).
 from flask import current_app, request
 from marshmallow import Schema, fields
 
-from api.body import binary_chunks, json_body, uploaded_csv
-from api.openapi import JSON, MULTIPART
+from api.access import guard
+from api.body import binary_chunks, json_body
+from api.openapi import JSON
 from api.problems import Problem
 from screening import Screener
 from screening.batch.repeated_ids import ROWS_SHOWN
@@ -100,9 +101,9 @@ def json_rows(payload) -> Chunk:
     return Chunk.of_json(list(enumerate(payload, start=1)))
 
 
-def csv_rows(kind: str) -> Chunk:
-    """Read the whole CSV first, so a malformed file is refused before any row is screened."""
-    stream = uploaded_csv() if kind == MULTIPART else request.stream
+def csv_rows() -> Chunk:
+    """Read the whole CSV body first, so a malformed file is refused before any row is screened."""
+    stream = request.stream
     limit = current_app.config["BATCH_MAX_ROWS"]
     rows: list[tuple[int, dict[str, str]]] = []
     try:
@@ -117,9 +118,33 @@ def csv_rows(kind: str) -> Chunk:
 
 def read(kind: str) -> Chunk:
     """The body's numbered rows, as the roster command reads a file's."""
-    return json_rows(json_body()) if kind == JSON else csv_rows(kind)
+    return json_rows(json_body()) if kind == JSON else csv_rows()
 
 
 def screen(core: Screener, kind: str) -> dict:
     """Screen the body's roster with the batch pipeline the roster command uses (`screening.batch.rows`)."""
     return screen_batch(core, read(kind))
+
+
+def audit_rows(answer: dict, team: str) -> None:
+    """Record each screened runner of the batch in the audit trail (one transaction), before the answer."""
+    from api.store import database
+
+    trail = database()
+    if trail is None:
+        return
+    entries = [
+        guard.entry(
+            "screen_batch",
+            "ok",
+            200,
+            team=team,
+            runner_id=row["result"]["runner_id"],
+            screening_id=row["result"]["screening_id"],
+        )
+        for row in answer["results"]
+    ]
+    if not entries:
+        entries = [guard.entry("screen_batch", "ok", 200, team=team)]
+    trail.record_many(entries)
+    guard.audited()

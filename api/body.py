@@ -1,7 +1,8 @@
 """Read a request body in the media types an operation takes, with the right error for each failure.
 
-Wrong media type -> 415 (with `Accept-Post`), also for JSON sent as a form
-(curl's `--data` default); body past MAX_CONTENT_LENGTH -> 413, with or
+Wrong media type -> 415 (with `Accept-Post`; the JSON API refuses a form's
+body before any view, api/access/boundary.py, so JSON sent as curl's
+`--data` default is a 415 too); body past MAX_CONTENT_LENGTH -> 413, with or
 without Content-Length (see api/limits.py for chunked bodies); JSON that does
 not parse, however deeply nested, that is not UTF-8 (UTF-16 and UTF-32 are
 refused, RFC 8259 section 8.1), that repeats a key in one object (the last
@@ -82,33 +83,7 @@ def _reason(error: Exception) -> str:
     return str(error)
 
 
-def form_fields() -> dict:
-    """The urlencoded form as {dotted name: text, or a list of texts when the field repeats}.
-
-    JSON posted without its Content-Type (`curl --data` sends it as a form) reads as one field named
-    by the whole body: 415 naming the media type, not 422 for an unknown field.
-    """
-    fields = {name: values[0] if len(values) == 1 else values for name, values in request.form.lists()}
-    if len(fields) == 1 and next(iter(fields)).lstrip().startswith(("{", "[")):
-        raise Problem(
-            415,
-            f"The body looks like JSON but was sent as {request.mimetype}: send it with "
-            "Content-Type: application/json.",
-            headers={"Accept-Post": "application/json, application/x-www-form-urlencoded"},
-        )
-    return fields
-
-
 def binary_chunks(stream):
     """Yield a stream's bytes in chunks (for the incremental UTF-8 decoder)."""
     while chunk := stream.read(CHUNK):
         yield chunk
-
-
-def uploaded_csv():
-    """The binary stream of the CSV in a multipart upload (field `file`); 400 if it is missing."""
-    upload = request.files.get("file")
-    if upload is None:
-        names = ", ".join(sorted(request.files)) or "none"
-        raise BadRequest(f"Upload the roster as a file in the form field 'file' (files sent: {names}).")
-    return upload.stream

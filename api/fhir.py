@@ -19,11 +19,13 @@ other face.
 import functools
 from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from api.access import requires
+from api.access.principal import SCREEN
 from api.body import json_body, media_type
 from api.limits import limit_body
 from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER
@@ -183,6 +185,7 @@ def read_questionnaire(questionnaire_id: str):
 
 
 @blp.post("/QuestionnaireResponse/$screen")
+@requires(SCREEN, "screen", problem_answers=False)
 @blp.doc(
     parameters=[REQUEST_ID_PARAMETER],
     requestBody={
@@ -193,8 +196,10 @@ def read_questionnaire(questionnaire_id: str):
     responses={
         "200": resource_doc("RiskAssessment", description="The screening as a RiskAssessment"),
         "400": _outcome_doc("Not JSON, or not a valid QuestionnaireResponse"),
+        "401": _outcome_doc("No credential, or one that is unknown, expired, revoked or does not verify"),
+        "403": _outcome_doc("The credential lacks the scope `screen`"),
         "413": _outcome_doc("Body larger than FHIR_MAX_CONTENT_LENGTH (256 KiB)"),
-        "415": _outcome_doc("Not application/fhir+json or application/json"),
+        "415": _outcome_doc("Not application/fhir+json or application/json (a form's body is always refused)"),
         "422": _outcome_doc(
             "Answers the intake refuses, or more items or answers than the Questionnaire takes (counted before the "
             "response is read): one issue per problem, `expression` = the item's linkId"
@@ -209,6 +214,7 @@ def screen_response():
     RiskAssessment: status final, the response's subject, the band as an HL7
     risk-probability code, the explanation in words, the recommendations as
     mitigation, the referral in an extension and the ruleset in `method`.
+    Needs the scope `screen`; nothing is stored, the call is audited.
     """
     limit_body(current_app.config["FHIR_MAX_CONTENT_LENGTH"], "FHIR_MAX_CONTENT_LENGTH")
     media_type(FHIR_JSON, JSON)
@@ -227,6 +233,7 @@ def screen_response():
     except IntakeError as error:
         return fhir_response(operation_outcome(error.errors, items()), 422)
     result = core.screen_valid(intake)
+    g.audit.update(runner_id=intake["runner"]["id"], screening_id=result["screening_id"])
     return fhir_response(risk_assessment(result, subject=payload.get("subject"), basis=basis_of(payload)))
 
 

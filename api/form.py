@@ -6,9 +6,12 @@
                                     again with every value kept and each error beside its input
     GET  /screen                    back to the form (a result page is never shown again from its address)
 
-Only this form checks a CSRF token (the JSON API sets no cookies and needs
-none): `init_app` turns flask-wtf's app-wide check off and the view calls
-`csrf.protect()` itself. When the service keeps history (the default, see
+The pages need a signed-in person (api/access/signin.py; AUTH=off: nobody):
+screening needs the scope `screen` (a clinician or an admin), the prefill
+`history:read`, and the team must be one of theirs; the note's previous
+screenings are that team's. The form's POST checks a CSRF token (the JSON API
+sets no cookies and needs none): `init_app` turns flask-wtf's app-wide check
+off and the view calls `csrf.protect()` itself. When the service keeps history (the default, see
 api/store.py) a form screening is stored exactly as POST /v1/screenings stores
 one (`api.store.screen`, under the form's optional team), so it is part of the
 runner's history and the history rules read it; the page says whether it was
@@ -23,13 +26,16 @@ import re
 import secrets
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import form_fields
+from api.access import guard
+from api.access.principal import READ, SCREEN
+from api.access.signin import page_requires
 from api.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_errors, read_form, state_of_intake
 from api.history_view import previous_screenings
 from api.limits import limit_body
@@ -90,16 +96,22 @@ def init_app(app) -> None:
 
 
 class FormOnlySessions(SecureCookieSessionInterface):
-    """Open the signed-cookie session (it holds the CSRF token) for pages, never for the JSON API.
+    """Open the signed-cookie session (the CSRF token, who is signed in) for pages, never for the JSON API.
 
     The API is stateless; opening a session on each of its requests cost about
-    20 us, and a null session also makes sure no API view can come to depend on one.
+    20 us, and a null session also makes sure no API view can come to depend on
+    one: the API takes credentials from the Authorization header only, so a
+    page on another site cannot use a signed-in clinician's cookie. The cookie
+    is HttpOnly, SameSite=Lax, and Secure when the request came over https.
     """
 
     def open_session(self, app, request):
-        if request.path.startswith("/v1/"):
+        if request.path.startswith(("/v1/", "/fhir/")):
             return self.make_null_session(app)
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(super().get_cookie_secure(app) or request.is_secure)
 
 
 @bp.after_request
@@ -123,21 +135,45 @@ def _form(state, status: int = 200, lookup: dict | None = None):
     )
 
 
+def _blank() -> form_fields.FormState:
+    """An empty form, its team filled in when the signed-in person has exactly one."""
+    state = blank_state()
+    state.values[TEAM] = guard.principal().only_team or ""
+    return state
+
+
+def _team_refused(team_key: str) -> str | None:
+    """Why the signed-in person may not use this team (None: they may)."""
+    who = guard.principal()
+    if who.has_team(team_key):
+        return None
+    theirs = ", ".join(sorted(who.teams or ()))
+    return f"You can screen and read runners of {theirs} only."
+
+
 @bp.get("/")
+@page_requires(SCREEN, refusal=("prefill", "runner_id"))
 def intake_form():
     """Show an empty intake form, or (`?runner_id=`, `&team=`) one filled in from the runner's last screening."""
     runner_id = request.args.get("runner_id", "").strip()
     if not runner_id:
-        return _form(blank_state())
-    team_key = request.args.get("team", "").strip()
+        return _form(_blank())
+    team_key = request.args.get("team", "").strip() or (guard.principal().only_team or "")
     lookup: dict = {"runner_id": runner_id, "team": team_key}
     state = blank_state()
     state.values[TEAM] = team_key
     history = store()
+    valid = re.fullmatch(RUNNER_ID_PATTERN, runner_id) and (not team_key or re.fullmatch(TEAM_PATTERN, team_key))
+    if history is not None and valid:
+        g.audit = {"action": "prefill", "runner_id": runner_id}
+        g.team = team_key
     if history is None:
         lookup["message"] = "This service keeps no history, so there is no earlier screening to start from."
-    elif not re.fullmatch(RUNNER_ID_PATTERN, runner_id) or (team_key and not re.fullmatch(TEAM_PATTERN, team_key)):
+    elif not valid:
         lookup["message"] = "Enter a runner id (and a team, if any): 1-64 letters, digits, '.', '_' or '-'."
+    elif (refused := _team_refused(team_key)) or not guard.principal().may(READ):
+        lookup["message"] = refused or "Your role cannot read stored screenings."
+        return _form(state, 403, lookup=lookup)
     else:
         found = history.latest_intake(team_key, runner_id)
         if found is None:
@@ -162,6 +198,7 @@ def screen_again():
 
 
 @bp.post("/screen")
+@page_requires(SCREEN, refusal=("screen", "runner.id"))
 def screen():
     """Screen the posted intake, store it, and show the result; or show the form again with its errors."""
     limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
@@ -175,6 +212,8 @@ def screen():
     team_key = state.value(TEAM).strip()
     if team_key and not re.fullmatch(TEAM_PATTERN, team_key):
         layout_errors = {TEAM: [TEAM_EXPECTED], **layout_errors}
+    elif refused := _team_refused(team_key):
+        layout_errors = {TEAM: [refused], **layout_errors}
     screener = app_screener()
     try:
         intake = validate_flat(screener, flat)

@@ -6,16 +6,24 @@
     GET    /v1/screenings/{screening_id}        the stored result, byte for byte as it was sent
 
 A runner is (team, runner id): every runner operation takes the same `team`
-query parameter, omitted for runners stored without one.
+query parameter; omitted, the credential's own team (with AUTH=off: the
+runners stored without one). Reading needs the scope `history:read`, erasing
+`history:erase` (api/access); the team is in every query, so another team's
+runner is an unknown one (an empty page, no points) and another team's
+screening id answers 404 as an unknown id does. The lookups are rate-limited
+per credential and per address (LOOKUP_RATE_LIMIT). Each call is audited;
+an erasure's entry commits with the erasure.
 """
 
 import re
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from werkzeug.routing import BaseConverter
 
+from api.access import guard, requires
+from api.access.principal import ERASE, READ
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.store import TEAM_PARAMETER, store, team
@@ -131,6 +139,14 @@ def _runner(runner_id: str) -> str:
     return runner_id
 
 
+def _teams() -> str | frozenset[str] | None:
+    """The teams a lookup by screening id may find: the named one, else every team of the credential."""
+    who = guard.principal()
+    if request.args.get("team") is not None or (who.teams is not None and who.only_team is not None):
+        return team()
+    return who.teams
+
+
 def _limit(default: int, maximum: int) -> int:
     text = request.args.get("limit")
     if text is None:
@@ -147,6 +163,7 @@ def _private(payload):
 
 
 @blp.get("/runners/<runner_id>/screenings")
+@requires(READ, "read_screenings", lookup=True)
 @blp.doc(
     parameters=[
         RUNNER_PARAMETER,
@@ -194,6 +211,7 @@ def runner_screenings(runner_id: str):
 
 
 @blp.get("/runners/<runner_id>/trend")
+@requires(READ, "read_trend", lookup=True)
 @blp.doc(
     parameters=[
         RUNNER_PARAMETER,
@@ -230,6 +248,7 @@ def runner_trend(runner_id: str):
 
 
 @blp.delete("/runners/<runner_id>")
+@requires(ERASE, "erase")
 @blp.doc(parameters=[RUNNER_PARAMETER, TEAM_PARAMETER, REQUEST_ID_PARAMETER])
 @blp.response(200, ErasedOut, headers=REQUEST_ID_HEADER, description="The runner's screenings are deleted")
 @blp.doc(responses=problems(s422=S422, s503=S503, s404=RUNNER_404))
@@ -241,10 +260,15 @@ def erase_runner(runner_id: str):
     were; erasing an unknown runner erases 0.
     """
     runner_id, key = _runner(runner_id), team()
-    return _private({"runner_id": runner_id, "team": key or None, "erased": _store().erase(key, runner_id)})
+    history = _store()
+    entry = guard.entry("erase", "ok", 200, team=key, runner_id=runner_id)
+    erased = history.erase(key, runner_id, audit=entry)
+    guard.audited()
+    return _private({"runner_id": runner_id, "team": key or None, "erased": erased})
 
 
 @blp.get("/screenings/<screening_id:screening_id>")
+@requires(READ, "read_screening", lookup=True)
 @blp.doc(
     parameters=[
         {
@@ -254,20 +278,30 @@ def erase_runner(runner_id: str):
             "description": "The result's screening_id",
             "schema": {"type": "string", "pattern": SCREENING_ID_PATTERN},
         },
+        {**TEAM_PARAMETER, "description": "Only a screening of this team (default: any of the credential's teams)"},
         REQUEST_ID_PARAMETER,
     ]
 )
 @blp.response(200, ResultSchema, headers=REQUEST_ID_HEADER, description="The stored result, exactly as it was sent")
-@blp.doc(responses=problems(s503=S503, s404="No such stored screening (never stored, erased, or no history kept)"))
+@blp.doc(
+    responses=problems(
+        s422=S422,
+        s503=S503,
+        s404="No such stored screening of the credential's teams (never stored, erased, another team's, or no "
+        "history kept)",
+    )
+)
 def stored_screening(screening_id: str):
     """Show a stored screening again
 
     The result byte for byte as it was first sent, whatever the ruleset is
-    now.
+    now. Only a screening of the credential's teams: any other id is 404.
     """
-    text = _store().result(screening_id)
-    if text is None:
+    history = _store()
+    found = history.found(screening_id, _teams())
+    if found is None:
         raise Problem(404, "No such stored screening.")
+    text, g.audit["runner_id"] = found
     response = current_app.response_class(text.encode(), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response

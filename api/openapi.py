@@ -3,8 +3,9 @@
 flask-smorest writes the spec from the views' decorators and the core's
 schemas, so it cannot drift from the code. What marshmallow cannot say is added
 here from the same sources: the core's strict number fields, the distance limit
-that depends on `training.unit`, the dotted-name form of the intake, and
-problem+json as the body of every error.
+that depends on `training.unit`, problem+json as the body of every error, and
+the bearer scheme protected operations name (api/access/guard.py adds each
+one's scope and its 401/403/429 answers).
 
     GET /openapi.json   the spec
     GET /docs           Swagger UI, its assets served from the swagger-ui-bundle package (no CDN);
@@ -21,9 +22,7 @@ from flask_smorest import Api
 
 from api.problems import PROBLEM_JSON, ProblemSchema
 from api.problems import init_app as init_problems
-from screening.intake.csv_reader import REQUIRED_COLUMNS
 from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
-from screening.intake.flat import FIELD_KINDS
 from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
 
 DOCS_ASSETS = "/docs/assets/"
@@ -43,9 +42,7 @@ CONFIG = {
     "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
 }
 JSON = "application/json"
-FORM = "application/x-www-form-urlencoded"
 CSV = "text/csv"
-MULTIPART = "multipart/form-data"
 
 REQUEST_ID = {
     "description": "The request's id: the client's own if it sent a sane one (1-64 letters, digits, '.', "
@@ -59,6 +56,16 @@ REQUEST_ID_PARAMETER = {
     "required": False,
     "description": "Optional id to trace this request by; echoed back if sane, else replaced",
     "schema": {"type": "string"},
+}
+
+
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API key of this service (`soleus-screen keys create`; `soleus_key_...`) or an access token "
+    "(a JWT) of the clinic's OpenID provider (OIDC_ISSUER, OIDC_AUDIENCE). Each protected operation names the "
+    "scope it needs in `x-required-scopes`: screen, history:read, history:erase or admin. A credential belongs "
+    "to a team: omitted `team` means its own, another team's runner or screening is not found (404).",
 }
 
 
@@ -109,46 +116,8 @@ def _distance_limits(properties: dict, unit_key: str, names: dict) -> list[dict]
     return branches
 
 
-def _ref(prop: dict) -> str:
-    """The component a property refers to, also when it is nullable (`anyOf`/`allOf` around the `$ref`)."""
-    if "$ref" in prop:
-        return prop["$ref"]
-    for key in ("anyOf", "oneOf", "allOf"):
-        for option in prop.get(key, []):
-            if "$ref" in option:
-                return option["$ref"]
-    raise KeyError(f"no $ref in {prop}")
-
-
-def form_intake_schema(intake: dict, components: dict) -> dict:
-    """The intake as dotted text fields (an HTML form post), described from the JSON schema."""
-    properties = {}
-    for path, kind in FIELD_KINDS.items():
-        section, name = path.split(".")
-        nested = components[_ref(intake["properties"][section]).rsplit("/", 1)[1]]
-        described = nested["properties"][name].get("description", "")
-        hint = {
-            "number": "a number as text",
-            "boolean": "true/false, yes/no, 1/0 or on/off",
-            "numbers": "one value per week (repeat the field) or one ';'-separated text",
-            "text": "text",
-        }[kind]
-        if path.startswith("heel_raise."):
-            hint += "; empty or 'not tested' = not tested"
-        schema = {"type": "array", "items": {"type": "string"}} if kind == "numbers" else {"type": "string"}
-        properties[path] = {**schema, "description": f"{described} ({hint})".strip()}
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(REQUIRED_COLUMNS),
-        "additionalProperties": False,
-        "description": "The intake as an HTML form posts it: the JSON intake's fields by dotted name, "
-        "as text; validated by exactly the same rules.",
-    }
-
-
 def register_components(api: Api) -> None:
-    """Add the intake (JSON and form) to the spec's components."""
+    """Add the intake to the spec's components."""
     for field, kind in ((WholeNumber, "integer"), (StrictNumber, "number"), (StrictBoolean, "boolean")):
         api.register_field(field, kind, None)
     api.spec.components.schema("Intake", schema=IntakeSchema)
@@ -158,7 +127,6 @@ def register_components(api: Api) -> None:
         training["properties"], "unit", {"weekly_distance": True, "longest_run_30d": False, "latest_run": False}
     )
     _nullable_sections(schemas["Intake"]["properties"])
-    api.spec.components.schema("FormIntake", component=form_intake_schema(schemas["Intake"], schemas))
 
 
 def _nullable_sections(properties: dict) -> None:
@@ -179,10 +147,7 @@ def intake_body(description: str) -> dict:
     return {
         "required": True,
         "description": description,
-        "content": {
-            JSON: {"schema": ref("Intake")},
-            FORM: {"schema": ref("FormIntake")},
-        },
+        "content": {JSON: {"schema": ref("Intake")}},
     }
 
 
@@ -206,7 +171,8 @@ STOCK = {
     404: "No such resource",
     413: "Body larger than the service takes (MAX_CONTENT_LENGTH, 16 MiB; one intake: INTAKE_MAX_CONTENT_LENGTH, "
     "64 KiB), with or without Content-Length",
-    415: "Body in a media type this operation does not take (see Accept-Post)",
+    415: "Body in a media type this operation does not take (see Accept-Post); the JSON API never takes an HTML "
+    "form's (urlencoded, multipart, text/plain)",
     422: "Invalid intake: `errors` lists every problem by field path",
     503: "Not ready: the rules are not loaded or the engine does not answer",
 }
@@ -218,6 +184,7 @@ def init_app(app) -> Api:
         app.config.setdefault(key, value)
     api = ScreeningApi(app, spec_kwargs={"info": {"description": app.config.get("API_DESCRIPTION", "")}})
     api.spec.components.header("RequestId", REQUEST_ID)
+    api.spec.components.security_scheme("bearer", BEARER_SCHEME)
     # flask-smorest registers its pagination schema up front; nothing here paginates.
     api.spec.components.schemas.pop("PaginationMetadata", None)
     register_components(api)

@@ -41,6 +41,7 @@ class ProblemSchema(Schema):
     )
     row = fields.Integer(metadata={"description": "CSV only: the 1-based data row that cannot be read (0 = header)"})
     limit = fields.Integer(metadata={"description": "Batch only: the most rows one request may hold"})
+    scope = fields.String(metadata={"description": "403 only: the scope the operation needs"})
 
 
 class Problem(HTTPException):

@@ -1,7 +1,12 @@
 """Screen runners over HTTP: one intake, or a club's roster in one request.
 
-    POST /v1/screenings         one intake (JSON, or a form's dotted fields) -> its result
-    POST /v1/screenings/batch   a JSON array of intakes or a CSV roster -> per-row results and errors
+    POST /v1/screenings         one intake (JSON) -> its result
+    POST /v1/screenings/batch   a JSON array of intakes or a CSV roster (text/csv) -> per-row results and errors
+
+Both need a credential with the scope `screen` (api/access). Neither takes an
+HTML form's body (urlencoded or multipart, 415): a form on another site could
+send one without the browser asking first. The clinic form posts to its own
+page, which checks its CSRF token.
 
 The core validates every intake (its errors are already keyed by field path;
 a JSON intake is first offered to its compiled fast path) and screens it;
@@ -14,13 +19,14 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from api import batch
-from api.body import form_fields, media_type, parse_json, raw_body
+from api.access import requires
+from api.access.principal import SCREEN
+from api.body import media_type, parse_json, raw_body
 from api.limits import limit_body
-from api.openapi import CSV, FORM, JSON, MULTIPART, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
+from api.openapi import CSV, JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
 from api.service import screener
 from api.store import TEAM_PARAMETER, team
 from api.store import screen as screen_and_store
-from screening.intake.flat import validate_flat
 from screening.result.schema import ResultSchema
 
 blp = Blueprint(
@@ -37,9 +43,10 @@ def no_store(payload, status: int = 200):
 
 
 @blp.post("")
+@requires(SCREEN, "screen")
 @blp.doc(
     parameters=[TEAM_PARAMETER, REQUEST_ID_PARAMETER],
-    requestBody=intake_body("One runner's intake: JSON, or an HTML form's fields by dotted name (`heel_raise.left`)."),
+    requestBody=intake_body("One runner's intake (JSON; an HTML form's body is refused with 415)."),
 )
 @blp.response(
     200,
@@ -52,7 +59,7 @@ def no_store(payload, status: int = 200):
         400,
         408,
         413,
-        415,
+        s415="Not application/json (urlencoded, multipart and text/plain bodies are always refused)",
         s422="Invalid intake (`errors` lists every problem by field path), or an invalid `team`",
         s503="The history store is on and the screening could not be stored: nothing was stored",
     )
@@ -66,21 +73,19 @@ def screen():
     condition, points and evidence. The same intake and ruleset version always
     give the same result (apart from `screening_id` and `screened_at`).
     When the service keeps history (the default) the screening is stored
-    first, under `team` if given, and the result says `"stored": true`; it is
-    then shown again by GET /v1/screenings/{screening_id}.
+    first, under the credential's team (or `team`, one it holds), and the
+    result says `"stored": true`; it is then shown again by GET
+    /v1/screenings/{screening_id}. Needs the scope `screen`.
     """
     key = team()
     limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
-    kind = media_type(JSON, FORM)
+    media_type(JSON)
     core = screener()
-    if kind == JSON:
-        body = raw_body()
-        # The fast path takes most valid intakes; marshmallow judges the rest and names every error.
-        intake = core.accept_json(body)
-        if intake is None:
-            intake = core.validate(parse_json(body))
-    else:
-        intake = validate_flat(core, form_fields())
+    body = raw_body()
+    # The fast path takes most valid intakes; marshmallow judges the rest and names every error.
+    intake = core.accept_json(body)
+    if intake is None:
+        intake = core.validate(parse_json(body))
     result, stored = screen_and_store(core, intake, key)
     if stored is None:
         return no_store(result)
@@ -90,12 +95,13 @@ def screen():
 
 
 @blp.post("/batch")
+@requires(SCREEN, "screen_batch")
 @blp.doc(
     parameters=[REQUEST_ID_PARAMETER],
     requestBody={
         "required": True,
-        "description": "A JSON array of intakes, or a CSV roster (the body, or a multipart upload in the field "
-        "`file`) whose header names the intake's dotted fields (`runner.id`, `heel_raise.left`, "
+        "description": "A JSON array of intakes, or a CSV roster (text/csv; a multipart upload is refused, 415) "
+        "whose header names the intake's dotted fields (`runner.id`, `heel_raise.left`, "
         "`training.weekly_distance` as ';'-separated numbers, ...). At most BATCH_MAX_ROWS rows "
         "(default 10,000), else 413.",
         "content": {
@@ -110,15 +116,6 @@ def screen():
                 }
             },
             CSV: {"schema": {"type": "string", "description": "UTF-8 CSV with a header row"}},
-            MULTIPART: {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "The roster CSV (UTF-8)"}
-                    },
-                }
-            },
         },
     },
 )
@@ -131,7 +128,7 @@ def screen():
 @blp.doc(
     responses=problems(
         408,
-        415,
+        s415="Not application/json or text/csv (urlencoded, multipart and text/plain bodies are always refused)",
         s400="Malformed body: not JSON, or a CSV that cannot be read as a roster (bad quoting, wrong cell "
         "count, not UTF-8, unknown or missing columns); `row` names the row (0 = header)",
         s413="More rows than BATCH_MAX_ROWS (`limit` says how many), or a body past MAX_CONTENT_LENGTH",
@@ -144,7 +141,12 @@ def screen_batch():
     Each row (array item or CSV data row, numbered from 1) gets its own result
     or its own errors by field path: one bad row never loses the others. The
     summary counts the rows by risk band and the referrals by urgency.
+    Nothing is stored; each screened runner is recorded in the audit trail.
+    Needs the scope `screen`.
     """
-    kind = media_type(JSON, CSV, MULTIPART)
+    key = team()
+    kind = media_type(JSON, CSV)
     core = screener()
-    return no_store(batch.screen(core, kind))
+    answer = batch.screen(core, kind)
+    batch.audit_rows(answer, key)
+    return no_store(answer)

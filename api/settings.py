@@ -13,6 +13,24 @@ APP_SETTINGS = (
     ("DATABASE_URL", "the history database (default: the SQLite file instance/soleus.sqlite3)"),
     ("SQLITE_SYNCHRONOUS", "a SQLite store's commits: FULL (default, on disk before the answer) or NORMAL"),
     ("RETENTION_DAYS", "`db prune` deletes screenings older than this (default: keep them)"),
+    ("AUTH", "access control: on (default) or off (then `serve` binds loopback addresses only; docs/security.md)"),
+    ("ALLOWED_HOSTS", "host names answered, a JSON list (default: localhost, 127.0.0.1, ::1 and the bound address)"),
+    ("CORS_ORIGINS", "origins whose pages may call /v1 and /fhir from a browser, a JSON list (default: none)"),
+    ("OIDC_ISSUER", "the clinic's OpenID provider, whose tokens are accepted beside API keys (default: none)"),
+    ("OIDC_AUDIENCE", "the `aud` the provider's tokens must name"),
+    ("OIDC_TEAM_CLAIM", "the token claim that names the team(s) (default team)"),
+    ("OIDC_SCOPE_CLAIM", "the token claim that carries the scopes (default scope)"),
+    ("OIDC_ROLE_CLAIM", "the token claim that names a person's role on the pages (default role)"),
+    ("OIDC_LEEWAY", "seconds of clock skew allowed on exp/nbf (default 60)"),
+    ("OIDC_CLIENT_ID", "the pages' OpenID client, for sign-in through the provider (default: local accounts only)"),
+    ("OIDC_CLIENT_SECRET", "that client's secret"),
+    ("OIDC_SIGN_IN_SCOPE", 'the scopes the pages ask the provider for at sign-in (default "openid email")'),
+    ("LOOKUP_RATE_LIMIT", "runner and screening lookups per credential and per address (default 120/minute)"),
+    ("SIGN_IN_FAILURES_PER_ACCOUNT", "failed sign-ins before an account is locked out a while (default 5/minute)"),
+    ("SIGN_IN_FAILURES_PER_ADDRESS", "failed sign-ins from one address before it is refused (default 20/minute)"),
+    ("SIGN_IN_FAILURE_DELAY", "seconds each failed sign-in waits (default 0.5)"),
+    ("SESSION_HOURS", "a signed-in session ends this long after sign-in (default 12)"),
+    ("AUDIT_RETENTION_DAYS", "`audit prune` deletes audit entries older than this (default: keep them)"),
     ("MAX_CONTENT_LENGTH", "the largest body taken, in bytes (default 16 MiB)"),
     ("INTAKE_MAX_CONTENT_LENGTH", "the largest single intake, in bytes (default 64 KiB)"),
     ("FHIR_MAX_CONTENT_LENGTH", "the largest FHIR $screen body, in bytes (default 256 KiB)"),
@@ -38,6 +56,7 @@ INTERNAL = frozenset(
         "SESSION_COOKIE_SAMESITE",
         "WTF_CSRF_ENABLED",
         "WTF_CSRF_CHECK_DEFAULT",
+        "TRUSTED_HOSTS",  # Flask's host check, set from ALLOWED_HOSTS
     }
 )
 

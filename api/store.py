@@ -9,24 +9,30 @@
                    screenings to a power cut or OS crash, never to a killed server)
 
 Both from the environment too (SOLEUS_STORE=off, SOLEUS_DATABASE_URL=...). A
-screening is answered with `"stored": true` only after its row is committed;
-a write that fails is a 503 problem and nothing of it stays in the database.
+screening is answered with `"stored": true` only after its row is committed,
+with its audit entry in the same transaction; a write that fails is a 503
+problem and nothing of it (neither row) stays in the database. With access
+control on (AUTH, api/access) the database is opened even with STORE=off: it
+holds the keys, accounts and audit trail, and only screenings are not kept.
 """
 
 import logging
 import os
-import re
 from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.problems import Problem, problem_response
+from api.access import guard
+from api.access.guard import TEAM_EXPECTED, team
+from api.problems import problem_response
 from screening.history import Screening, Store
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.timestamps import format_time
 
+__all__ = ["TEAM_EXPECTED", "TEAM_PATTERN", "database", "screen", "store", "team"]
 KEY = "soleus.store"
+DATABASE = "soleus.database"  # the Store whose engine also holds keys, accounts and the audit trail
 DEFAULT_FILE = "soleus.sqlite3"
 OFF = {"off", "false", "0", "no"}
 TEAM_PATTERN = RUNNER_ID_PATTERN
@@ -35,7 +41,8 @@ TEAM_PARAMETER = {
     "name": "team",
     "required": False,
     "description": "The club or clinic the runner belongs to (runner ids are unique only within one): "
-    "1-64 letters, digits, '.', '_' or '-'. Omitted: the runners stored without a team.",
+    "1-64 letters, digits, '.', '_' or '-'. Omitted: the credential's team (with AUTH=off: the runners "
+    "stored without a team). A team the credential does not hold is refused (403).",
     "schema": {"type": "string", "pattern": TEAM_PATTERN},
 }
 log = logging.getLogger("soleus")
@@ -60,18 +67,36 @@ def open_store(url: str, synchronous: str = "FULL") -> Store:
     return Store.open(url, upgrade=url.startswith("sqlite"), synchronous=synchronous)
 
 
+def auth_on(config) -> bool:
+    return str(config.get("AUTH", "on")).strip().lower() not in OFF
+
+
 def init_app(app) -> None:
-    """Open the store now, so a database that is behind stops the service from starting."""
-    if enabled(app.config):
-        app.extensions[KEY] = open_store(database_url(app), app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+    """Open the database now, so one that is behind stops the service from starting.
+
+    Screenings are kept when STORE is on; the database is open whenever STORE
+    or AUTH is on (AUTH=off with STORE=off is stateless, as before either).
+    """
+    if enabled(app.config) or auth_on(app.config):
+        opened = open_store(database_url(app), app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+        app.extensions[DATABASE] = opened
+        if enabled(app.config):
+            app.extensions[KEY] = opened
         app.register_error_handler(SQLAlchemyError, _store_failed)
 
 
+def database_of(app) -> Store | None:
+    return app.extensions.get(DATABASE)
+
+
 def store() -> Store | None:
+    """The store screenings are kept in (None with STORE=off)."""
     return current_app.extensions.get(KEY)
 
 
-TEAM_EXPECTED = "Expected a club or clinic key: 1-64 letters, digits, '.', '_' or '-'."
+def database() -> Store | None:
+    """The service's database (keys, accounts, the audit trail; screenings too unless STORE=off)."""
+    return current_app.extensions.get(DATABASE)
 
 
 def log_failure(error: SQLAlchemyError) -> None:
@@ -86,33 +111,30 @@ def _store_failed(error: SQLAlchemyError):
     )
 
 
-def team() -> str:
-    """The request's `team` query parameter ('' when none), or a 422 naming it."""
-    value = request.args.get("team")
-    if value is None:
-        return ""
-    if not re.fullmatch(TEAM_PATTERN, value):
-        raise Problem(
-            422,
-            "The team is invalid: see errors.",
-            errors={"team": [TEAM_EXPECTED]},
-        )
-    return value
-
-
-def screen(core, intake: dict, team_key: str) -> tuple[dict, bytes | None]:
+def screen(core, intake: dict, team_key: str, action: str = "screen") -> tuple[dict, bytes | None]:
     """Screen the intake; when the store is on, store it and give the exact JSON text that was stored.
 
     The result then says what changed since the runner's previous stored
     screening (`history`) and `"stored": true`, and the text is only given once its
-    row is committed (a failed write raises, and is answered 503).
+    row is committed with its audit entry (a failed write raises, and is
+    answered 503, and leaves neither). With STORE=off the audit entry alone is
+    committed before the answer.
     """
     history = store()
     moment = datetime.now(UTC)
-    earlier = history.history(team_key, intake["runner"]["id"]) if history is not None else None
+    runner_id = intake["runner"]["id"]
+    earlier = history.history(team_key, runner_id) if history is not None else None
     result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
+    trail = database()
+    audit = None
+    if trail is not None:
+        audit = guard.entry(action, "ok", 200, team=team_key, runner_id=runner_id, screening_id=result["screening_id"])
+        audit["at"] = moment.replace(tzinfo=None)
+        guard.audited()
     if history is None:
+        if trail is not None and audit is not None:
+            trail.record(audit)
         return result, None
     row, body = Screening.to_store(intake, result, team_key, at=moment)
-    history.add(row)
+    history.add(row, audit=audit)
     return result, body

@@ -80,7 +80,7 @@ def bodies_for(runners: int) -> list[bytes]:
     return out
 
 
-def measure(server, args) -> dict:
+def measure(server, args, headers: dict | None = None) -> dict:
     """One timed drive of `server`: requests/s, errors, server and client CPU ms per request, worker balance.
 
     `balance` is the least busy worker's CPU over the busiest one's: the
@@ -90,7 +90,7 @@ def measure(server, args) -> dict:
     """
     pid = server.process.pid
     before, client_before = server_cpu(pid), own_cpu()
-    answered, failed, elapsed = drive(server.port, args.clients, args.seconds)
+    answered, failed, elapsed = drive(server.port, args.clients, args.seconds, headers)
     after, client_after = server_cpu(pid), own_cpu()
     used = {p: tuple(a - b for a, b in zip(cpu, before.get(p, (0.0, 0.0)), strict=True)) for p, cpu in after.items()}
     workers = [sum(cpu) for p, cpu in used.items() if p != pid]
@@ -105,11 +105,11 @@ def measure(server, args) -> dict:
     }
 
 
-def balanced(server, args) -> tuple[dict, int]:
+def balanced(server, args, headers: dict | None = None) -> tuple[dict, int]:
     """A measurement in which the workers shared the load evenly, and how many uneven ones it took."""
     uneven = 0
     while True:
-        result = measure(server, args)
+        result = measure(server, args, headers)
         if result["balance"] >= args.balance or uneven + 1 >= args.attempts:
             return result, uneven
         uneven += 1
@@ -124,8 +124,10 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def drive(port: int, clients: int, seconds: float) -> tuple[int, int, float]:
-    """Keep-alive POSTs from `clients` threads for `seconds`: (answered 200, errors, elapsed)."""
+def drive(port: int, clients: int, seconds: float, headers: dict | None = None) -> tuple[int, int, float]:
+    """Keep-alive POSTs from `clients` threads for `seconds`: (answered 200, errors, elapsed); `headers` are
+    sent besides the Content-Type (scripts/bench_auth.py: the key)."""
+    sent = {"Content-Type": "application/json", **(headers or {})}
     counts = [[0, 0] for _ in range(clients)]
     stop = time.monotonic() + seconds
 
@@ -136,7 +138,7 @@ def drive(port: int, clients: int, seconds: float) -> tuple[int, int, float]:
             while time.monotonic() < stop:
                 body = BODIES[turn % len(BODIES)]
                 turn += clients
-                connection.request("POST", "/v1/screenings", body=body, headers={"Content-Type": "application/json"})
+                connection.request("POST", "/v1/screenings", body=body, headers=sent)
                 response = connection.getresponse()
                 response.read()
                 counts[n][0 if response.status == 200 else 1] += 1

@@ -18,6 +18,9 @@ from hypothesis import settings
 # environment) store in a throwaway SQLite file, never in the checkout's instance folder.
 _STORE_DIR = tempfile.TemporaryDirectory(prefix="soleus-test-store-")
 os.environ.setdefault("SOLEUS_DATABASE_URL", f"sqlite:///{_STORE_DIR.name}/history.sqlite3")
+# The tests written before access control build the app and start servers without credentials, as the
+# in-process test client and a loopback-only service may (AUTH=off); the access tests turn it on themselves.
+os.environ.setdefault("SOLEUS_AUTH", "off")
 
 # No per-example deadline under CI: a loaded machine can slow one example past 200 ms, and timing is
 # the benchmark scripts' job, not a test's.
@@ -56,7 +59,7 @@ def _own_history_store(_empty_store_file, tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def app():
-    return create_app({"TESTING": True})
+    return create_app({"TESTING": True, "AUTH": "off"})
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 For the tests and benchmarks that need the real production server: the
 command binds port 0 and gunicorn's "Listening at" line says which port it
 got, so two runs never race for a port. Stopping is bounded: SIGTERM, then
-SIGKILL if the server has not exited within the grace period.
+SIGKILL if the server has not exited within the grace period. The server runs
+with SOLEUS_AUTH=off (a loopback-only service, as the tests written before
+access control expect) unless `env` asks for SOLEUS_AUTH itself.
 """
 
 import os
@@ -66,7 +68,11 @@ def start(command: list[str], *, env: dict | None = None, timeout: float = 60.0)
     """
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, **(env or {})}
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env={**os.environ, "SOLEUS_AUTH": "off", **(env or {})},
     )
     server = RunningServer(process, 0, log)
     deadline = time.monotonic() + timeout

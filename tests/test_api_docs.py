@@ -15,6 +15,7 @@ OPERATIONS = {
     ("/v1/runners/{runner_id}/screenings", "get"),
     ("/v1/runners/{runner_id}/trend", "get"),
     ("/v1/runners/{runner_id}", "delete"),
+    ("/v1/audit", "get"),
     ("/v1/rules", "get"),
     ("/v1/rules/{rule_id}", "get"),
     ("/health", "get"),
@@ -51,9 +52,9 @@ def test_spec_documents_each_error_as_problem_json(client, path, statuses):
         assert list(responses[status]["content"]) == ["application/problem+json"]
 
 
-def test_spec_takes_the_intake_as_json_and_as_a_form(client):
+def test_spec_takes_the_intake_as_json_only(client):
     body = client.get("/openapi.json").get_json()["paths"]["/v1/screenings"]["post"]["requestBody"]
-    assert set(body["content"]) == {"application/json", "application/x-www-form-urlencoded"}
+    assert set(body["content"]) == {"application/json"}
 
 
 def test_docs_page_loads_only_assets_the_service_serves(client):

@@ -36,21 +36,6 @@ def test_a_posted_screening_is_stored_and_shown_again_byte_for_byte(history_clie
     assert again.data == sent.data
 
 
-def test_a_form_screening_is_stored_too(history_client):
-    fields = {
-        "runner.id": "form-1",
-        "runner.age": "30",
-        "training.weekly_distance": "20;22;21;25",
-        "wellness.fatigue": "3",
-        "wellness.soreness": "1",
-        "heel_raise.left": "20",
-        "heel_raise.right": "21",
-    }
-    response = history_client.post("/v1/screenings", data=fields)
-    assert response.status_code == 200, response.get_json()
-    assert history_client.get(f"/v1/screenings/{response.get_json()['screening_id']}").data == response.data
-
-
 def test_the_list_is_newest_first_by_team_and_pages_with_the_cursor(history_client):
     ids = [post(history_client, team="club-a").get_json()["screening_id"] for _ in range(5)]
     post(history_client, team="club-b")

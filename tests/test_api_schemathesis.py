@@ -10,17 +10,45 @@ the FHIR operations under /fhir: the spec can say "a QuestionnaireResponse",
 not which answers the soleus-intake Questionnaire takes. The CDS Hooks
 service runs with its default authorisation and no trusted clients, so its
 calls are checked to answer 401 as documented.
+
+The service runs with access control on, as it is deployed: every request
+carries a key with every scope (of team club-a), and every operation the
+spec marks protected is also called without one, which must be refused.
 """
 
+import tempfile
+
+import pytest
 import schemathesis
+from credentials import bearer, engine_of
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from api import create_app
+from api.access import keys
 
-APP = create_app({"BATCH_MAX_ROWS": 50})
+_DATABASE = tempfile.TemporaryDirectory(prefix="soleus-schemathesis-")
+APP = create_app(
+    {
+        "BATCH_MAX_ROWS": 50,
+        "AUTH": "on",
+        "DATABASE_URL": f"sqlite:///{_DATABASE.name}/schemathesis.sqlite3",
+        "LOOKUP_RATE_LIMIT": "1000000/minute",
+    }
+)
+TOKEN = keys.create(engine_of(APP), name="schemathesis", team="club-a", scopes=list(keys.SCOPES))
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+# The key goes on every generated request; leaving it out is tested below, for each protected operation.
+schema.config.generation.update(with_security_parameters=False)
 TEXT_BODIES = {"text/csv", "multipart/form-data", "application/x-www-form-urlencoded"}
+SPEC = APP.test_client().get("/openapi.json").get_json()
+PROTECTED = [
+    (path, method)
+    for path, item in SPEC["paths"].items()
+    for method, operation in item.items()
+    if isinstance(operation, dict) and operation.get("security")
+]
+SAMPLES = {"{runner_id}": "club-0042", "{screening_id}": "0" * 32}
 
 
 @schema.parametrize()
@@ -28,7 +56,30 @@ TEXT_BODIES = {"text/csv", "multipart/form-data", "application/x-www-form-urlenc
 def test_api_answers_every_generated_request_as_its_spec_says(case):
     text_only = case.media_type in TEXT_BODIES or case.operation.path.startswith("/fhir/")
     excluded = [positive_data_acceptance, negative_data_rejection] if text_only else []
-    case.call_and_validate(excluded_checks=excluded)
+    case.call_and_validate(headers=bearer(TOKEN), excluded_checks=excluded)
+
+
+@pytest.mark.parametrize("path, method", PROTECTED, ids=[f"{m} {p}" for p, m in PROTECTED])
+def test_every_protected_operation_refuses_a_request_without_a_credential(path, method):
+    assert "401" in SPEC["paths"][path][method]["responses"]
+    for name, value in SAMPLES.items():
+        path = path.replace(name, value)
+    response = APP.test_client().open(path, method=method.upper(), json={})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_spec_protects_every_operation_on_runner_data():
+    assert {path for path, _ in PROTECTED} == {
+        "/v1/screenings",
+        "/v1/screenings/batch",
+        "/v1/screenings/{screening_id}",
+        "/v1/runners/{runner_id}/screenings",
+        "/v1/runners/{runner_id}/trend",
+        "/v1/runners/{runner_id}",
+        "/v1/audit",
+        "/fhir/QuestionnaireResponse/$screen",
+    }
 
 
 def test_api_spec_is_generated_from_the_schemas():

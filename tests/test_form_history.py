@@ -104,7 +104,7 @@ def test_an_invalid_team_is_an_error_beside_its_input_and_nothing_is_screened(cl
 
 
 def test_a_failed_store_write_shows_the_form_again_with_503_and_no_result(client, monkeypatch):
-    def fail(self, screening):
+    def fail(self, screening, audit=None):
         raise OperationalError("INSERT INTO screenings", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(Store, "add", fail)

@@ -182,13 +182,13 @@ def test_a_group_commits_batch_is_one_statement_stored_whole_or_not_at_all(datab
     cannot be written (its id is taken), none of them."""
     store = Store.open(database_url, upgrade=True)
     batch = [screening_row(EXAMPLE, team=team) for team in ("club-a", "club-b", "")]
-    store.add_together([stored.row() for stored in batch])
+    store.add_together([(stored.row(), []) for stored in batch])
     for stored in batch:
         assert store.result(stored.screening_id) == stored.result
     assert store.history("club-b", batch[1].runner_id).points[0].screening_id == batch[1].screening_id
     fresh, taken = screening_row(EXAMPLE), screening_row(EXAMPLE)
     with pytest.raises(IntegrityError):
-        store.add_together([fresh.row(), {**taken.row(), "screening_id": batch[0].screening_id}])
+        store.add_together([(fresh.row(), []), ({**taken.row(), "screening_id": batch[0].screening_id}, [])])
     assert store.result(fresh.screening_id) is None and store.count() == 3
 
 

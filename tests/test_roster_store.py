@@ -91,11 +91,11 @@ def test_a_failed_batch_stops_the_run_and_the_batches_before_it_stay_stored_whol
     store = Store.open(url, upgrade=True)
     calls = []
 
-    def add_many(rows):
+    def add_many(rows, audit=None):
         calls.append(len(rows))
         if len(calls) == 2:
             raise OperationalError("INSERT INTO screenings", {}, Exception("disk full"))
-        Store.add_many(store, rows)
+        Store.add_many(store, rows, audit)
 
     store.add_many = add_many  # type: ignore[method-assign]
     storing = RosterStore(store, url)

@@ -4,6 +4,9 @@
     soleus-screen roster ROSTER --out DIR                      screen a club roster into a folder
     soleus-screen serve [--port 8000]                          run the HTTP service
     soleus-screen db upgrade|current|prune                     the runner history database
+    soleus-screen keys create|list|revoke                      the API keys programs call the service with
+    soleus-screen users add|list|disable|password              the accounts people sign in with
+    soleus-screen audit export|prune                           the audit trail (FHIR AuditEvents), its retention
 
 Beside them: usage (how a sub-command describes itself), pipes (a closed
 pipe), exits (the shared statuses), progress (the roster's progress line).
@@ -17,15 +20,18 @@ quickly. Every command ends quietly into a closed pipe (`pipes`).
 import argparse
 
 from api.commands import pipes, usage
+from api.commands.audit import add_audit
 from api.commands.db import add_db
+from api.commands.keys import add_keys
 from api.commands.roster import add_roster
 from api.commands.screen import add_screen
 from api.commands.serve import add_serve
+from api.commands.users import add_users
 
 DESCRIPTION = "Screen runners for soleus strain risk with an explainable rules engine."
 
 # Each entry adds one subcommand; its handler returns the exit status.
-COMMANDS = [add_screen, add_roster, add_serve, add_db]
+COMMANDS = [add_screen, add_roster, add_serve, add_db, add_keys, add_users, add_audit]
 
 
 def package_version() -> str:

@@ -12,6 +12,12 @@ file whose schema is behind, it refuses to start and says to run `soleus-screen 
 The port is bound first, so that a busy one is one line and exit status 2
 before the rules load; gunicorn then serves on that socket, and once every
 worker is up the service says where to go (api/startup.py).
+
+Access control is on (SOLEUS_AUTH). On a database with no account yet, serve
+makes the first admin (`admin`, every team) and prints its one-time password
+once, on stderr (nothing logs it); it must be changed at the first sign-in.
+With SOLEUS_AUTH=off it serves loopback addresses only: any other --host is
+refused (exit 2, one line saying why), as Redis's protected mode does.
 """
 
 import argparse
@@ -61,6 +67,11 @@ def run_serve(args) -> int:
     if isinstance(app, int):
         listener.close()
         return app
+    refused = _protected(app, args.host, port)
+    if refused:
+        listener.close()
+        print(f"soleus-screen: {refused}", file=sys.stderr)
+        return EXIT_UNUSABLE
     ready = startup.ready_lines(app, host=args.host, port=port, workers=args.workers, threads=args.threads)
     server.serve(
         app,
@@ -104,6 +115,45 @@ EXIT_STATUSES = """exit status:
   2   bad usage, the port is in use or the address cannot be bound, or the database's schema is behind
   69  the history database cannot be reached
   70  the rules cannot be loaded"""
+
+
+def loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _protected(app, host: str, port: int) -> str | None:
+    """Why the service must not start on `host` (None: it may), and the first admin on a fresh database."""
+    from api import access
+    from api.access import accounts
+    from api.store import auth_on, database_of
+
+    if not auth_on(app.config):
+        if not loopback(host):
+            return (
+                f"refusing to serve {host} with SOLEUS_AUTH=off: without access control anyone who reaches the "
+                "port reads and erases every runner (bind 127.0.0.1, or turn access control on)"
+            )
+        return None
+    access.bind(app, host)
+    database = database_of(app)
+    password = accounts.first_admin(database.engine) if database is not None else None
+    if password:
+        shown = "localhost" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        where = f"http://{shown}:{port}/login" if port else "/login"
+        print(
+            f"soleus-screen: created the first admin account: {accounts.FIRST_ADMIN}, one-time password {password} "
+            f"(shown this once; change it at the first sign-in at {where}; create API keys with "
+            "`soleus-screen keys create`)",
+            file=sys.stderr,
+        )
+    return None
 
 
 def add_serve(subparsers) -> None:

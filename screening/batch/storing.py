@@ -15,15 +15,20 @@ writer). A runner's history is what was stored before this run: the run's own
 rows (a runner on two rows, or in a partition committed earlier) never count,
 so the results do not depend on how the roster was cut or on the workers.
 
+Each stored row has its audit entry (action "screen", the operating-system
+user as the actor, kind "cli"), committed in the same transaction.
+
 Not on a Dask cluster: its workers may not reach the database (the command refuses it).
 """
 
+import getpass
 from typing import NamedTuple
 
 import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
 from screening.batch.parts import PartOutput, PartTask, screen_part
+from screening.history import audit
 from screening.history.series import RunnerHistory
 from screening.history.store import Screening, Store, failure_reason, make_engine
 from screening.timestamps import parse_time
@@ -80,11 +85,23 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
 class RosterStore:
     """The history store a roster run writes to, and what it has committed so far."""
 
-    def __init__(self, store: Store, url: str, team: str = ""):
+    def __init__(self, store: Store, url: str, team: str = "", actor: str | None = None):
         self.store, self.url, self.team = store, url, team
+        self.actor = actor or _os_user()
         _stores.setdefault(url, store)  # partitions screened in this process read through the same store
         self.stored = 0  # rows committed
         self.through: int | None = None  # the last roster row committed
+
+    def _entry(self, row: dict) -> dict:
+        return audit.entry(
+            "screen",
+            actor=self.actor,
+            actor_kind="cli",
+            outcome="ok",
+            team=self.team or None,
+            runner_id=row["runner_id"],
+            screening_id=row["screening_id"],
+        )
 
     def task(self, part: PartTask) -> StoredPartTask:
         return StoredPartTask(part, self.url, self.team)
@@ -93,9 +110,19 @@ class RosterStore:
         """Store a partition's rows in one transaction (all or none); raise StoreFailed if it cannot."""
         if stored.rows:
             try:
-                self.store.add_many(stored.rows)
+                self.store.add_many(stored.rows, audit=[self._entry(row) for row in stored.rows])
             except SQLAlchemyError as error:
                 raise StoreFailed(error, self.stored, self.through, stored.first_row) from error
             self.stored += len(stored.rows)
             self.through = stored.last_row
         return stored.part
+
+
+def _os_user() -> str:
+    """The operating-system user running the command, as the audit trail names them."""
+    try:
+        return f"os:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name for this uid (a container)
+        import os
+
+        return f"os:uid-{os.getuid()}"

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 # Rows one transaction takes at most (a full batch commits at once; the rest wait for the next).
 MAX_BATCH = 64
@@ -69,7 +70,7 @@ class ProcessLock:
 
 @dataclass(eq=False)
 class _Pending:
-    row: dict
+    row: Any  # what `write` takes a list of (the store: a screening's row and its audit entries)
     woken: threading.Event = field(default_factory=threading.Event)
     lead: bool = False  # woken to commit the next batch, not because this row is done
     committed: bool = False
@@ -89,7 +90,7 @@ class GroupCommit:
     the leaders of several processes take turns).
     """
 
-    def __init__(self, write: Callable[[list[dict]], None], exclusive: AbstractContextManager | None = None):
+    def __init__(self, write: Callable[[list[Any]], None], exclusive: AbstractContextManager | None = None):
         self._write = write
         self._exclusive = exclusive if exclusive is not None else nullcontext()
         self._reset()
@@ -101,7 +102,7 @@ class GroupCommit:
         self._waiting: list[_Pending] = []
         self._leading = False
 
-    def add(self, row: dict) -> None:
+    def add(self, row: Any) -> None:
         pending = _Pending(row)
         with self._mutex:
             self._waiting.append(pending)

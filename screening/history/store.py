@@ -1,8 +1,9 @@
 """The runner history store: every screening kept with what was given and what was answered.
 
     store = Store.open("sqlite:///instance/soleus.sqlite3")      # or postgresql+psycopg://user@host/db
-    store.add(Screening.of(intake, result, body, team="club-a"))  # committed when it returns
-    store.result("9f3c...")                                       # the JSON text exactly as sent
+    store.add(Screening.of(intake, result, body, team="club-a"), audit=entry)  # committed when it returns
+    store.record(entry)                                           # an audit entry alone (a read, a refusal)
+    store.result("9f3c...", team="club-a")                        # the JSON text exactly as sent
 
 One code path for SQLite and PostgreSQL (SQLAlchemy Core). A SQLite file runs
 in WAL mode, by default with synchronous=FULL: a write that returned is on
@@ -10,17 +11,20 @@ disk, so neither a killed server nor a power cut loses anything it answered;
 readers never wait for the writer. `synchronous="NORMAL"` is the documented
 alternative (see SYNCHRONOUS).
 Each write is one transaction: a row is there whole or not at all; rows that
-arrive together share one (group_commit.py), so they share one flush.
+arrive together share one (group_commit.py), so they share one flush. A
+screening's audit entry (screening/history/audit.py) is in the same
+transaction as the screening: a write that fails leaves neither.
 """
 
 import functools
 import operator
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
-from sqlalchemy import Text, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
+from sqlalchemy import Table, Text, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
@@ -29,7 +33,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from screening.history import migrate
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.series import Point, Previous, RunnerHistory, weeks_text
-from screening.history.tables import screenings
+from screening.history.tables import audit_events, screenings
 from screening.timestamps import format_time, parse_time
 
 # How long a SQLite writer waits for another process's write before giving up (ms).
@@ -271,21 +275,29 @@ def _history(points, newest) -> RunnerHistory:
 
 
 _INSERT = screenings.insert()
+_INSERT_AUDIT = audit_events.insert()
+# What the group commit writes for one request: its screening's row (None for an audit entry alone) and the
+# audit entries that go with it.
+Write = tuple[dict | None, list[dict]]
 
 
 @functools.cache
-def _insert_of(count: int) -> TextClause:
-    """One INSERT statement of `count` rows (a multi-row VALUES), the parameters named `column_n`.
+def _insert_of(table: Table, count: int) -> TextClause:
+    """One INSERT statement of `count` rows of `table` (a multi-row VALUES), the parameters named `column_n`.
 
     Written as text with typed parameters because SQLAlchemy compiles an
     insert().values([...]) of several rows anew each time (it has no cache key);
     a text() is compiled once. The same SQL on SQLite and PostgreSQL.
     """
-    names = [column.name for column in screenings.c]
+    names = [column.name for column in table.c]
     rows = ", ".join("(" + ", ".join(f":{name}_{n}" for name in names) + ")" for n in range(count))
-    return text(f"INSERT INTO {screenings.name} ({', '.join(names)}) VALUES {rows}").bindparams(
-        *(bindparam(f"{column.name}_{n}", type_=column.type) for n in range(count) for column in screenings.c)
+    return text(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {rows}").bindparams(
+        *(bindparam(f"{column.name}_{n}", type_=column.type) for n in range(count) for column in table.c)
     )
+
+
+def _values(rows: list[dict]) -> dict:
+    return {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
 
 
 def failure_reason(error: Exception) -> str:
@@ -331,32 +343,67 @@ class Store:
         url = self.engine.url.render_as_string(hide_password=False)
         return make_engine(url, synchronous=self._synchronous, autocommit=True)
 
-    def add(self, screening: Screening) -> None:
-        """Store one screening; when this returns it is committed (with those that came at the same time)."""
-        self._writer.add(screening.row())
+    def add(self, screening: Screening, audit: dict | None = None) -> None:
+        """Store one screening (and its audit entry, in the same transaction); when this returns it is
+        committed (with those that came at the same time)."""
+        self._writer.add((screening.row(), [audit] if audit else []))
 
-    def add_many(self, rows: list[dict]) -> None:
-        """Store these rows in one transaction: all or none (any number: a roster's partition)."""
+    def record(self, audit: dict) -> None:
+        """Append one audit entry (a read or a refusal, which write nothing else); committed when it returns."""
+        self._writer.add((None, [audit]))
+
+    def record_many(self, audit: list[dict]) -> None:
+        """Append audit entries in one transaction (a batch's screened runners); committed when it returns."""
+        with self.engine.begin() as connection:
+            connection.execute(_INSERT_AUDIT, audit)
+
+    def add_many(self, rows: list[dict], audit: list[dict] | None = None) -> None:
+        """Store these rows (and their audit entries) in one transaction: all or none (a roster's partition)."""
         with self.engine.begin() as connection:
             connection.execute(_INSERT, rows)
+            if audit:
+                connection.execute(_INSERT_AUDIT, audit)
 
-    def add_together(self, rows: list[dict]) -> None:
-        """Store a few rows (a group commit's batch) as one INSERT statement, committed on its own.
+    def add_together(self, writes: list[Write]) -> None:
+        """Store a few requests' rows (a group commit's batch): all or none, committed on their own.
 
-        All or none as add_many is (a statement is atomic on SQLite and on
-        PostgreSQL), but with one call into the database instead of a BEGIN, one
-        per row and a COMMIT. Python's sqlite3 lets go of the GIL around each of
+        Screenings alone, or audit entries alone, are one INSERT statement on
+        the autocommit engine: atomic as a transaction is (on SQLite and on
+        PostgreSQL), with one call into the database instead of a BEGIN, one per
+        row and a COMMIT. Python's sqlite3 lets go of the GIL around each of
         those, and taking it back from a busy thread costs CPU (measured here with
         one thread spinning beside a trivial query: 0.04-0.28 ms a let-go).
+        Screenings with their audit entries are two INSERTs in one transaction.
         """
-        values = {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
-        with self._writes.connect() as connection:
-            connection.execute(_insert_of(len(rows)), values)
+        rows = [row for row, _ in writes if row is not None]
+        audit = [entry for _, entries in writes for entry in entries]
+        if rows and audit:
+            with self.engine.begin() as connection:
+                connection.execute(_insert_of(screenings, len(rows)), _values(rows))
+                connection.execute(_insert_of(audit_events, len(audit)), _values(audit))
+            return
+        table, chosen = (screenings, rows) if rows else (audit_events, audit)
+        if chosen:
+            with self._writes.connect() as connection:
+                connection.execute(_insert_of(table, len(chosen)), _values(chosen))
 
-    def result(self, screening_id: str) -> str | None:
-        """The stored result's JSON text, exactly as it was sent."""
+    def result(self, screening_id: str, team: str | Collection[str] | None = None) -> str | None:
+        """The stored result's JSON text, exactly as it was sent; with `team` (one, or several), only if it is
+        that team's (else None, as for an unknown id: the filter is in the query). The faces give it."""
+        found = self.found(screening_id, team)
+        return None if found is None else found[0]
+
+    def found(self, screening_id: str, team: str | Collection[str] | None = None) -> tuple[str, str] | None:
+        """The stored result's JSON text and its runner id (for the audit trail), as `result` finds it."""
+        c = screenings.c
+        query = select(c.result, c.runner_id).where(c.screening_id == screening_id)
+        if isinstance(team, str):
+            query = query.where(c.team == team)
+        elif team is not None:
+            query = query.where(c.team.in_(sorted(team)))
         with self.engine.connect() as connection:
-            return connection.scalar(select(screenings.c.result).where(screenings.c.screening_id == screening_id))
+            row = connection.execute(query).first()
+        return None if row is None else (row.result, row.runner_id)
 
     def history(
         self, team: str, runner_id: str, *, before: datetime | None = None, limit: int = HISTORY_ROWS
@@ -415,17 +462,20 @@ class Store:
             rows = connection.execute(TREND, {"team": team, "runner_id": runner_id, "limit": limit}).all()
         return list(reversed(rows))
 
-    def erase(self, team: str, runner_id: str) -> int:
+    def erase(self, team: str, runner_id: str, audit: dict | None = None) -> int:
         """Delete every screening of this runner (really deleted, no tombstone); how many there were.
 
         On SQLite the deleted bytes are zeroed (secure_delete) and the WAL,
         which still holds the pages as they were, is checkpointed and
         truncated. PostgreSQL reclaims the dead row versions at its next
-        (auto)vacuum of the table; no query can read them meanwhile.
+        (auto)vacuum of the table; no query can read them meanwhile. The audit
+        trail keeps its entries about the runner (`audit`: the erasure's own).
         """
         c = screenings.c
         with self.engine.begin() as connection:
             erased = connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
+            if audit:  # the entry saying it happened, in the same transaction
+                connection.execute(_INSERT_AUDIT, [audit])
         if erased and self.engine.dialect.name == "sqlite":
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

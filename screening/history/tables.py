@@ -1,4 +1,4 @@
-"""The history store's tables (SQLAlchemy Core): one row per stored screening.
+"""The service's tables (SQLAlchemy Core): one row per stored screening; keys, accounts, the audit trail.
 
 A runner is (team, runner_id): runner ids are pseudonymous and unique only
 within one club or clinic. A screening stored without a team has team ''
@@ -54,4 +54,65 @@ screenings = Table(
         "ostrc_severity",
     ),
     Index("ix_screenings_screened_at", "screened_at"),
+)
+
+# Who may use the service, and what they did: the service's own tables beside the screenings (migration 0004).
+# A key is kept as the SHA-256 of its token, never the token; an account's password as its argon2 hash.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("team", String(64), nullable=False),
+    Column("scopes", String(200), nullable=False),  # space-separated, as an OAuth scope
+    Column("created_at", DateTime(), nullable=False),
+    Column("expires_at", DateTime(), nullable=True),
+    Column("revoked_at", DateTime(), nullable=True),
+    Column("last_used_at", DateTime(), nullable=True),
+)
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("email", String(254), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("teams", JSON(), nullable=False),  # team keys, or ["*"]: every team (the first admin)
+    Column("password_hash", String(200), nullable=False),
+    Column("must_change_password", Integer(), nullable=False, server_default="0"),
+    Column("disabled_at", DateTime(), nullable=True),
+    Column("created_at", DateTime(), nullable=False),
+)
+# A signed-in person's session: the cookie names one of these rows, so signing out (deleting it) ends the
+# session even for a copy of the cookie, and each sign-in gets a new id (no session fixation).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_sha256", String(64), primary_key=True),
+    Column("email", String(254), nullable=False),  # the account, or the OpenID provider's subject
+    Column("role", String(16), nullable=False),
+    Column("teams", JSON(), nullable=False),
+    Column("source", String(16), nullable=False),  # "password" or "oidc"
+    Column("created_at", DateTime(), nullable=False),
+    Column("expires_at", DateTime(), nullable=False),
+    Index("ix_web_sessions_email", "email"),
+)
+# Every access to a runner's data, and every refusal of one: who, which team, what, which runner or
+# screening, the outcome. Never an intake value or a result.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("at", DateTime(), nullable=False),
+    Column("actor", String(254), nullable=True),  # key name, account, token subject, OS user; null: none given
+    Column("actor_kind", String(16), nullable=False),  # key | account | oidc | cli | anonymous | none
+    Column("team", String(64), nullable=True),
+    Column("action", String(32), nullable=False),
+    Column("runner_id", String(64), nullable=True),
+    Column("screening_id", String(64), nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("status", Integer(), nullable=True),
+    Column("request_id", String(64), nullable=True),
+    Column("client_address", String(64), nullable=True),
+    Index("ix_audit_events_at", "at", "event_id"),
+    Index("ix_audit_events_runner", "team", "runner_id", "at"),
 )
