@@ -33,6 +33,8 @@ DEFAULTS = {
     "SQLITE_SYNCHRONOUS": "FULL",
     # `soleus-screen db prune` deletes screenings older than this many days (None: keep them).
     "RETENTION_DAYS": None,
+    # How far a posted `screened_at` may lie after this service's clock (a client's clock running fast).
+    "CLOCK_SKEW_SECONDS": 300,
 }
 
 

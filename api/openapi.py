@@ -124,8 +124,8 @@ def form_intake_schema(intake: dict, components: dict) -> dict:
     """The intake as dotted text fields (an HTML form post), described from the JSON schema."""
     properties = {}
     for path, kind in FIELD_KINDS.items():
-        section, name = path.split(".")
-        nested = components[_ref(intake["properties"][section]).rsplit("/", 1)[1]]
+        section, _, name = path.rpartition(".")
+        nested = components[_ref(intake["properties"][section]).rsplit("/", 1)[1]] if section else intake
         described = nested["properties"][name].get("description", "")
         hint = {
             "number": "a number as text",

@@ -24,7 +24,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.problems import Problem, problem_response
 from screening.history import Screening, Store
 from screening.intake.schema import RUNNER_ID_PATTERN
-from screening.timestamps import format_time
+from screening.service import visit_time
+from screening.timestamps import format_time, naive_utc
 
 KEY = "soleus.store"
 DEFAULT_FILE = "soleus.sqlite3"
@@ -108,8 +109,10 @@ def screen(core, intake: dict, team_key: str) -> tuple[dict, bytes | None]:
     row is committed (a failed write raises, and is answered 503).
     """
     history = store()
-    moment = datetime.now(UTC)
-    earlier = history.history(team_key, intake["runner"]["id"]) if history is not None else None
+    moment = visit_time(intake) or datetime.now(UTC)
+    # The runner's screenings before this visit: a late-entered one gets the history as it stood then.
+    before = naive_utc(moment)
+    earlier = history.history(team_key, intake["runner"]["id"], before=before) if history is not None else None
     result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
     if history is None:
         return result, None

@@ -29,8 +29,8 @@ def healthy(runner_id: str = "healthy-runner") -> dict:
         },
         "wellness": {
             "fatigue": 2,
-            "soreness": 1,
-            "soreness_days": 1,
+            "soreness": 0,
+            "soreness_days": 0,
             "pain_while_running": 0,
             "exertional_pain_settles_with_rest": False,
         },

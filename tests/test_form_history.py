@@ -129,9 +129,18 @@ def test_the_form_filled_in_from_the_last_screening_posts_back_the_same_intake(c
     last = download(screened(client, {**VARIED, "team": ""}))
     filled = page(client.get(f"/?runner_id={VARIED['runner.id']}"))
     assert "Filled in from the last stored screening" in filled.find(id="lookup-message").get_text()
+    # The calf strain is on record as a date: the field is left empty, with the date beside it, not "30 weeks ago".
+    assert filled.find(id="f-runner-prior-calf-strain-weeks-ago")["value"] == ""
+    record = filled.find(id="f-runner-prior-calf-strain-weeks-ago-record").get_text()
+    assert "On record: a calf strain on " in record and "30 weeks ago today" in record
     again = download(screened(client, form_fields(filled)))
-    assert again["intake"] == last["intake"]
+    carried = {**last["intake"], "runner": {**last["intake"]["runner"], "prior_calf_strain_weeks_ago": None}}
+    assert again["intake"] == carried
     assert again["history"]["previous"]["screening_id"] == last["screening_id"]
+    # ... and the rules still read the strain, from its recorded date.
+    strain = again["history"]["on_record"]["calf_strain"]
+    assert strain is not None and strain["weeks_ago"] == 30 and strain["recorded_at"] == last["screened_at"]
+    assert "history.calf_strain_earlier" in [entry["rule"] for entry in again["explanation"]]
 
 
 def test_the_form_is_filled_in_from_the_runners_screening_in_the_team_asked_for(client):

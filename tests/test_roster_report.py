@@ -239,4 +239,4 @@ def test_the_not_assessed_table_names_only_the_data_its_runners_lacked(example):
     bands = html.unescape(_section(page, "bands"))
     row = bands[bands.index("<code>wellness.soreness_above_baseline</code>") :]
     needs = row[row.index("<td>") + 4 : row.index("</td>", row.index("<td>"))]
-    assert needs == "4 earlier stored screenings in the past 56 days"
+    assert needs == "earlier stored screenings on 4 days spanning 14+ days, in the past 56 days"
