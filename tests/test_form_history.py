@@ -159,3 +159,16 @@ def test_an_unknown_runner_gives_the_empty_form_with_a_message(client):
     assert soup.find(id="f-runner-id")["value"] == ""
     assert soup.find(id="lookup-runner-id")["value"] == "never-screened"
     assert [box["value"] for box in soup.find_all("input", {"name": "training.weekly_distance"})] == [""] * 12
+
+
+def test_a_previous_dvt_on_record_is_shown_dated_beside_its_box_and_left_unticked(client):
+    screened(client, {**HEALTHY, "red_flags.previous_dvt": "true"})
+    filled = page(client.get(f"/?runner_id={HEALTHY['runner.id']}"))
+    box = filled.find(id="f-red-flags-previous-dvt")
+    assert not box.has_attr("checked")  # unticked, yet on record: it is not restated as new
+    record = filled.find(id="f-red-flags-previous-dvt-record").get_text()
+    assert record.startswith("On record since ") and "entered in error" in record
+    # Posting the form as filled in keeps the DVT on record: the rule still fires.
+    again = download(screened(client, form_fields(filled)))
+    assert "red_flags.previous_dvt" in [entry["rule"] for entry in again["explanation"]]
+    assert again["history"]["on_record"]["previous_dvt"]["corrected"] is False
