@@ -211,3 +211,15 @@ def as_form(intake: dict) -> dict:
             else:
                 fields[path] = "true" if value is True else str(value)
     return fields
+
+
+def with_changes(intake: dict, changes: dict) -> dict:
+    """A copy of the intake with each dotted path set to its value ({"wellness.soreness": 3})."""
+    changed = copy.deepcopy(intake)
+    for path, value in changes.items():
+        *parents, key = path.split(".")
+        target = changed
+        for name in parents:
+            target = target.setdefault(name, {})
+        target[key] = value
+    return changed

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from history_rows import EXAMPLE
+from intakes import with_changes
 
 from api import create_app
 from screening.history import migrate
@@ -39,13 +40,7 @@ def quiet(runner_id: str, **changes) -> dict:
     intake["training"]["strength_sessions_per_week"] = 1
     intake["wellness"].update(fatigue=2, soreness=0, soreness_days=None, pain_while_running=0)
     intake["heel_raise"] = {"left": 30, "right": 30}
-    for path, value in changes.items():
-        *parents, key = path.split(".")
-        target = intake
-        for name in parents:
-            target = target.setdefault(name, {})
-        target[key] = value
-    return intake
+    return with_changes(intake, changes)
 
 
 def post(client, intake: dict, team: str = "club-s") -> dict:

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
-from intakes import healthy
+from intakes import healthy, with_changes
 
 from api import create_app
 from api.commands import main
@@ -32,14 +32,7 @@ ESCALATION = "If you become breathless or have chest pain, call the emergency nu
 
 
 def _intake(**changes) -> dict:
-    intake = healthy()
-    for path, value in changes.items():
-        *parents, key = path.split("__")
-        target = intake
-        for name in parents:
-            target = target.setdefault(name, {})
-        target[key] = value
-    return intake
+    return with_changes(healthy(), {path.replace("__", "."): value for path, value in changes.items()})
 
 
 DVT_WITH_MILD_SORENESS = _intake(red_flags__previous_dvt=True, wellness__soreness=1, wellness__soreness_days=1)
