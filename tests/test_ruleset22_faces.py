@@ -122,7 +122,7 @@ def test_the_text_note_says_empty_red_flags_as_none_ticked_and_a_design_choice_c
     note = " ".join(render(default_screener().screen(intake), RULESET, intake).split())
     assert "Red flags ticked Red flags: none ticked" in note
     assert "None: -" not in note
-    assert "cut-off, a design choice (no source sets it): 7 (wellness.fatigue_high)" in note
+    assert "cut-off 7 (wellness.fatigue_high): a design choice; the grades are the factor's" in note
 
 
 def test_a_baseline_rule_is_said_in_standard_deviations_above_the_runners_own_baseline():
@@ -171,7 +171,7 @@ def test_the_clinic_note_lists_points_adding_up_and_says_per_rule_where_points_c
     unscored = [row.find("td", class_="num").get_text(strip=True) for row in soup.select("#unscored-rules tbody tr")]
     assert unscored and set(unscored) <= {"information", "refers"}
     taper = soup.find(id="rule-history.calf_strain_recurrence_window").get_text(" ", strip=True)
-    assert "tapering to 5 at 19 weeks" in taper
+    assert "37 at 8, tapering linearly to 5 at 19 (design choice); 31 here" in taper
 
 
 @pytest.mark.parametrize("when, expected", [("2026-07-01T10:30", "2026-07-01T08:30:00Z"), ("", None)])

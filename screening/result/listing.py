@@ -48,11 +48,19 @@ def points_listing(result: dict) -> PointsListing:
 
 
 def points_origin(entry: dict) -> str:
-    """Where a rule's points come from, said once: the arithmetic on its effect, or "design choice"."""
+    """Where a rule's points come from, said once: the arithmetic on its effect, or "design choice" (a taper:
+    its ends and where this runner sits; why it tapers is in the rulebook)."""
     basis = entry["points_basis"]
     effect = entry.get("effect")
     if effect is None:
         return basis
+    taper = entry.get("taper")
+    if taper is not None:
+        start, end = taper["from"], taper["to"]
+        return (
+            f"from {effect['measure']} {effect['value']:g}: {start['points']} at {start['value']:g}, tapering "
+            f"linearly to {end['points']} at {end['value']:g} (design choice); {entry['points']} here"
+        )
     # The basis opens with the effect as its evidence line already says it ("HR 1.93 (95% CI ...), ...: ").
     head, _, arithmetic = basis.partition(": round(")
     return f"from {effect['measure']} {effect['value']:g}: round({arithmetic}" if arithmetic else basis

@@ -127,7 +127,7 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
             found.append(_wrap(f"points: {points_origin(entry)}", "      "))
         cutoffs = design_choice_cutoffs(entry)
         if cutoffs:
-            found.append(_wrap(f"cut-off, a design choice (no source sets it): {'; '.join(cutoffs)}", "      "))
+            found.append(_wrap(f"cut-off {'; '.join(cutoffs)}: a design choice; the grades are the factor's", "      "))
         for evidence in entry["evidence"]:
             found.append(_wrap(f"evidence [{evidence['grade']}]: {evidence['citation']}", "      "))
         if entry.get("note"):
