@@ -222,6 +222,9 @@ def derive(
     ostrc = ostrc_o2(answers, ruleset.instruments["ostrc_o2"])
     symptoms = calf_symptoms(wellness, ostrc)
     sources["derived.calf_symptom"] = f"reported: {', '.join(symptoms)}" if symptoms else "none reported"
+    if ostrc.severity is not None:  # what the OSTRC-O2 rules read, said with the severity it adds up to
+        for name in ("derived.ostrc_o2_substantial", "derived.ostrc_o2_time_loss", "ostrc_o2.pain"):
+            sources[name] = f"OSTRC-O2 severity {ostrc.severity}/100"
     lsi = _ratio(min(tested), max(tested)) if both else None
     acwr = _ratio(latest_week, chronic)
     facts = facts_on_record(intake, history, now, sources)

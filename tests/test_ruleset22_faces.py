@@ -276,3 +276,36 @@ def test_the_batch_endpoint_takes_each_items_screened_at(client):
     assert body["results"][0]["result"]["screened_at"] == "2026-05-01T09:00:00Z"
     assert [error["row"] for error in body["errors"]] == [3]
     assert list(body["errors"][0]["errors"]) == ["screened_at"]
+
+
+def test_the_ostrc_o2_rules_say_the_severity_and_an_adolescent_has_no_reference_in_words():
+    intake = _intake(
+        ostrc_o2={"participation": 3, "training_modification": 4, "performance": 4, "pain": 3}, runner__age=16
+    )
+    result = default_screener().screen(intake)
+    note = " ".join(render(result, RULESET, intake).split())
+    assert "could not take part in running because of the calf (OSTRC-O2): yes (OSTRC-O2 severity 100/100)" in note
+    assert "OSTRC-O2 severity 100/100;" in note or note.count("OSTRC-O2 severity 100/100") >= 3
+    assert "heel-raise reference: none (no reference under 18" in note
+
+
+def test_the_rulebook_says_a_rules_points_once(client):
+    page = BeautifulSoup(client.get("/rules/history.age_40_plus").get_data(as_text=True), "html.parser")
+    points = page.find("dt", string="Points").find_next("dd").get_text(" ", strip=True)
+    assert points.count("HR 1.93 (95% CI 1.38-2.71)") == 1
+    assert points.endswith("round(ln 1.93 / ln B) = 9")
+
+
+def test_the_roster_report_gives_each_runner_its_own_points_and_caps(tmp_path):
+    intake = _intake(runner__prior_calf_strain_weeks_ago=12, heel_raise__left=5, heel_raise__right=30)
+    roster = tmp_path / "roster.json"
+    roster.write_text(json.dumps([intake]))
+    screen_roster(roster, tmp_path / "out", workers=1)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    records = json.loads(re.search(r'<script type="application/json" id="roster-data">(.*?)</script>', page, re.S)[1])
+    (record,) = records
+    result = default_screener().screen(intake)
+    assert record[13] == [entry["points"] for entry in result["explanation"]]  # 25 for the taper, not 37
+    assert 25 in record[13]
+    assert record[14] == [[cap["group"], cap["points"], cap["counted"]] for cap in result["risk"]["caps"]]
+    assert record[14] and record[14][0][0] == "strength"

@@ -94,6 +94,8 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset, part: int) -> PageReco
                 derived_in_words(result["derived"]),
                 part,
                 change_since_previous(result),
+                [entry["points"] for entry in result["explanation"]],
+                [[cap["group"], cap["points"], cap["counted"]] for cap in result["risk"].get("caps", [])],
             ]
         )
     uses = Counter(text for record in records for text in (*record[7], *record[9][1::2], *record[10]))
@@ -329,6 +331,7 @@ class RosterReport:
                     "points": rule.points,
                     "evidence": [[item.citation, item.grade] for item in rule.evidence],
                     "concern": rule.points > 0 or rule.referral != "none",
+                    "refers": rule.referral != "none",
                 }
                 for rule in ruleset.rules
             ],

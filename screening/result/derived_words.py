@@ -27,8 +27,13 @@ def derived_in_words(derived: dict) -> list[str]:
     for key, name, say in phrases:
         value = derived.get(key)
         parts.append(f"{name} {say(value)}" if value is not None else f"{name}: not computed")
+    if derived.get("ostrc_o2_severity") is not None:
+        parts.append(f"OSTRC-O2 severity {derived['ostrc_o2_severity']}/100")
     reference = derived["heel_raise_reference"]
-    parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
+    if reference["reps"] is None:
+        parts.append(f"heel-raise reference: none ({reference['basis']})")
+    else:
+        parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
     merged = derived.get("weeks_merged")
     if merged:
         weeks = "week" if merged["from_earlier"] == 1 else "weeks"
