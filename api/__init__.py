@@ -60,6 +60,8 @@ DEFAULTS = {
     "SESSION_HOURS": 12,  # a signed-in session ends this long after sign-in
     # `soleus-screen audit prune` deletes audit entries older than this many days (None: keep them).
     "AUDIT_RETENTION_DAYS": None,
+    # How far a posted `screened_at` may lie after this service's clock (a client's clock running fast).
+    "CLOCK_SKEW_SECONDS": 300,
 }
 
 

@@ -58,6 +58,9 @@ class AuditEntryOut(Schema):
     status = fields.Integer(required=True, allow_none=True, metadata={"description": "The HTTP status answered"})
     request_id = fields.String(required=True, allow_none=True)
     client_address = fields.String(required=True, allow_none=True)
+    reason = fields.String(
+        required=True, allow_none=True, metadata={"description": "Why (erase_screening takes a reason)"}
+    )
 
 
 class AuditPageOut(Schema):
@@ -101,6 +104,7 @@ def row_out(row) -> dict:
         "status": row.status,
         "request_id": row.request_id,
         "client_address": row.client_address,
+        "reason": row.reason,
     }
 
 

@@ -19,7 +19,7 @@ import zlib
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from api import form
+from api import clinic_note, form
 from api.problems import Problem
 from api.service import screener
 
@@ -50,5 +50,5 @@ def result_page():
     core = screener()
     intake = core.validate(content["intake"])
     result = core.screen_valid(intake, screening_id=content["screening_id"], screened_at=content["screened_at"])
-    page = render_template("clinic/result.html", **form.note_context(result, intake, core.ruleset))
+    page = render_template("clinic/result.html", **clinic_note.note_context(result, intake, core.ruleset))
     return form.protect_page(current_app.make_response(page))

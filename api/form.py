@@ -24,7 +24,7 @@ second screening.
 import json
 import re
 import secrets
-from urllib.parse import quote
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -32,7 +32,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import form_fields
+from api import clinic_note, form_fields
 from api.access import guard
 from api.access.principal import READ, SCREEN
 from api.access.signin import page_requires
@@ -45,16 +45,7 @@ from api.store import screen as screen_and_store
 from screening import IntakeError
 from screening.intake.flat import validate_flat
 from screening.intake.schema import RUNNER_ID_PATTERN
-from screening.result.entered import entered
-from screening.result.scale import scale_bar
-from screening.result.text_note import format_value, risk_multiple_text, scale_text
-from screening.result.wording import (
-    condition_in_words,
-    derived_in_words,
-    history_in_words,
-    local_time,
-    needs_in_words,
-)
+from screening.result.text_note import format_value
 from screening.timestamps import format_time
 
 bp = Blueprint(
@@ -127,9 +118,16 @@ def protect_page(response):
 
 
 def _form(state, status: int = 200, lookup: dict | None = None):
+    zone = current_app.config.get("CLINIC_TIMEZONE")
+    zone_name = f"the clinic's time, {zone}" if zone else f"this server's local time, {datetime.now().astimezone():%Z}"
     return (
         render_template(
-            "clinic/form.html", state=state, fields=form_fields, storing=store() is not None, lookup=lookup or {}
+            "clinic/form.html",
+            state=state,
+            fields=form_fields,
+            storing=store() is not None,
+            lookup=lookup or {},
+            zone_name=zone_name,
         ),
         status,
     )
@@ -181,14 +179,33 @@ def intake_form():
             lookup["message"] = f"No stored screening of runner {runner_id}{where}: the form is empty."
         else:
             text, screened_at = found
-            state = state_of_intake(json.loads(text))
+            state = state_of_intake(json.loads(text), on_record=True)
             state.values[TEAM] = team_key
             lookup["found"] = True
+            lookup["on_record"] = on_record(history.history(team_key, runner_id).facts)
             lookup["message"] = (
                 f"Filled in from the last stored screening of runner {runner_id} ({format_time(screened_at)[:10]}): "
                 "check every value with the runner and change what is different today."
             )
     return _form(state, lookup=lookup)
+
+
+def on_record(facts) -> dict:
+    """What the form shows beside the previous DVT and calf strain fields: the facts kept on record, dated."""
+    shown = {}
+    if facts.previous_dvt_since is not None:
+        shown["red_flags.previous_dvt"] = (
+            f"On record since {format_time(facts.previous_dvt_since)[:10]}: a previous DVT stays on record at "
+            "every screening, ticked or not. If it was entered in error, say so under Corrections."
+        )
+    if facts.calf_strain_on is not None:
+        weeks = (datetime.now(UTC).replace(tzinfo=None) - facts.calf_strain_on) // timedelta(weeks=1)
+        recorded = format_time(facts.calf_strain_recorded_at or facts.calf_strain_on)[:10]
+        shown["runner.prior_calf_strain_weeks_ago"] = (
+            f"On record: a calf strain on {format_time(facts.calf_strain_on)[:10]} ({weeks} weeks ago today, "
+            f"recorded {recorded}). Leave this empty to keep it; enter weeks only for a newer strain."
+        )
+    return shown
 
 
 @bp.get("/screen")
@@ -202,7 +219,7 @@ def screen_again():
 def screen():
     """Screen the posted intake, store it, and show the result; or show the form again with its errors."""
     limit_body(current_app.config["INTAKE_MAX_CONTENT_LENGTH"], "INTAKE_MAX_CONTENT_LENGTH")
-    state, flat, layout_errors, filled = read_form(request.form)
+    state, flat, layout_errors, filled = read_form(request.form, current_app.config.get("CLINIC_TIMEZONE"))
     try:
         if current_app.config["WTF_CSRF_ENABLED"]:
             csrf.protect()
@@ -234,34 +251,11 @@ def screen():
     screened_by = request.form.get(SCREENED_BY, "").strip()[:80]
     return render_template(
         "clinic/result.html",
-        **note_context(result, intake, screener.ruleset, screened_by),
+        **clinic_note.note_context(result, intake, screener.ruleset, screened_by),
         previous=previous,
         stored=stored is not None,
         team=team_key,
     )
-
-
-def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> dict:
-    """Everything the clinical note (clinic/result.html) shows of one screening."""
-    unit = intake["training"].get("unit") or "km"
-    return {
-        "result": result,
-        "download": _download(result, intake),
-        "multiple": risk_multiple_text(result["risk"]),
-        "scale": scale_text(result["risk"]),
-        "scale_bar": scale_bar(result["risk"]),
-        "read": {
-            entry["rule"]: condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
-            for entry in result["explanation"]
-        },
-        "titles": {rule.id: rule.title for rule in ruleset.rules},
-        "needs": {entry["rule"]: needs_in_words(entry["needs"], ruleset) for entry in result["not_assessed_detail"]},
-        "entered": entered(intake, ruleset),
-        "derived": derived_in_words(result["derived"]),
-        "over_time": history_in_words(result.get("history"), change=False),  # the change: under Previous
-        "screened_by": screened_by,
-        "screened_local": local_time(result["screened_at"], current_app.config.get("CLINIC_TIMEZONE")),
-    }
 
 
 @bp.app_template_filter("clinic_breakable")
@@ -281,15 +275,3 @@ def clinic_value(value, unit: str | None = None, missing: str = "not given") -> 
     if unit == "0-10":
         return f"{text}/10"
     return f"{text} {unit}" if unit and unit != "ratio" else text
-
-
-def _download(result: dict, intake: dict) -> dict:
-    """The result as a JSON file the browser saves without asking the server again.
-
-    It carries the validated intake too (under "intake"), so the file records what was entered.
-    """
-    text = json.dumps({**result, "intake": intake}, indent=2, ensure_ascii=False)
-    return {
-        "href": "data:application/json;charset=utf-8," + quote(text),
-        "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json",
-    }

@@ -24,20 +24,22 @@ SIDES = ("left", "right")
 HEEL_RAISE = {f"heel_raise.{side}" for side in SIDES}
 NOT_TESTED = {side: f"not_tested.{side}" for side in SIDES}
 CSRF_FIELD = "csrf_token"
+SCREENED_AT = "screened_at"  # a date and time input in the clinic's zone, sent on as RFC 3339
 SCREENED_BY = "screened_by"  # who screened: printed on the note, never part of the intake
 TEAM = "team"  # the club or clinic key the screening is stored under (runner ids are unique only within one)
-FORM_ONLY = {CSRF_FIELD, SCREENED_BY, TEAM, *NOT_TESTED.values()}
+FORM_ONLY = {CSRF_FIELD, SCREENED_BY, TEAM, SCREENED_AT, *NOT_TESTED.values()}
 # Labels of the form's own inputs that can carry an error (not contract fields).
 FORM_LABELS = {TEAM: "Team (club or clinic key)"}
 GENERAL = "_form"
 TICKED = TRUE_WORDS
 
 LABELS = {
+    SCREENED_AT: "When the visit happened",
     "runner.id": "Runner id",
     "runner.age": "Age",
     "runner.sex": "Sex (for the reference norms)",
     "runner.prior_calf_strain_weeks_ago": "Weeks since the last calf strain",
-    "runner.previous_running_injury_12m": "Any running injury in the past 12 months",
+    "runner.previous_running_injury_12m": "Another running injury (not the calf strain) in the past 12 months",
     "training.unit": "Distance unit",
     WEEKLY: "Weekly distance",
     "training.longest_run_30d": "Longest single run in the 30 days before the latest run",
@@ -46,7 +48,7 @@ LABELS = {
     "wellness.fatigue": "Fatigue",
     "wellness.soreness": "Calf soreness",
     "wellness.soreness_days": "Days the calf soreness has lasted",
-    "wellness.pain_while_running": "Pain while running",
+    "wellness.pain_while_running": "Calf pain while running",
     "wellness.exertional_pain_settles_with_rest": "Calf pain that comes on during runs and settles within "
     "about 30 minutes of rest",
     "ostrc_o2.participation": "Participation in running",
@@ -55,6 +57,8 @@ LABELS = {
     "ostrc_o2.pain": "Calf pain",
     "heel_raise.left": "Left leg: bent-knee heel raises",
     "heel_raise.right": "Right leg: bent-knee heel raises",
+    "corrections.previous_dvt_in_error": "The previous DVT on record for this runner was entered in error",
+    "corrections.calf_strain_in_error": "The calf strain on record for this runner was entered in error",
 }
 RED_FLAG_LABELS = {
     "calf_swelling": "Calf swelling: one calf swollen or larger than the other",
@@ -77,13 +81,6 @@ def red_flag_kind(name: str) -> str:
     from screening import default_screener
 
     return default_screener().ruleset.inputs[f"red_flags.{name}"].kind
-
-
-def calf_symptom_level() -> str:
-    """The calf soreness or pain from which a DVT risk factor refers urgently, as the rules set it."""
-    from screening import default_screener
-
-    return default_screener().ruleset.parameters["red_flags.calf_symptom_level"].formatted()
 
 
 def choices(path: str) -> list[tuple[int, str]]:
@@ -169,11 +166,23 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def state_of_intake(intake: dict) -> FormState:
-    """The form filled in with a validated intake (a stored screening's), so posting it gives the same intake."""
+# Not carried into the next visit's form: its own time, corrections made once, and the facts kept on
+# record, which later screenings read from the history (the form shows them with their dates instead).
+NOT_CARRIED = {SCREENED_AT, "corrections.previous_dvt_in_error", "corrections.calf_strain_in_error"}
+ON_RECORD = {"red_flags.previous_dvt", "runner.prior_calf_strain_weeks_ago"}
+
+
+def state_of_intake(intake: dict, on_record: bool = False) -> FormState:
+    """The form filled in with a validated intake (a stored screening's), so posting it gives the same intake.
+
+    `on_record`: the runner's history keeps the previous DVT and the calf strain's date, so those two are
+    left empty (a stale "2 weeks ago" would restate an old strain as new); the form shows them as recorded.
+    """
     state = blank_state()
     values = state.values
     for path in FIELD_KINDS:
+        if path in NOT_CARRIED or (on_record and path in ON_RECORD):
+            continue
         section, name = path.split(".", 1)
         part = intake.get(section) or {}
         value = part.get(name)
@@ -190,8 +199,23 @@ def state_of_intake(intake: dict) -> FormState:
     return state
 
 
-def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
-    """Return (state, flat fields for the core, layout errors, box of each filled week)."""
+def visit_time(text: str, zone: str | None) -> str:
+    """A date and time input's value (2026-11-30T14:05, the clinic's local time) as RFC 3339 with its offset;
+    ValueError when it is not one. `zone`: an IANA name, else the machine's local zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone)) if zone else moment.astimezone()
+    return moment.isoformat(timespec="seconds")
+
+
+def read_form(form, zone: str | None = None) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
+    """Return (state, flat fields for the core, layout errors, box of each filled week).
+
+    `zone` is the clinic's time zone (an IANA name) the visit's date and time are entered in.
+    """
     values: dict = {}
     flat: dict = {}
     errors: dict[str, list[str]] = {}
@@ -201,6 +225,13 @@ def read_form(form) -> tuple[FormState, dict, dict[str, list[str]], list[int]]:
         values[path] = form.getlist(path)[-1]
         if path not in FORM_ONLY and path not in HEEL_RAISE:
             flat[path] = values[path]
+    when = values.get(SCREENED_AT, "").strip()
+    if when:
+        try:
+            flat[SCREENED_AT] = visit_time(when, zone)
+        except ValueError:
+            errors[SCREENED_AT] = ["Enter the date and time of the visit, or leave both empty for now."]
+            flat.pop(SCREENED_AT, None)
     posted = form.getlist(WEEKLY)
     weeks = values[WEEKLY] = posted + [""] * (WEEKS - len(posted))
     filled = [index for index, text in enumerate(weeks) if text.strip()]

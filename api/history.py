@@ -4,6 +4,7 @@
     GET    /v1/runners/{runner_id}/trend        per screening: date, score, band, urgency and the inputs to watch
     DELETE /v1/runners/{runner_id}              erase every screening of the runner (really deleted)
     GET    /v1/screenings/{screening_id}        the stored result, byte for byte as it was sent
+    DELETE /v1/screenings/{screening_id}        remove one mistaken screening, with a `reason`
 
 A runner is (team, runner id): every runner operation takes the same `team`
 query parameter; omitted, the credential's own team (with AUTH=off: the
@@ -55,6 +56,13 @@ def _limit_parameter(default: int, maximum: int, what: str) -> dict:
     }
 
 
+SCREENING_PARAMETER = {
+    "in": "path",
+    "name": "screening_id",
+    "required": True,
+    "description": "The result's screening_id",
+    "schema": {"type": "string", "pattern": SCREENING_ID_PATTERN},
+}
 CURSOR_PARAMETER = {
     "in": "query",
     "name": "cursor",
@@ -118,6 +126,25 @@ class TrendOut(Schema):
     runner_id = fields.String(required=True)
     team = fields.String(required=True, allow_none=True)
     points = fields.List(fields.Nested(TrendPointOut), required=True, metadata={"description": "Oldest first"})
+
+
+class DeletedOut(Schema):
+    screening_id = fields.String(required=True)
+    runner_id = fields.String(required=True, metadata={"description": "The runner the screening was of"})
+    team = fields.String(required=True, allow_none=True)
+    deleted = fields.Boolean(required=True, metadata={"description": "Always true: the row is gone"})
+    reason = fields.String(required=True, metadata={"description": "The reason given"})
+
+
+REASON_MAX = 200
+REASON_PARAMETER = {
+    "in": "query",
+    "name": "reason",
+    "required": True,
+    "description": f"Why this screening is removed, 1-{REASON_MAX} characters (e.g. 'entered for the wrong runner'), "
+    "for the audit trail; it is answered back, not logged.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": REASON_MAX},
+}
 
 
 class ErasedOut(Schema):
@@ -271,13 +298,7 @@ def erase_runner(runner_id: str):
 @requires(READ, "read_screening", lookup=True)
 @blp.doc(
     parameters=[
-        {
-            "in": "path",
-            "name": "screening_id",
-            "required": True,
-            "description": "The result's screening_id",
-            "schema": {"type": "string", "pattern": SCREENING_ID_PATTERN},
-        },
+        SCREENING_PARAMETER,
         {**TEAM_PARAMETER, "description": "Only a screening of this team (default: any of the credential's teams)"},
         REQUEST_ID_PARAMETER,
     ]
@@ -305,3 +326,54 @@ def stored_screening(screening_id: str):
     response = current_app.response_class(text.encode(), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _reason() -> str:
+    text = request.args.get("reason") or ""
+    if not 1 <= len(text) <= REASON_MAX:
+        raise Problem(
+            422,
+            "The reason is invalid: see errors.",
+            errors={"reason": [f"Say why this screening is removed: 1-{REASON_MAX} characters."]},
+        )
+    return text
+
+
+@blp.delete("/screenings/<screening_id:screening_id>")
+@requires(ERASE, "erase_screening")
+@blp.doc(
+    parameters=[
+        SCREENING_PARAMETER,
+        TEAM_PARAMETER,
+        REASON_PARAMETER,
+        REQUEST_ID_PARAMETER,
+    ]
+)
+@blp.response(200, DeletedOut, headers=REQUEST_ID_HEADER, description="The screening is deleted")
+@blp.doc(
+    responses=problems(
+        s422="An invalid `team`, or no `reason`: `errors` names it",
+        s503=S503,
+        s404="No such stored screening in this team (never stored, deleted, erased, or no history kept)",
+    )
+)
+def delete_screening(screening_id: str):
+    """Remove one stored screening
+
+    Deletes one mistaken screening (entered for the wrong runner, a visit that
+    did not happen): the row itself, as erasing a runner does. The runner's
+    later screenings no longer read it: it leaves their personal baselines,
+    the soreness seen across screenings, the merged weekly distances and the
+    facts on record (a previous DVT or a calf strain it recorded). Results
+    already sent, including stored ones, keep what they said. The `reason`
+    is required and answered back.
+    """
+    key, reason = team(), _reason()
+    entry = guard.entry("erase_screening", "ok", 200, team=key, screening_id=screening_id, reason=reason)
+    runner_id = _store().delete_screening(key, screening_id, audit=entry)
+    if runner_id is None:
+        raise Problem(404, "No such stored screening in this team.")
+    guard.audited()  # its entry committed with the removal
+    return _private(
+        {"screening_id": screening_id, "runner_id": runner_id, "team": key or None, "deleted": True, "reason": reason}
+    )

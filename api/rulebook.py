@@ -15,7 +15,7 @@ from marshmallow import Schema, fields
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
-from screening.result.schema import EffectOut, EvidenceOut, RulesetRef, ThresholdOut
+from screening.result.schema import EffectOut, EvidenceOut, RulesetRef, TaperOut, ThresholdOut
 from screening.ruleset.model import Rule, Ruleset, evidence_list
 
 blp = Blueprint(
@@ -64,6 +64,16 @@ class RuleOut(Schema):
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
     basis = fields.String(required=True, metadata={"description": "evidence, or design choice"})
     note = fields.String(required=True, allow_none=True)
+    present_injury = fields.Boolean(
+        required=True, metadata={"description": "A symptom of a present injury: when it fires the band is symptomatic"}
+    )
+    taper = fields.Nested(
+        TaperOut,
+        metadata={"description": "Points that fall linearly along an input (`points` is the most it scores)"},
+    )
+    escalation = fields.String(
+        allow_none=True, metadata={"description": "The line said first with its urgent referral (suspected clot)"}
+    )
 
 
 class RuleDetailOut(RuleOut):
@@ -76,6 +86,13 @@ class BandOut(Schema):
     relative_risk_from = fields.Float(required=True)
 
 
+class SymptomaticOut(Schema):
+    band = fields.String(required=True)
+    description = fields.String(required=True)
+    basis = fields.String(required=True)
+    reference = fields.List(fields.Nested(EvidenceOut), required=True)
+
+
 class ScoringOut(Schema):
     minimum = fields.Integer(required=True)
     maximum = fields.Integer(required=True)
@@ -83,11 +100,30 @@ class ScoringOut(Schema):
     design_choice_max_points = fields.Integer(required=True)
     caps = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     bands = fields.List(fields.Nested(BandOut), required=True, metadata={"description": "Each band from its score"})
+    symptomatic = fields.Nested(
+        SymptomaticOut, required=True, metadata={"description": "The band of its own for symptoms of a present injury"}
+    )
     independence = fields.String(required=True)
     note = fields.String(required=True)
 
 
 class RecommendationTextOut(Schema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+    kind = fields.String(
+        required=True, metadata={"description": "referral, hold, safety, criteria, training or loading"}
+    )
+    voice = fields.String(required=True, metadata={"description": "Whom the text speaks to: runner or clinician"})
+
+
+class HoldOut(Schema):
+    when = fields.String(required=True, metadata={"description": "urgent, symptomatic or soon"})
+    hold = fields.List(fields.String(), required=True, metadata={"description": "The kinds withheld"})
+    instead = fields.String(required=True, metadata={"description": "The recommendation said in their place"})
+
+
+class EscalationTextOut(Schema):
     id = fields.String(required=True)
     text = fields.String(required=True)
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
@@ -122,6 +158,12 @@ class RulebookOut(Schema):
     )
     heel_raise_norms = fields.Nested(NormsOut, required=True)
     recommendations = fields.List(fields.Nested(RecommendationTextOut), required=True)
+    advice_held = fields.List(
+        fields.Nested(HoldOut),
+        required=True,
+        metadata={"description": "No training advice while a referral comes first: the first that applies"},
+    )
+    escalations = fields.List(fields.Nested(EscalationTextOut), required=True)
     rules = fields.List(fields.Nested(RuleOut), required=True)
 
 
@@ -142,12 +184,15 @@ def rule_doc(rule: Rule, ruleset: Ruleset) -> dict:
             for spec in (ruleset.inputs[name] for name in rule.inputs)
         ],
         "context": list(rule.context),
+        "escalation": rule.escalation,
     }
 
 
 def rulebook(ruleset: Ruleset) -> dict:
     """The whole ruleset as the API shows it."""
     norms = ruleset.heel_raise_norms
+    symptomatic = ruleset.symptomatic
+    assert symptomatic is not None, "a ruleset loaded from rules/ has its symptomatic band"
     return {
         "ruleset": ruleset.ref,
         "title": ruleset.title,
@@ -164,6 +209,12 @@ def rulebook(ruleset: Ruleset) -> dict:
                 {"band": band.band, "from": band.start, "relative_risk_from": band.relative_risk}
                 for band in ruleset.bands
             ],
+            "symptomatic": {
+                "band": symptomatic.band,
+                "description": symptomatic.description,
+                "basis": symptomatic.basis,
+                "reference": evidence_list(symptomatic.reference),
+            },
         },
         "referral_to": dict(ruleset.referral_to),
         "heel_raise_norms": {
@@ -173,8 +224,18 @@ def rulebook(ruleset: Ruleset) -> dict:
             "bands": [vars(band) for band in norms.bands],
         },
         "recommendations": [
-            {"id": rec.id, "text": rec.text, "evidence": evidence_list(rec.evidence)}
+            {
+                "id": rec.id,
+                "text": rec.text,
+                "evidence": evidence_list(rec.evidence),
+                "kind": rec.kind,
+                "voice": rec.voice,
+            }
             for rec in sorted(ruleset.recommendations.values(), key=lambda rec: rec.index)
+        ],
+        "advice_held": [{"when": h.when, "hold": list(h.kinds), "instead": h.instead} for h in ruleset.advice_held],
+        "escalations": [
+            {"id": e.id, "text": e.text, "evidence": evidence_list(e.evidence)} for e in ruleset.escalations.values()
         ],
         "rules": [rule_doc(rule, ruleset) for rule in ruleset.rules],
     }

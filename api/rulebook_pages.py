@@ -46,6 +46,8 @@ def _rule_view(rule: Rule, ruleset: Ruleset) -> dict:
         "destination": rule.referral_to or ruleset.referral_to.get(rule.referral),
         "recommendations": [ruleset.recommendations[rec_id] for rec_id in rule.recommendations],
         "effect": rule.effect.describe() if rule.effect else None,
+        # The basis after the effect it opens with, which the page has just said: said once.
+        "arithmetic": rule.points_basis.removeprefix(f"{rule.effect.describe()}: ") if rule.effect else None,
     }
 
 

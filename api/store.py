@@ -28,7 +28,8 @@ from api.access.guard import TEAM_EXPECTED, team
 from api.problems import problem_response
 from screening.history import Screening, Store
 from screening.intake.schema import RUNNER_ID_PATTERN
-from screening.timestamps import format_time
+from screening.service import visit_time
+from screening.timestamps import format_time, naive_utc
 
 __all__ = ["TEAM_EXPECTED", "TEAM_PATTERN", "database", "screen", "store", "team"]
 KEY = "soleus.store"
@@ -121,15 +122,18 @@ def screen(core, intake: dict, team_key: str, action: str = "screen") -> tuple[d
     committed before the answer.
     """
     history = store()
-    moment = datetime.now(UTC)
+    now = datetime.now(UTC)
+    moment = visit_time(intake) or now
     runner_id = intake["runner"]["id"]
-    earlier = history.history(team_key, runner_id) if history is not None else None
+    # The runner's screenings before this visit: a late-entered one gets the history as it stood then.
+    before = naive_utc(moment)
+    earlier = history.history(team_key, runner_id, before=before) if history is not None else None
     result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
     trail = database()
     audit = None
     if trail is not None:
         audit = guard.entry(action, "ok", 200, team=team_key, runner_id=runner_id, screening_id=result["screening_id"])
-        audit["at"] = moment.replace(tzinfo=None)
+        audit["at"] = now.replace(tzinfo=None)  # when it was recorded; the visit's own time is in the result
         guard.audited()
     if history is None:
         if trail is not None and audit is not None:

@@ -2,11 +2,19 @@
 
 Distances are shown in km (miles converted, rounded to 0.01 for reading) but
 never rounded before a rule reads them. Every ratio a rule compares is taken
-in the entered unit, first rounded to 9 decimals (so float noise from a unit
-can never move a result: km and mi agree, also exactly at a threshold), then
-to `modelling.ratio_decimals`: the value a clinician sees is exactly the value
-the rule compared. A value that cannot be computed is None, and the rules that
-need it are reported as not assessed.
+in the entered unit and rounded to 9 decimals only (so float noise from a unit
+can never move a result: km and mi agree, also exactly at a threshold), and
+compared as measured: a run 10.45% longer is more than 10% longer. The
+result's `derived` block shows ratios to `modelling.ratio_decimals`. A value
+that cannot be computed is None, and the rules that need it are reported as
+not assessed.
+
+With a runner's history, the facts on record count as entered: a previous DVT
+recorded at an earlier screening stays true, and a recorded calf strain is
+aged by the time since its date (series.Facts). `sources` says, per input,
+where a value came from when it was not simply entered ("recorded on
+2026-10-01", "across screenings from 2026-11-20", what calf symptom was
+reported), so every face can say it.
 
 `COMPUTED` names every input `derive` returns; the loader checks it against
 rules/inputs.yaml both ways.
@@ -17,6 +25,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from screening.history import series
+from screening.history.inputs import facts_on_record, from_history
 from screening.history.series import RunnerHistory
 from screening.intake.schema import KM_PER_MILE, RED_FLAGS
 from screening.ruleset.model import Instrument, Norms, Ruleset
@@ -31,6 +40,7 @@ HISTORY_ONLY = frozenset(
         "derived.fatigue_baseline_mean",
         "derived.soreness_z",
         "derived.soreness_baseline_mean",
+        "derived.soreness_baseline_max",
         "derived.soreness_screenings_span_days",
     ]
 )
@@ -63,15 +73,18 @@ COMPUTED = frozenset(
         "derived.heel_raise_gap",
         "derived.limb_symmetry_index",
         "derived.heel_raise_reference",
-        "derived.calf_symptom_level",
+        "derived.calf_symptom",
         "derived.ostrc_o2_severity",
         "derived.ostrc_o2_substantial",
+        "derived.ostrc_o2_time_loss",
+        "derived.calf_strain_weeks_ago",
         "derived.soreness_lasted_days",
         "derived.soreness_screenings_span_days",
         "derived.fatigue_z",
         "derived.fatigue_baseline_mean",
         "derived.soreness_z",
         "derived.soreness_baseline_mean",
+        "derived.soreness_baseline_max",
     ]
 )
 
@@ -86,22 +99,36 @@ def _shown(value):
     return None if value is None else round(value, 2)
 
 
-def _ratio(numerator, denominator, decimals: int):
+def _ratio(numerator, denominator):
     """numerator / denominator as rules compare it, or None when it cannot be computed (or is not finite)."""
     if numerator is None or denominator is None or denominator <= 0:
         return None
     exact = numerator / denominator
     if not math.isfinite(exact):
         return None
-    return round(round(exact, _UNIT_NOISE_DECIMALS), decimals)
+    return round(exact, _UNIT_NOISE_DECIMALS)
 
 
-def _change(ratio):
-    return None if ratio is None else round(ratio - 1, 2)
+def _round(ratio, decimals: int):
+    return None if ratio is None else round(ratio, decimals)
 
 
-def heel_raise_reference(age: int, sex: str | None, norms: Norms) -> dict:
-    """The reference count for this age and sex, and the basis it came from."""
+def _deficit(reference, weakest):
+    return None if reference is None or weakest is None else reference - weakest
+
+
+def _change(ratio, decimals: int):
+    return None if ratio is None else round(ratio - 1, decimals)
+
+
+def heel_raise_reference(age: int, sex: str | None, norms: Norms, from_age: float = 0) -> dict:
+    """The reference count for this age and sex, and the basis it came from (reps None under `from_age`)."""
+    if age < from_age:
+        return {
+            "reps": None,
+            "basis": f"no reference under {from_age:g}: the norms start at {norms.bands[0].age_from} years, and an "
+            "adult band would overstate an adolescent's deficit",
+        }
     bands = norms.bands
     band = next((b for b in bands if b.age_from <= age <= b.age_to), None)
     note = ""
@@ -116,28 +143,57 @@ def heel_raise_reference(age: int, sex: str | None, norms: Norms) -> dict:
     return {"reps": reps, "basis": f"{norms.basis_label}, {who} {band.age_from}-{band.age_to}{note}"}
 
 
-def ostrc_o2(answers: dict | None, instrument: Instrument) -> tuple[int | None, bool | None]:
-    """(severity 0-100, substantial problem) from the answers' indexes, or (None, None) when not given."""
+class Ostrc(NamedTuple):
+    severity: int | None
+    substantial: bool | None
+    time_loss: bool | None
+    problem: bool  # any answer but the first: a calf problem in the past 7 days
+
+
+def ostrc_o2(answers: dict | None, instrument: Instrument) -> Ostrc:
+    """Severity 0-100, substantial problem, time loss and any problem from the answers' indexes (None: not given)."""
     if answers is None:
-        return None, None
-    severity = sum(q.points[answers[q.name]] for q in instrument.questions)
-    substantial = any(
-        q.substantial_from is not None and answers[q.name] >= q.substantial_from for q in instrument.questions
+        return Ostrc(None, None, None, False)
+    questions = instrument.questions
+
+    def from_(attribute: str) -> bool:
+        return any(getattr(q, attribute) is not None and answers[q.name] >= getattr(q, attribute) for q in questions)
+
+    return Ostrc(
+        sum(q.points[answers[q.name]] for q in questions),
+        from_("substantial_from"),
+        from_("time_loss_from"),
+        any(answers[q.name] > 0 for q in questions),
     )
-    return severity, substantial
+
+
+def calf_symptoms(wellness: dict, ostrc: Ostrc) -> list[str]:
+    """Every calf symptom the intake reports, in words (empty: none reported)."""
+    found = []
+    if wellness["soreness"] >= 1:
+        found.append(f"calf soreness {wellness['soreness']}/10")
+    if (wellness["pain_while_running"] or 0) >= 1:
+        found.append(f"calf pain while running {wellness['pain_while_running']}/10")
+    if wellness.get("exertional_pain_settles_with_rest"):
+        found.append("calf pain that comes on during runs")
+    if ostrc.problem:
+        found.append(f"a calf problem on the OSTRC-O2 (severity {ostrc.severity}/100)")
+    return found
 
 
 class Derivation(NamedTuple):
     inputs: dict
     derived: dict
     over_time: dict | None
+    sources: dict  # input name -> where its value came from, in words, when it was not simply entered
 
 
 def derive(
     intake: dict, ruleset: Ruleset, history: RunnerHistory | None = None, now: datetime | None = None
 ) -> "Derivation":
-    """Return (inputs, derived, over_time): every rule input by name, the result's `derived` block, and
-    what the result's `history` section adds (baselines, soreness span; None without a history).
+    """Return (inputs, derived, over_time, sources): every rule input by name, the result's `derived` block,
+    what the result's `history` section adds (baselines, soreness span, facts on record; None without a
+    history), and where values not simply entered came from.
 
     `history` is the runner's earlier stored screenings (None: no store is
     kept, so the inputs read from it are missing), `now` this screening's time
@@ -158,23 +214,33 @@ def derive(
             history, now, weeks, training["unit"], most=int(ruleset.parameter("modelling.merged_weeks"))
         )
         weeks = merged.weeks
-    over_time, baselines = _from_history(intake, ruleset, history, now)
+    sources: dict[str, str] = {}
+    over_time, baselines = from_history(intake, ruleset, history, now, sources)
     latest_week = weeks[-1]
     previous_week = weeks[-2] if len(weeks) >= 2 else None
     chronic = sum(weeks[-window:]) / window if len(weeks) >= window else None
-    week_ratio = _ratio(latest_week, previous_week, decimals)
+    week_ratio = _ratio(latest_week, previous_week)
     latest_run, longest_run = training["latest_run"], training["longest_run_30d"]
-    spike = _ratio(latest_run, longest_run, decimals)
+    spike = _ratio(latest_run, longest_run)
     if longest_run == 0 and latest_run:
         spike = ruleset.parameter("modelling.no_recent_run_ratio")
 
     tested = [reps for reps in (left, right) if reps is not None]
     weakest = min(tested) if tested else None
     both = len(tested) == 2
-    reference = heel_raise_reference(runner["age"], runner["sex"], ruleset.heel_raise_norms)
+    reference = heel_raise_reference(
+        runner["age"], runner["sex"], ruleset.heel_raise_norms, ruleset.parameter("strength.reference_from_age")
+    )
     answers = intake.get("ostrc_o2")
-    severity, substantial = ostrc_o2(answers, ruleset.instruments["ostrc_o2"])
-    pain = wellness["pain_while_running"]
+    ostrc = ostrc_o2(answers, ruleset.instruments["ostrc_o2"])
+    symptoms = calf_symptoms(wellness, ostrc)
+    sources["derived.calf_symptom"] = f"reported: {', '.join(symptoms)}" if symptoms else "none reported"
+    if ostrc.severity is not None:  # what the OSTRC-O2 rules read, said with the severity it adds up to
+        for name in ("derived.ostrc_o2_substantial", "derived.ostrc_o2_time_loss", "ostrc_o2.pain"):
+            sources[name] = f"OSTRC-O2 severity {ostrc.severity}/100"
+    lsi = _ratio(min(tested), max(tested)) if both else None
+    acwr = _ratio(latest_week, chronic)
+    facts = facts_on_record(intake, history, now, sources)
 
     inputs = {
         "runner.age": runner["age"],
@@ -186,7 +252,7 @@ def derive(
         "wellness.fatigue": wellness["fatigue"],
         "wellness.soreness": wellness["soreness"],
         "wellness.soreness_days": wellness["soreness_days"],
-        "wellness.pain_while_running": pain,
+        "wellness.pain_while_running": wellness["pain_while_running"],
         "wellness.exertional_pain_settles_with_rest": wellness.get("exertional_pain_settles_with_rest"),
         "heel_raise.left": left,
         "heel_raise.right": right,
@@ -196,33 +262,38 @@ def derive(
         },
         "derived.spike_ratio": spike,
         "derived.week_over_week_ratio": week_ratio,
-        "derived.acwr": _ratio(latest_week, chronic, decimals),
+        "derived.acwr": acwr,
         "derived.heel_raise_weakest_tested": weakest,
-        "derived.heel_raise_deficit": None if weakest is None else reference["reps"] - weakest,
+        "derived.heel_raise_deficit": None
+        if weakest is None or reference["reps"] is None
+        else reference["reps"] - weakest,
         "derived.heel_raise_gap": abs(left - right) if both else None,
-        "derived.limb_symmetry_index": _ratio(min(tested), max(tested), decimals) if both else None,
+        "derived.limb_symmetry_index": lsi,
         "derived.heel_raise_reference": reference["reps"],
-        "derived.calf_symptom_level": max(wellness["soreness"], pain or 0),
-        "derived.ostrc_o2_severity": severity,
-        "derived.ostrc_o2_substantial": substantial,
+        "derived.calf_symptom": bool(symptoms),
+        "derived.ostrc_o2_severity": ostrc.severity,
+        "derived.ostrc_o2_substantial": ostrc.substantial,
+        "derived.ostrc_o2_time_loss": ostrc.time_loss,
+        "derived.calf_strain_weeks_ago": facts.calf_strain_weeks_ago,
         **over_time,
     }
     inputs.update({f"red_flags.{name}": value for name, value in intake["red_flags"].items()})
+    inputs["red_flags.previous_dvt"] = facts.previous_dvt
 
     derived = {
         "weekly_distance_km": [_shown(_km(week, factor)) for week in weeks],
         "latest_run_km": _shown(inputs["training.latest_run"]),
         "longest_run_30d_km": _shown(inputs["training.longest_run_30d"]),
-        "week_over_week_change": _change(week_ratio),
-        "acwr": inputs["derived.acwr"],
-        "spike_vs_longest_30d": None if longest_run == 0 else _change(spike),
-        "limb_symmetry_index": inputs["derived.limb_symmetry_index"],
+        "week_over_week_change": _change(week_ratio, decimals),
+        "acwr": _round(acwr, decimals),
+        "spike_vs_longest_30d": None if longest_run == 0 else _change(spike, decimals),
+        "limb_symmetry_index": _round(lsi, decimals),
         "heel_raise_gap": inputs["derived.heel_raise_gap"],
         "heel_raise_reference": reference,
         "entered_unit": training["unit"],
     }
-    if severity is not None:
-        derived["ostrc_o2_severity"] = severity
+    if ostrc.severity is not None:
+        derived["ostrc_o2_severity"] = ostrc.severity
     if merged is not None and merged.from_earlier:
         derived["weeks_merged"] = {
             "entered": merged.entered,
@@ -235,49 +306,6 @@ def derive(
         seen = {
             "baselines": {"window_days": window, **baselines},
             "soreness_span_days": over_time["derived.soreness_screenings_span_days"],
+            "on_record": facts.on_record,
         }
-    return Derivation(inputs, derived, seen)
-
-
-def _from_history(
-    intake: dict, ruleset: Ruleset, history: RunnerHistory | None, now: datetime | None
-) -> tuple[dict, dict]:
-    """The inputs read from earlier screenings (None where unknown), and the baselines as the result shows them."""
-    wellness = intake["wellness"]
-    fatigue, soreness, days = wellness["fatigue"], wellness["soreness"], wellness["soreness_days"]
-    span = base = None
-    if history is not None and now is not None:
-        span = series.soreness_span_days(
-            history,
-            now,
-            soreness,
-            present=int(ruleset.parameter("wellness.soreness_present")),
-            max_gap_days=int(ruleset.parameter("modelling.soreness_chain_max_gap_days")),
-        )
-        base = series.baselines(
-            history,
-            now,
-            fatigue,
-            soreness,
-            window_days=int(ruleset.parameter("modelling.baseline_window_days")),
-            minimum=int(ruleset.parameter("modelling.baseline_min_screenings")),
-            sd_floor=ruleset.parameter("modelling.baseline_sd_floor"),
-        )
-    if days is not None:
-        lasted = max(days, span or 0)
-    elif span is not None and span >= ruleset.parameter("wellness.soreness_days_persistent"):
-        lasted = span  # enough on its own; a shorter span says nothing of the days before it
-    else:
-        lasted = None
-    inputs: dict = {"derived.soreness_lasted_days": lasted, "derived.soreness_screenings_span_days": span}
-    shown: dict = {}
-    for name in ("fatigue", "soreness"):
-        found = base.get(name) if base else None
-        inputs[f"derived.{name}_z"] = found.z if found else None
-        inputs[f"derived.{name}_baseline_mean"] = found.mean if found else None
-        shown[name] = (
-            None
-            if found is None
-            else {"screenings": found.screenings, "mean": found.mean, "sd": found.sd, "z": found.z}
-        )
-    return inputs, shown
+    return Derivation(inputs, derived, seen, sources)

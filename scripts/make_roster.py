@@ -73,7 +73,9 @@ def make_runner(rng: random.Random, number: int, width: int) -> dict:
     if rng.random() > 0.05:
         row["training.strength_sessions_per_week"] = str(rng.choices((0, 1, 2, 3), weights=(35, 30, 25, 10))[0])
     if int(row["wellness.soreness"]) > 0:
-        row["wellness.soreness_days"] = str(rng.randint(0, 14))
+        # Mostly a few days; one in ten a week or more (lasting soreness: a present injury, symptomatic).
+        days = rng.choices((rng.randint(0, 3), rng.randint(4, 6), rng.randint(7, 14)), weights=(70, 20, 10))[0]
+        row["wellness.soreness_days"] = str(days)
     if rng.random() > 0.2:
         row["wellness.pain_while_running"] = str(_scale(rng, 1, 1.8))
     if rng.random() > 0.12:  # the rest were not tested: left empty

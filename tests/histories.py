@@ -2,9 +2,11 @@
 
     history_of([{"days_ago": 7, "fatigue": 2, "soreness": 0, "weekly_distance": [30, 30]}, ...])
 
-Each entry is one earlier screening of the runner, `days_ago` days before NOW;
+Each entry is one earlier screening of the runner, `days_ago` days before NOW
+(a fraction is part of a day: 21.01 is 21 days and a quarter of an hour);
 `weekly_distance` (and `unit`, default km) only when its weeks should be
-merged. None is no store at all. WIDE_BASELINE is four weekly screenings whose
+merged; `soreness_days` when that screening reported it; `facts` (a
+series.Facts) for the facts on record. None is no store at all. WIDE_BASELINE is four weekly screenings whose
 fatigue and soreness swing between 0 and 9: every history rule can then be
 assessed and none fires on any 0-10 value (the highest z is
 (10 - 4.5) / 5.2 = 1.06), and the latest has no soreness (none carried across
@@ -22,7 +24,7 @@ WIDE_BASELINE = [
 ]
 
 
-def history_of(earlier: list[dict] | None) -> RunnerHistory | None:
+def history_of(earlier: list[dict] | None, facts=None) -> RunnerHistory | None:
     """The earlier screenings a test describes as a RunnerHistory (None: no store)."""
     if earlier is None:
         return None
@@ -36,12 +38,13 @@ def history_of(earlier: list[dict] | None) -> RunnerHistory | None:
                 fatigue=entry["fatigue"],
                 soreness=entry["soreness"],
                 weeks=weeks_text(weeks, entry.get("unit", "km")) if weeks else None,
+                soreness_days=entry.get("soreness_days"),
             )
         )
     if not points:
         return RunnerHistory([])
     previous = Previous(points[0].screening_id, points[0].screened_at, "2.1.0", 0, "low", None, ())
-    return RunnerHistory(points, previous)
+    return RunnerHistory(points, previous, facts) if facts is not None else RunnerHistory(points, previous)
 
 
 def random_earlier(rng) -> list[dict] | None:

@@ -29,8 +29,8 @@ def healthy(runner_id: str = "healthy-runner") -> dict:
         },
         "wellness": {
             "fatigue": 2,
-            "soreness": 1,
-            "soreness_days": 1,
+            "soreness": 0,
+            "soreness_days": 0,
             "pain_while_running": 0,
             "exertional_pain_settles_with_rest": False,
         },
@@ -211,3 +211,15 @@ def as_form(intake: dict) -> dict:
             else:
                 fields[path] = "true" if value is True else str(value)
     return fields
+
+
+def with_changes(intake: dict, changes: dict) -> dict:
+    """A copy of the intake with each dotted path set to its value ({"wellness.soreness": 3})."""
+    changed = copy.deepcopy(intake)
+    for path, value in changes.items():
+        *parents, key = path.split(".")
+        target = changed
+        for name in parents:
+            target = target.setdefault(name, {})
+        target[key] = value
+    return changed

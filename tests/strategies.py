@@ -15,6 +15,7 @@ change, `invalid_ostrc_o2_intakes()` breaks one OSTRC-O2 answer, and
 
 import copy
 import math
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 from marshmallow import validate
@@ -70,6 +71,22 @@ def distance(limit: float):
     )
 
 
+# When a visit happened: a past time (2000 to now less a day), written with Z, z, a T or t, a space, an
+# offset of -12:00 to +14:00, with or without fractions of a second.
+PAST = st.datetimes(min_value=datetime(2000, 1, 2), max_value=datetime(2026, 1, 1))
+
+
+@st.composite
+def visit_times(draw) -> str:
+    moment = draw(PAST).replace(tzinfo=UTC)
+    minutes = draw(st.integers(-12 * 60, 14 * 60))
+    local = moment.astimezone(timezone(timedelta(minutes=minutes)))
+    text = local.isoformat(timespec=draw(st.sampled_from(("seconds", "milliseconds", "microseconds"))))
+    if minutes == 0 and draw(st.booleans()):
+        text = text.replace("+00:00", draw(st.sampled_from(("Z", "z"))))
+    return text.replace("T", draw(st.sampled_from(("T", "t", " "))), 1)
+
+
 def _section(required: dict, optional: dict):
     return st.fixed_dictionaries(required, optional=optional)
 
@@ -121,6 +138,12 @@ def valid_intakes(draw) -> dict:
     }
     if draw(st.booleans()):
         intake["red_flags"] = draw(_section({}, {name: st.booleans() for name in RED_FLAGS}))
+    if draw(st.booleans()):
+        intake["screened_at"] = draw(st.none() | visit_times())
+    if draw(st.integers(0, 3)) == 0:
+        intake["corrections"] = draw(
+            st.none() | _section({}, {"previous_dvt_in_error": st.booleans(), "calf_strain_in_error": st.booleans()})
+        )
     return intake
 
 
@@ -241,6 +264,25 @@ def _bad_choice(draw, payload):
     return path
 
 
+def _bad_screened_at(draw, payload):
+    payload["screened_at"] = draw(
+        st.sampled_from(
+            (
+                "2026-11-30",  # a date without its time
+                "2026-11-30T09:00:00",  # no offset
+                "2026-02-30T09:00:00Z",  # no such day
+                "1999-12-31T23:59:59Z",  # before 2000
+                "2099-01-01T00:00:00Z",  # in the future
+                "30/11/2026 09:00",
+                "",
+                20261130,
+                True,
+            )
+        )
+    )
+    return "screened_at"
+
+
 def _bad_red_flag(draw, payload):
     name = draw(st.sampled_from(RED_FLAGS))
     payload.setdefault("red_flags", {})[name] = draw(st.sampled_from((1, 0, "true", "yes", None, [])))
@@ -259,6 +301,7 @@ MUTATIONS = (
     _section_not_object,
     _bad_choice,
     _bad_red_flag,
+    _bad_screened_at,
 )
 
 

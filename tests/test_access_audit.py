@@ -108,6 +108,33 @@ def test_erasing_a_runner_keeps_the_trail_about_them_and_adds_its_own(app):
     assert [r.action for r in entries(app, runner_id="r-4")] == ["screen", "read_trend", "erase"]
 
 
+def test_removing_one_screening_is_one_entry_with_its_reason_committed_with_the_removal(app):
+    client = app.test_client()
+    clinician = key(app, "club-a", "screen,history:read,history:erase")
+    first = client.post("/v1/screenings", json=healthy("r-6"), headers=bearer(clinician)).get_json()
+    client.post("/v1/screenings", json=healthy("r-6"), headers=bearer(clinician))
+    removed = client.delete(
+        f"/v1/screenings/{first['screening_id']}?reason=entered+for+the+wrong+runner", headers=bearer(clinician)
+    )
+    assert removed.status_code == 200 and removed.get_json()["runner_id"] == "r-6"
+    removals = entries(app, action="erase_screening")
+    assert [(r.runner_id, r.screening_id, r.outcome, r.reason) for r in removals] == [
+        ("r-6", first["screening_id"], "ok", "entered for the wrong runner")
+    ]
+    again = client.delete(f"/v1/screenings/{first['screening_id']}?reason=twice", headers=bearer(clinician))
+    assert again.status_code == 404
+    assert [r.outcome for r in entries(app, action="erase_screening")] == ["ok", "not_found"]
+    bundle = json.loads(json.dumps(audit_event_bundle(app)))
+    details = [d for e in bundle for d in e["resource"].get("entity", [{}])[0].get("detail", [])]
+    assert {"type": "reason", "valueString": "entered for the wrong runner"} in details
+
+
+def audit_event_bundle(app) -> list:
+    from screening.interop.audit_event import bundle
+
+    return bundle(entries(app), timestamp="2026-12-07T00:00:00Z")["entry"]
+
+
 def test_with_store_off_the_screening_is_not_kept_but_its_entry_is(tmp_path):
     app = access_app(tmp_path, STORE="off")
     result = app.test_client().post("/v1/screenings", json=healthy("r-5"), headers=bearer(key(app, "club-a", "screen")))

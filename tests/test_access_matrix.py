@@ -68,6 +68,7 @@ ENDPOINTS = [
     ("GET", f"/v1/runners/{B_RUNNER}/screenings", None, "history:read", "screen"),
     ("GET", f"/v1/runners/{B_RUNNER}/trend", None, "history:read", "screen"),
     ("DELETE", f"/v1/runners/{B_RUNNER}", None, "history:erase", "history:read"),
+    ("DELETE", "/v1/screenings/{b_screening}?reason=entered+for+the+wrong+runner", None, "history:erase", "screen"),
     ("GET", "/v1/audit", None, "admin", "screen"),
     ("POST", "/fhir/QuestionnaireResponse/$screen", QUESTIONNAIRE_RESPONSE, "screen", "history:read"),
 ]
@@ -76,7 +77,8 @@ IDS = [f"{method} {path}" for method, path, *_ in ENDPOINTS]
 
 def call(world, endpoint, headers=None, query=""):
     method, path, body, *_ = endpoint
-    url = path.format(b_screening=world["b_screening"]) + query
+    url = path.format(b_screening=world["b_screening"])
+    url += query.replace("?", "&") if "?" in url else query
     return world["client"].open(url, method=method, json=body, headers=headers or {})
 
 
@@ -138,14 +140,16 @@ def test_naming_another_team_is_refused(world, endpoint):
     assert_b_untouched(world)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS[2:7], ids=IDS[2:7])
+@pytest.mark.parametrize("endpoint", ENDPOINTS[2:8], ids=IDS[2:8])
 def test_another_teams_runner_or_screening_is_not_found_as_an_unknown_one_is(world, endpoint):
     """The answer is the one for an id that does not exist (the runner id asked for is echoed, as for any)."""
     response = call(world, endpoint, bearer(world["full_a"]))
     assert world["b_screening"] not in response.get_data(as_text=True)
     assert_b_untouched(world)
     if "{b_screening}" in endpoint[1]:
-        unknown = world["client"].get("/v1/screenings/" + "0" * 32, headers=bearer(world["full_a"]))
+        unknown = world["client"].open(
+            endpoint[1].format(b_screening="0" * 32), method=endpoint[0], headers=bearer(world["full_a"])
+        )
         assert response.status_code == unknown.status_code == 404
         assert response.get_json()["detail"] == unknown.get_json()["detail"]
     elif endpoint[0] == "DELETE":

@@ -52,7 +52,7 @@ def test_batch_summary_counts_what_the_rows_got(client):
     summary = body["summary"]
     assert (summary["rows"], summary["screened"], summary["invalid"]) == (4, 3, 1)
     assert summary["bands"] == {
-        band: sum(r["risk"]["band"] == band for r in results) for band in ("low", "moderate", "high")
+        band: sum(r["risk"]["band"] == band for r in results) for band in ("low", "moderate", "high", "symptomatic")
     }
     urgencies = Counter(r["referral"]["urgency"] for r in results if r["referral"]["required"])
     assert summary["referrals"] == {

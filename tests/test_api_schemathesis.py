@@ -9,7 +9,9 @@ numbers), so for those only the answer-side checks apply. The same holds for
 the FHIR operations under /fhir: the spec can say "a QuestionnaireResponse",
 not which answers the soleus-intake Questionnaire takes. The CDS Hooks
 service runs with its default authorisation and no trusted clients, so its
-calls are checked to answer 401 as documented.
+calls are checked to answer 401 as documented. A `screened_at` the spec
+allows (RFC 3339) may still be refused as no real time, before 2000 or in the
+future, which a schema cannot say: such a request must be refused naming it.
 
 The service runs with access control on, as it is deployed: every request
 carries a key with every scope (of team club-a), and every operation the
@@ -17,6 +19,7 @@ spec marks protected is also called without one, which must be refused.
 """
 
 import tempfile
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -56,6 +59,12 @@ SAMPLES = {"{runner_id}": "club-0042", "{screening_id}": "0" * 32}
 def test_api_answers_every_generated_request_as_its_spec_says(case):
     text_only = case.media_type in TEXT_BODIES or case.operation.path.startswith("/fhir/")
     excluded = [positive_data_acceptance, negative_data_rejection] if text_only else []
+    if not text_only and _not_a_visit_time(case.body):
+        response = case.call(headers=bearer(TOKEN))
+        other_team = (case.query or {}).get("team") not in (None, "club-a")
+        # Another team is refused before the body is read; otherwise the visit time is named.
+        assert response.status_code == (403 if other_team else 422), response.text
+        return
     case.call_and_validate(headers=bearer(TOKEN), excluded_checks=excluded)
 
 
@@ -80,6 +89,20 @@ def test_the_spec_protects_every_operation_on_runner_data():
         "/v1/audit",
         "/fhir/QuestionnaireResponse/$screen",
     }
+
+
+def _not_a_visit_time(body) -> bool:
+    """Whether the body's screened_at is one the service refuses though its text is RFC 3339."""
+    text = body.get("screened_at") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        return False
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return True
+    if moment.tzinfo is None:
+        return False  # not RFC 3339 at all: the spec's pattern refuses it too
+    return moment.year < 2000 or moment > datetime.now(UTC) + timedelta(minutes=5)
 
 
 def test_api_spec_is_generated_from_the_schemas():

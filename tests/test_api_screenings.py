@@ -49,6 +49,7 @@ def test_screen_json_intake_returns_the_cores_result(client):
         "cleared",
         "baselines",
         "soreness_span_days",
+        "on_record",
     }
     assert stable(result) == stable(json.loads(json.dumps(default_screener().screen(EXAMPLE))))
 

@@ -122,7 +122,7 @@ def _expected_indicator(result: dict) -> str:
     urgency = result["referral"]["urgency"]
     if urgency == "urgent":
         return "critical"
-    return "warning" if result["risk"]["band"] == "high" or urgency == "soon" else "info"
+    return "warning" if result["risk"]["band"] in ("high", "symptomatic") or urgency == "soon" else "info"
 
 
 def test_discovery_offers_soleus_screen_on_patient_view_with_its_prefetch(server):

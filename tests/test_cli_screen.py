@@ -36,8 +36,14 @@ def test_screen_text_report_names_band_referral_and_each_rule_with_evidence(caps
     intake = default_screener().validate(json.loads(EXAMPLE.read_text()))
     flat = " ".join(text.split())
     for entry in result["explanation"]:
-        # Title first, id second, and the condition said with the runner's own values.
-        assert f"{entry['title']} ({entry['points']:+d} points) [{entry['rule']}]" in flat
+        # Title first, id second, and the condition said with the runner's own values; a rule that adds no
+        # points is said as information (or as referring), not "+0 points".
+        effect = (
+            f"{entry['points']:+d} points"
+            if entry["points"]
+            else ("refers" if entry["referral"] != "none" else "information")
+        )
+        assert f"{entry['title']} ({effect}) [{entry['rule']}]" in flat
         assert f"read: {condition_in_words(ruleset.rule(entry['rule']), entry['inputs'], ruleset)}" in flat
         assert f"evidence [{entry['evidence'][0]['grade']}]" in text
     reasons = "; ".join(ruleset.rule(rule_id).title for rule_id in result["referral"]["reasons"])

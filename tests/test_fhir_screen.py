@@ -63,8 +63,16 @@ def test_every_case_screens_the_same_through_fhir_as_through_the_json_api(client
     RiskAssessment.model_validate(assessment)
     result = client.post("/v1/screenings", json=intake).get_json()
 
-    assert assessment["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == result["risk"]["band"]
-    assert _referral(assessment) == result["referral"]
+    # HL7 risk-probability has no "symptomatic": the coding is the score's band, the band extension the band.
+    assert assessment["prediction"][0]["qualitativeRisk"]["coding"][0]["code"] == result["risk"]["score_band"]
+    assert [ext["valueCode"] for ext in _extensions(assessment, codes.BAND_EXTENSION)] == [result["risk"]["band"]]
+    if result["risk"]["band"] == "symptomatic":
+        assert assessment["prediction"][0]["qualitativeRisk"]["text"].startswith("symptomatic: symptoms of a present")
+    referral = dict(result["referral"])
+    if "escalation" in referral:
+        referral["escalation"] = referral["escalation"]["text"]
+        assert assessment["note"][0]["text"] == referral["escalation"], "the escalation line is said first"
+    assert _referral(assessment) == referral
     fired = [ext["valueString"] for ext in _extensions(assessment, codes.FIRED_RULE_EXTENSION)]
     assert fired == [entry["rule"] for entry in result["explanation"]]
     assert assessment["subject"] == PATIENT
@@ -189,7 +197,9 @@ def test_readme_examples_are_the_example_intake_as_fhir(example_intake):
     QuestionnaireResponse.model_validate(response)
     read, errors = to_intake(response, ITEMS)
     assert errors == {}
-    assert default_screener().validate(read) == default_screener().validate(example_intake)
+    # `authored` is when the visit happened: the intake's screened_at.
+    with_time = {**example_intake, "screened_at": response["authored"]}
+    assert default_screener().validate(read) == default_screener().validate(with_time)
     hook = json.loads((examples / "cds-hook-request.json").read_text())
     assert hook["prefetch"]["intake"]["entry"][0]["resource"] == response
 
@@ -208,3 +218,24 @@ def test_a_response_without_its_groups_reads_the_same_and_a_repeated_item_is_ref
     assert to_intake(flat, ITEMS) == to_intake(response, ITEMS)
     repeated = {**flat, "item": [*flat["item"], flat["item"][0]]}
     assert to_intake(repeated, ITEMS)[1] == {"runner.id": ["The item appears more than once."]}
+
+
+def test_authored_is_when_the_visit_happened_and_a_date_without_a_time_is_refused_naming_it(client, example_intake):
+    response = _response_for(example_intake, authored="2026-11-30T10:00:00+01:00")
+    assessment = _post(client, response).get_json()
+    assert assessment["occurrenceDateTime"] == "2026-11-30T09:00:00Z"
+    answer = _post(client, _response_for(example_intake, authored="2026-11-30"))
+    assert answer.status_code == 422
+    (issue,) = answer.get_json()["issue"]
+    assert issue["expression"] == ["QuestionnaireResponse.authored"]
+    assert "RFC 3339" in issue["details"]["text"]
+    future = _post(client, _response_for(example_intake, authored="2099-01-01T00:00:00Z"))
+    assert future.status_code == 422
+    assert future.get_json()["issue"][0]["expression"] == ["QuestionnaireResponse.authored"]
+
+
+def test_a_fhir_questionnaire_response_round_trips_its_visit_time(example_intake):
+    intake = default_screener().validate({**example_intake, "screened_at": "2026-11-30T09:00:00Z"})
+    response = from_intake(intake, ITEMS)
+    assert response["authored"] == "2026-11-30T09:00:00Z"
+    assert to_intake(response, ITEMS)[0]["screened_at"] == "2026-11-30T09:00:00Z"

@@ -129,9 +129,18 @@ def test_the_form_filled_in_from_the_last_screening_posts_back_the_same_intake(c
     last = download(screened(client, {**VARIED, "team": ""}))
     filled = page(client.get(f"/?runner_id={VARIED['runner.id']}"))
     assert "Filled in from the last stored screening" in filled.find(id="lookup-message").get_text()
+    # The calf strain is on record as a date: the field is left empty, with the date beside it, not "30 weeks ago".
+    assert filled.find(id="f-runner-prior-calf-strain-weeks-ago")["value"] == ""
+    record = filled.find(id="f-runner-prior-calf-strain-weeks-ago-record").get_text()
+    assert "On record: a calf strain on " in record and "30 weeks ago today" in record
     again = download(screened(client, form_fields(filled)))
-    assert again["intake"] == last["intake"]
+    carried = {**last["intake"], "runner": {**last["intake"]["runner"], "prior_calf_strain_weeks_ago": None}}
+    assert again["intake"] == carried
     assert again["history"]["previous"]["screening_id"] == last["screening_id"]
+    # ... and the rules still read the strain, from its recorded date.
+    strain = again["history"]["on_record"]["calf_strain"]
+    assert strain is not None and strain["weeks_ago"] == 30 and strain["recorded_at"] == last["screened_at"]
+    assert "history.calf_strain_earlier" in [entry["rule"] for entry in again["explanation"]]
 
 
 def test_the_form_is_filled_in_from_the_runners_screening_in_the_team_asked_for(client):
@@ -150,3 +159,16 @@ def test_an_unknown_runner_gives_the_empty_form_with_a_message(client):
     assert soup.find(id="f-runner-id")["value"] == ""
     assert soup.find(id="lookup-runner-id")["value"] == "never-screened"
     assert [box["value"] for box in soup.find_all("input", {"name": "training.weekly_distance"})] == [""] * 12
+
+
+def test_a_previous_dvt_on_record_is_shown_dated_beside_its_box_and_left_unticked(client):
+    screened(client, {**HEALTHY, "red_flags.previous_dvt": "true"})
+    filled = page(client.get(f"/?runner_id={HEALTHY['runner.id']}"))
+    box = filled.find(id="f-red-flags-previous-dvt")
+    assert not box.has_attr("checked")  # unticked, yet on record: it is not restated as new
+    record = filled.find(id="f-red-flags-previous-dvt-record").get_text()
+    assert record.startswith("On record since ") and "entered in error" in record
+    # Posting the form as filled in keeps the DVT on record: the rule still fires.
+    again = download(screened(client, form_fields(filled)))
+    assert "red_flags.previous_dvt" in [entry["rule"] for entry in again["explanation"]]
+    assert again["history"]["on_record"]["previous_dvt"]["corrected"] is False

@@ -23,7 +23,7 @@ HEALTHY = {
     "training.latest_run": "13",
     "training.strength_sessions_per_week": "2",
     "wellness.fatigue": "2",
-    "wellness.soreness": "1",
+    "wellness.soreness": "0",
     "heel_raise.left": "32",
     "heel_raise.right": "33",
 }
@@ -135,8 +135,17 @@ def test_result_page_lists_every_fired_rule_with_what_it_read_points_and_grade(c
     expected = default_screener().screen(intake)  # the same intake as JSON: the form must agree
     soup = page(post(client, data))
     rows = soup.select("table.explanation tbody tr")
-    assert [row["id"] for row in rows] == [f"rule-{e['rule']}" for e in expected["explanation"]]
-    for row, entry in zip(rows, expected["explanation"], strict=False):
+    # Rules that added points first (they and the caps add up to the score), then those without points.
+    listed = [e for e in expected["explanation"] if e["points"]] + [
+        e for e in expected["explanation"] if not e["points"]
+    ]
+    assert [row["id"] for row in rows] == [f"rule-{e['rule']}" for e in listed]
+    assert (
+        sum(e["points"] for e in listed) - sum(c["points"] - c["counted"] for c in expected["risk"]["caps"])
+        == (expected["risk"]["score"])
+    )
+    assert soup.select_one("#scored-rules .total-row td").get_text(strip=True) == str(expected["risk"]["score"])
+    for row, entry in zip(rows, listed, strict=True):
         cells = row.find_all(["th", "td"])
         assert entry["title"] in cells[0].get_text()
         assert cells[0].find("a")["href"] == f"/rules/{entry['rule']}"
@@ -147,7 +156,10 @@ def test_result_page_lists_every_fired_rule_with_what_it_read_points_and_grade(c
             value = entry["inputs"][name]
             if isinstance(value, int) and not isinstance(value, bool):
                 assert str(value) in read
-        assert cells[2].get_text(strip=True) == str(entry["points"])
+        points = (
+            f"{entry['points']:+d}" if entry["points"] else ("refers" if entry["referral"] != "none" else "information")
+        )
+        assert cells[2].get_text(strip=True) == points
         assert all(f"[{e['grade']}]" in cells[3].get_text() for e in entry["evidence"])
     spike = soup.find(id="rule-load.single_run_spike_large").find("td").get_text(" ", strip=True)
     assert (
@@ -160,7 +172,7 @@ def test_result_page_lists_every_fired_rule_with_what_it_read_points_and_grade(c
 
 
 def test_result_page_shows_ruleset_version_disclaimer_and_referral(client):
-    data = {**HEALTHY, "heel_raise.left": "14", "heel_raise.right": "30"}  # marked asymmetry refers
+    data = {**HEALTHY, "heel_raise.left": "20", "heel_raise.right": "30"}  # marked asymmetry refers
     soup = page(post(client, data))
     text = soup.get_text(" ", strip=True)
     ruleset = default_screener().ruleset

@@ -21,6 +21,7 @@ earlier_entry = st.fixed_dictionaries(
     optional={
         "weekly_distance": st.lists(st.integers(0, 300), min_size=1, max_size=12),
         "unit": st.sampled_from(["km", "mi"]),
+        "soreness_days": st.integers(0, 20),
     },
 )
 earliers = st.lists(earlier_entry, max_size=10)
@@ -96,12 +97,21 @@ def test_a_miles_week_merged_into_a_km_intake_is_converted():
 
 
 @given(earliers, st.integers(0, 10), st.integers(0, 10))
-def test_a_baseline_needs_four_screenings_in_the_window_and_gives_mean_sd_and_z(earlier, fatigue, sore):
-    found = series.baselines(history_of(earlier), NOW, fatigue, sore, window_days=56, minimum=4, sd_floor=1)
-    counted = [e for e in earlier if e["days_ago"] <= 56 and e["days_ago"] > 0]
+def test_a_baseline_is_one_observation_a_day_over_four_days_spanning_two_weeks_with_mean_sd_and_z(
+    earlier, fatigue, sore
+):
+    found = series.baselines(
+        history_of(earlier), NOW, fatigue, sore, window_days=56, minimum=4, sd_floor=1, min_span_days=14
+    )
+    daily: dict[int, dict] = {}
+    for entry in sorted(earlier, key=lambda e: e["days_ago"]):  # newest first, as the store reads them
+        if 0 < entry["days_ago"] <= 56:
+            daily.setdefault(entry["days_ago"], entry)  # the first of a day seen is its latest
+    counted = list(daily.values())
+    spans = bool(counted) and max(daily) - min(daily) >= 14
     for name, today in (("fatigue", fatigue), ("soreness", sore)):
         baseline = found[name]
-        if len(counted) < 4:
+        if len(counted) < 4 or not spans:
             assert baseline is None
             continue
         assert baseline is not None and baseline.screenings == len(counted) and baseline.sd >= 1
@@ -109,18 +119,25 @@ def test_a_baseline_needs_four_screenings_in_the_window_and_gives_mean_sd_and_z(
         mean, sd = statistics.fmean(values), max(statistics.stdev(values), 1)  # an independent reckoning
         assert abs(baseline.mean - mean) <= 0.005 and abs(baseline.sd - sd) <= 0.005
         assert abs(baseline.z - (today - mean) / sd) <= 0.005
+        assert baseline.highest == max(values)
 
 
-@given(earliers, st.integers(0, 10))
-def test_the_soreness_chain_never_crosses_a_gap_of_more_than_7_days_or_a_screening_without_soreness(earlier, sore):
-    span = series.soreness_span_days(history_of(earlier), NOW, sore, present=1, max_gap_days=7)
+@given(earliers, st.integers(0, 10), st.one_of(st.none(), st.integers(0, 20)))
+def test_the_soreness_chain_never_crosses_a_gap_of_7_days_a_screening_without_soreness_or_a_new_episode(
+    earlier, sore, days
+):
+    chain = series.soreness_chain(history_of(earlier), NOW, sore, days, present=1, max_gap_days=7)
     if sore < 1:
-        assert span is None
+        assert chain is None
         return
     before = sorted((e for e in earlier if e["days_ago"] > 0), key=lambda e: e["days_ago"])
-    later, reach = 0, None
+    later, later_days, reach = 0, days, None
     for entry in before:
         if entry["soreness"] < 1 or entry["days_ago"] - later > 7:
             break
-        later = reach = entry["days_ago"]
-    assert span == reach
+        if later_days is not None and entry["days_ago"] - later > later_days:
+            break  # the later visit's soreness began after this one: another episode
+        later, later_days, reach = entry["days_ago"], entry.get("soreness_days"), entry["days_ago"]
+    assert (chain.days if chain else None) == reach
+    if chain is not None:
+        assert chain.since == NOW - timedelta(days=reach)

@@ -317,3 +317,44 @@ def test_erasure_on_sqlite_leaves_none_of_the_runners_bytes_in_the_files(tmp_pat
             assert b"erase-me-7f3a" not in data
             assert not any(s.screening_id.encode() in data for s in mine)
     assert store.result(kept.screening_id) == kept.result
+
+
+def test_upgrading_fills_in_the_facts_on_record_from_each_stored_intake(database_url):
+    """Migration 0005: a previous DVT, a calf strain's date and the soreness days come from the stored intake."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0004")
+    payload = json.loads(json.dumps(EXAMPLE))
+    payload["red_flags"]["previous_dvt"] = True
+    payload["wellness"]["soreness_days"] = 4
+    at = datetime(2026, 3, 2, 9, 30, 0)
+    row = screening_row(payload, team="club-m", at=at).row()
+    added = ("soreness_days", "previous_dvt", "calf_strain_on", "calf_strain_error")
+    old = {key: value for key, value in row.items() if key not in added}
+    with engine.begin() as connection:
+        names = ", ".join(old)
+        connection.execute(
+            text(f"INSERT INTO screenings ({names}) VALUES ({', '.join(':' + key for key in old)})"),
+            {**old, "fired": json.dumps(old["fired"])},
+        )
+    migrate.upgrade(engine)
+    store = Store.open(database_url, upgrade=False)
+    history = store.history("club-m", row["runner_id"])
+    assert history.facts.previous_dvt_since == at
+    weeks = payload["runner"]["prior_calf_strain_weeks_ago"]
+    assert history.facts.calf_strain_on == at - timedelta(weeks=weeks)
+    assert history.points[0].soreness_days == 4
+    indexes = {index["name"]: index for index in inspect(engine).get_indexes("screenings")}
+    assert "ix_screenings_runner_reads" in indexes
+
+
+def test_a_correction_stated_with_a_new_strain_keeps_the_new_strain_on_record(database_url):
+    store = Store.open(database_url, upgrade=True)
+    payload = json.loads(json.dumps(EXAMPLE))
+    payload["runner"]["prior_calf_strain_weeks_ago"] = 1
+    payload["corrections"] = {"calf_strain_in_error": True, "previous_dvt_in_error": True}
+    payload["red_flags"]["previous_dvt"] = True
+    at = datetime(2026, 3, 2, 9, 30, 0)
+    store.add(screening_row(payload, team="club-n", at=at))
+    facts = store.history("club-n", payload["runner"]["id"]).facts
+    assert facts.calf_strain_on == at - timedelta(weeks=1)  # the strain given with the correction
+    assert facts.previous_dvt_since == at  # ticked beside "in error": the tick wins, it stays on record

@@ -94,8 +94,8 @@ BROKEN = [
     (
         "threshold without a source",
         "parameters/wellness.yaml",
-        '  reference:\n    - {citation: "Silbernagel et al. 2007, pain-monitoring model (0-3 safe, 4-5 acceptable, '
-        '>5 not)", grade: B}\n',
+        '  reference:\n    - {citation: "Silbernagel et al. 2007, pain-monitoring model for loading an Achilles '
+        'tendinopathy (0-3 safe, 4-5 acceptable, >5 not)", grade: B}\n',
         "",
         ["parameters/wellness.yaml", "wellness.pain_running_acceptable", "no reference"],
     ),
@@ -163,7 +163,7 @@ BROKEN = [
         "a DVT risk factor that refers urgently on its own",
         "red_flags.yaml",
         "      - {input: red_flags.active_cancer, is: true}\n"
-        '      - {input: derived.calf_symptom_level, op: "<", threshold: red_flags.calf_symptom_level}\n'
+        "      - {input: derived.calf_symptom, is: false}\n"
         "    context: [wellness.soreness, wellness.pain_while_running]\n    points: 0\n"
         "    points_basis: design choice\n"
         "    referral: none",
@@ -172,6 +172,91 @@ BROKEN = [
         "    points_basis: design choice\n"
         "    referral: urgent",
         ["red_flags.yaml", "red_flags.active_cancer", "must not refer urgently on its own"],
+    ),
+    (
+        "a present injury that does not refer soon or urgently",
+        "wellness.yaml",
+        "    referral: soon\n    present_injury: true\n    recommendations: [rec.physio_assessment]\n"
+        "    note: Triage safety net; refers whatever the days.",
+        "    referral: routine\n    present_injury: true\n    recommendations: [rec.physio_assessment]\n"
+        "    note: Triage safety net; refers whatever the days.",
+        ["wellness.yaml", "wellness.calf_soreness_severe", "present injury must refer soon or urgent"],
+    ),
+    (
+        "an escalation nobody defined",
+        "red_flags.yaml",
+        "    escalation: clot\n    recommendations: [rec.urgent_medical]\n"
+        '    evidence:\n      - {citation: "Wells et al. 1997, Lancet 350:1795 (calf >=3 cm larger',
+        "    escalation: fire\n    recommendations: [rec.urgent_medical]\n"
+        '    evidence:\n      - {citation: "Wells et al. 1997, Lancet 350:1795 (calf >=3 cm larger',
+        ["red_flags.yaml", "red_flags.calf_swelling", "unknown escalation 'fire'"],
+    ),
+    (
+        "an escalation on a rule that does not refer urgently",
+        "wellness.yaml",
+        "    referral: soon\n    present_injury: true\n    recommendations: [rec.physio_assessment]\n"
+        "    note: Triage safety net; refers whatever the days.",
+        "    referral: soon\n    present_injury: true\n    escalation: clot\n"
+        "    recommendations: [rec.physio_assessment]\n    note: Triage safety net; refers whatever the days.",
+        ["wellness.yaml", "wellness.calf_soreness_severe", "escalation goes with an urgent referral"],
+    ),
+    (
+        "a taper on a rule without a measured effect",
+        "history.yaml",
+        "    points_basis: design choice\n    referral: none\n    recommendations: [rec.soleus_loading]\n",
+        "    points_basis: design choice\n    taper: {input: derived.calf_strain_weeks_ago, "
+        "from: history.recent_strain_weeks, to: history.recurrence_window_weeks, to_points: 1, basis: x}\n"
+        "    referral: none\n    recommendations: [rec.soleus_loading]\n",
+        ["history.yaml", "history.calf_strain_earlier", "a taper starts from a measured effect"],
+    ),
+    (
+        "a taper ending at a design-choice weight over the cap",
+        "history.yaml",
+        "      to_points: 5\n",
+        "      to_points: 6\n",
+        ["history.yaml", "history.calf_strain_recurrence_window", "over the cap"],
+    ),
+    (
+        "a taper that rises",
+        "history.yaml",
+        "      to_points: 5\n",
+        "      to_points: 40\n",
+        ["history.yaml", "history.calf_strain_recurrence_window", "must fall from 37"],
+    ),
+    (
+        "a taper along an unknown threshold",
+        "history.yaml",
+        "      to: history.recurrence_window_weeks\n",
+        "      to: history.forever\n",
+        ["history.yaml", "history.calf_strain_recurrence_window", "history.forever"],
+    ),
+    (
+        "a runner's recommendation that speaks of the runner",
+        "recommendations.yaml",
+        "    Book a physiotherapist to assess your calf strength",
+        "    Book a physiotherapist to assess the runner's calf strength",
+        ["recommendations.yaml", "rec.physio_assessment", "voice runner", "the runner"],
+    ),
+    (
+        "a clinician's recommendation that speaks to the runner",
+        "recommendations.yaml",
+        "rec.physio_assessment:\n  kind: referral\n  voice: runner\n",
+        "rec.physio_assessment:\n  kind: referral\n  voice: clinician\n",
+        ["recommendations.yaml", "rec.physio_assessment", "voice clinician", "your"],
+    ),
+    (
+        "advice held back for a recommendation that is not a hold",
+        "ruleset.yaml",
+        "instead: rec.stop_running_until_assessed}",
+        "instead: rec.load_management}",
+        ["ruleset.yaml", "advice_held", "rec.load_management", "kind hold"],
+    ),
+    (
+        "a time-loss answer that is not an answer",
+        "instruments.yaml",
+        "substantial_from: 3, time_loss_from: 3}",
+        "substantial_from: 3, time_loss_from: 4}",
+        ["instruments.yaml", "ostrc_o2.participation", "time_loss_from"],
     ),
     (
         "a red flag without a kind",
@@ -295,5 +380,7 @@ def test_an_inputs_text_says_the_value_of_the_parameter_it_names(rules_copy):
     assert text.count("  value: 56\n") == 1
     path.write_text(text.replace("  value: 56\n", "  value: 42\n"), encoding="utf-8")
     ruleset = load_ruleset(rules_copy)
-    assert ruleset.inputs["derived.fatigue_z"].needs == "4 earlier stored screenings in the past 42 days"
+    assert ruleset.inputs["derived.fatigue_z"].needs == (
+        "earlier stored screenings on 4 days spanning 14+ days, in the past 42 days"
+    )
     assert ruleset.inputs["derived.acwr"].needs == "training.weekly_distance with at least 4 weeks and a non-zero mean"

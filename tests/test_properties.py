@@ -8,6 +8,7 @@ in seconds.
 """
 
 import copy
+import math
 
 from hypothesis import HealthCheck, example, given, settings
 from strategies import invalid_intakes, valid_intakes
@@ -57,19 +58,24 @@ def test_any_valid_intake_gives_a_result_the_contract_accepts(payload):
 @given(valid_intakes())
 def test_a_red_flag_sign_always_refers_urgently_and_only_a_red_flag_does(payload):
     ruleset = default_screener().ruleset
-    # Only rules that read a red flag refer urgently in the rule data, so the converse holds too.
+    # Only red-flag rules refer urgently in the rule data: each reads a ticked red flag, or (a suspected
+    # rupture) a leg with no heel raise together with a calf symptom. So the converse holds too.
+    urgent = [rule for rule in ruleset.rules if rule.referral == "urgent"]
+    assert all(rule.group == "red_flags" for rule in urgent)
     assert all(
         any(name.startswith("red_flags.") for name in rule.inputs)
-        for rule in ruleset.rules
-        if rule.referral == "urgent"
+        or set(rule.inputs) == {"derived.heel_raise_weakest_tested", "derived.calf_symptom"}
+        for rule in urgent
     )
-    referral = _screen(payload)["referral"]
+    result = _screen(payload)
+    referral = result["referral"]
     flags = {name for name, ticked in payload.get("red_flags", {}).items() if ticked}
     signs = {name for name in flags if ruleset.inputs[f"red_flags.{name}"].kind == "sign"}
+    no_heel_raise = 0 in {payload["heel_raise"][side] for side in ("left", "right")}
     if signs:
         assert referral["required"] and referral["urgency"] == "urgent"
         assert referral["to"] == ruleset.referral_to["urgent"]
-    elif not flags:
+    elif not flags and not no_heel_raise:
         assert referral["urgency"] != "urgent"
 
 
@@ -81,9 +87,18 @@ def test_score_is_the_points_of_fired_rules_within_range_and_its_band_matches(pa
     score, band = result["risk"]["score"], result["risk"]["band"]
     assert ruleset.score_min <= score <= ruleset.score_max
     by_group: dict[str, int] = {}
-    for rule_id in _fired(result):
-        rule = ruleset.rule(rule_id)
-        by_group[rule.group] = by_group.get(rule.group, 0) + rule.points
+    for entry in result["explanation"]:
+        rule = ruleset.rule(entry["rule"])
+        points = rule.points
+        if rule.taper is not None:  # linear from its points at the taper's start to its end points, half away
+            start, end = ruleset.parameter(rule.taper.start), ruleset.parameter(rule.taper.end)
+            exact = points + (entry["inputs"][rule.taper.input] - start) / (end - start) * (
+                rule.taper.end_points - points
+            )
+            points = math.floor(exact + 0.5)
+            assert rule.taper.end_points <= points <= rule.points
+        assert entry["points"] == points
+        by_group[rule.group] = by_group.get(rule.group, 0) + points
     points = sum(min(total, ruleset.caps.get(group, total)) for group, total in by_group.items())
     assert score == min(max(points, ruleset.score_min), ruleset.score_max)
     assert result["risk"]["relative_risk"]["value"] == round(ruleset.points_base**score, 2)
@@ -91,7 +106,10 @@ def test_score_is_the_points_of_fired_rules_within_range_and_its_band_matches(pa
     (expected_band,) = [
         b.band for b, start, end in zip(ruleset.bands, starts, starts[1:], strict=False) if start <= score < end
     ]
-    assert band == expected_band
+    assert result["risk"]["score_band"] == expected_band
+    present = [entry["rule"] for entry in result["explanation"] if ruleset.rule(entry["rule"]).present_injury]
+    assert band == ("symptomatic" if present else expected_band)
+    assert result["risk"].get("symptoms", []) == present
 
 
 @EXAMPLES

@@ -126,9 +126,25 @@ def test_a_calf_strain_6_weeks_ago_is_high_and_referred_soon_despite_strength_tr
     assert strain["referral"]["urgency"] == "soon"
 
 
-def test_no_heel_raise_and_severe_soreness_are_referred_soon(results):
-    for name in ("No single-leg heel raise on either leg, 38", "Calf soreness 10/10 for 2 days, 30"):
-        assert results[name]["referral"]["urgency"] == "soon", name
+def test_severe_soreness_is_referred_soon_and_no_heel_raise_on_a_sore_calf_urgently(results):
+    severe = results["Calf soreness 10/10 for 2 days, 30"]
+    assert (severe["referral"]["urgency"], severe["risk"]["band"]) == ("soon", "symptomatic")
+    # 0 reps with calf soreness 2/10: a suspected rupture until a Thompson test says otherwise.
+    no_raise = results["No single-leg heel raise on either leg, 38"]
+    assert no_raise["referral"]["urgency"] == "urgent"
+    assert "red_flags.no_heel_raise_with_calf_symptom" in _fired(no_raise)
+    assert not {rec for rec in _recommended(no_raise) if rec in ("rec.soleus_loading", "rec.strength_training")}
+
+
+def test_the_runners_added_with_ruleset_2_2_show_what_it_changed(results):
+    mild = results["Previous DVT (risk factor) with calf soreness 1/10, 36"]
+    assert mild["referral"]["urgency"] == "urgent" and "escalation" in mild["referral"]
+    strain = results["Calf strain 9 weeks ago, otherwise healthy, 33"]
+    assert strain["risk"]["score"] == 34  # the taper from 37 at 8 weeks, not a cliff to 5
+    lost = results["Could not run last week for the calf (OSTRC-O2 time loss), 29"]
+    assert (lost["referral"]["urgency"], lost["risk"]["band"]) == ("soon", "symptomatic")
+    weak = results["Woman of 45 with 10 and 11 heel raises (under half her reference of 24)"]
+    assert weak["referral"]["urgency"] == "routine" and "strength.very_low" in weak["referral"]["reasons"]
 
 
 def test_exertional_pain_goes_soon_to_a_sports_physician(results):
@@ -151,10 +167,14 @@ def test_a_72_year_old_at_his_age_norm_fires_no_strength_rule(results):
 def test_the_changelog_points_table_gives_every_rule_the_points_the_loader_computes():
     from screening import default_screener
 
+    text = (Path(__file__).parents[1] / "rules" / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = text.split("\n## ")[1]  # the newest version's entry: its own points table
+    assert newest.startswith(default_screener().ruleset.version)
     table = {}
-    for line in (Path(__file__).parents[1] / "rules" / "CHANGELOG.md").read_text(encoding="utf-8").splitlines():
+    for line in newest.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) >= 3 and cells[0].startswith("`") and cells[0].endswith("`"):
-            table[cells[0].strip("`")] = cells[2]
+            table.setdefault(cells[0].strip("`"), cells[2])
     for rule in default_screener().ruleset.rules:
-        assert table.get(rule.id) == str(rule.points), f"{rule.id}: CHANGELOG says {table.get(rule.id)}"
+        points = str(rule.points) if rule.taper is None else f"{rule.points} -> {rule.taper.end_points}"
+        assert table.get(rule.id) == points, f"{rule.id}: CHANGELOG says {table.get(rule.id)}"

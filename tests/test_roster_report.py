@@ -257,4 +257,8 @@ def test_the_inputs_said_to_need_the_history_are_never_known_without_one():
     inputs = derive(intake, ruleset).inputs
     assert HISTORY_ONLY <= set(ruleset.inputs)
     assert all(inputs[name] is None for name in HISTORY_ONLY)
-    assert needs_history(ruleset) == {"wellness.fatigue_above_baseline", "wellness.soreness_above_baseline"}
+    assert needs_history(ruleset) == {
+        "wellness.fatigue_above_baseline",
+        "wellness.soreness_above_baseline",
+        "wellness.soreness_jump_from_never_sore",
+    }

@@ -8,20 +8,34 @@ reported by its file and its sentence.
 `earlier` gives the runner's earlier stored screenings as tests/histories.py
 reads them; `earlier: null` screens with no store at all. Without the key the
 runner has histories.WIDE_BASELINE, so every history rule is assessed and none
-fires on the base runner.
+fires on the base runner. `facts` gives the facts on record (days before this
+screening): `previous_dvt_since_days_ago`, `calf_strain_on_days_ago` and
+`recorded_days_ago`.
 """
 
 import copy
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
-from histories import NOW_TEXT, WIDE_BASELINE, history_of
+from histories import NOW, NOW_TEXT, WIDE_BASELINE, history_of
 
 from screening import default_screener
+from screening.history.series import Facts
 
 CASES = Path(__file__).parent / "cases"
-CASE_KEYS = {"name", "input", "earlier", "fires", "does_not_fire", "not_assessed", "not_assessed_excludes", "expect"}
+CASE_KEYS = {
+    "name",
+    "input",
+    "earlier",
+    "facts",
+    "fires",
+    "does_not_fire",
+    "not_assessed",
+    "not_assessed_excludes",
+    "expect",
+}
 
 
 def _merge(base: dict, change: dict) -> dict:
@@ -56,8 +70,20 @@ def _lookup(result, path: str):
     return value
 
 
-def _screen(change: dict, earlier: list[dict] | None = WIDE_BASELINE) -> dict:
-    return default_screener().screen(_merge(_base(), change), history=history_of(earlier), screened_at=NOW_TEXT)
+def _facts(described: dict | None) -> Facts | None:
+    if described is None:
+        return None
+
+    def ago(key: str):
+        days = described.get(key)
+        return None if days is None else NOW - timedelta(days=days)
+
+    return Facts(ago("previous_dvt_since_days_ago"), ago("calf_strain_on_days_ago"), ago("recorded_days_ago"))
+
+
+def _screen(change: dict, earlier: list[dict] | None = WIDE_BASELINE, facts: dict | None = None) -> dict:
+    history = history_of(earlier, _facts(facts))
+    return default_screener().screen(_merge(_base(), change), history=history, screened_at=NOW_TEXT)
 
 
 def test_base_runner_fires_no_rule_and_misses_no_data():
@@ -70,7 +96,7 @@ def test_base_runner_fires_no_rule_and_misses_no_data():
 @pytest.mark.parametrize("case", ALL_CASES)
 def test_rule_case(case):
     assert set(case) <= CASE_KEYS, f"unknown keys {set(case) - CASE_KEYS}"
-    result = _screen(case["input"], case.get("earlier", WIDE_BASELINE))
+    result = _screen(case["input"], case.get("earlier", WIDE_BASELINE), case.get("facts"))
     fired = {entry["rule"] for entry in result["explanation"]}
     missing = set(case.get("fires", [])) - fired
     assert not missing, f"expected to fire: {sorted(missing)}; fired: {sorted(fired)}"
@@ -123,13 +149,24 @@ def test_every_dvt_risk_factor_alone_gives_advice_and_never_an_urgent_referral()
         assert "rec.dvt_safety_net" in [rec["id"] for rec in result["recommendations"]], factor
 
 
-def test_every_dvt_risk_factor_with_a_calf_symptom_refers_urgently():
-    level = default_screener().ruleset.parameter("red_flags.calf_symptom_level")
+CALF_SYMPTOMS = [
+    {"wellness": {"soreness": 1, "soreness_days": 1}},
+    {"wellness": {"pain_while_running": 1}},
+    {"wellness": {"exertional_pain_settles_with_rest": True}},
+    {"ostrc_o2": {"pain": 1}},
+    {"ostrc_o2": {"participation": 1}},
+]
+
+
+@pytest.mark.parametrize("symptom", CALF_SYMPTOMS, ids=lambda change: str(change))
+def test_every_dvt_risk_factor_with_any_calf_symptom_refers_urgently_with_the_escalation_line(symptom):
     for factor in _red_flags("risk_factor"):
-        for symptom in ("soreness", "pain_while_running"):
-            result = _screen({"red_flags": {factor: True}, "wellness": {symptom: int(level)}})
-            assert result["referral"]["urgency"] == "urgent", (factor, symptom)
-            assert result["referral"]["to"] == "physician", (factor, symptom)
+        result = _screen(_merge({"red_flags": {factor: True}}, symptom))
+        assert result["referral"]["urgency"] == "urgent", (factor, symptom)
+        assert result["referral"]["to"] == "physician", (factor, symptom)
+        assert "call the emergency number now" in result["referral"]["escalation"]["text"], factor
+        titles = " ".join(entry["title"] for entry in result["explanation"])
+        assert "no calf symptom" not in titles, (factor, titles)
 
 
 def test_a_healthy_runner_is_told_to_carry_on_and_when_to_screen_again():

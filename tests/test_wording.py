@@ -86,19 +86,22 @@ def test_the_change_since_last_time_and_the_baselines_are_said_in_words():
     from intakes import healthy
 
     from screening import default_screener
-    from screening.result.wording import history_in_words
+    from screening.result.derived_words import history_in_words
 
-    earlier = [{"days_ago": d, "fatigue": f, "soreness": 2} for d, f in ((2, 2), (5, 3), (9, 2), (12, 3))]
+    earlier = [{"days_ago": d, "fatigue": f, "soreness": 2} for d, f in ((2, 2), (5, 3), (9, 2), (16, 3))]
     intake = healthy()
     intake["wellness"].update(fatigue=8, soreness=3, soreness_days=None)
     result = default_screener().screen(intake, history=history_of(earlier), screened_at=NOW_TEXT)
     words = history_in_words(result["history"])
     assert words[0].startswith("since the previous screening (2026-05-30, score 0, low): score +")
-    assert "newly fired: wellness.fatigue_high, wellness.soreness_persistent, wellness.fatigue_above_baseline" in words
+    assert (
+        "newly fired: wellness.fatigue_high, wellness.soreness_mild, wellness.soreness_persistent, "
+        "wellness.fatigue_above_baseline" in words
+    )
     assert (
         "fatigue against the runner's own baseline: z +5.50 (mean 2.5, SD 1, 4 screenings in the last 56 days)" in words
     )
-    assert "calf soreness reported on consecutive screenings across 12 days" in words
+    assert "calf soreness reported on consecutive screenings across 16 days" in words
     first = default_screener().screen(intake, history=history_of([]), screened_at=NOW_TEXT)
     assert history_in_words(first["history"]) == ["first stored screening of this runner: nothing to compare with yet"]
     assert history_in_words(default_screener().screen(intake).get("history")) == []
@@ -109,7 +112,7 @@ def test_merged_weeks_are_said_to_come_from_earlier_screenings():
     from intakes import healthy
 
     from screening import default_screener
-    from screening.result.wording import derived_in_words
+    from screening.result.derived_words import derived_in_words
 
     intake = healthy()
     intake["training"]["weekly_distance"] = [40]

@@ -30,11 +30,11 @@ from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
 from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
+from screening.result.derived_words import derived_in_words
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
 from screening.result.wording import (
-    condition_in_words,
-    derived_in_words,
+    entry_in_words,
     field_in_words,
     needs_in_words,
     plain_message,
@@ -84,10 +84,7 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset, part: int) -> PageReco
                 URGENCIES.index(runner.urgency) if runner.urgency else -1,
                 result["referral"]["to"],
                 [rule_index[entry["rule"]] for entry in result["explanation"]],
-                [
-                    condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
-                    for entry in result["explanation"]
-                ],
+                [entry_in_words(entry, ruleset, unit) for entry in result["explanation"]],
                 [rec_index[rec["id"]] for rec in result["recommendations"]],
                 [
                     item
@@ -97,6 +94,8 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset, part: int) -> PageReco
                 derived_in_words(result["derived"]),
                 part,
                 change_since_previous(result),
+                [entry["points"] for entry in result["explanation"]],
+                [[cap["group"], cap["points"], cap["counted"]] for cap in result["risk"].get("caps", [])],
             ]
         )
     uses = Counter(text for record in records for text in (*record[7], *record[9][1::2], *record[10]))
@@ -344,6 +343,7 @@ class RosterReport:
                     "points": rule.points,
                     "evidence": [[item.citation, item.grade] for item in rule.evidence],
                     "concern": rule.points > 0 or rule.referral != "none",
+                    "refers": rule.referral != "none",
                 }
                 for rule in ruleset.rules
             ],

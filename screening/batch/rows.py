@@ -10,6 +10,7 @@ keeps its number).
 """
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import NamedTuple
 
 from screening.batch.repeated_ids import PartIds, RepeatedIds, SpooledRepeatedIds
@@ -19,7 +20,7 @@ from screening.errors import IntakeError
 from screening.history.series import RunnerHistory
 from screening.intake.flat import validate_flat
 from screening.ruleset.model import BANDS, URGENCIES
-from screening.service import Screener
+from screening.service import Screener, visit_time
 
 MAX_ID_SHOWN = 64
 
@@ -42,16 +43,18 @@ def screen_rows(
     chunk: Chunk,
     stamp: RunStamp | None = None,
     *,
-    history_of: Callable[[str], RunnerHistory] | None = None,
+    history_of: Callable[[str, datetime | None], RunnerHistory] | None = None,
     keep: Callable[[dict, dict], None] | None = None,
 ) -> Iterator[ScreenedRow | InvalidRow]:
     """Validate and screen every row of `chunk` in order; a row's errors never stop the others.
 
     With a roster run's `stamp`, each runner gets the run's time and an id derived from the run and
-    the row, so two runs of one roster give the same files (see stamp); without, a new id and now.
-    `history_of(runner_id)` gives a runner's earlier stored screenings (a roster run with --store):
-    the history rules then read them and the result has its `history` section. `keep(intake, result)`
-    is called with every screened row before it is yielded (to store it).
+    the row, so two runs of one roster give the same files (see stamp); without, a new id and now. A
+    row that says when its visit happened (`screened_at`) keeps that time either way.
+    `history_of(runner_id, visit)` gives a runner's earlier stored screenings, those before the row's
+    own visit time when it has one (a roster run with --store): the history rules then read them and
+    the result has its `history` section. `keep(intake, result)` is called with every screened row
+    before it is yielded (to store it).
     """
     for row, payload in chunk.rows():
         try:
@@ -61,13 +64,17 @@ def screen_rows(
         except IntakeError as error:
             yield InvalidRow(row, _raw_runner_id(chunk.kind, payload), error.errors)
             continue
-        history = history_of(intake["runner"]["id"]) if history_of is not None else None
+        visit = visit_time(intake)
+        history = history_of(intake["runner"]["id"], visit) if history_of is not None else None
         if stamp is None:
             result = screener.screen_valid(intake, history=history)
         else:
             screening_id = stamp.screening_id(row, intake["runner"]["id"])
             result = screener.screen_valid(
-                intake, screening_id=screening_id, screened_at=stamp.screened_at, history=history
+                intake,
+                screening_id=screening_id,
+                screened_at=None if visit else stamp.screened_at,
+                history=history,
             )
         if keep is not None:
             keep(intake, result)

@@ -13,7 +13,12 @@ fails says exactly which rows were stored. A worker process opens the store
 itself (a SQLite file in WAL mode or PostgreSQL: readers never wait for the
 writer). A runner's history is what was stored before this run: the run's own
 rows (a runner on two rows, or in a partition committed earlier) never count,
-so the results do not depend on how the roster was cut or on the workers.
+so the results do not depend on how the roster was cut or on the workers. A
+row that gives its own `screened_at` reads what was stored before the earlier
+of that time and the run's; if the same runner is on two such rows of one
+run, dated before the run, the later row may see the earlier one only when
+the earlier one's partition was committed first (the report flags the
+repeated id).
 
 Each stored row has its audit entry (action "screen", the operating-system
 user as the actor, kind "cli"), committed in the same transaction.
@@ -22,6 +27,7 @@ Not on a Dask cluster: its workers may not reach the database (the command refus
 """
 
 import getpass
+from datetime import datetime
 from typing import NamedTuple
 
 import orjson
@@ -31,7 +37,7 @@ from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history import audit
 from screening.history.series import RunnerHistory
 from screening.history.store import Screening, Store, failure_reason, make_engine
-from screening.timestamps import parse_time
+from screening.timestamps import naive_utc, parse_time
 
 
 class StoredPartTask(NamedTuple):
@@ -70,8 +76,9 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
     run_time = parse_time(task.part.stamp.screened_at)
     rows: list[dict] = []
 
-    def history_of(runner_id: str) -> RunnerHistory:
-        return store.history(task.team, runner_id, before=run_time)
+    def history_of(runner_id: str, visit: datetime | None) -> RunnerHistory:
+        # What was stored before this run (and before the row's own visit, when it says one).
+        return store.history(task.team, runner_id, before=min(run_time, naive_utc(visit)) if visit else run_time)
 
     def keep(intake: dict, result: dict) -> None:
         # Claimed before the lines are rendered; no file is published unless this row's batch is committed.

@@ -8,7 +8,8 @@
 
 An entry names people and programs by their key name, account or token
 subject, and runners by their pseudonymous id; it never holds an intake value
-or a result. Erasing a runner keeps the entries about them (and adds its own);
+or a result (a removal's `reason` is the clinician's words, why a screening was
+removed). Erasing a runner keeps the entries about them (and adds its own);
 only the trail's own retention (`prune`) deletes entries.
 """
 
@@ -65,6 +66,7 @@ def entry(
     status: int | None = None,
     request_id: str | None = None,
     client_address: str | None = None,
+    reason: str | None = None,
     at: datetime | None = None,
 ) -> dict:
     """One audit row (a dict of audit_events' columns); `at` defaults to now (naive UTC, as the store keeps it)."""
@@ -82,6 +84,7 @@ def entry(
         "status": status,
         "request_id": request_id,
         "client_address": client_address,
+        "reason": reason,
     }
 
 

@@ -14,16 +14,25 @@ Every modelling choice below is a parameter in rules/parameters/modelling.yaml
 
 - personal baseline (Saw 2016): the mean and SD of fatigue and of soreness
   over the runner's screenings in the `baseline_window_days` before this one,
-  when there are at least `baseline_min_screenings`; z = (today - mean) / SD,
-  the SD floored at `baseline_sd_floor` scale points (a runner who always
-  reports the same value is not 'infinitely' off baseline by one point);
+  one observation a day (UTC; the latest screening of that day, none of this
+  screening's day), when there are at least `baseline_min_screenings` days
+  spanning at least `baseline_min_span_days`; z = (today - mean) / SD, the SD
+  floored at `baseline_sd_floor` scale points (a runner who always reports the
+  same value is not 'infinitely' off baseline by one point);
 - soreness across screenings: this screening and the consecutive earlier ones
   that all report soreness, each no more than `soreness_chain_max_gap_days`
-  after the one before, span (now - the earliest) whole days;
+  after the one before and each reached by the soreness of the one after it
+  (its `soreness_days`, when given, go back to the earlier visit's day: "sore
+  1 day" at two visits a week apart is two episodes), span (now - the
+  earliest) whole days;
 - merged weeks: the intake's own weeks win; older weeks come from the newest
   earlier screening that has them, aligned by the weeks between the two
   screenings (to the nearest whole week), converted to this intake's unit; merging stops at the first week
-  no screening covers, and at `merged_weeks` weeks in all.
+  no screening covers, and at `merged_weeks` weeks in all;
+- permanent and dated facts (`Facts`): a previous DVT once recorded stays on
+  record (from the first screening that recorded it since any correction),
+  and a calf strain is a date (the screening's time less the weeks entered),
+  read from every earlier screening of the runner, not only the newest few.
 """
 
 import json
@@ -46,6 +55,24 @@ class Point(NamedTuple):
     fatigue: int | None
     soreness: int | None
     weeks: str | None  # '["km",[38,40]]' as stored (screening/history/store.py), parsed only if a merge needs it
+    soreness_days: int | None = None  # how many days the soreness had lasted, as reported then
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What stays true of a runner between screenings, as the earlier screenings recorded it (naive UTC).
+
+    `previous_dvt_since`: when a previous DVT was first recorded (since the last screening that said
+    the record was in error); None: none on record. `calf_strain_on`: the most recent calf strain's
+    date, from the newest screening that gave one (`calf_strain_recorded_at`); None: none on record.
+    """
+
+    previous_dvt_since: datetime | None = None
+    calf_strain_on: datetime | None = None
+    calf_strain_recorded_at: datetime | None = None
+
+
+NO_FACTS = Facts()
 
 
 @dataclass(frozen=True)
@@ -74,13 +101,14 @@ def _parse_weeks(text: str | None) -> Weeks | None:
 
 
 class RunnerHistory:
-    """A runner's earlier stored screenings, newest first, and the newest one's summary."""
+    """A runner's earlier stored screenings, newest first, the newest one's summary, and the facts on record."""
 
-    def __init__(self, points: list[Point], previous: Previous | None = None):
+    def __init__(self, points: list[Point], previous: Previous | None = None, facts: Facts = NO_FACTS):
         if bool(points) != (previous is not None):
             raise ValueError("a history has a previous screening exactly when it has points")
         self.points = points
         self.previous = previous
+        self.facts = facts
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ class Baseline:
     mean: float
     sd: float
     z: float
+    highest: int = 0  # the highest value among them (0: never sore, for soreness)
 
 
 WEEK = timedelta(weeks=1)
@@ -111,7 +140,18 @@ def baseline(values: list[int], today: int, *, minimum: int, sd_floor: float) ->
     mean = total / count
     # The sample variance from the sums, exact for whole-number scales until the one division.
     sd = max(math.sqrt((count * squares - total * total) / (count * (count - 1))), sd_floor)
-    return Baseline(count, round(mean, 2), round(sd, 2), round((today - mean) / sd, 2))
+    return Baseline(count, round(mean, 2), round(sd, 2), round((today - mean) / sd, 2), max(values))
+
+
+def _daily(points: list[Point], value, today) -> list[tuple[datetime, int]]:
+    """(time, value) of the latest screening of each day that has a value, newest first, not of `today`."""
+    days: dict = {}
+    for point in points:  # newest first: the first of a day seen is its latest
+        found = value(point)
+        day = point.screened_at.date()
+        if found is not None and day != today and day not in days:
+            days[day] = (point.screened_at, found)
+    return list(days.values())
 
 
 def baselines(
@@ -123,36 +163,60 @@ def baselines(
     window_days: int,
     minimum: int,
     sd_floor: float,
+    min_span_days: int = 0,
 ) -> dict[str, Baseline | None]:
+    """Fatigue and soreness against the runner's own baseline: one observation a day, the latest (module text)."""
     since = now - timedelta(days=window_days)
     recent = [p for p in _before(history, now) if p.screened_at >= since]
-    fatigues = [p.fatigue for p in recent if p.fatigue is not None]
-    sorenesses = [p.soreness for p in recent if p.soreness is not None]
-    return {
-        "fatigue": baseline(fatigues, fatigue, minimum=minimum, sd_floor=sd_floor),
-        "soreness": baseline(sorenesses, soreness, minimum=minimum, sd_floor=sd_floor),
-    }
+    found: dict[str, Baseline | None] = {}
+    for name, today, value in (
+        ("fatigue", fatigue, operator.attrgetter("fatigue")),
+        ("soreness", soreness, operator.attrgetter("soreness")),
+    ):
+        daily = _daily(recent, value, now.date())
+        spans = len(daily) > 1 and (daily[0][0].date() - daily[-1][0].date()).days >= min_span_days
+        values = [each for _, each in daily]
+        found[name] = baseline(values, today, minimum=minimum, sd_floor=sd_floor) if spans else None
+    return found
 
 
-def soreness_span_days(history: RunnerHistory, now: datetime, soreness: int, *, present: int, max_gap_days: int):
-    """Whole days from the earliest of the consecutive sore screenings to now; None when there is no chain.
+class SorenessChain(NamedTuple):
+    days: int  # whole days from the earliest screening of the chain to this one
+    since: datetime  # that earliest screening's time
+
+
+def soreness_chain(
+    history: RunnerHistory,
+    now: datetime,
+    soreness: int,
+    soreness_days: int | None,
+    *,
+    present: int,
+    max_gap_days: int,
+) -> SorenessChain | None:
+    """The soreness seen across consecutive screenings up to now; None when there is no chain.
 
     The chain is this screening and the earlier ones right before it that all
     report soreness of at least `present`, none more than `max_gap_days` after
-    the one before it. No earlier sore screening: None (nothing seen across
-    screenings).
+    the one before it, and each reached by the soreness of the one after it: a
+    later visit's `soreness_days` (when given) must go back to the earlier
+    visit's day, else the later soreness began after it (a new episode). No
+    earlier sore screening: None (nothing seen across screenings).
     """
     if soreness < present:
         return None
-    later, earliest = now, None
+    later, later_days, earliest = now, soreness_days, None
     gap = timedelta(days=max_gap_days)
     for prior in _before(history, now):
         if prior.soreness is None or prior.soreness < present or later - prior.screened_at > gap:
             break
+        if later_days is not None and (later.date() - prior.screened_at.date()).days > later_days:
+            break  # what the later visit reported began after this visit: not the same soreness
         earliest = later = prior.screened_at
+        later_days = prior.soreness_days
     if earliest is None:
         return None
-    return (now - earliest).days
+    return SorenessChain((now - earliest).days, earliest)
 
 
 def _in_unit(value: float, unit: str, target: str) -> float:

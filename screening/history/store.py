@@ -17,24 +17,21 @@ transaction as the screening: a write that fails leaves neither.
 """
 
 import functools
-import operator
 import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import orjson
-from sqlalchemy import Table, Text, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
+from sqlalchemy import Table, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import CompileError
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from screening.history import migrate
 from screening.history.group_commit import GroupCommit, ProcessLock
-from screening.history.series import Point, Previous, RunnerHistory, weeks_text
+from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
+from screening.history.series import RunnerHistory, weeks_text
 from screening.history.tables import audit_events, screenings
-from screening.timestamps import format_time, parse_time
+from screening.timestamps import format_time, naive_utc, parse_time
 
 # How long a SQLite writer waits for another process's write before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -75,6 +72,10 @@ class Screening:
     weekly_km: float | None
     ostrc_severity: int | None
     weeks: str | None
+    soreness_days: int | None = None
+    previous_dvt: bool | None = None  # recorded (true), said to be in error (false), neither (null)
+    calf_strain_on: datetime | None = None
+    calf_strain_error: bool | None = None
 
     @classmethod
     def of(
@@ -96,11 +97,12 @@ class Screening:
         derived = result["derived"]
         weeks = derived["weekly_distance_km"]
         wellness = intake.get("wellness") or {}
+        screened_at = naive_utc(at) if at else parse_time(result["screened_at"])
         return cls(
             screening_id=result["screening_id"],
             team=team or "",
             runner_id=result["runner_id"],
-            screened_at=at.replace(tzinfo=None) if at else parse_time(result["screened_at"]),
+            screened_at=screened_at,
             ruleset_version=result["ruleset"]["version"],
             intake=intake_json,
             result=result_json,
@@ -113,6 +115,7 @@ class Screening:
             weekly_km=weeks[-1] if weeks else None,
             ostrc_severity=derived.get("ostrc_o2_severity"),
             weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
+            **facts_stated(intake, screened_at),
         )
 
     @classmethod
@@ -130,6 +133,20 @@ class Screening:
 
     def row(self) -> dict:
         return dict(self.__dict__)
+
+
+def facts_stated(intake: dict, screened_at: datetime) -> dict:
+    """What a screening states of the facts kept on record (series.Facts): the row's fact columns."""
+    weeks = intake["runner"].get("prior_calf_strain_weeks_ago")
+    corrections = intake.get("corrections") or {}
+    dvt = True if intake["red_flags"].get("previous_dvt") else None
+    return {
+        "soreness_days": intake["wellness"].get("soreness_days"),
+        # A fact stated today wins over a correction of the one on record (it is the one on record now).
+        "previous_dvt": dvt or (False if corrections.get("previous_dvt_in_error") else None),
+        "calf_strain_on": None if weeks is None else screened_at - timedelta(weeks=weeks),
+        "calf_strain_error": True if corrections.get("calf_strain_in_error") and weeks is None else None,
+    }
 
 
 def _sqlite_pragmas(synchronous: str):
@@ -161,117 +178,6 @@ def make_engine(url: str, *, synchronous: str = "FULL", autocommit: bool = False
     # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
-
-
-_c = screenings.c
-# How many of a runner's newest screenings a new screening reads: enough for every history rule
-# (a baseline needs 4 in 8 weeks, merged weeks reach 12 weeks back) even for a runner screened daily.
-HISTORY_ROWS = 60
-
-
-class json_rows(FunctionElement):
-    """Aggregate: one JSON array holding, per row of the group, an array of the given columns.
-
-    A runner's history is read as one row, not one per screening: Python's
-    sqlite3 lets go of the GIL around every step of a statement, and with the
-    threads of a busy worker each row read this way cost a hand-over of the GIL
-    (in process, 8 threads: 60 rows one per step took ~1,450 us of CPU a POST,
-    5x one thread's; as one row ~550-650 us).
-    SQLite: json_group_array(json_array(...)); PostgreSQL: json_agg(json_build_array(...)). Neither
-    promises the aggregate's order, so the reader sorts.
-    """
-
-    inherit_cache = True
-    type = Text()
-
-
-class json_row(FunctionElement):
-    """One row's columns as a JSON array: SQLite json_array(...), PostgreSQL json_build_array(...)."""
-
-    inherit_cache = True
-    type = Text()
-
-
-def _compiled_as(construct, **templates: str) -> None:
-    """Compile `construct` on each dialect named as its template, the columns put in for {}."""
-    for dialect, template in templates.items():
-
-        def render(element, compiler, template=template, **kw):
-            return template.format(compiler.process(element.clauses, **kw))
-
-        compiles(construct, dialect)(render)
-
-    def unsupported(element, compiler, **kw):
-        raise CompileError(f"the history store runs on SQLite or PostgreSQL, not {compiler.dialect.name}")
-
-    compiles(construct)(unsupported)
-
-
-_compiled_as(json_rows, sqlite="json_group_array(json_array({}))", postgresql="json_agg(json_build_array({}))")
-_compiled_as(json_row, sqlite="json_array({})", postgresql="json_build_array({})")
-
-
-def _newest_first(query):
-    return query.order_by(_c.screened_at.desc(), _c.screening_id.desc())
-
-
-_RUNNER_BEFORE = (
-    _c.team == bindparam("team"),
-    _c.runner_id == bindparam("runner_id"),
-    _c.screened_at < bindparam("before"),
-)
-_POINTS = (
-    _newest_first(select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks).where(*_RUNNER_BEFORE))
-    .limit(bindparam("limit"))
-    .subquery()
-)
-# Built once: POST /v1/screenings runs it every time, and building a select costs more than running it.
-# One row: the points (Point's columns) of the newest `limit` screenings, and the newest one's summary.
-RECENT = select(
-    json_rows(*_POINTS.c).label("points"),
-    _newest_first(select(json_row(_c.ruleset_version, _c.score, _c.band, _c.urgency, _c.fired)).where(*_RUNNER_BEFORE))
-    .limit(1)
-    .scalar_subquery()
-    .label("newest"),
-)
-_NO_LATER_THAN = datetime(9999, 12, 31)
-TREND = (
-    select(_c.screening_id, _c.screened_at, _c.score, _c.band, _c.urgency)
-    .add_columns(_c.fatigue, _c.soreness, _c.weekly_km, _c.ostrc_severity)
-    .where(_c.team == bindparam("team"), _c.runner_id == bindparam("runner_id"))
-    .order_by(_c.screened_at.desc(), _c.screening_id.desc())
-    .limit(bindparam("limit"))
-)
-
-
-def _json(value):
-    """A JSON value as the driver gave it: SQLite gives the text, psycopg parses it itself."""
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
-
-
-_NEWEST_FIRST = operator.itemgetter(1, 0)  # (screened_at, screening_id) of a point as the JSON array gives it
-
-
-def _history(points, newest) -> RunnerHistory:
-    """The RunnerHistory of RECENT's row: its points newest first, the newest one's summary.
-
-    A point's time comes as text: SQLite's '2026-12-01 09:00:00.000123' or
-    PostgreSQL's '2026-12-01T09:00:00.000123' (fractions without trailing
-    zeros). Within one database the text sorts as the time does, so the
-    points are sorted before their times are parsed.
-    """
-    rows = _json(points) or []
-    if not rows:
-        return RunnerHistory([])
-    rows.sort(key=_NEWEST_FIRST, reverse=True)
-    when = datetime.fromisoformat
-    found = [Point(sid, when(at), fatigue, soreness, weeks) for sid, at, fatigue, soreness, weeks in rows]
-    ruleset_version, score, band, urgency, fired = _json(newest)
-    first = found[0]
-    previous = Previous(
-        first.screening_id, first.screened_at, ruleset_version, score, band, urgency, tuple(_json(fired))
-    )
-    return RunnerHistory(found, previous)
 
 
 _INSERT = screenings.insert()
@@ -413,11 +319,11 @@ class Store:
         `before` (naive UTC): only screenings stored at an earlier time (a roster run reads what was there
         before it began, never its own rows).
         """
-        bound = {"team": team, "runner_id": runner_id, "limit": limit, "before": before or _NO_LATER_THAN}
+        bound = {"team": team, "runner_id": runner_id, "limit": limit, "before": before or NO_LATER_THAN}
         with self.engine.connect() as connection:
             # first(), not one(): one() steps the statement again to see there is no second row.
-            points, newest = connection.execute(RECENT, bound).first()  # type: ignore[misc]
-        return _history(points, newest)
+            row = connection.execute(RECENT, bound).first()
+        return runner_history(row)
 
     def latest_intake(self, team: str, runner_id: str) -> tuple[str, datetime] | None:
         """The validated intake (JSON text) of the runner's newest stored screening, and when it was screened."""
@@ -480,6 +386,23 @@ class Store:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return erased
+
+    def delete_screening(self, team: str, screening_id: str, audit: dict | None = None) -> str | None:
+        """Delete one stored screening of this team (really deleted, as erase does); its runner id, or None when
+        the team has no such screening. Later reads of the runner (baselines, the soreness chain, merged
+        weeks, the facts on record) no longer see it; results already sent keep what they said. `audit`:
+        the removal's own entry, committed with it (its runner id filled in), only when one was removed."""
+        c = screenings.c
+        with self.engine.begin() as connection:
+            runner_id = connection.scalar(
+                delete(screenings).where(c.team == team, c.screening_id == screening_id).returning(c.runner_id)
+            )
+            if audit and runner_id is not None:
+                connection.execute(_INSERT_AUDIT, [{**audit, "runner_id": runner_id}])
+        if runner_id is not None and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return runner_id
 
     def prune(self, days: int, *, now: datetime | None = None) -> int:
         """Delete every screening older than `days` days; how many there were."""

@@ -9,7 +9,7 @@ fired rule ids, and the trend's inputs) are copies for queries, never the
 source of what is shown again.
 """
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -33,6 +33,12 @@ screenings = Table(
     Column("ostrc_severity", Integer(), nullable=True),
     # The weekly distances as entered, '["km",[38,40]]' (unit, oldest first): later screenings merge them.
     Column("weeks", Text(), nullable=True),
+    # Facts later screenings read (migration 0005): how long the soreness had lasted; a previous DVT recorded
+    # (true), said to be in error (false) or neither (null); the calf strain's date, or that it was in error.
+    Column("soreness_days", Integer(), nullable=True),
+    Column("previous_dvt", Boolean(), nullable=True),
+    Column("calf_strain_on", DateTime(), nullable=True),
+    Column("calf_strain_error", Boolean(), nullable=True),
     # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts,
     # and finds every column it reads there (migration 0003; on PostgreSQL the columns after screening_id
     # are INCLUDEd, json having no btree operator), never the ~17 KB rows.
@@ -52,6 +58,10 @@ screenings = Table(
         "fired",
         "weekly_km",
         "ostrc_severity",
+        "soreness_days",
+        "previous_dvt",
+        "calf_strain_on",
+        "calf_strain_error",
     ),
     Index("ix_screenings_screened_at", "screened_at"),
 )
@@ -113,6 +123,7 @@ audit_events = Table(
     Column("status", Integer(), nullable=True),
     Column("request_id", String(64), nullable=True),
     Column("client_address", String(64), nullable=True),
+    Column("reason", String(200), nullable=True),  # why, where the action takes one (removing one screening)
     Index("ix_audit_events_at", "at", "event_id"),
     Index("ix_audit_events_runner", "team", "runner_id", "at"),
 )

@@ -90,3 +90,33 @@ class FullMatch(validate.Regexp):
         if self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
+
+
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$"
+EARLIEST_YEAR = 2000
+
+
+class Rfc3339Time(FullMatch):
+    """An RFC 3339 date-time with its offset (Z or +01:00), a real calendar time, not before 2000.
+
+    How far it may lie in the future is the screener's check (it needs the clock: screening.service).
+    """
+
+    def __init__(self):
+        super().__init__(
+            RFC3339,
+            error="Expected an RFC 3339 date and time with its offset, such as 2026-11-30T14:05:00+01:00 or "
+            "2026-11-30T13:05:00Z.",
+        )
+
+    def __call__(self, value):
+        super().__call__(value)
+        from datetime import datetime
+
+        try:
+            moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+        except ValueError:
+            raise ValidationError(f"Not a real date and time: {value}.") from None
+        if moment.year < EARLIEST_YEAR:
+            raise ValidationError(f"Expected a time in {EARLIEST_YEAR} or later, got {value}.")
+        return value

@@ -41,18 +41,23 @@ def _kind(field) -> str:
 def sections(schema: Schema) -> Iterator[tuple[str, fields.Nested]]:
     """Each section of the intake (`runner`, `training`, ...) and its nested field."""
     for section, field in schema.fields.items():
-        if not isinstance(field, fields.Nested):
-            raise TypeError(f"intake field {section!r} is not a section: dotted names need one level of nesting")
-        yield section, field
+        if isinstance(field, fields.Nested):
+            yield section, field
 
 
 def field_kinds(schema: Schema | None = None) -> dict[str, str]:
-    """Every dotted intake field and the kind of text it takes, in contract order."""
+    """Every intake field by its dotted name (a top-level one, `screened_at`, by its own) and the kind of text
+    it takes, in contract order."""
     schema = schema or IntakeSchema()
     kinds = {}
-    for section, nested in sections(schema):
-        for name, field in nested.schema.fields.items():
-            kinds[f"{section}.{name}"] = _kind(field)
+    for name, field in schema.fields.items():
+        if isinstance(field, fields.Nested):
+            for inner, each in field.schema.fields.items():
+                kinds[f"{name}.{inner}"] = _kind(each)
+        elif isinstance(field, (fields.List, fields.Dict)):
+            raise TypeError(f"intake field {name!r}: a top-level field must be a scalar or a section")
+        else:
+            kinds[name] = _kind(field)
     return kinds
 
 
@@ -110,6 +115,12 @@ def _parse(path: str, kind: str, raw, errors: dict):
     return None
 
 
+def _put(payload: dict, path: str, value) -> None:
+    """Set a dotted field (`heel_raise.left`) or a top-level one (`screened_at`) of the payload."""
+    section, _, name = path.rpartition(".")
+    (payload.setdefault(section, {}) if section else payload)[name] = value
+
+
 def unflatten(flat: dict) -> tuple[dict, dict[str, list[str]]]:
     """Return (payload, errors): the nested typed intake and the text errors by path."""
     payload: dict = {}
@@ -124,16 +135,15 @@ def unflatten(flat: dict) -> tuple[dict, dict[str, list[str]]]:
         if raw is None:
             raw = ""
         blank = (raw if isinstance(raw, str) else "".join(raw)).strip()
-        section, name = path.split(".", 1)
         if path in NULLABLE_WHEN_EMPTY and blank.lower() in _NOT_TESTED:
-            payload.setdefault(section, {})[name] = None
+            _put(payload, path, None)
             continue
         if not blank:
             continue
         before = len(errors)
         value = _parse(path, kind, raw, errors)
         if len(errors) == before:
-            payload.setdefault(section, {})[name] = value
+            _put(payload, path, value)
     return payload, errors
 
 

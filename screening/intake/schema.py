@@ -8,7 +8,7 @@ into `{"training.weekly_distance.3": [...]}`.
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from screening.intake.fields import FullMatch, StrictBoolean, StrictNumber, StrictSchema, WholeNumber
+from screening.intake.fields import FullMatch, Rfc3339Time, StrictBoolean, StrictNumber, StrictSchema, WholeNumber
 
 KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400
@@ -53,7 +53,10 @@ class RunnerSchema(StrictSchema):
     previous_running_injury_12m = StrictBoolean(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Any running injury in the past 12 months; absent or null = not known (not assessed)"},
+        metadata={
+            "description": "A running injury other than the calf strain (prior_calf_strain_weeks_ago) in the past "
+            "12 months; absent or null = not known (not assessed)"
+        },
     )
     prior_calf_strain_weeks_ago = WholeNumber(
         load_default=None,
@@ -145,7 +148,7 @@ class WellnessSchema(StrictSchema):
         validate=validate.Range(0, 365),
         metadata={"description": "How many days the calf soreness has lasted"},
     )
-    pain_while_running = _scale("Pain while running", load_default=None, allow_none=True)
+    pain_while_running = _scale("Calf pain while running", load_default=None, allow_none=True)
 
 
 def _reps(side: str):
@@ -211,6 +214,33 @@ class OstrcO2Schema(StrictSchema):
     pain = _answer("Calf pain related to running", ("no pain", "mild pain", "moderate pain", "severe pain"))
 
 
+class CorrectionsSchema(StrictSchema):
+    """Corrections to what the runner's earlier stored screenings recorded (they stay on record otherwise)."""
+
+    previous_dvt_in_error = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "The previous DVT recorded at an earlier screening was entered in error: it is no longer "
+            "on record from this screening on (unless red_flags.previous_dvt is ticked again). Default false"
+        },
+    )
+    calf_strain_in_error = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "The calf strain recorded at an earlier screening was entered in error: it is no longer "
+            "on record from this screening on (a strain given as prior_calf_strain_weeks_ago in the same intake is "
+            "the one on record instead). Default false"
+        },
+    )
+
+
+SCREENED_AT_DESCRIPTION = (
+    "When the visit happened, RFC 3339 with its offset (2026-11-30T14:05:00+01:00, or Z for UTC); absent or "
+    "null: when the service received it. At most CLOCK_SKEW_SECONDS (300) after the service's clock, not before "
+    "2000. The runner's history is read as it stood before this time, so a late-entered visit is ordered by it."
+)
+
+
 class IntakeSchema(StrictSchema):
     """One runner's intake (contract v1)."""
 
@@ -225,6 +255,24 @@ class IntakeSchema(StrictSchema):
         metadata={"description": "Optional OSTRC-O2 questionnaire; if given, all four answers are required"},
     )
     red_flags = fields.Nested(RedFlagsSchema, load_default=lambda: {name: False for name in RED_FLAGS})
+    corrections = fields.Nested(
+        CorrectionsSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Optional: corrections to facts the runner's earlier screenings recorded"},
+    )
+    # FHIR carries it as QuestionnaireResponse.authored, not as an item (screening/interop).
+    screened_at = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=Rfc3339Time(),
+        metadata={
+            "description": SCREENED_AT_DESCRIPTION,
+            "example": "2026-11-30T14:05:00+01:00",
+            "format": "date-time",
+            "fhir": "authored",
+        },
+    )
 
 
 _PLAIN = {

@@ -7,7 +7,7 @@ runner's record), `subtype` the entry's action (this service's code system),
 8 (the service failed: serious failure) with the outcome and HTTP status in
 `outcomeDesc`; one `agent` (the actor, requestor, with the client address),
 `source` the service (site: the team), and an `entity` for the runner
-(pseudonymous id, under its team) with the screening and request ids as
+(pseudonymous id, under its team) with the screening and request ids (and a removal's reason) as
 details. Nothing of an intake or result is in it: the entry holds none.
 """
 
@@ -67,7 +67,12 @@ def audit_event(row) -> dict:
     }
     details = [
         {"type": name, "valueString": value}
-        for name, value in (("screening_id", row.screening_id), ("request_id", row.request_id), ("team", row.team))
+        for name, value in (
+            ("screening_id", row.screening_id),
+            ("request_id", row.request_id),
+            ("team", row.team),
+            ("reason", row.reason),
+        )
         if value
     ]
     if row.runner_id or details:

@@ -2,10 +2,11 @@
 
 One card per screening:
 
-    indicator   critical for an urgent referral (a red flag); warning for high risk or a
-                `soon` referral; info otherwise
+    indicator   critical for an urgent referral (a red flag); warning for high risk, a
+                symptomatic runner or a `soon` referral; info otherwise
     summary     band, score and referral in under 140 characters
-    detail      Markdown: the fired rules, recommendations, what was not assessed, the disclaimer
+    detail      Markdown: the escalation line of a suspected clot first, the fired rules with their
+                points and any cap, recommendations, what was not assessed, the disclaimer
     source      the ruleset, linked to the rulebook (/v1/rules)
     links       the full result page
     suggestions when a referral is required: create a ServiceRequest proposal for it
@@ -17,6 +18,7 @@ linkId, so a clinician knows why there is no risk card.
 import uuid
 
 from screening.interop.risk_assessment import referral_words
+from screening.ruleset.model import SYMPTOMATIC
 
 SUMMARY_LIMIT = 139  # the spec: a summary of fewer than 140 characters
 # FHIR request-priority for each referral urgency: urgent is same day (asap), soon within days.
@@ -27,7 +29,7 @@ def indicator(result: dict) -> str:
     urgency = result["referral"]["urgency"]
     if urgency == "urgent":
         return "critical"
-    if result["risk"]["band"] == "high" or urgency == "soon":
+    if result["risk"]["band"] in ("high", SYMPTOMATIC) or urgency == "soon":
         return "warning"
     return "info"
 
@@ -35,6 +37,8 @@ def indicator(result: dict) -> str:
 def summary(result: dict) -> str:
     risk, referral = result["risk"], result["referral"]
     text = f"Soleus strain risk {risk['band']} (score {risk['score']})"
+    if risk["band"] == SYMPTOMATIC:
+        text = f"Soleus screening: symptomatic, a present injury to assess (score {risk['score']})"
     if referral["required"]:
         text += f"; refer {referral['urgency']} to {referral['to']}"
         if referral["urgency"] == "urgent":
@@ -95,9 +99,24 @@ def service_request(result: dict, patient_id: str) -> dict:
 
 def detail(result: dict) -> str:
     lines = []
+    escalation = result["referral"].get("escalation")
+    if escalation:
+        lines += [f"**{escalation['text']}**", ""]
+    if result["risk"].get("symptoms"):
+        lines += ["**Symptomatic**: symptoms of a present injury; assess before the risk score applies.", ""]
     if result["explanation"]:
         lines.append("**Rules that fired**")
-        lines += [f"- {entry['title']} ({entry['points']:+d} points)" for entry in result["explanation"]]
+        lines += [
+            f"- {entry['title']} ({entry['points']:+d} points)"
+            if entry["points"]
+            else f"- {entry['title']} (no points)"
+            for entry in result["explanation"]
+        ]
+        lines += [
+            f"- the {cap['group']} rules carry {cap['points']} points and count {cap['counted']} (capped)"
+            for cap in result["risk"].get("caps") or []
+        ]
+        lines.append(f"- score {result['risk']['score']}")
     else:
         lines.append("No rule fired.")
     if result["recommendations"]:

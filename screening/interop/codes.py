@@ -31,6 +31,10 @@ RUNNER_ID_SYSTEM = f"{BASE}:NamingSystem/runner-id"
 REFERRAL_EXTENSION = f"{BASE}:StructureDefinition/referral"
 RISK_SCORE_EXTENSION = f"{BASE}:StructureDefinition/risk-score"
 FIRED_RULE_EXTENSION = f"{BASE}:StructureDefinition/fired-rule"
+# The result's band (low | moderate | high | symptomatic): HL7 risk-probability has no code for
+# "symptoms of a present injury", so qualitativeRisk holds the score's band and this says the band.
+BAND_EXTENSION = f"{BASE}:StructureDefinition/band"
+ESCALATION_EXTENSION = f"{BASE}:StructureDefinition/escalation"
 SCREEN_OPERATION = f"{BASE}:OperationDefinition/QuestionnaireResponse-screen"
 
 LOINC = "http://loinc.org"

@@ -65,7 +65,10 @@ def flatten(items: tuple[ItemSpec, ...]) -> dict[str, ItemSpec]:
 
 
 def _walk(schema: Schema, prefix: str) -> tuple[ItemSpec, ...]:
-    return tuple(_item(f"{prefix}{name}", each) for name, each in schema.fields.items())
+    # A field FHIR carries as an element of the response (screened_at: QuestionnaireResponse.authored) is no item.
+    return tuple(
+        _item(f"{prefix}{name}", each) for name, each in schema.fields.items() if not each.metadata.get("fhir")
+    )
 
 
 def _item(link_id: str, each: fields.Field) -> ItemSpec:

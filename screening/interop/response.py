@@ -11,7 +11,9 @@ An unanswered item is absent from the intake, except a key the intake
 requires but allows to be null (`heel_raise.left`): unanswered means null
 ("not tested"), and the rules report that as not assessed. Only a completed
 (or amended) response is read: in an unfinished one an unanswered red flag
-would be taken for "no".
+would be taken for "no". `authored` is when the visit happened (the intake's
+`screened_at`): a date and time with its offset; without it, the screening's
+own time.
 """
 
 from collections.abc import Callable
@@ -22,6 +24,9 @@ from screening.interop.items import ItemSpec, flatten
 
 # An unfinished response may leave red flags unanswered, which the intake reads as "no".
 SCREENABLE = ("completed", "amended")
+AUTHORED = "QuestionnaireResponse.authored"
+# The intake fields a response carries as its own elements, not as items.
+ELEMENTS = {"screened_at": AUTHORED}
 VALUE_KEYS = {
     "boolean": ("valueBoolean",),
     "integer": ("valueInteger",),
@@ -68,6 +73,8 @@ def to_intake(response: dict, items: tuple[ItemSpec, ...]) -> tuple[dict, dict[s
     for spec in specs.values():
         if spec.nullable and spec.link_id not in seen and _parent_asked(intake, spec, specs):
             _put(intake, spec.path, None, present=True)
+    if response.get("authored") is not None:
+        intake["screened_at"] = response["authored"]
     return intake, errors
 
 
@@ -85,6 +92,7 @@ def read_intake(response: dict, items: tuple[ItemSpec, ...], validate: Callable[
         valid = validate(intake)
     except IntakeError as error:
         for path, messages in error.errors.items():
+            path = ELEMENTS.get(path, path)
             if link_id_of(path, items)[0] not in errors:
                 errors.setdefault(path, []).extend(messages)
     if errors:
@@ -159,6 +167,8 @@ def from_intake(intake: dict, items: tuple[ItemSpec, ...], subject: dict | None 
         "status": "completed",
         "item": _answered(items, intake),
     }
+    if intake.get("screened_at"):
+        response["authored"] = intake["screened_at"]
     if subject:
         response["subject"] = subject
     return response

@@ -5,20 +5,24 @@
     occurrenceDateTime  screened_at
     basis               the QuestionnaireResponse screened, when it has an id or identifier
     method              the ruleset (name, version) that gave the result
-    prediction[0]       qualitativeRisk: HL7 risk-probability low | moderate | high (the band);
+    prediction[0]       qualitativeRisk: HL7 risk-probability low | moderate | high (the score's band;
+                        for a symptomatic result its text says so);
                         relativeRisk when the result gives risk.relative_risk;
                         rationale: score, the bands' ranges and the relative risk when the
                         result gives them, and every fired rule, in words
     mitigation          the recommendations, in the ruleset's order
     note                rules not assessed for missing data, and the disclaimer
-    extension           referral (below), risk-score (valueInteger, 0-100) and one
-                        fired-rule (valueString: the rule id) per rule that fired
+    extension           referral (below), risk-score (valueInteger, 0-100), band (valueCode: low |
+                        moderate | high | symptomatic, the result's band) and one fired-rule
+                        (valueString: the rule id) per rule that fired
 
 The referral extension (`urn:soleus-screen:fhir:StructureDefinition/referral`)
 holds sub-extensions `required` (valueBoolean), `urgency` (valueCode: urgent
 = same day, medical; soon = within days; routine), `to` (valueString: who to
 refer to), one `reason` (valueString: a referring rule id) per reason and,
-when the result lists them, one `destination` (valueString) per destination.
+when the result lists them, one `destination` (valueString) per destination,
+and `escalation` (valueString) when a suspected clot is referred urgently (say
+it first: breathless or chest pain, call the emergency number now).
 """
 
 from screening.interop import codes
@@ -31,13 +35,20 @@ def risk_assessment(result: dict, subject: dict | None = None, basis: dict | Non
     """The RiskAssessment for one result; `subject` and `basis` are FHIR References (dicts)."""
     ruleset = result["ruleset"]
     risk = result["risk"]
+    score_band = risk.get("score_band", risk["band"])
+    text = f"{risk['band']} risk (score {risk['score']})"
+    if risk["band"] != score_band:
+        text = (
+            f"{risk['band']}: symptoms of a present injury, assess first; the score's band ({score_band}, "
+            f"score {risk['score']}) does not apply"
+        )
     prediction: dict = {
         "outcome": {"text": "Soleus (calf) muscle strain"},
         "qualitativeRisk": {
             "coding": [
-                {"system": codes.RISK_PROBABILITY, "code": risk["band"], "display": codes.RISK_DISPLAY[risk["band"]]}
+                {"system": codes.RISK_PROBABILITY, "code": score_band, "display": codes.RISK_DISPLAY[score_band]}
             ],
-            "text": f"{risk['band']} risk (score {risk['score']})",
+            "text": text,
         },
         "rationale": rationale(result),
     }
@@ -50,6 +61,7 @@ def risk_assessment(result: dict, subject: dict | None = None, basis: dict | Non
         "extension": [
             _referral(result["referral"]),
             {"url": codes.RISK_SCORE_EXTENSION, "valueInteger": risk["score"]},
+            {"url": codes.BAND_EXTENSION, "valueCode": risk["band"]},
             *({"url": codes.FIRED_RULE_EXTENSION, "valueString": entry["rule"]} for entry in result["explanation"]),
         ],
         "status": "final",
@@ -83,6 +95,10 @@ def rationale(result: dict) -> str:
     """Why the band: the score, where it sits on the scale, and each rule that fired with its inputs."""
     risk = result["risk"]
     parts = [f"Score {risk['score']}, band {risk['band']}{_scale(risk)}."]
+    if risk.get("symptoms"):
+        parts.append(f"Symptomatic (symptoms of a present injury) because of {', '.join(risk['symptoms'])}.")
+    for cap in risk.get("caps") or []:
+        parts.append(f"The {cap['group']} rules carry {cap['points']} points and count {cap['counted']} (capped).")
     relative = _relative_risk(risk.get("relative_risk"))
     if relative is not None:
         basis = risk["relative_risk"].get("basis") if isinstance(risk["relative_risk"], dict) else None
@@ -97,7 +113,9 @@ def rationale(result: dict) -> str:
 
 def notes(result: dict) -> list[str]:
     """What a clinician must also read: the referral in words, what was not assessed, the disclaimer."""
-    found = [referral_words(result["referral"])]
+    escalation = result["referral"].get("escalation")
+    found = [escalation["text"]] if escalation else []
+    found.append(referral_words(result["referral"]))
     for entry in result["not_assessed_detail"]:
         found.append(
             f"Not assessed (missing data, not assumed normal): {entry['title']} ({entry['rule']}) "
@@ -121,6 +139,8 @@ def _referral(referral: dict) -> dict:
         parts.append({"url": "to", "valueString": referral["to"]})
     parts += [{"url": "reason", "valueString": reason} for reason in referral["reasons"]]
     parts += [{"url": "destination", "valueString": each} for each in referral.get("destinations") or []]
+    if referral.get("escalation"):
+        parts.append({"url": "escalation", "valueString": referral["escalation"]["text"]})
     return {"url": codes.REFERRAL_EXTENSION, "extension": parts}
 
 

@@ -1,10 +1,13 @@
 """Turn the rules that fired into the contract's result.
 
-Everything here is aggregation of rule data: the score is the sum of points,
-the band comes from the ruleset's band limits, the referral takes the most
-urgent referring rule, recommendations are listed in the ruleset's order with
-the rules that caused them, and every rule that could not run for missing data
-is listed as not assessed.
+Everything here is aggregation of rule data: the score is the sum of points
+(a tapering rule's for this runner), the band comes from the ruleset's band
+limits (or is `symptomatic` when a present-injury rule fired), the referral
+takes the most urgent referring rule (with the escalation line of a suspected
+clot), recommendations are listed in the ruleset's order with the rules that
+caused them (training advice held back while a referral comes first, and
+what to do instead said in its place), and every rule that could not run for
+missing data is listed as not assessed.
 
 The parts of an explanation that depend only on the rule (condition text,
 thresholds, evidence) are built once per ruleset; results share them, so treat
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from screening.result.risk import risk, risk_scale
-from screening.ruleset.model import REFERRAL_ORDER, Rule, Ruleset, Term, evidence_list
+from screening.ruleset.model import REFERRAL_ORDER, SYMPTOMATIC, Hold, Rule, Ruleset, Term, evidence_list
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -64,10 +67,16 @@ class ResultBuilder:
         }
         self._needed = {name for names in self._assessable.values() for name in names}
 
-    def explain(self, rule: Rule, inputs: dict) -> dict:
-        """One explanation entry: what the rule read, compared and rests on."""
+    def explain(self, rule: Rule, inputs: dict, sources: dict | None = None) -> dict:
+        """One explanation entry: what the rule read, compared and rests on, and where a value not simply
+        entered came from (`sources`)."""
         entry = dict(self._explanations[rule.id])
         entry["inputs"] = {name: inputs[name] for name in self._shown[rule.id]}
+        if rule.taper is not None:
+            entry["points"] = self.ruleset.points_of(rule, inputs)
+        found = {name: sources[name] for name in self._shown[rule.id] if sources and name in sources}
+        if found:
+            entry["sources"] = found
         return entry
 
     def _known_false(self, term: Term, inputs: dict) -> bool:
@@ -126,37 +135,84 @@ class ResultBuilder:
         }
         if len(destinations) > 1:
             referral["destinations"] = destinations
+        escalating = [r for r in referring if r.escalation is not None and r.referral == urgency]
+        if escalating:
+            escalation = self.ruleset.escalations[escalating[0].escalation]
+            referral["escalation"] = {
+                "text": escalation.text,
+                "because": [r.id for r in escalating],
+                "evidence": evidence_list(escalation.evidence),
+            }
         return referral
 
     def _destination(self, rule: Rule) -> str:
         return rule.referral_to or self.ruleset.referral_to[rule.referral]
 
-    def recommendations(self, rules: list[Rule]) -> list[dict]:
+    def _hold(self, urgency: str | None, symptomatic: bool) -> Hold | None:
+        """The first of the ruleset's advice_held that applies: no training advice while a referral comes first."""
+        for hold in self.ruleset.advice_held:
+            if hold.when == urgency or (hold.when == SYMPTOMATIC and symptomatic):
+                return hold
+        return None
+
+    def recommendations(self, rules: list[Rule], urgency: str | None = None, symptomatic: bool = False) -> list[dict]:
+        """Each recommendation once, in the ruleset's order, with the rules that led to it; while an urgent or
+        soon referral is open (or the band is symptomatic) the training and loading advice is withheld, and
+        the hold's own recommendation says so (`withholds` names what it replaced)."""
+        ruleset = self.ruleset
         because: dict[str, list[str]] = {}
         for rule in rules:
             for rec_id in rule.recommendations:
                 because.setdefault(rec_id, []).append(rule.id)
         if not because:
-            because[self.ruleset.healthy_recommendation] = []
-        ordered = sorted(because, key=lambda rec_id: self.ruleset.recommendations[rec_id].index)
-        return [{**self._recommendations[rec_id], "because": because[rec_id]} for rec_id in ordered]
+            because[ruleset.healthy_recommendation] = []
+        hold = self._hold(urgency, symptomatic)
+        withheld: list[str] = []
+        if hold is not None:
+            withheld = [rec_id for rec_id in because if ruleset.recommendations[rec_id].kind in hold.kinds]
+            for rec_id in withheld:
+                del because[rec_id]
+            opened = [
+                rule.id
+                for rule in rules
+                if (rule.present_injury if hold.when == SYMPTOMATIC else rule.referral == hold.when)
+            ]
+            because.setdefault(hold.instead, []).extend(r for r in opened if r not in because.get(hold.instead, []))
+        ordered = sorted(because, key=lambda rec_id: ruleset.recommendations[rec_id].index)
+        found = [{**self._recommendations[rec_id], "because": because[rec_id]} for rec_id in ordered]
+        if withheld:
+            for entry in found:
+                if entry["id"] == hold.instead:  # type: ignore[union-attr]
+                    entry["withholds"] = sorted(withheld, key=lambda rec_id: ruleset.recommendations[rec_id].index)
+        return found
 
     def build(
-        self, intake: dict, inputs: dict, derived: dict, fired_ids: list[str], *, screening_id: str, screened_at: str
+        self,
+        intake: dict,
+        inputs: dict,
+        derived: dict,
+        fired_ids: list[str],
+        *,
+        screening_id: str,
+        screened_at: str,
+        sources: dict | None = None,
     ) -> dict:
         ruleset = self.ruleset
         rules = [ruleset.rule(rule_id) for rule_id in fired_ids]
         missing = self.not_assessed(inputs, set(fired_ids))
+        explanation = [self.explain(rule, inputs, sources) for rule in rules]
+        block = risk(rules, [entry["points"] for entry in explanation], ruleset, self._scale)
+        referral = self.referral(rules)
         return {
             "screening_id": screening_id,
             "runner_id": intake["runner"]["id"],
             "screened_at": screened_at,
             "ruleset": ruleset.ref,
-            "risk": risk(rules, ruleset, self._scale),
-            "referral": self.referral(rules),
+            "risk": block,
+            "referral": referral,
             "derived": derived,
-            "recommendations": self.recommendations(rules),
-            "explanation": [self.explain(rule, inputs) for rule in rules],
+            "recommendations": self.recommendations(rules, referral["urgency"], block["band"] == SYMPTOMATIC),
+            "explanation": explanation,
             "not_assessed": [entry["rule"] for entry in missing],
             "not_assessed_detail": missing,
             "disclaimer": ruleset.disclaimer,

@@ -29,7 +29,7 @@ LABELS = {
     "runner.age": "Age",
     "runner.sex": "Sex",
     "runner.prior_calf_strain_weeks_ago": "Weeks since the last calf strain",
-    "runner.previous_running_injury_12m": "A running injury in the past 12 months",
+    "runner.previous_running_injury_12m": "Another running injury (not the calf strain) in the past 12 months",
     "training.unit": "Distance unit",
     "training.weekly_distance": "Weekly distance",
     "training.longest_run_30d": "Longest run of the 30 days before the latest",
@@ -38,7 +38,7 @@ LABELS = {
     "wellness.fatigue": "Fatigue (0-10)",
     "wellness.soreness": "Calf soreness (0-10)",
     "wellness.soreness_days": "Days the soreness has lasted",
-    "wellness.pain_while_running": "Pain while running (0-10)",
+    "wellness.pain_while_running": "Calf pain while running (0-10)",
     "wellness.exertional_pain_settles_with_rest": "Pain during runs that settles with rest",
     "heel_raise.left": "Left leg",
     "heel_raise.right": "Right leg",
@@ -82,6 +82,8 @@ def entered(intake: dict, ruleset: Ruleset) -> list[dict]:
     """Sections of (label, value) rows: every value the intake holds, as it was entered."""
     unit = intake["training"].get("unit") or "km"
     sections = []
+    if intake.get("screened_at"):
+        sections.append({"title": "Visit", "rows": [("When the visit happened (as entered)", intake["screened_at"])]})
     for title, key, names in SECTIONS:
         values = intake.get(key)
         if values is None:
@@ -103,5 +105,17 @@ def entered(intake: dict, ruleset: Ruleset) -> list[dict]:
         sections.append({"title": title, "rows": rows})
     flags = intake.get("red_flags") or {}
     ticked = [ruleset.inputs[f"red_flags.{name}"].description for name, on in flags.items() if on]
-    sections.append({"title": "Red flags ticked", "rows": [(text, "yes") for text in ticked] or [("None", "-")]})
+    sections.append(
+        {"title": "Red flags ticked", "rows": [(text, "yes") for text in ticked] or [("Red flags", "none ticked")]}
+    )
+    corrections = intake.get("corrections") or {}
+    said = [CORRECTIONS[name] for name, on in corrections.items() if on]
+    if said:
+        sections.append({"title": "Corrections to the runner's record", "rows": [(text, "yes") for text in said]})
     return sections
+
+
+CORRECTIONS = {
+    "previous_dvt_in_error": "The previous DVT on record was entered in error",
+    "calf_strain_in_error": "The calf strain on record was entered in error",
+}

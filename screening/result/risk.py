@@ -4,9 +4,13 @@ The score is the sum of the fired rules' points, with each capped group
 (`scoring.caps`) adding at most its cap, kept within [minimum, maximum]. A
 score S stands for a risk multiple of B^S (B = 2^(1/points_per_doubling)),
 which assumes the effects are independent: every result says so.
+
+The band is the score's (`score_band`), except when a rule marked
+`present_injury` fired: the band is then `symptomatic` (a band of its own,
+not a risk level), and `symptoms` names those rules.
 """
 
-from screening.ruleset.model import Rule, Ruleset
+from screening.ruleset.model import SYMPTOMATIC, Rule, Ruleset
 
 
 def band_for(score: int, ruleset: Ruleset) -> str:
@@ -17,19 +21,19 @@ def band_for(score: int, ruleset: Ruleset) -> str:
     return band
 
 
-def capped_points(rules: list[Rule], ruleset: Ruleset) -> tuple[int, list[dict]]:
-    """(total points, the caps that applied) for these fired rules."""
+def capped_points(rules: list[Rule], ruleset: Ruleset, points: list[int] | None = None) -> tuple[int, list[dict]]:
+    """(total points, the caps that applied) for these fired rules (`points`: each one's, if not its own)."""
     by_group: dict[str, int] = {}
-    for rule in rules:
-        by_group[rule.group] = by_group.get(rule.group, 0) + rule.points
+    for rule, each in zip(rules, points if points is not None else [r.points for r in rules], strict=True):
+        by_group[rule.group] = by_group.get(rule.group, 0) + each
     applied = []
     total = 0
-    for group, points in by_group.items():
+    for group, carried in by_group.items():
         cap = ruleset.caps.get(group)
-        if cap is not None and points > cap:
-            applied.append({"group": group, "points": points, "counted": cap})
-            points = cap
-        total += points
+        if cap is not None and carried > cap:
+            applied.append({"group": group, "points": carried, "counted": cap})
+            carried = cap
+        total += carried
     return total, applied
 
 
@@ -57,15 +61,20 @@ def risk_scale(ruleset: Ruleset) -> dict:
             f"{ruleset.points_per_doubling} points double the risk multiple."
         ),
         "independence": ruleset.independence_note,
+        **({"symptomatic": ruleset.symptomatic.description} if ruleset.symptomatic else {}),
     }
 
 
-def risk(rules: list[Rule], ruleset: Ruleset, scale: dict) -> dict:
-    points, caps = capped_points(rules, ruleset)
-    score = max(ruleset.score_min, min(ruleset.score_max, points))
+def risk(rules: list[Rule], points: list[int], ruleset: Ruleset, scale: dict) -> dict:
+    """The risk block for these fired rules, `points` each (a tapering rule's for this runner)."""
+    total, caps = capped_points(rules, ruleset, points)
+    score = max(ruleset.score_min, min(ruleset.score_max, total))
+    score_band = band_for(score, ruleset)
+    symptoms = [rule.id for rule in rules if rule.present_injury]
     block = {
         "score": score,
-        "band": band_for(score, ruleset),
+        "band": SYMPTOMATIC if symptoms else score_band,
+        "score_band": score_band,
         "relative_risk": {
             "value": round(ruleset.relative_risk(score), 2),
             "basis": (
@@ -77,4 +86,6 @@ def risk(rules: list[Rule], ruleset: Ruleset, scale: dict) -> dict:
     }
     if caps:
         block["caps"] = caps
+    if symptoms:
+        block["symptoms"] = symptoms
     return block

@@ -29,7 +29,7 @@ def scale_bar(risk: dict) -> dict:
                 "from": band["from"],
                 "to": band["to"],
                 "multiple": band["relative_risk_from"],
-                "current": band["band"] == risk["band"],
+                "current": band["band"] == risk.get("score_band", risk["band"]),
             }
         )
     return {

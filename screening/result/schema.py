@@ -8,9 +8,15 @@ every result the service produces matches the contract
 from marshmallow import fields, validate
 
 from screening.intake.fields import StrictBoolean, StrictNumber, StrictSchema, WholeNumber
-from screening.ruleset.model import BANDS, REFERRAL_ORDER, URGENCIES
+from screening.ruleset.model import BANDS, REFERRAL_ORDER, SCORE_BANDS, SYMPTOMATIC, URGENCIES
 
-__all__ = ["BANDS", "URGENCIES", "ResultSchema", "RulesetRef"]
+__all__ = ["BANDS", "SCORE_BANDS", "SYMPTOMATIC", "URGENCIES", "ResultSchema", "RulesetRef"]
+BAND_DESCRIPTION = (
+    "low, moderate or high: the score's risk band; symptomatic: a band of its own, not a risk level, when a "
+    "symptom of a present injury was reported (severe or lasting calf soreness, calf pain while running above "
+    "5/10, time loss or severe pain on the OSTRC-O2, exertional calf pain, a leg with no heel raise, a red flag): "
+    "assess it before any risk score applies"
+)
 
 
 class EvidenceOut(StrictSchema):
@@ -38,7 +44,7 @@ class RelativeRiskOut(StrictSchema):
 
 
 class ScaleBandOut(StrictSchema):
-    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    band = fields.String(required=True, validate=validate.OneOf(SCORE_BANDS))
     from_points = WholeNumber(required=True, data_key="from")
     to = WholeNumber(required=True)
     relative_risk_from = StrictNumber(required=True)
@@ -51,6 +57,7 @@ class ScaleOut(StrictSchema):
     bands = fields.List(fields.Nested(ScaleBandOut), required=True)
     method = fields.String(required=True)
     independence = fields.String(required=True, metadata={"description": "Adding effects assumes independence"})
+    symptomatic = fields.String(metadata={"description": "What the symptomatic band means (ruleset 2.2.0 on)"})
 
 
 class CapOut(StrictSchema):
@@ -61,10 +68,26 @@ class CapOut(StrictSchema):
 
 class RiskOut(StrictSchema):
     score = WholeNumber(required=True, metadata={"description": "Sum of fired rules' points (groups capped), 0-100"})
-    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    band = fields.String(required=True, validate=validate.OneOf(BANDS), metadata={"description": BAND_DESCRIPTION})
+    score_band = fields.String(
+        validate=validate.OneOf(SCORE_BANDS),
+        metadata={"description": "The score's own band, also when `band` is symptomatic (ruleset 2.2.0 on)"},
+    )
+    symptoms = fields.List(
+        fields.String(),
+        metadata={
+            "description": f"When the band is {SYMPTOMATIC}: the rules (present-injury symptoms) that made it so"
+        },
+    )
     relative_risk = fields.Nested(RelativeRiskOut, required=True)
     scale = fields.Nested(ScaleOut, required=True)
     caps = fields.List(fields.Nested(CapOut), metadata={"description": "Groups whose points were capped"})
+
+
+class EscalationOut(StrictSchema):
+    text = fields.String(required=True, metadata={"description": "Say it first: breathless or chest pain"})
+    because = fields.List(fields.String(), required=True, metadata={"description": "The suspected-clot rules"})
+    evidence = fields.List(fields.Nested(EvidenceOut), required=True)
 
 
 class ReferralOut(StrictSchema):
@@ -80,10 +103,16 @@ class ReferralOut(StrictSchema):
     destinations = fields.List(
         fields.String(), metadata={"description": "Every destination, most urgent first, when more than one"}
     )
+    escalation = fields.Nested(
+        EscalationOut,
+        metadata={"description": "With an urgent referral for a suspected clot: the line to say first (2.2.0 on)"},
+    )
 
 
 class HeelRaiseReferenceOut(StrictSchema):
-    reps = WholeNumber(required=True)
+    reps = WholeNumber(
+        required=True, allow_none=True, metadata={"description": "null: no reference (under 18, ruleset 2.2.0 on)"}
+    )
     basis = fields.String(required=True, metadata={"description": "Which norm, sex and age band was used"})
 
 
@@ -136,6 +165,13 @@ class RecommendationOut(StrictSchema):
     text = fields.String(required=True)
     because = fields.List(fields.String(), required=True, metadata={"description": "Rules that led to it"})
     evidence = fields.List(fields.Nested(EvidenceOut), required=True)
+    withholds = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Said instead of these recommendations (training and loading advice), withheld while an "
+            "urgent or soon referral is open or the band is symptomatic (2.2.0 on)"
+        },
+    )
 
 
 class EffectOut(StrictSchema):
@@ -145,6 +181,18 @@ class EffectOut(StrictSchema):
     population = fields.String(required=True)
     citation = fields.String(required=True)
     grade = fields.String(required=True)
+
+
+class TaperEndOut(StrictSchema):
+    value = StrictNumber(required=True)
+    points = WholeNumber(required=True)
+
+
+class TaperOut(StrictSchema):
+    input = fields.String(required=True)
+    from_end = fields.Nested(TaperEndOut, required=True, data_key="from")
+    to = fields.Nested(TaperEndOut, required=True)
+    basis = fields.String(required=True)
 
 
 class ExplanationOut(StrictSchema):
@@ -170,6 +218,21 @@ class ExplanationOut(StrictSchema):
     )
     effect = fields.Nested(EffectOut, required=True, allow_none=True)
     note = fields.String(required=True, allow_none=True)
+    present_injury = StrictBoolean(
+        metadata={"description": "A symptom of a present injury: the band is symptomatic (2.2.0 on)"}
+    )
+    taper = fields.Nested(
+        TaperOut,
+        metadata={"description": "Points falling linearly along an input between two values (`points`: this runner's)"},
+    )
+    sources = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Where an input's value came from when it was not simply entered: 'recorded on "
+            "2026-10-01', 'across screenings from 2026-11-20', 'as reported', the calf symptoms reported (2.2.0 on)"
+        },
+    )
 
 
 class NotAssessedOut(StrictSchema):
@@ -205,6 +268,23 @@ class BaselinesOut(StrictSchema):
     )
 
 
+class DvtOnRecordOut(StrictSchema):
+    recorded_at = fields.String(required=True, metadata={"description": "When it was first recorded, UTC"})
+    corrected = StrictBoolean(required=True, metadata={"description": "This screening says it was in error"})
+
+
+class CalfStrainOnRecordOut(StrictSchema):
+    date = fields.String(required=True, metadata={"description": "The strain's date (YYYY-MM-DD)"})
+    recorded_at = fields.String(required=True, metadata={"description": "When a screening recorded it, UTC"})
+    weeks_ago = WholeNumber(required=True, metadata={"description": "Whole weeks from it to this screening"})
+    corrected = StrictBoolean(required=True, metadata={"description": "This screening says it was in error"})
+
+
+class OnRecordOut(StrictSchema):
+    previous_dvt = fields.Nested(DvtOnRecordOut, required=True, allow_none=True)
+    calf_strain = fields.Nested(CalfStrainOnRecordOut, required=True, allow_none=True)
+
+
 class HistoryOut(StrictSchema):
     previous = fields.Nested(
         PreviousScreeningOut,
@@ -231,7 +311,15 @@ class HistoryOut(StrictSchema):
         required=True,
         allow_none=True,
         metadata={
-            "description": "Days from the earliest of the consecutive sore screenings to this one; null: none before"
+            "description": "Days from the earliest of the consecutive sore screenings to this one (each reached by "
+            "the soreness_days of the one after it); null: none before"
+        },
+    )
+    on_record = fields.Nested(
+        OnRecordOut,
+        metadata={
+            "description": "Facts the runner's earlier screenings keep on record: a previous DVT (stays true until "
+            "corrected) and the calf strain's date (aged by the time since) (2.2.0 on)"
         },
     )
 

@@ -48,9 +48,20 @@ def scale_text(risk: dict) -> str:
     return f"Bands: {', '.join(parts)}; every {per} points double the multiple, assuming independent effects."
 
 
+def band_text(risk: dict) -> str:
+    """The band in words: the score's band, or "symptomatic" with where the score itself sits."""
+    if risk["band"] == risk.get("score_band", risk["band"]):
+        return f"{risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})"
+    return (
+        f"{risk['band'].upper()}: symptoms of a present injury, assess before any risk score applies "
+        f"(score {risk['score']}, {risk['score_band']} on the score's scale, {risk_multiple_text(risk)})"
+    )
+
+
 def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | None = None) -> str:
     """The result as text: band, referral, recommendations, every fired rule with its evidence."""
-    from screening.result import wording
+    from screening.result import derived_words, wording
+    from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
 
     def titles(rule_ids) -> str:
         if ruleset is None:
@@ -61,8 +72,11 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
     lines = []
     referral = result["referral"]
     if referral["urgency"] == "urgent":
+        escalation = referral.get("escalation")
+        lines += ["!" * WIDTH]
+        if escalation:
+            lines.append(_wrap(escalation["text"].upper(), "!! "))
         lines += [
-            "!" * WIDTH,
             _wrap(
                 "URGENT: same-day medical referral. A red flag fired: do not advise training "
                 "until a clinician has assessed the calf.",
@@ -78,7 +92,9 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
         f"ruleset {ruleset_ref['name']} {ruleset_ref['version']}"
     )
     risk = result["risk"]
-    lines.append(f"Risk: {risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})")
+    lines.append(_wrap(f"Risk: {band_text(risk)}", ""))
+    if risk.get("symptoms"):
+        lines.append(_wrap(f"symptomatic because: {titles(risk['symptoms'])}", "  "))
     lines.append(_wrap(scale_text(risk), "  "))
     if referral["required"]:
         lines.append(
@@ -94,25 +110,51 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
         lines.append(_wrap(f"{number}. {rec['text']}", "  "))
         reason = f"because: {titles(rec['because'])}" if rec["because"] else "general advice: no risk factor fired"
         lines.append(_wrap(reason, "     "))
+        if rec.get("withholds"):
+            lines.append(_wrap(f"given instead of: {', '.join(rec['withholds'])}", "     "))
 
-    lines += ["", "Rules that fired"]
-    if not result["explanation"]:
-        lines.append("  none")
-    for entry in result["explanation"]:
-        lines.append(_wrap(f"{entry['title']}  ({entry['points']:+d} points)  [{entry['rule']}]", "  "))
+    listing = points_listing(result)
+
+    def rule_lines(entry: dict, points: str) -> list[str]:
+        found = [_wrap(f"{entry['title']}  ({points})  [{entry['rule']}]", "  ")]
         if ruleset is not None:
-            read = wording.condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, unit)
-            lines.append(_wrap(f"read: {read}", "      "))
+            found.append(_wrap(f"read: {wording.entry_in_words(entry, ruleset, unit)}", "      "))
         else:
-            lines.append(_wrap(f"condition: {entry['condition']}", "      "))
+            found.append(_wrap(f"condition: {entry['condition']}", "      "))
             shown = ", ".join(f"{name} = {format_value(value)}" for name, value in entry["inputs"].items())
-            lines.append(_wrap(f"inputs: {shown}", "      "))
+            found.append(_wrap(f"inputs: {shown}", "      "))
+        if entry["points"]:
+            found.append(_wrap(f"points: {points_origin(entry)}", "      "))
+        cutoffs = design_choice_cutoffs(entry)
+        if cutoffs:
+            found.append(_wrap(f"cut-off {'; '.join(cutoffs)}: a design choice; the grades are the factor's", "      "))
         for evidence in entry["evidence"]:
-            lines.append(_wrap(f"evidence [{evidence['grade']}]: {evidence['citation']}", "      "))
-        if entry["basis"] == "design choice":
-            lines.append("      basis: design choice")
+            found.append(_wrap(f"evidence [{evidence['grade']}]: {evidence['citation']}", "      "))
         if entry.get("note"):
-            lines.append(_wrap(f"note: {entry['note']}", "      "))
+            found.append(_wrap(f"note: {entry['note']}", "      "))
+        return found
+
+    lines += ["", "Rules that added points"]
+    if not listing.scored:
+        lines.append("  none")
+    for entry in listing.scored:
+        lines += rule_lines(entry, f"{entry['points']:+d} points")
+    for cap in listing.caps:
+        lines.append(_wrap(f"{cap.group} rules: {cap.points} points, capped at {cap.counted} ({-cap.less:+d})", "  "))
+    if listing.clamp:
+        lines.append(
+            _wrap(
+                f"kept within the scale's {risk['scale']['minimum']}-{risk['scale']['maximum']}: {-listing.clamp:+d}",
+                "  ",
+            )
+        )
+    if listing.scored:
+        lines.append(f"  = score {listing.score}")
+    lines += ["", "Rules that fired without points (they refer, or are information)"]
+    if not listing.unscored:
+        lines.append("  none")
+    for entry in listing.unscored:
+        lines += rule_lines(entry, "refers" if entry["referral"] != "none" else "information")
 
     lines += ["", "Not assessed (missing data, not assumed normal)"]
     if not result["not_assessed_detail"]:
@@ -122,10 +164,10 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
         lines.append(_wrap(f"{entry['title']} [{entry['rule']}]: needs {needs}", "  "))
 
     lines += ["", "Derived values (distances in km)"]
-    lines += [_wrap(phrase, "  ") for phrase in wording.derived_in_words(result["derived"])]
+    lines += [_wrap(phrase, "  ") for phrase in derived_words.derived_in_words(result["derived"])]
     if result.get("history") is not None:
         lines += ["", "Over time (the runner's earlier stored screenings)"]
-        lines += [_wrap(phrase, "  ") for phrase in wording.history_in_words(result["history"])]
+        lines += [_wrap(phrase, "  ") for phrase in derived_words.history_in_words(result["history"])]
     if intake is not None and ruleset is not None:
         from screening.result.entered import entered
 

@@ -26,20 +26,25 @@ LABELS = {
     "wellness.fatigue": "fatigue",
     "wellness.soreness": "calf soreness",
     "wellness.soreness_days": "days of soreness",
-    "wellness.pain_while_running": "pain while running",
+    "wellness.pain_while_running": "calf pain while running",
     "heel_raise.left": "left heel raises",
     "heel_raise.right": "right heel raises",
     "derived.acwr": "acute:chronic workload ratio",
     "derived.limb_symmetry_index": "limb symmetry (weaker / stronger leg)",
-    "derived.heel_raise_weakest_tested": "heel raises of the weaker leg",
+    "derived.heel_raise_weakest_tested": "heel raises on the weaker tested leg",
     "derived.heel_raise_deficit": "shortfall of the weaker leg against its reference",
     "derived.heel_raise_gap": "difference between the legs",
     "derived.soreness_lasted_days": "days the calf soreness has lasted",
     "derived.soreness_screenings_span_days": "days of soreness across consecutive screenings",
-    "derived.fatigue_z": "fatigue against the runner's own baseline (z)",
+    "derived.fatigue_z": "fatigue",
     "derived.fatigue_baseline_mean": "the runner's usual fatigue (mean)",
-    "derived.soreness_z": "calf soreness against the runner's own baseline (z)",
+    "derived.soreness_z": "calf soreness",
     "derived.soreness_baseline_mean": "the runner's usual calf soreness (mean)",
+    "derived.soreness_baseline_max": "the highest calf soreness of the runner's baseline",
+    "derived.calf_strain_weeks_ago": "weeks since the last calf strain",
+    "derived.calf_symptom": "a calf symptom",
+    "derived.ostrc_o2_time_loss": "could not take part in running because of the calf (OSTRC-O2)",
+    "ostrc_o2.pain": "OSTRC-O2 calf pain answer (0 none - 3 severe)",
 }
 # A ratio of two intake values, said as "numerator is 1.10 x the denominator".
 RATIOS = {
@@ -106,6 +111,37 @@ def _threshold(term: Term, ruleset: Ruleset) -> str:
     return parameter.formatted()
 
 
+def percent_against(value: float, thresholds: list[float]) -> str:
+    """A ratio as a percentage precise enough not to look equal to a threshold it differs from: a run 10.45%
+    longer than the longest is "110.5%", not "110%" beside "more than 110%"."""
+    for decimals in (0, 1, 2):
+        text = f"{100 * value:.{decimals}f}"
+        if not any(text == f"{100 * limit:.{decimals}f}" and value != limit for limit in thresholds):
+            return text + "%"
+    return f"{100 * value:g}%"
+
+
+def _none_of(term: Term, ruleset: Ruleset) -> bool:
+    """A count compared with none of it (`<= 0`, `== 0`): said as "0 strength sessions a week"."""
+    if term.op not in ("<=", "==") or not term.threshold or term.of:
+        return False
+    return ruleset.parameters[term.threshold].value == 0 and ruleset.inputs[term.input].unit != "ratio"
+
+
+def _sd_words(value: float) -> str:
+    side = "above" if value >= 0 else "below"
+    return f"{abs(value):.1f} SD {side} the runner's own baseline"
+
+
+def _sd_limits(terms: list[Term], ruleset: Ruleset) -> str:
+    """ "at least 2 SD": a baseline rule's thresholds in standard deviations."""
+    return " and ".join(
+        f"{OP_WORDS[term.op or '==']} {_number(ruleset.parameter(term.threshold))} SD"
+        for term in terms
+        if term.threshold
+    )
+
+
 def _bound(term: Term, inputs: dict, ruleset: Ruleset, entered_unit: str) -> str:
     """ "more than 1.10 x", "at least 40 years", "more than 1.10 x the longest run of 18 km"."""
     parts = [OP_WORDS[term.op or "=="]]
@@ -117,30 +153,55 @@ def _bound(term: Term, inputs: dict, ruleset: Ruleset, entered_unit: str) -> str
     return " ".join(parts)
 
 
-def condition_in_words(rule: Rule, inputs: dict, ruleset: Ruleset, entered_unit: str = "km") -> str:
-    """The rule's condition said with this runner's values: what was read and what it was compared with.
+def condition_in_words(
+    rule: Rule, inputs: dict, ruleset: Ruleset, entered_unit: str = "km", sources: dict | None = None
+) -> str:
+    """The rule's condition said with this runner's values: what was read and what it was compared with,
+    and where a value not simply entered came from (`sources`: "recorded on 2026-10-01").
 
     Distances are in km, and also in miles first when the intake was entered in miles.
     """
+    sources = sources or {}
     clauses = []
     for name, terms in _by_input(rule.terms):
+        source = f" ({sources[name]})" if name in sources else ""
+        value = inputs.get(name)
         if terms[0].is_ is not None:
-            clauses.append(f"{label(name, ruleset)}: {'yes' if inputs.get(name) else 'no'}")
+            clauses.append(f"{label(name, ruleset)}: {'yes' if value else 'no'}{source}")
+            continue
+        thresholds = [ruleset.parameters[term.threshold].value for term in terms if term.threshold and not term.of]
+        if len(terms) == 1 and _none_of(terms[0], ruleset) and value is not None:
+            clauses.append(f"{_number(value)} {label(name, ruleset)}{source}")
+            continue
+        if ruleset.inputs[name].unit == "SD" and isinstance(value, (int, float)):
+            clauses.append(f"{label(name, ruleset)} {_sd_words(value)} ({_sd_limits(terms, ruleset)}){source}")
             continue
         bounds = " and ".join(_bound(term, inputs, ruleset, entered_unit) for term in terms)
         if name in RATIOS:
             top, bottom = RATIOS[name]
-            ratio = inputs.get(name)
-            shown = f" ({percent(ratio)})" if isinstance(ratio, (int, float)) else ""
+            shown = f" ({percent_against(value, thresholds)})" if isinstance(value, (int, float)) else ""
             top_value = value_with_unit(top, inputs.get(top), ruleset, entered_unit)
             bottom_value = value_with_unit(bottom, inputs.get(bottom), ruleset, entered_unit)
             clauses.append(
                 f"{label(top, ruleset)} {top_value} is {bounds} the {label(bottom, ruleset)} of {bottom_value}{shown}"
             )
         else:
-            value = value_with_unit(name, inputs.get(name), ruleset, entered_unit)
-            clauses.append(f"{label(name, ruleset)} {value} is {bounds}")
+            spec = ruleset.inputs.get(name)
+            if spec is not None and spec.unit == "ratio" and name not in KEPT_RATIOS and value is not None:
+                shown_value = percent_against(value, thresholds)
+            else:
+                shown_value = value_with_unit(name, value, ruleset, entered_unit)
+            clauses.append(f"{label(name, ruleset)} {shown_value}{source} is {bounds}")
     return "; ".join(clauses)
+
+
+def entry_in_words(entry: dict, ruleset: Ruleset, entered_unit: str = "km") -> str:
+    """An explanation entry's condition with the runner's values (condition_in_words, with its sources)."""
+    return condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, entered_unit, entry.get("sources"))
+
+
+def _number(value) -> str:
+    return f"{round(value, 1):g}" if isinstance(value, float) else str(value)
 
 
 def condition_in_general(rule: Rule, ruleset: Ruleset) -> str:
@@ -149,6 +210,12 @@ def condition_in_general(rule: Rule, ruleset: Ruleset) -> str:
     for name, terms in _by_input(rule.terms):
         if terms[0].is_ is not None:
             clauses.append(f"{label(name, ruleset)}: {'yes' if terms[0].is_ else 'no'}")
+            continue
+        if len(terms) == 1 and _none_of(terms[0], ruleset):
+            clauses.append(f"no {label(name, ruleset)}")
+            continue
+        if ruleset.inputs[name].unit == "SD":
+            clauses.append(f"{label(name, ruleset)} {_sd_limits(terms, ruleset)} above the runner's own baseline")
             continue
         bounds = " and ".join(
             " ".join(
@@ -251,80 +318,6 @@ def local_time(iso: str, zone: str | None = None) -> str:
     name = local.tzname() or ""
     suffix = f"{name} ({shown})" if name and name != "UTC" and not name.startswith(("+", "-")) else shown
     return f"{local.day} {local:%B %Y, %H:%M} {suffix}"
-
-
-def derived_in_words(derived: dict) -> list[str]:
-    """The derived values a reader needs, ratios as percentages, one phrase each; a missing one says so."""
-    weeks_km = derived["weekly_distance_km"]
-    in_km = f"{', '.join(_plain(v) for v in weeks_km)} km"
-    if derived.get("entered_unit") == "mi":
-        in_mi = ", ".join(f"{v / KM_PER_MILE:.1f}" for v in weeks_km)
-        parts = [f"weekly distance {in_mi} mi ({in_km}, oldest first)"]
-    else:
-        parts = [f"weekly distance {in_km} (oldest first)"]
-    phrases = (
-        ("week_over_week_change", "latest week", lambda v: f"{percent(v, signed=True)} on the week before"),
-        ("spike_vs_longest_30d", "latest run", lambda v: f"{percent(v, signed=True)} on the longest of 30 days"),
-        ("acwr", "acute:chronic workload ratio", lambda v: f"{v:.2f}"),
-        ("limb_symmetry_index", "limb symmetry", percent),
-    )
-    for key, name, say in phrases:
-        value = derived.get(key)
-        parts.append(f"{name} {say(value)}" if value is not None else f"{name}: not computed")
-    reference = derived["heel_raise_reference"]
-    parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
-    merged = derived.get("weeks_merged")
-    if merged:
-        weeks = "week" if merged["from_earlier"] == 1 else "weeks"
-        parts.insert(
-            1,
-            f"the oldest {merged['from_earlier']} {weeks} of that distance come from earlier screenings "
-            f"({merged['entered']} entered this time)",
-        )
-    return parts
-
-
-def history_in_words(history: dict | None, change: bool = True) -> list[str]:
-    """The result's `history` section as phrases: the change since last time (unless `change` is False: a
-    face that shows it its own way), and the personal baselines."""
-    if history is None:
-        return []
-    previous = history["previous"]
-    if not change:
-        parts = []
-    elif previous is None:
-        parts = ["first stored screening of this runner: nothing to compare with yet"]
-    else:
-        score_change = history["score_change"]
-        band = {"up": "band up", "down": "band down", "same": "band unchanged"}.get(history["band_change"] or "", "")
-        parts = [
-            f"since the previous screening ({previous['screened_at'][:10]}, score {previous['score']}, "
-            f"{previous['band']}): score {score_change:+d}{', ' + band if band else ''}"
-        ]
-        if history["newly_fired"]:
-            parts.append(f"newly fired: {', '.join(history['newly_fired'])}")
-        if history["cleared"]:
-            parts.append(f"cleared: {', '.join(history['cleared'])}")
-    baselines = history["baselines"]
-    for name, word in (("fatigue", "fatigue"), ("soreness", "calf soreness")):
-        found = baselines[name]
-        if found is None:
-            continue  # too few earlier screenings: "not assessed" says what the rule needs
-        parts.append(
-            f"{word} against the runner's own baseline: z {found['z']:+.2f} "
-            f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
-            f"in the last {baselines['window_days']} days)"
-        )
-    span = history["soreness_span_days"]
-    if span == 0:
-        parts.append("calf soreness also reported on earlier screenings the same day")
-    elif span is not None:
-        parts.append(f"calf soreness reported on consecutive screenings across {span} day{'s' if span > 1 else ''}")
-    return parts
-
-
-def _plain(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def needs_in_words(needs: list[str], ruleset: Ruleset) -> str:

@@ -7,7 +7,11 @@
   refers urgently only together with a calf symptom, and alone gives
   safety-net advice (a recommendation) without an urgent referral;
 - no design-choice rule weighs more than `design_choice_max_points`, which
-  stays below the weakest evidence-based factor.
+  stays below the weakest evidence-based factor (a tapering rule's points come
+  from its measured effect, and its end weight is a design choice within the cap);
+- a rule marked `present_injury` refers soon or urgently (no training advice
+  while a referral comes first); a rule's `escalation` exists and goes with an
+  urgent referral; `advice_held` gives a recommendation of kind `hold` instead.
 """
 
 from screening.errors import RulesError
@@ -29,6 +33,7 @@ def check_ruleset(ruleset: Ruleset, groups: list[str], computed: frozenset[str] 
         raise RulesError(f"ruleset.yaml: healthy_recommendation '{ruleset.healthy_recommendation}' is not defined")
     _check_red_flags(ruleset)
     _check_design_choice_weights(ruleset)
+    _check_present_injury_and_advice(ruleset)
 
 
 def _check_computed(ruleset: Ruleset, computed: frozenset[str]) -> None:
@@ -79,3 +84,26 @@ def _check_design_choice_weights(ruleset: Ruleset) -> None:
             raise RulesError(
                 f"{rule.group}.yaml: rule {rule.id}: a design-choice weight of {rule.points} is over the cap of {cap}"
             )
+        if rule.taper is not None and rule.taper.end_points > cap:
+            raise RulesError(
+                f"{rule.group}.yaml: rule {rule.id}: the taper ends at a design-choice weight of "
+                f"{rule.taper.end_points}, over the cap of {cap}"
+            )
+
+
+def _check_present_injury_and_advice(ruleset: Ruleset) -> None:
+    for rule in ruleset.rules:
+        where = f"{rule.group}.yaml: rule {rule.id}"
+        if rule.present_injury and rule.referral not in ("soon", "urgent"):
+            raise RulesError(f"{where}: a present injury must refer soon or urgent, not {rule.referral}")
+        if rule.escalation is not None:
+            if rule.escalation not in ruleset.escalations:
+                raise RulesError(f"{where}: unknown escalation '{rule.escalation}'")
+            if rule.referral != "urgent":
+                raise RulesError(f"{where}: an escalation goes with an urgent referral")
+    for hold in ruleset.advice_held:
+        instead = ruleset.recommendations.get(hold.instead)
+        if instead is None or instead.kind != "hold":
+            raise RulesError(f"ruleset.yaml: advice_held gives '{hold.instead}', not a recommendation of kind hold")
+        if "hold" in hold.kinds or "referral" in hold.kinds:
+            raise RulesError("ruleset.yaml: advice_held may not withhold a referral or what is said instead")

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 
 REFERRAL_ORDER = ("none", "routine", "soon", "urgent")  # a rule's referral effect, least urgent first
 URGENCIES = REFERRAL_ORDER[1:]  # a referral's urgency: every effect but "none"
-BANDS = ("low", "moderate", "high")  # risk bands, lowest first; rules/ruleset.yaml gives each its start
+SCORE_BANDS = (
+    "low",
+    "moderate",
+    "high",
+)  # the score's risk bands, lowest first; rules/ruleset.yaml gives each its start
+SYMPTOMATIC = "symptomatic"  # a band of its own: symptoms of a present injury, whatever the score
+BANDS = (*SCORE_BANDS, SYMPTOMATIC)  # every band a result may carry, in the order a change is ranked
+RECOMMENDATION_KINDS = ("referral", "hold", "safety", "criteria", "training", "loading")
+VOICES = ("runner", "clinician")  # whom a recommendation's text speaks to
+HOLD_WHEN = ("urgent", SYMPTOMATIC, "soon")  # what withholds training advice (ruleset.yaml: advice_held)
 RED_FLAG_KINDS = ("sign", "risk_factor")  # a red flag refers urgently alone, or only with a calf symptom
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 
@@ -121,8 +130,50 @@ def _same_decimals(*values: float) -> list[str]:
 
 def effect_points(value: float, base: float) -> int:
     """Sullivan's points for a relative effect: round(ln(value) / ln(B)), halves away from zero."""
-    exact = math.log(value) / math.log(base)
+    return round_half_away(math.log(value) / math.log(base))
+
+
+def round_half_away(exact: float) -> int:
     return int(math.copysign(math.floor(abs(exact) + 0.5), exact))
+
+
+@dataclass(frozen=True)
+class Taper:
+    """Points that fall linearly with an input: the rule's points at `start` (a threshold's value), `end_points`
+    at `end`, rounded half away from zero; `basis` says why (a design choice)."""
+
+    input: str
+    start: str  # threshold names
+    end: str
+    end_points: int
+    basis: str
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A line said first with an urgent referral of the rules that name it (breathless: call the emergency number)."""
+
+    id: str
+    text: str
+    evidence: tuple["Evidence", ...]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """While `when` applies (an urgent or soon referral, or the symptomatic band), no advice of these kinds:
+    `instead` is said in its place."""
+
+    when: str
+    kinds: tuple[str, ...]
+    instead: str
+
+
+@dataclass(frozen=True)
+class SymptomaticBand:
+    band: str
+    description: str
+    basis: str
+    reference: tuple["Evidence", ...]
 
 
 @dataclass(frozen=True)
@@ -142,6 +193,9 @@ class Rule:
     points_basis: str = "design choice"
     effect: Effect | None = None
     referral_to: str | None = None
+    present_injury: bool = False  # a symptom of a present injury: the band is symptomatic
+    escalation: str | None = None  # ruleset.escalations id said first with its urgent referral
+    taper: Taper | None = None  # points that fall with an input (points is then the most it scores)
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -160,6 +214,8 @@ class Recommendation:
     text: str
     evidence: tuple[Evidence, ...]
     index: int
+    kind: str = "training"  # RECOMMENDATION_KINDS
+    voice: str = "runner"
 
 
 @dataclass(frozen=True)
@@ -193,6 +249,7 @@ class Question:
     name: str
     points: tuple[int, ...]
     substantial_from: int | None  # the answer index from which the problem is substantial
+    time_loss_from: int | None = None  # the answer index that means the runner could not take part
 
 
 @dataclass(frozen=True)
@@ -227,6 +284,9 @@ class Ruleset:
     scoring_reference: tuple[Evidence, ...] = ()
     healthy_recommendation: str = ""
     instruments: dict = field(default_factory=dict, repr=False)
+    symptomatic: SymptomaticBand | None = field(default=None, repr=False)
+    advice_held: tuple[Hold, ...] = field(default=(), repr=False)
+    escalations: dict = field(default_factory=dict, repr=False)
 
     def rule(self, rule_id: str) -> Rule:
         return self._rules_by_id[rule_id]
@@ -243,6 +303,15 @@ class Ruleset:
             cache = {r.id: r for r in self.rules}
             object.__setattr__(self, "_by_id", cache)
         return cache
+
+    def points_of(self, rule: Rule, inputs: dict) -> int:
+        """The points a fired rule adds for these inputs: its own, or where its taper puts this runner."""
+        taper = rule.taper
+        if taper is None:
+            return rule.points
+        start, end = self.parameter(taper.start), self.parameter(taper.end)
+        value = min(max(inputs[taper.input], start), end)
+        return round_half_away(rule.points + (value - start) / (end - start) * (taper.end_points - rule.points))
 
     def relative_risk(self, score: int) -> float:
         """The risk multiple a score stands for: B ** score (assumes independent effects)."""
@@ -285,6 +354,19 @@ class Ruleset:
             "evidence": evidence_list(rule.evidence),
             "basis": rule.basis,
             "note": rule.note,
+            "present_injury": rule.present_injury,
+            **({"taper": self.taper_of(rule)} if rule.taper else {}),
+        }
+
+    def taper_of(self, rule: Rule) -> dict:
+        """A tapering rule's points as data: where they start and end, and why."""
+        taper = rule.taper
+        assert taper is not None
+        return {
+            "input": taper.input,
+            "from": {"value": self.parameter(taper.start), "points": rule.points},
+            "to": {"value": self.parameter(taper.end), "points": taper.end_points},
+            "basis": taper.basis,
         }
 
 

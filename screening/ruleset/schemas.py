@@ -4,7 +4,17 @@ from marshmallow import fields, validate
 
 from screening.intake.fields import FullMatch, StrictNumber
 from screening.intake.fields import StrictSchema as _Strict
-from screening.ruleset.model import BANDS, OPERATORS, RED_FLAG_KINDS, REFERRAL_ORDER, URGENCIES
+from screening.ruleset.model import (
+    HOLD_WHEN,
+    OPERATORS,
+    RECOMMENDATION_KINDS,
+    RED_FLAG_KINDS,
+    REFERRAL_ORDER,
+    SCORE_BANDS,
+    SYMPTOMATIC,
+    URGENCIES,
+    VOICES,
+)
 
 BASES = ("evidence", "design choice")
 
@@ -55,6 +65,14 @@ class EffectSchema(_Strict):
     grade = fields.String(required=True, validate=validate.Length(min=1))
 
 
+class TaperSchema(_Strict):
+    input = fields.String(required=True)
+    from_ = fields.String(required=True, data_key="from")
+    to = fields.String(required=True)
+    to_points = fields.Integer(required=True, strict=True)
+    basis = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class RuleSchema(_Sourced):
     id = fields.String(required=True, validate=FullMatch(r"^[a-z_]+\.[a-z0-9_]+$"))
     title = fields.String(required=True, validate=validate.Length(min=1))
@@ -70,6 +88,9 @@ class RuleSchema(_Sourced):
     evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list)
     context = fields.List(fields.String(), load_default=list)
     note = fields.String(load_default=None)
+    present_injury = fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    escalation = fields.String(load_default=None)
+    taper = fields.Nested(TaperSchema, load_default=None)
 
 
 class GroupSchema(_Strict):
@@ -78,13 +99,21 @@ class GroupSchema(_Strict):
 
 
 class RecommendationSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(RECOMMENDATION_KINDS))
+    voice = fields.String(required=True, validate=validate.OneOf(VOICES))
     text = fields.String(required=True)
     evidence = fields.List(fields.Nested(EvidenceSchema), required=True, validate=validate.Length(min=1))
 
 
 class BandSchema(_Strict):
-    band = fields.String(required=True, validate=validate.OneOf(BANDS))
+    band = fields.String(required=True, validate=validate.OneOf(SCORE_BANDS))
     relative_risk = StrictNumber(required=True, data_key="from_relative_risk", validate=validate.Range(min=1))
+
+
+class SymptomaticSchema(_Sourced):
+    band = fields.String(required=True, validate=validate.OneOf((SYMPTOMATIC,)))
+    description = fields.String(required=True)
+    reference = fields.List(fields.Nested(EvidenceSchema), load_default=list)
 
 
 class ScoringSchema(_Sourced):
@@ -97,8 +126,20 @@ class ScoringSchema(_Sourced):
         keys=fields.String(), values=fields.Integer(strict=True, validate=validate.Range(min=0)), load_default=dict
     )
     bands = fields.List(fields.Nested(BandSchema), required=True)
+    symptomatic = fields.Nested(SymptomaticSchema, required=True)
     independence = fields.String(required=True)
     note = fields.String(required=True)
+
+
+class HoldSchema(_Strict):
+    when = fields.String(required=True, validate=validate.OneOf(HOLD_WHEN))
+    hold = fields.List(fields.String(validate=validate.OneOf(RECOMMENDATION_KINDS)), required=True)
+    instead = fields.String(required=True)
+
+
+class EscalationSchema(_Strict):
+    text = fields.String(required=True, validate=validate.Length(min=1))
+    evidence = fields.List(fields.Nested(EvidenceSchema), required=True, validate=validate.Length(min=1))
 
 
 class RulesetSchema(_Strict):
@@ -109,6 +150,8 @@ class RulesetSchema(_Strict):
     groups = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
     scoring = fields.Nested(ScoringSchema, required=True)
     healthy_recommendation = fields.String(required=True)
+    advice_held = fields.List(fields.Nested(HoldSchema), load_default=list)
+    escalations = fields.Dict(keys=fields.String(), values=fields.Nested(EscalationSchema), load_default=dict)
     referral = fields.Dict(
         keys=fields.String(validate=validate.OneOf(URGENCIES)), values=fields.String(), required=True
     )
@@ -124,6 +167,7 @@ class NormBandSchema(_Strict):
 class QuestionSchema(_Strict):
     points = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=2))
     substantial_from = fields.Integer(strict=True, load_default=None)
+    time_loss_from = fields.Integer(strict=True, load_default=None)
 
 
 class InstrumentSchema(_Strict):

@@ -10,6 +10,7 @@
   var ROW = 0, ID = 1, SCORE = 2, BAND = 3, URG = 4, TO = 5, FIRED = 6, READS = 7, RECS = 8, NA = 9, DERIVED = 10,
     PART = 11;
   var CHANGE = 12; // [band change, score change, newly referred] since the runner's previous stored screening, or null
+  var POINTS = 13, CAPS = 14; // each fired rule's points for this runner; [group, carried, counted] per cap
   // A runner's phrase is the text itself, or a number in its partition's phrases, each of which is
   // the text itself or (for phrases shared across the roster) a number in the string table.
   var text = function (y) { return typeof y === "number" ? table[y] : y; };
@@ -77,6 +78,12 @@
       '<div class="body">' + (expanded ? body(r) : "") + "</div></details>";
   }
 
+  // A rule's points for this runner (a tapering rule's vary); none: it refers, or is information.
+  function pointsText(rule, points) {
+    if (points) return (points > 0 ? "+" : "") + points;
+    return rule.refers ? "refers" : "information";
+  }
+
   function body(r) {
     var html = "";
     if (r[FIRED].length) {
@@ -87,11 +94,15 @@
           return "<p>" + esc(e[0]) + " [" + esc(e[1]) + "]</p>";
         }).join("") || "design choice";
         html += '<tr><td data-label="Rule">' + esc(rule.title) + "<br><code>" + esc(rule.id) + "</code></td>" +
-          '<td class="num" data-label="Points">' + (rule.points > 0 ? "+" : "") + rule.points + "</td>" +
+          '<td class="num" data-label="Points">' + pointsText(rule, r[POINTS][k]) + "</td>" +
           '<td data-label="What it read">' + esc(phrase(r, r[READS][k])) + "</td>" +
           '<td class="evidence" data-label="Evidence">' + ev + "</td></tr>";
       });
       html += "</tbody></table>";
+      r[CAPS].forEach(function (cap) {
+        html += '<p class="note">The ' + esc(cap[0]) + " rules carry " + cap[1] + " points and count " + cap[2] +
+          " (capped): score " + r[SCORE] + ".</p>";
+      });
     } else {
       html += "<p>No rule fired.</p>";
     }

@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("request_id", sa.String(64), nullable=True),
         sa.Column("client_address", sa.String(64), nullable=True),
+        sa.Column("reason", sa.String(200), nullable=True),
     )
     op.create_index("ix_audit_events_at", "audit_events", ["at", "event_id"])
     op.create_index("ix_audit_events_runner", "audit_events", ["team", "runner_id", "at"])

@@ -1,0 +1,99 @@
+"""A result's derived values and its history section in words, one phrase each, for every face.
+
+Ratios as percentages, distances in the entered unit and in km, the change
+since the previous screening, the personal baselines, soreness seen across
+screenings and the facts kept on record (a previous DVT, a calf strain's date).
+"""
+
+from screening.intake.schema import KM_PER_MILE
+from screening.result.wording import percent
+
+
+def derived_in_words(derived: dict) -> list[str]:
+    """The derived values a reader needs, ratios as percentages, one phrase each; a missing one says so."""
+    weeks_km = derived["weekly_distance_km"]
+    in_km = f"{', '.join(_plain(v) for v in weeks_km)} km"
+    if derived.get("entered_unit") == "mi":
+        in_mi = ", ".join(f"{v / KM_PER_MILE:.1f}" for v in weeks_km)
+        parts = [f"weekly distance {in_mi} mi ({in_km}, oldest first)"]
+    else:
+        parts = [f"weekly distance {in_km} (oldest first)"]
+    phrases = (
+        ("week_over_week_change", "latest week", lambda v: f"{percent(v, signed=True)} on the week before"),
+        ("spike_vs_longest_30d", "latest run", lambda v: f"{percent(v, signed=True)} on the longest of 30 days"),
+        ("acwr", "acute:chronic workload ratio", lambda v: f"{v:.2f}"),
+        ("limb_symmetry_index", "limb symmetry", percent),
+    )
+    for key, name, say in phrases:
+        value = derived.get(key)
+        parts.append(f"{name} {say(value)}" if value is not None else f"{name}: not computed")
+    if derived.get("ostrc_o2_severity") is not None:
+        parts.append(f"OSTRC-O2 severity {derived['ostrc_o2_severity']}/100")
+    reference = derived["heel_raise_reference"]
+    if reference["reps"] is None:
+        parts.append(f"heel-raise reference: none ({reference['basis']})")
+    else:
+        parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
+    merged = derived.get("weeks_merged")
+    if merged:
+        weeks = "week" if merged["from_earlier"] == 1 else "weeks"
+        parts.insert(
+            1,
+            f"the oldest {merged['from_earlier']} {weeks} of that distance come from earlier screenings "
+            f"({merged['entered']} entered this time)",
+        )
+    return parts
+
+
+def history_in_words(history: dict | None, change: bool = True) -> list[str]:
+    """The result's `history` section as phrases: the change since last time (unless `change` is False: a
+    face that shows it its own way), and the personal baselines."""
+    if history is None:
+        return []
+    previous = history["previous"]
+    if not change:
+        parts = []
+    elif previous is None:
+        parts = ["first stored screening of this runner: nothing to compare with yet"]
+    else:
+        score_change = history["score_change"]
+        band = {"up": "band up", "down": "band down", "same": "band unchanged"}.get(history["band_change"] or "", "")
+        parts = [
+            f"since the previous screening ({previous['screened_at'][:10]}, score {previous['score']}, "
+            f"{previous['band']}): score {score_change:+d}{', ' + band if band else ''}"
+        ]
+        if history["newly_fired"]:
+            parts.append(f"newly fired: {', '.join(history['newly_fired'])}")
+        if history["cleared"]:
+            parts.append(f"cleared: {', '.join(history['cleared'])}")
+    baselines = history["baselines"]
+    for name, word in (("fatigue", "fatigue"), ("soreness", "calf soreness")):
+        found = baselines[name]
+        if found is None:
+            continue  # too few earlier screenings: "not assessed" says what the rule needs
+        parts.append(
+            f"{word} against the runner's own baseline: z {found['z']:+.2f} "
+            f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
+            f"in the last {baselines['window_days']} days)"
+        )
+    on_record = history.get("on_record") or {}
+    dvt, strain = on_record.get("previous_dvt"), on_record.get("calf_strain")
+    if dvt:
+        corrected = "; corrected now: entered in error" if dvt["corrected"] else ""
+        parts.append(f"previous DVT on record since {dvt['recorded_at'][:10]}{corrected}")
+    if strain:
+        corrected = "; corrected now: entered in error" if strain["corrected"] else ""
+        parts.append(
+            f"calf strain on record: on {strain['date']} ({strain['weeks_ago']} weeks before this screening), "
+            f"recorded {strain['recorded_at'][:10]}{corrected}"
+        )
+    span = history["soreness_span_days"]
+    if span == 0:
+        parts.append("calf soreness also reported on earlier screenings the same day")
+    elif span is not None:
+        parts.append(f"calf soreness reported on consecutive screenings across {span} day{'s' if span > 1 else ''}")
+    return parts
+
+
+def _plain(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
