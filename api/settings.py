@@ -13,6 +13,7 @@ APP_SETTINGS = (
     ("DATABASE_URL", "the history database (default: the SQLite file instance/soleus.sqlite3)"),
     ("SQLITE_SYNCHRONOUS", "a SQLite store's commits: FULL (default, on disk before the answer) or NORMAL"),
     ("RETENTION_DAYS", "`db prune` deletes screenings older than this (default: keep them)"),
+    ("CLOCK_SKEW_SECONDS", "how far a posted screened_at may lie after this service's clock, in seconds (default 300)"),
     ("AUTH", "access control: on (default) or off (then `serve` binds loopback addresses only; docs/security.md)"),
     ("ALLOWED_HOSTS", "host names answered, a JSON list (default: localhost, 127.0.0.1, ::1 and the bound address)"),
     ("CORS_ORIGINS", "origins whose pages may call /v1 and /fhir from a browser, a JSON list (default: none)"),

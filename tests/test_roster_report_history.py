@@ -84,13 +84,13 @@ def test_each_runner_of_a_stored_run_has_its_band_change_score_change_and_new_re
 
 
 def test_the_not_assessed_table_of_a_stored_run_names_only_the_stored_screenings_its_runners_lacked(stored_report):
-    # The soreness-baseline rule also reads wellness.soreness, which every runner gave: only the
+    # The fatigue-baseline rule also reads wellness.fatigue, which every runner gave: only the
     # stored screenings it lacked are named (as every runner's own not-assessed line names them).
     page = html.unescape(stored_report.read_text(encoding="utf-8"))
     assert 'id="need-history"' not in page
-    row = page[page.index("<code>wellness.soreness_above_baseline</code>") :]
+    row = page[page.index("<code>wellness.fatigue_above_baseline</code>") :]
     needs = row[row.index("<td>") + 4 : row.index("</td>", row.index("<td>"))]
-    assert needs == "4 earlier stored screenings in the past 56 days"
+    assert needs == "earlier stored screenings on 4 days spanning 14+ days, in the past 56 days"
 
 
 def test_a_run_that_did_not_store_shows_no_change(tmp_path):
