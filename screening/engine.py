@@ -31,6 +31,7 @@ import re
 import threading
 
 import durable_rules_engine as core
+import orjson
 
 from screening.errors import EngineError
 from screening.ruleset.model import Rule, Ruleset, Term
@@ -39,49 +40,64 @@ SENTINEL = "screening.sentinel"
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _names = itertools.count(1)
 _ASSERTABLE = frozenset((bool, int, float))
-_BARE_EXPONENT = re.compile(r"(?<=: )(-?\d+)(?=e)")
+_BARE_EXPONENT = re.compile(rb"(?<=:)(-?\d+)(?=e)")
 
 
-def compile_term(term: Term, ruleset: Ruleset) -> dict:
+def fact_keys(ruleset: Ruleset) -> dict[str, str]:
+    """A short key in the fact for each input a rule reads, in ruleset order.
+
+    The core parses the fact's JSON and copies it into every pending action's
+    message: keys of two or three characters keep both small. Inputs that no
+    rule reads are not asserted at all.
+    """
+    read: dict[str, None] = {}
+    for rule in ruleset.rules:
+        for term in rule.terms:
+            read[term.input] = None
+            if term.of:
+                read[term.of] = None
+    return {name: f"i{number}" for number, name in enumerate(read)}
+
+
+def compile_term(term: Term, ruleset: Ruleset, keys: dict[str, str]) -> dict:
     """Translate one comparison into durable_rules' JSON condition language."""
-    key = ruleset.inputs[term.input].fact_key
+    key = keys[term.input]
     if term.is_ is not None:
         return {key: term.is_}
     # The loader gives every comparison an operator, and a threshold or an `of` (or both).
     assert term.op is not None and (term.threshold or term.of), term
     if term.threshold and term.of:
-        right = {
-            "$mul": {"$l": {"$m": ruleset.inputs[term.of].fact_key}, "$r": ruleset.parameters[term.threshold].value}
-        }
+        right = {"$mul": {"$l": {"$m": keys[term.of]}, "$r": ruleset.parameters[term.threshold].value}}
     elif term.of:
-        right = {"$m": ruleset.inputs[term.of].fact_key}
+        right = {"$m": keys[term.of]}
     elif term.threshold:
         right = ruleset.parameters[term.threshold].value
     return {key: right} if term.op == "==" else {_OPS[term.op]: {key: right}}
 
 
-def compile_rule(rule: Rule, ruleset: Ruleset) -> dict:
-    terms = [compile_term(t, ruleset) for t in rule.terms]
+def compile_rule(rule: Rule, ruleset: Ruleset, keys: dict[str, str]) -> dict:
+    terms = [compile_term(t, ruleset, keys) for t in rule.terms]
     # A missing field on the right (`of`) does not always stop a rule: with the
     # longest run absent, the spike rules fired whenever the age rule also did.
-    terms += [{"$ex": {ruleset.inputs[t.of].fact_key: 1}} for t in rule.terms if t.of]
+    terms += [{"$ex": {keys[t.of]: 1}} for t in rule.terms if t.of]
     return {"all": [{"m": terms[0] if len(terms) == 1 else {"$and": terms}}]}
 
 
 def compile_ruleset(ruleset: Ruleset) -> dict:
     """The durable_rules definition of the whole ruleset, plus the sentinel."""
-    definition = {rule.id: compile_rule(rule, ruleset) for rule in ruleset.rules}
-    definition[SENTINEL] = {"all": [{"m": {"$ex": {"sentinel": 1}}}]}
+    keys = fact_keys(ruleset)
+    definition = {rule.id: compile_rule(rule, ruleset, keys) for rule in ruleset.rules}
+    definition[SENTINEL] = {"all": [{"m": {"$ex": {"s": 1}}}]}
     return definition
 
 
 def encode_fact(fact: dict) -> str:
     """The fact as JSON that durable_rules parses: `1e-05` becomes `1.0e-05`, the same number."""
-    text = json.dumps(fact)
-    # json.dumps writes an exponent as e- or e+; keys and true/false never contain those.
-    if "e-" in text or "e+" in text:
-        text = _BARE_EXPONENT.sub(r"\1.0", text)
-    return text
+    text = orjson.dumps(fact)
+    # orjson writes an exponent as e- or e+ (and 1e+16 as 1e16); keys and true/false never hold an e.
+    if b"e" in text.replace(b"true", b"").replace(b"false", b""):
+        text = _BARE_EXPONENT.sub(rb"\1.0", text)
+    return text.decode()
 
 
 def _record(rule_id: str):
@@ -97,7 +113,9 @@ class RulesEngine:
     def __init__(self, ruleset: Ruleset):
         self.ruleset = ruleset
         self._order = {rule.id: rule.index for rule in ruleset.rules}
-        self._keys = [(name, spec.fact_key) for name, spec in ruleset.inputs.items()]
+        read = fact_keys(ruleset)
+        # Every known input is type-checked; only those a rule reads go into the fact.
+        self._keys = [(name, read.get(name)) for name in ruleset.inputs]
         self.actions = {rule_id: _record(rule_id) for rule_id in (*self._order, SENTINEL)}
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
@@ -107,7 +125,7 @@ class RulesEngine:
 
     def fact(self, inputs: dict) -> dict:
         """The fact to assert: known inputs only, missing ones left out, types checked."""
-        fact = {"sentinel": 1}
+        fact: dict = {"s": 1}
         for name, key in self._keys:
             value = inputs.get(name)
             if value is None:
@@ -115,7 +133,8 @@ class RulesEngine:
             kind = type(value)
             if kind not in _ASSERTABLE or (kind is float and not math.isfinite(value)):
                 raise EngineError(f"input {name} is {kind.__name__}, not a validated number or boolean")
-            fact[key] = value
+            if key is not None:
+                fact[key] = value
         return fact
 
     def fire(self, inputs: dict) -> list[str]:

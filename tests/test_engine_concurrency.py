@@ -251,7 +251,7 @@ def test_a_fact_the_core_refuses_is_an_engine_error(monkeypatch):
     """durable_rules refuses `1e-05` (no fraction); its error must surface as EngineError, not its own."""
     screener = Screener()
     payload = healthy()
-    payload["training"].update(latest_run=1e-05, longest_run_30d=1e-05)
+    payload["training"].update(latest_run=1e-05, longest_run_30d=1.0)  # a spike ratio of 1e-05, read by a rule
     monkeypatch.setattr(engine_module, "encode_fact", json.dumps)
     with pytest.raises(EngineError, match="rules engine failed"):
         screener.screen(payload)

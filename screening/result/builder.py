@@ -49,6 +49,38 @@ def _needs(phrases: list[str]) -> list[str]:
     return [p for p in unique if not any(p != other and p in other for other in unique)]
 
 
+def known_false(term: Term, ruleset: Ruleset) -> Callable[[dict], bool]:
+    """A test of `inputs`: True when every input of `term` is known and the comparison fails."""
+    left_name = term.input
+    if term.is_ is not None:
+        expected = term.is_
+
+        def is_false(inputs: dict) -> bool:
+            value = inputs.get(left_name)
+            return value is not None and value is not expected
+
+        return is_false
+    assert term.op is not None  # the loader gives every comparison that is not `is` an operator
+    compare = _COMPARE[term.op]
+    threshold = ruleset.parameters[term.threshold].value if term.threshold else None
+    if not term.of:
+
+        def below_threshold(inputs: dict) -> bool:
+            value = inputs.get(left_name)
+            return value is not None and not compare(value, threshold)
+
+        return below_threshold
+    of_name = term.of
+
+    def against_other(inputs: dict) -> bool:
+        value, other = inputs.get(left_name), inputs.get(of_name)
+        if value is None or other is None:
+            return False
+        return not compare(value, other if threshold is None else other * threshold)
+
+    return against_other
+
+
 class ResultBuilder:
     """Builds contract results for one ruleset."""
 
@@ -66,6 +98,20 @@ class ResultBuilder:
             r.id: [n for n in r.inputs if ruleset.inputs[n].absent == "not_assessed"] for r in ruleset.rules
         }
         self._needed = {name for names in self._assessable.values() for name in names}
+        # Per rule that can be not assessed: its id, title, those inputs (in order and as a set), a test per comparison
+        # that is True when the comparison is known and fails (the rule then does not apply).
+        self._assessments = [
+            (
+                r.id,
+                r.title,
+                self._assessable[r.id],
+                frozenset(self._assessable[r.id]),
+                [known_false(t, ruleset) for t in r.terms],
+            )
+            for r in ruleset.rules
+            if self._assessable[r.id]
+        ]
+        self._needs_of: dict[tuple[str, ...], list[str]] = {}
 
     def explain(self, rule: Rule, inputs: dict, sources: dict | None = None) -> dict:
         """One explanation entry: what the rule read, compared and rests on, and where a value not simply
@@ -79,19 +125,6 @@ class ResultBuilder:
             entry["sources"] = found
         return entry
 
-    def _known_false(self, term: Term, inputs: dict) -> bool:
-        """True when every input of `term` is known and the comparison fails."""
-        values = [inputs.get(name) for name in term.inputs]
-        if any(value is None for value in values):
-            return False
-        if term.is_ is not None:
-            return values[0] is not term.is_
-        right = self.ruleset.parameters[term.threshold].value if term.threshold else None
-        if term.of:
-            right = values[1] if right is None else values[1] * right
-        assert term.op is not None  # the loader gives every comparison that is not `is` an operator
-        return not _COMPARE[term.op](values[0], right)
-
     def not_assessed(self, inputs: dict, fired: set) -> list[dict]:
         """Rules that could not run because an input they need is missing.
 
@@ -101,23 +134,25 @@ class ResultBuilder:
         only ever decides between "not assessed" and "does not apply"; which
         rules fire is the engine's alone.
         """
-        if not any(inputs.get(name) is None for name in self._needed):
+        absent = {name for name in self._needed if inputs.get(name) is None}
+        if not absent:
             return []
         entries = []
-        for rule in self.ruleset.rules:
-            if rule.id in fired:
+        for rule_id, title, assessable, needed, ruled_out in self._assessments:
+            if rule_id in fired or absent.isdisjoint(needed):
                 continue
-            missing = [name for name in self._assessable[rule.id] if inputs.get(name) is None]
-            if missing and not any(self._known_false(term, inputs) for term in rule.terms):
+            missing = tuple(name for name in assessable if name in absent)
+            if not any(known_false(inputs) for known_false in ruled_out):
                 entries.append(
-                    {
-                        "rule": rule.id,
-                        "title": rule.title,
-                        "missing": missing,
-                        "needs": _needs([self.ruleset.inputs[name].needed_data for name in missing]),
-                    }
+                    {"rule": rule_id, "title": title, "missing": list(missing), "needs": self._needs(missing)}
                 )
         return entries
+
+    def _needs(self, missing: tuple[str, ...]) -> list[str]:
+        needs = self._needs_of.get(missing)
+        if needs is None:
+            needs = self._needs_of[missing] = _needs([self.ruleset.inputs[name].needed_data for name in missing])
+        return list(needs)
 
     def referral(self, rules: list[Rule]) -> dict:
         referring = [r for r in rules if r.referral != "none"]
