@@ -18,7 +18,6 @@ there but null (the client has no such response) or an empty Bundle, there is
 nothing to advise on: 200 with no cards.
 """
 
-import json
 import logging
 from collections import Counter
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from api.body import json_body, media_type
 from api.cds_auth import TrustedClients, Unauthorised
 from api.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
 from api.fhir import items, model_errors, specs
+from api.json_provider import encode
 from api.limits import limit_body
 from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
@@ -274,7 +274,7 @@ def authorise() -> None:
 def _log(level: int, event: str, **fields) -> None:
     """One JSON log line, like the request log's: what happened, never a payload or a patient id."""
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
-    logger.log(level, json.dumps({"time": now, "event": event, **fields}))
+    logger.log(level, encode({"time": now, "event": event, **fields}).decode())
 
 
 def _absolute(path: str) -> str:

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from api import clinic_note, form
+from api.json_provider import encode
 from api.problems import Problem
 from api.service import screener
 
@@ -35,7 +36,7 @@ def _fernet() -> Fernet:
 def result_path(intake: dict, result: dict) -> str:
     """The page's path with the token for this result."""
     content = {"intake": intake, "screening_id": result["screening_id"], "screened_at": result["screened_at"]}
-    token = _fernet().encrypt(zlib.compress(json.dumps(content, separators=(",", ":")).encode())).decode()
+    token = _fernet().encrypt(zlib.compress(encode(content))).decode()
     return url_for("cds_pages.result_page", token=token)
 
 

@@ -8,11 +8,11 @@ not simply entered came from, the points and caps adding up to the score, and
 which points come from effect sizes and which are design choices.
 """
 
-import json
 from urllib.parse import quote
 
 from flask import current_app
 
+from api.json_provider import encode
 from screening.result.derived_words import derived_in_words, history_in_words
 from screening.result.entered import entered
 from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
@@ -60,7 +60,7 @@ def _download(result: dict, intake: dict) -> dict:
 
     It carries the validated intake too (under "intake"), so the file records what was entered.
     """
-    text = json.dumps({**result, "intake": intake}, indent=2, ensure_ascii=False)
+    text = encode({**result, "intake": intake}, indent=True).decode()
     return {
         "href": "data:application/json;charset=utf-8," + quote(text),
         "filename": f"screening-{result['runner_id']}-{result['screening_id'][:8]}.json",

@@ -16,10 +16,11 @@ Content"; gunicorn's own refusals (api/worker.py) use the same phrases.
 
 from http import HTTPStatus
 
-from flask import current_app, json
+from flask import current_app
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from api.json_provider import encode
 from api.requestlog import current_request_id
 from screening import IntakeError
 
@@ -64,7 +65,7 @@ def problem_response(status: int, title: str, detail: str, headers=None, **extra
         **extra,
     }
     # The status line carries the same phrase as `title` (werkzeug's would say "422 UNPROCESSABLE ENTITY").
-    response = current_app.response_class(json.dumps(body), status=f"{status} {title}", mimetype=PROBLEM_JSON)
+    response = current_app.response_class(encode(body), status=f"{status} {title}", mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

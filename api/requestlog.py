@@ -10,7 +10,6 @@ This is WSGI middleware rather than Flask hooks: it wraps everything Flask
 does, including its error handling, and costs a third of the hooks' time.
 """
 
-import json
 import logging
 import re
 import time
@@ -18,6 +17,8 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import request
+
+from api.json_provider import encode
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "soleus.request_id"
@@ -51,7 +52,7 @@ class RequestLog:
         body = self.wsgi_app(environ, start)
         if logger.isEnabledFor(logging.INFO):
             logger.info(
-                json.dumps(
+                encode(
                     {
                         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                         "event": "request",
@@ -61,7 +62,7 @@ class RequestLog:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                         "request_id": request_id,
                     }
-                )
+                ).decode()
             )
         return body
 

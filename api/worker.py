@@ -38,7 +38,6 @@ behind a TLS-terminating proxy, see api/commands/serve.py).
 
 import errno
 import html
-import json
 import logging
 import re
 import selectors
@@ -53,6 +52,7 @@ from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from api.gathering import MAX_BODY, READ_TIMEOUT, RECV, GatheredUnreader, PendingRequest, TimedSocket
+from api.json_provider import encode
 from api.problems import reason_phrase
 
 PROBLEM_JSON = "application/problem+json"
@@ -219,7 +219,7 @@ def refusal(status: int, title: str, detail: str, req=None) -> bytes:
     request_id = uuid.uuid4().hex
     if requests_log.isEnabledFor(logging.INFO):
         requests_log.info(
-            json.dumps(
+            encode(
                 {
                     "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                     "event": "refused",
@@ -228,16 +228,14 @@ def refusal(status: int, title: str, detail: str, req=None) -> bytes:
                     "status": status,
                     "request_id": request_id,
                 }
-            )
+            ).decode()
         )
     return problem_bytes(status, title, detail, request_id)
 
 
 def problem_bytes(status: int, title: str, detail: str, request_id: str) -> bytes:
     """A whole HTTP/1.1 response: the problem+json body, its request id, and Connection: close."""
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail, "request_id": request_id}
-    ).encode()
+    body = encode({"type": "about:blank", "title": title, "status": status, "detail": detail, "request_id": request_id})
     head = (
         f"HTTP/1.1 {status} {title}\r\nConnection: close\r\nContent-Type: {PROBLEM_JSON}\r\n"
         f"X-Request-ID: {request_id}\r\nCache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n"

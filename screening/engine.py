@@ -29,6 +29,7 @@ import json
 import math
 import re
 import threading
+from typing import Any
 
 import durable_rules_engine as core
 import orjson
@@ -66,6 +67,7 @@ def compile_term(term: Term, ruleset: Ruleset, keys: dict[str, str]) -> dict:
         return {key: term.is_}
     # The loader gives every comparison an operator, and a threshold or an `of` (or both).
     assert term.op is not None and (term.threshold or term.of), term
+    right: Any
     if term.threshold and term.of:
         right = {"$mul": {"$l": {"$m": keys[term.of]}, "$r": ruleset.parameters[term.threshold].value}}
     elif term.of:

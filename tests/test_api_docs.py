@@ -72,7 +72,7 @@ def test_docs_page_loads_only_assets_the_service_serves(client):
             assert response.mimetype in ("text/css", "text/javascript", "application/javascript")
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
     # Swagger UI's default validator badge is fetched from a public server.
-    assert 'data-config="{&#34;validatorUrl&#34;: null}"' in html
+    assert 'data-config="{&#34;validatorUrl&#34;:null}"' in html
 
 
 def test_spec_mile_limit_is_exactly_the_edge_the_core_enforces():
