@@ -13,13 +13,15 @@ validation, the rules and result, and the request log. Then
 drives each in turn with wrk (Debian's `wrk` package: `apt-get install wrk`),
 same connections and duration, alternating for several rounds, and prints
 requests/s, p50/p99 latency, errors, server CPU per request, and the ratio of
-the screening endpoint's throughput to the bare one's (target: at least 0.5,
-0 errors). A round counts only when gunicorn's workers shared the load
+the screening endpoint's throughput to the bare one's (target: at least 0.7,
+0 errors, on the last line with PASS or MISS). The service runs with the store
+and access control off: this is the screening's own cost over HTTP, and
+bench_store.py measures what the store adds. A round counts only when gunicorn's workers shared the load
 evenly (the kernel gives each connection to whichever worker accepts first;
 an uneven share alone moved the ratio between 0.42 and 0.60): uneven rounds
 are measured again. Every server is stopped at the end, however the run ends.
 
-    .venv/bin/python scripts/bench_http.py [--rounds 3] [--seconds 5] [--connections 16] [--breakdown]
+    .venv/bin/python scripts/bench_http.py [--rounds 9] [--seconds 3] [--connections 16] [--breakdown]
 """
 
 import argparse
@@ -46,6 +48,7 @@ BREAKDOWN = {  # --breakdown: the real service without one part of the work (see
     "marshmallow": "POST /v1/screenings, no fast path",
     "nolog": "POST /v1/screenings, no request log",
 }
+TARGET = 0.7  # issue #26: POST /v1/screenings (store off) at least 0.7x the bare Flask app's requests/s
 GLIBC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=268435456"
 WRK_SCRIPT = """
 wrk.method = "POST"
@@ -64,11 +67,12 @@ def bare_app():
     """A Flask app that reads the JSON body and answers a stored result: Flask's cost without screening."""
     from flask import Flask, current_app, request
 
+    from api.json_provider import OrjsonProvider
     from screening import default_screener
 
     stored = json.loads(json.dumps(default_screener().screen(json.loads(EXAMPLE.read_text()))))
     app = Flask("bare")
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)  # the service's own encoder: both sides encode with orjson
 
     @app.post("/bare")
     def bare():
@@ -193,11 +197,14 @@ def run(args) -> int:
         print("bench_http: needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
     settings = ["--workers", str(args.workers), "--threads", str(args.threads)]
-    env = {"GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", GLIBC_TUNABLES)}
+    # The store off (no history, no audit trail: access control is off too): the target is the screening's
+    # own cost over HTTP; bench_store.py measures what the store adds.
+    env = {"GLIBC_TUNABLES": os.environ.get("GLIBC_TUNABLES", GLIBC_TUNABLES), "SOLEUS_STORE": "off"}
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(
         f"gunicorn {args.workers} workers x {args.threads} threads (gthread, preloaded); wrk {args.wrk_threads} "
-        f"threads x {args.connections} connections; {args.rounds} rounds x {args.seconds} s each, alternating"
+        f"threads x {args.connections} connections; {args.rounds} rounds x {args.seconds} s each, alternating; "
+        "the service with SOLEUS_STORE=off and SOLEUS_AUTH=off"
     )
     targets = [
         (
@@ -245,10 +252,7 @@ def run(args) -> int:
         )
     ratio = summary["screening"]["rps"] / summary["bare"]["rps"]
     errors = sum(entry["errors"] for entry in summary.values())
-    print(
-        f"ratio screening/bare requests/s: {ratio:.2f} (target >= 0.5); errors: {errors} (target 0); "
-        f"medians of {args.rounds} rounds"
-    )
+    print(f"errors: {errors} (target 0); medians of {args.rounds} rounds")
     still_uneven = sum(r["balance"] < args.balance for runs in rounds.values() for r in runs)
     print(
         f"rounds count only when the least busy worker used >= {args.balance:.0%} of the busiest one's CPU: "
@@ -267,7 +271,11 @@ def run(args) -> int:
             f"{cpu['marshmallow'] - cpu['screening']:.0f} us"
         )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    return 0 if ratio >= 0.5 and errors == 0 else 1
+    passed = ratio >= TARGET and errors == 0
+    print(
+        f"ratio screening/bare requests/s: {ratio:.2f} (target >= {TARGET}, 0 errors): {'PASS' if passed else 'MISS'}"
+    )
+    return 0 if passed else 1
 
 
 def main(argv=None) -> int:
@@ -276,8 +284,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="threads per worker (default %(default)s)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default %(default)s)")
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (default %(default)s)")
-    parser.add_argument("--seconds", type=int, default=5, help="seconds per measurement (default %(default)s)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default %(default)s)")
+    parser.add_argument("--seconds", type=int, default=3, help="seconds per measurement (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=9, help="alternating rounds (default %(default)s)")
     parser.add_argument(
         "--balance",
         type=float,
@@ -287,7 +295,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--attempts",
         type=int,
-        default=6,
+        default=3,
         help="measurements per round at most, while the workers' load is uneven (default %(default)s)",
     )
     parser.add_argument(
