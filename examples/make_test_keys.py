@@ -36,7 +36,9 @@ def main(argv=None) -> int:
     public = json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
     public.update({"kid": args.kid, "alg": "ES384", "use": "sig"})
     (folder / "ehr-jwks.json").write_text(json.dumps({"keys": [public]}, indent=2) + "\n", "utf-8")
-    print(f"wrote {folder / 'private.pem'} (the signing key) and {folder / 'ehr-jwks.json'} (its JWK Set, kid {args.kid})")
+    print(
+        f"wrote {folder / 'private.pem'} (the signing key) and {folder / 'ehr-jwks.json'} (its JWK Set, kid {args.kid})"
+    )
     return 0
 
 

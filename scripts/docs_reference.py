@@ -130,7 +130,45 @@ def endpoints_page() -> str:
     return head + ENDPOINTS_START + "\n\n" + "\n".join(endpoint_rows()) + "\n\n" + ENDPOINTS_END + tail
 
 
+EVIDENCE_HEAD = """# The evidence
+
+<!-- Written by scripts/docs_reference.py from the ruleset in rules/: edit the rule data, then run it. -->
+
+Every point a rule scores comes from an effect size in the rule data, or says
+`design choice`; every threshold carries its citation and grade, or says
+`design choice`. This page lists them as the packaged ruleset holds them
+(`GET /v1/rules` and the rulebook page `/rules` serve the same, rule by rule;
+`rules/CHANGELOG.md` says why each changed). Grades: **A** systematic review,
+RCT or large prospective cohort; **B** single cohort, validated instrument or
+guideline; **C** small or cross-sectional study; **D** expert opinion.
+Points are `round(ln(effect) / ln B)` with `B = 2^(1/10)`: every 10 points
+double the risk multiple.
+"""
+
+
+def evidence_page() -> str:
+    from screening.derive import COMPUTED
+    from screening.ruleset.loader import load_ruleset
+
+    ruleset = load_ruleset(ROOT / "rules", computed=COMPUTED)
+    cited = lambda evidence: "; ".join(f"{item.citation} ({item.grade})" for item in evidence) or "design choice"  # noqa: E731
+    parts = [EVIDENCE_HEAD, f"Ruleset **{ruleset.name} {ruleset.version}**.", "", "## The rules", ""]
+    parts += ["| rule | points | where the points come from | evidence |", "|---|---|---|---|"]
+    for rule in ruleset.rules:
+        basis, evidence = cell(rule.points_basis), cell(cited(rule.evidence))
+        parts.append(f"| `{rule.id}`: {cell(rule.title)} | {rule.points} | {basis} | {evidence} |")
+    parts += ["", "## The thresholds", "", "| threshold | value | what | reference |", "|---|---|---|---|"]
+    for name, parameter in sorted(ruleset.parameters.items()):
+        value = f"{parameter.value:g} {parameter.unit}".strip()
+        reference = cited(parameter.reference) if parameter.basis != "design choice" else "design choice"
+        parts.append(f"| `{name}` | {cell(value)} | {cell(parameter.description)} | {cell(reference)} |")
+    norms = ruleset.heel_raise_norms
+    parts += ["", "## The heel-raise reference", "", f"{norms.description} ({norms.unit}): {cited(norms.reference)}."]
+    return "\n".join(parts) + "\n"
+
+
 PAGES = {
+    ROOT / "docs" / "reference" / "evidence.md": evidence_page,
     ROOT / "docs" / "reference" / "endpoints.md": endpoints_page,
     ROOT / "docs" / "reference" / "settings.md": settings_page,
     ROOT / "docs" / "reference" / "commands.md": commands_page,
@@ -150,7 +188,10 @@ def main(argv=None) -> int:
         else:
             path.write_text(text, "utf-8")
     if stale:
-        print(f"not what the code says: {', '.join(stale)}; run .venv/bin/python scripts/docs_reference.py", file=sys.stderr)
+        print(
+            f"not what the code says: {', '.join(stale)}; run .venv/bin/python scripts/docs_reference.py",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

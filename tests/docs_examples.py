@@ -47,9 +47,16 @@ STABLE = {
     "severity",
     "code",
     "expression",
+    "score_change",
+    "band_change",
+    "newly_fired",
+    "cleared",
+    "entered",
+    "from_earlier",
+    "weeks_ago",
 }
 # A shown list item with one of these keys is the real item with the same value there.
-IDENTITY = ("rule", "linkId", "url", "group", "band", "hook", "type")
+IDENTITY = ("rule", "linkId", "label", "url", "group", "band", "hook", "type")
 
 
 def pages() -> list[Path]:
@@ -123,6 +130,18 @@ def parsed(text: str):
         return None
 
 
+def abbreviated(text: str):
+    """JSON shown with bare `...` for what was left out (`[1, ...]`, `{"a": 1, ...}`), as JSON; or None."""
+    text = DOUBLE_COMMA.sub(",", ELLIPSIS.sub("", text))
+    return parsed(TRAILING_COMMA.sub(r"\1", LEADING_COMMA.sub(r"\1", text)))
+
+
+ELLIPSIS = re.compile(r'(?<!["\w.])\.\.\.(?![\w."])')
+DOUBLE_COMMA = re.compile(r",(?:\s*,)+")
+TRAILING_COMMA = re.compile(r",(\s*[\]}])")
+LEADING_COMMA = re.compile(r"([\[{]\s*),")
+
+
 def compare_http(shown: list[str], real: list[str]) -> list[str]:
     """The status line, and each header shown (but Server, Date, X-Request-ID), as the real answer has them."""
     problems = []
@@ -140,7 +159,7 @@ def compare_http(shown: list[str], real: list[str]) -> list[str]:
 
 def same_text(shown: str, real) -> bool:
     """Equal, or `shown` ends in '...' and the real text starts with what comes before it."""
-    if isinstance(real, str) and shown.endswith("..."):
+    if isinstance(real, str) and isinstance(shown, str) and shown.endswith("..."):
         return real.startswith(shown[:-3].rstrip())
     return shown == real
 
@@ -148,6 +167,8 @@ def same_text(shown: str, real) -> bool:
 def compare_json(shown, real, path: str = "$") -> list[str]:
     """Every field name shown is in the real answer, and every stable value shown is the real one."""
     problems: list[str] = []
+    if not isinstance(shown, (dict, list)) and not any(mark in path for mark in ".["):
+        return [] if shown == real else [f"{path}: shown {shown!r}, printed {real!r}"]  # a bare value, as printed
     if isinstance(shown, dict):
         if not isinstance(real, dict):
             return [f"{path}: shown an object, real {type(real).__name__}"]
@@ -176,17 +197,37 @@ def _scalars(values: list) -> bool:
 
 
 def _matching(item: dict, position: int, shown: list, real: list):
-    """The real list item a shown one stands for: by an identity field, else by position in a list shown whole."""
-    for key in IDENTITY:
-        if key in item and not isinstance(item[key], (dict, list)):
-            candidates = [other for other in real if isinstance(other, dict) and other.get(key) == item[key]]
-            return candidates[0] if candidates else {}
+    """The real list item a shown one stands for: by position in a list shown whole, else by an identity field."""
     if "..." not in shown and len(shown) == len(real):
         return real[position]
+    for key in IDENTITY:
+        if key in item and not isinstance(item[key], (dict, list)):
+            candidates = [other for other in real if isinstance(other, dict) and same_text(item[key], other.get(key))]
+            if candidates:
+                return candidates[0]
     return None
 
 
-def compare(answer: str, output: str) -> list[str]:
+def compare_lines(shown: str, real: str) -> list[str]:
+    """Plain text line by line: a JSON line as JSON, a line with '...' up to it, any other line exactly."""
+    shown_lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    real_lines = [line.strip() for line in real.splitlines() if line.strip()]
+    if len(shown_lines) != len(real_lines):
+        return [f"{len(shown_lines)} lines shown, {len(real_lines)} printed"]
+    problems = []
+    for number, (line, printed) in enumerate(zip(shown_lines, real_lines, strict=True), 1):
+        shown_json, real_json = parsed(line), parsed(printed)
+        if shown_json is not None and real_json is not None:
+            problems += compare_json(shown_json, real_json, f"line {number}")
+        elif "..." in line:
+            if not printed.startswith(line.split("...")[0].rstrip()):
+                problems.append(f"line {number}: shown {line!r}, printed {printed!r}")
+        elif line != printed:
+            problems.append(f"line {number}: shown {line!r}, printed {printed!r}")
+    return problems
+
+
+def compare(answer: str, output: str, lang: str = "text") -> list[str]:
     """What differs between a shown answer and the real output, in the parts that do not change."""
     shown_head, shown_body = split_http(answer)
     real_head, real_body = split_http(output)
@@ -196,8 +237,14 @@ def compare(answer: str, output: str) -> list[str]:
             return [f"an HTTP answer shown ({shown_head[0]!r}), but the real output has no status line"]
         problems += compare_http(shown_head, real_head)
     shown_json = parsed(shown_body)
+    if shown_json is None and lang == "json":
+        shown_json = abbreviated(shown_body)
+        if shown_json is None:
+            return ["a JSON answer shown that does not parse, even without its '...'"]
+    if shown_json is None and not shown_head:
+        return problems + compare_lines(shown_body, real_body)
     if shown_json is None:
-        return problems  # an abbreviated body (bare `...`) or plain text: its status and headers were compared
+        return problems  # an abbreviated body (bare `...`): its status and headers were compared
     real_json = parsed(real_body)
     if real_json is None:
         return [*problems, "a JSON answer shown, but the real output is not JSON"]
