@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from docs_examples import ROOT, RUN, blocks, compare, pages
+from docs_examples import MARK, ROOT, RUN, blocks, compare, pages
 from launch import serve_command, start
 from sqlalchemy import create_engine
 
@@ -109,6 +109,18 @@ def test_the_example_runs_and_prints_what_the_page_shows(block, service):
 def test_every_not_run_mark_gives_a_reason():
     marks = [block.name for block in ALL if block.mark == "not-run" and not block.mark_value]
     assert marks == [], "a <!-- not-run: --> mark without its reason"
+
+
+def test_every_mark_is_read_as_one():
+    """A mark misspelt (no colon) or away from its block would let the block run, or hide the mark."""
+    misplaced = []
+    for page in pages():
+        lines = page.read_text("utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if re.search(r"<!--\s*(not-run|exits)", line):
+                if not MARK.match(line) or number == len(lines) or not lines[number].lstrip().startswith("```"):
+                    misplaced.append(f"{page.relative_to(ROOT)}:{number}")
+    assert misplaced == []
 
 
 def test_an_exits_mark_names_a_status():
