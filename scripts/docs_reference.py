@@ -101,6 +101,32 @@ def commands_page() -> str:
 ENDPOINTS_START = "<!-- endpoints: written by scripts/docs_reference.py from the app's routes -->"
 ENDPOINTS_END = "<!-- endpoints: end -->"
 SKIPPED_ROUTES = {"static", "clinic.static", "docs_assets.static"}
+# Where each address is explained: the first prefix that matches a route's path.
+GUIDES = (
+    ("/v1/screenings/batch", "../guides/roster.md", "the roster"),
+    ("/v1/screenings/<", "../guides/history.md", "the history"),
+    ("/v1/screenings", "../tutorial/first-screening.md", "the first screening"),
+    ("/v1/runners", "../guides/history.md", "the history"),
+    ("/v1/rules", "rulebook.md", "the rulebook"),
+    ("/v1/audit", "../security.md", "security"),
+    ("/fhir", "../guides/clinic-systems.md#fhir-r4", "FHIR"),
+    ("/cds-services", "../guides/clinic-systems.md#cds-hooks-20", "CDS Hooks"),
+    ("/rules", "rulebook.md", "the rulebook"),
+    ("/health", "#health-readiness-and-the-api-document", "above"),
+    ("/ready", "#health-readiness-and-the-api-document", "above"),
+    ("/openapi.json", "#health-readiness-and-the-api-document", "above"),
+    ("/docs", "#health-readiness-and-the-api-document", "above"),
+    ("/login", "../security.md", "security"),
+    ("/logout", "../security.md", "security"),
+    ("/account", "../security.md", "security"),
+    ("/", "../tutorial/clinic-form.md", "the clinic form"),
+)
+
+
+def guide(path: str) -> str:
+    """A link to the page that explains `path`."""
+    target, title = next((target, title) for prefix, target, title in GUIDES if path.startswith(prefix))
+    return f"[{title}]({target})"
 
 
 def endpoint_rows() -> list[str]:
@@ -111,14 +137,14 @@ def endpoint_rows() -> list[str]:
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"STORE": "off", "AUTH": "on", "DATABASE_URL": f"sqlite:///{folder}/routes.sqlite3"})
-    rows = ["| method | path | what |", "|---|---|---|"]
+    rows = ["| method | path | what | see |", "|---|---|---|---|"]
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: (rule.rule, sorted(rule.methods or ()))):
         if rule.endpoint in SKIPPED_ROUTES:
             continue
         doc = (app.view_functions[rule.endpoint].__doc__ or "").strip().split("\n\n")[0]
         what = " ".join(doc.split()) or "the same as `/docs`"
         methods = ", ".join(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}))
-        rows.append(f"| {methods} | `{rule.rule}` | {cell(what)} |")
+        rows.append(f"| {methods} | `{rule.rule}` | {cell(what)} | {guide(rule.rule)} |")
     return rows
 
 
