@@ -161,3 +161,11 @@ def test_no_page_says_the_service_keeps_no_state_or_has_no_history_store():
         if STALE.search(line)
     ]
     assert said == []
+
+
+def test_every_link_of_the_readme_reaches_a_file_of_the_repository():
+    """mkdocs --strict checks the links between docs pages; the README is outside the site, so here."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    targets = re.findall(r"\]\(((?!https?:)[^)#]+)(?:#[^)]*)?\)", readme)
+    assert len(targets) >= 10
+    assert [target for target in targets if not (ROOT / target).exists()] == []
