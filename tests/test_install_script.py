@@ -114,3 +114,13 @@ def test_a_failing_pip_shows_the_end_of_its_output(tmp_path):
     done = install(tree)
     assert done.returncode == 1
     assert "pip failed" in done.stderr and "ERROR: no matching distribution for x" in done.stderr
+
+
+def test_the_docs_tools_install_with_their_own_option_and_stay_with_the_others(tmp_path):
+    tree = checkout(tmp_path)
+    assert install(tree, "--check", "--docs").returncode == 0
+    assert pip_runs(tree)[-1].endswith(".[check,docs]")
+    assert install(tree, "--test").returncode == 0  # adds the test tools, keeps the check and docs tools
+    assert pip_runs(tree)[-1].endswith(".[check,docs,test]")
+    refused = install(tree, "--site")
+    assert refused.returncode == 2 and "--docs" in refused.stderr

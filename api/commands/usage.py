@@ -14,7 +14,8 @@ import textwrap
 # Where the docs live: the repository's docs/ folder (and README.md), and the running service's API docs.
 DOCS = (
     "documentation:\n"
-    "  README.md and docs/ in the repository; the running service's API at /docs (e.g. http://127.0.0.1:8000/docs)\n"
+    "  README.md and docs/ in the repository (scripts/docs serves them as a site on http://127.0.0.1:8001)\n"
+    "  the running service's API at /docs (e.g. http://127.0.0.1:8000/docs)\n"
     "  soleus-screen COMMAND --help   a command's options, settings, examples and exit statuses"
 )
 EXAMPLES = (

@@ -130,7 +130,7 @@ def _check_header(header: list[str]) -> None:
     if unknown:
         raise CsvError(
             f"unknown column(s) {_some(unknown)}: a roster has only the contract's columns "
-            "(runner.id, heel_raise.left, ...; see the README); remove or rename these"
+            "(runner.id, heel_raise.left, ...; see docs/guides/roster.md); remove or rename these"
         )
     duplicated = sorted(name for name, count in counts.items() if count > 1)
     if duplicated:
