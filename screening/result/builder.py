@@ -14,21 +14,9 @@ thresholds, evidence) are built once per ruleset; results share them, so treat
 a result as read-only.
 """
 
-import operator
-from collections.abc import Callable
-from typing import Any
-
 from screening.result.risk import risk, risk_scale
+from screening.ruleset.compare import COMPARE
 from screening.ruleset.model import REFERRAL_ORDER, SYMPTOMATIC, Hold, Rule, Ruleset, Term, evidence_list
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 
 
 def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
@@ -90,7 +78,7 @@ class ResultBuilder:
         if term.of:
             right = values[1] if right is None else values[1] * right
         assert term.op is not None  # the loader gives every comparison that is not `is` an operator
-        return not _COMPARE[term.op](values[0], right)
+        return not COMPARE[term.op](values[0], right)
 
     def not_assessed(self, inputs: dict, fired: set) -> list[dict]:
         """Rules that could not run because an input they need is missing.
