@@ -30,6 +30,7 @@ from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
 from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
+from screening.programme.words import PROGRAMME_CELLS, stage_cell
 from screening.result.derived_words import derived_in_words
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
@@ -96,6 +97,7 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset, part: int) -> PageReco
                 change_since_previous(result),
                 [entry["points"] for entry in result["explanation"]],
                 [[cap["group"], cap["points"], cap["counted"]] for cap in result["risk"].get("caps", [])],
+                stage_cell(result.get("programme")),
             ]
         )
     uses = Counter(text for record in records for text in (*record[7], *record[9][1::2], *record[10]))
@@ -359,6 +361,7 @@ class RosterReport:
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
+            "stages": PROGRAMME_CELLS,
             "urgencies": urgencies,
             "histogram": self.histogram(),
             "axis_cut": self.shown_bins() < len(self.bins),
