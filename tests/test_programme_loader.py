@@ -114,6 +114,18 @@ BROKEN = [
         ["programme.yaml", "exercises.double_leg_raise", "no drawing nowhere.svg"],
     ),
     (
+        "a programme given while a soon referral is open",
+        "referrals: [urgent, soon]",
+        "referrals: [urgent]",
+        ["programme.yaml", "withheld", "must be withheld for urgent and soon referrals", "missing: soon"],
+    ),
+    (
+        "a programme given despite a red-flag sign",
+        "red_flag_signs: true",
+        "red_flag_signs: false",
+        ["programme.yaml", "withheld", "missing: red_flag_signs"],
+    ),
+    (
         "withholding on an unknown referral",
         "referrals: [urgent, soon]",
         "referrals: [urgent, someday]",

@@ -24,13 +24,13 @@ class Legs(NamedTuple):
 
     @property
     def weaker(self) -> str:
-        """Which leg is the weaker in words: left, right, the only one tested, or both alike."""
+        """Which leg is the weaker in words: left, right, the only one tested, or both legs alike."""
         if self.left is None and self.right is None:
             return "neither tested"
         if self.left is None or self.right is None:
             return f"{'left' if self.right is None else 'right'}, the only one tested"
         if self.left == self.right:
-            return "both alike"
+            return "both legs alike"
         return "left" if self.left < self.right else "right"
 
 

@@ -4,7 +4,8 @@ As strict as the rule files (screening/ruleset/): unknown or duplicate keys;
 a stage, dose number, choice or text without `basis: evidence` and its
 evidence, or `basis: design choice` and its reason; a threshold that is not a
 parameter of the ruleset; an exercise, dose or stage that does not exist; a
-text naming a value it cannot be said with; stages not numbered 1, 2, 3...;
+text naming a value it cannot be said with; stages not numbered 1, 2, 3...; a
+programme not withheld for every urgent or soon referral and red-flag sign;
 and a `choose` list whose last entry does not always apply. Every error names
 the file and the place.
 """
@@ -136,6 +137,17 @@ def _stages(raw: list[dict], exercises: dict[str, Exercise]) -> tuple[Stage, ...
     return tuple(stages)
 
 
+def _check_refer_first(withheld: dict) -> None:
+    """No training advice while a referral comes first: the programme is withheld for every urgent or soon
+    referral and every red-flag sign, whatever else the file says."""
+    missing = sorted({"urgent", "soon"} - set(withheld["referrals"]))
+    if missing or not withheld["red_flag_signs"]:
+        raise RulesError(
+            f"{FILE}: withheld: the programme must be withheld for urgent and soon referrals and every red-flag "
+            f"sign (missing: {', '.join(missing) or 'red_flag_signs'})"
+        )
+
+
 def load_programme(folder: Path, ruleset: Ruleset, drawings: Path) -> ProgrammeRules:
     """Read and check `folder`/programme.yaml against the loaded ruleset's parameters."""
     data = load_checked(ProgrammeSchema(), load_yaml(Path(folder) / FILE), FILE)
@@ -169,6 +181,7 @@ def load_programme(folder: Path, ruleset: Ruleset, drawings: Path) -> ProgrammeR
         source_of(blank, "no_tested_leg"),
     )
     emphasis, withheld, back = data["emphasis"], data["withheld"], data["return_to_run"]
+    _check_refer_first(withheld)
     checks = tuple(
         model.Check(
             c["id"],
