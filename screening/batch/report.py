@@ -161,6 +161,7 @@ class RosterReport:
         self.tally = Tally(repeated_ids=self._repeated_ids)
         self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
+        self.stages: dict[str, int] = {}  # programme stage cell -> runners
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
         self.not_assessed_inputs: dict[str, set[str]] = {}  # rule id -> inputs some runner lacked for it
@@ -261,6 +262,7 @@ class RosterReport:
         for index, count in counted.bins.items():
             self.bins[index] += count
         _add(self.rule_counts, counted.rule_counts)
+        _add(self.stages, counted.stages)
         _add(self.not_assessed_counts, counted.not_assessed_counts)
         for rule_id, names in counted.not_assessed_inputs.items():
             self.not_assessed_inputs.setdefault(rule_id, set()).update(names)
@@ -362,6 +364,7 @@ class RosterReport:
             "screened": self.screened,
             "bands": self.bands,
             "stages": PROGRAMME_CELLS,
+            "stage_counts": [(cell, self.stages.get(cell, 0)) for cell in PROGRAMME_CELLS],
             "urgencies": urgencies,
             "histogram": self.histogram(),
             "axis_cut": self.shown_bins() < len(self.bins),

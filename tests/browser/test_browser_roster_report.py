@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,12 @@ def test_the_programme_filter_shows_exactly_the_runners_of_that_stage_for_a_grou
     assert set(_rows_shown(report)) == expected and expected
     first = report.locator("#list details.runner summary .programme").first
     assert first.text_content() == f"programme: {stage}"
+    report.locator("#reset").click()
+    link = report.locator("#programme-stages").get_by_role("link", name=re.compile(f"runners at {stage}:"))
+    assert link.text_content() == f"{len(expected):,}"
+    link.click()
+    _show_everything(report)
+    assert set(_rows_shown(report)) == expected
 
 
 def test_filters_by_band_rule_referral_and_not_assessed_show_exactly_the_matching_runners(report, roster):
