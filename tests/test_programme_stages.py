@@ -156,3 +156,21 @@ def test_the_next_screenings_count_that_moves_the_stage_on_is_the_boundary_itsel
     moves_on = programme["moves_on_at"]["reps"]
     assert stage(_runner(32, "female", moves_on, moves_on)) == 3
     assert stage(_runner(32, "female", moves_on - 1, moves_on - 1)) == 2
+
+
+@pytest.mark.parametrize(("age", "sex"), BANDS[::3])
+@pytest.mark.parametrize("pain", [0, 4])
+def test_more_heel_raises_never_choose_an_earlier_stage(age, sex, pain):
+    """What moves_on_at's bisection rests on, checked of the rule data: the stage never falls as the weaker
+    leg's count rises (the other leg at least as strong)."""
+    from screening.programme import choose
+
+    rules = SCREENER.programme.rules
+    goal = _goal(age, sex)
+    for other in (None, goal // 2, goal, goal + 8):
+        stages = []
+        for reps in range(1, 2 * goal + 2):
+            legs = choose.Legs(reps, None if other is None else max(other, reps))
+            found = choose.values(legs, goal, pain)
+            stages.append(next(c for c in rules.choices if choose.all_hold(c.terms, found, RULESET)).stage.number)
+        assert stages == sorted(stages), (other, stages)

@@ -12,6 +12,8 @@ checklist and keeps the stage at or below its own. The history part (earlier
 visits, the change in words) is earlier.py's.
 """
 
+import functools
+
 from screening.history.series import RunnerHistory
 from screening.programme import choose as choosing
 from screening.programme.choose import Legs
@@ -38,6 +40,7 @@ class Programme:
         self.ruleset = ruleset
         self.rules = rules
         self._signs = [n for n, spec in ruleset.inputs.items() if spec.kind == "sign"]
+        self._shared = functools.lru_cache(maxsize=4096)(self._section)
 
     def goal(self, inputs: dict) -> int:
         reference = inputs["derived.heel_raise_reference"]
@@ -69,20 +72,30 @@ class Programme:
         return weeks if weeks is not None and weeks <= limit else None
 
     def section(self, inputs: dict, result: dict, history: RunnerHistory | None = None) -> dict:
+        """The section for this result; what does not depend on the history is shared between results with
+        the same heel raises, goal, pain, strain and reasons to withhold (treat it as read-only)."""
         legs = Legs(inputs["heel_raise.left"], inputs["heel_raise.right"])
-        goal, pain = self.goal(inputs), inputs["wellness.pain_while_running"]
+        key = (
+            legs,
+            self.goal(inputs),
+            self.goal_basis(inputs, result),
+            inputs["wellness.pain_while_running"],
+            self.strain_weeks(inputs),
+            tuple(self.withheld_because(inputs, result)),
+        )
+        section = dict(self._shared(key))
+        if history is not None:
+            shown = int(self.ruleset.parameter("programme.history_shown"))
+            section["history"] = earlier_section(history, legs, section, self.rules, shown)
+        return section
+
+    def _section(self, key: tuple) -> dict:
+        legs, goal, goal_basis, pain, weeks, because = key
         found = choosing.values(legs, goal, pain)
-        weeks = self.strain_weeks(inputs)
-        because = self.withheld_because(inputs, result)
         rules = self.rules
         section: dict = {
             "status": "withheld" if because else "prescribed",
-            "legs": {
-                "left": legs.left,
-                "right": legs.right,
-                "goal": goal,
-                "goal_basis": self.goal_basis(inputs, result),
-            },
+            "legs": {"left": legs.left, "right": legs.right, "goal": goal, "goal_basis": goal_basis},
         }
         if because:
             section.update(
@@ -126,10 +139,6 @@ class Programme:
                 }
         if weeks is not None:
             section["return_to_run"] = self._return_to_run(weeks, found)
-        if history is not None:
-            section["history"] = earlier_section(
-                history, legs, section, rules, int(self.ruleset.parameter("programme.history_shown"))
-            )
         return section
 
     def _emphasis(self, legs: Legs, found: dict) -> dict | None:

@@ -100,13 +100,21 @@ def moves_on_at(
     if not legs.tested:
         return None
     weaker_is_left = legs.right is None or (legs.left is not None and legs.left <= legs.right)
-    start = min(legs.tested)
-    for reps in range(start + 1, 2 * max(goal, start) + 2):
-        other = legs.right if weaker_is_left else legs.left
-        other = None if other is None else max(other, reps)  # the other leg at least as strong
-        tried = Legs(reps, other) if weaker_is_left else Legs(other, reps)
+    other = legs.right if weaker_is_left else legs.left
+
+    def stage_at(reps: int) -> int:
+        lifted = None if other is None else max(other, reps)  # the other leg at least as strong
+        tried = Legs(reps, lifted) if weaker_is_left else Legs(lifted, reps)
         found = values(tried, goal, pain)
-        chosen = next(c for c in rules.choices if all_hold(c.terms, found, ruleset))
-        if chosen.stage.number > stage:
-            return reps if highest is None or chosen.stage.number <= highest else None
-    return None
+        return next(c for c in rules.choices if all_hold(c.terms, found, ruleset)).stage.number
+
+    # More reps never choose an earlier stage (tests/test_programme_stages.py checks it of the rule data), so
+    # the first count past `stage` is found by bisection between this count and twice the goal.
+    low, high = min(legs.tested), 2 * max(goal, min(legs.tested)) + 1
+    if stage_at(high) <= stage:
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if stage_at(middle) > stage else (middle, high)
+    reached = stage_at(high)
+    return high if highest is None or reached <= highest else None
