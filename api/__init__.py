@@ -79,6 +79,7 @@ def create_app(config: dict | None = None):
         history,
         limits,
         openapi,
+        programme_pages,
         requestlog,
         rulebook,
         rulebook_pages,
@@ -104,10 +105,25 @@ def create_app(config: dict | None = None):
     history.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
-    for blueprint in (screenings.blp, history.blp, audit.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
+    for blueprint in (
+        screenings.blp,
+        history.blp,
+        programme_pages.blp,
+        audit.blp,
+        rulebook.blp,
+        health.blp,
+        fhir.blp,
+        cds_hooks.blp,
+    ):
         api.register_blueprint(blueprint)
     access.init_app(app, history_store.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in (form.init_app, runner_pages.init_app, rulebook_pages.init_app, cds_hooks.init_app):
+    for init_app in (
+        form.init_app,
+        programme_pages.init_app,
+        runner_pages.init_app,
+        rulebook_pages.init_app,
+        cds_hooks.init_app,
+    ):
         init_app(app)
     return app

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from flask import current_app
 
 from api.json_provider import encode
+from screening.programme.trend import heel_trend
 from screening.result.derived_words import derived_in_words, history_in_words
 from screening.result.entered import entered
 from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
@@ -43,7 +44,16 @@ def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> 
         "origin": {entry["rule"]: points_origin(entry) for entry in result["explanation"] if entry["points"]},
         "cutoffs": {entry["rule"]: design_choice_cutoffs(entry) for entry in result["explanation"]},
         "points_from": points_from(result),
+        "heel_trend": heel_trend_of(result, ruleset),
     }
+
+
+def heel_trend_of(result: dict, ruleset) -> dict | None:
+    """The heel-raise trend per leg the note draws under Programme (None without an earlier screening)."""
+    programme = result.get("programme")
+    if not programme:
+        return None
+    return heel_trend(programme, int(ruleset.parameter("programme.return_to_play_reps")))
 
 
 def points_from(result: dict) -> dict[str, list[str]]:

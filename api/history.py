@@ -166,7 +166,7 @@ def _runner(runner_id: str) -> str:
     return runner_id
 
 
-def _teams() -> str | frozenset[str] | None:
+def lookup_teams() -> str | frozenset[str] | None:
     """The teams a lookup by screening id may find: the named one, else every team of the credential."""
     who = guard.principal()
     if request.args.get("team") is not None or (who.teams is not None and who.only_team is not None):
@@ -319,7 +319,7 @@ def stored_screening(screening_id: str):
     now. Only a screening of the credential's teams: any other id is 404.
     """
     history = _store()
-    found = history.found(screening_id, _teams())
+    found = history.found(screening_id, lookup_teams())
     if found is None:
         raise Problem(404, "No such stored screening.")
     text, g.audit["runner_id"] = found

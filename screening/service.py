@@ -18,6 +18,9 @@ from screening.history.series import RunnerHistory
 from screening.intake.bounds import ListBounds
 from screening.intake.fast import FastIntake, Untranslatable
 from screening.intake.schema import IntakeSchema, errors_by_path
+from screening.programme import DRAWINGS
+from screening.programme.build import Programme
+from screening.programme.loader import load_programme
 from screening.result.builder import ResultBuilder
 from screening.ruleset.loader import load_ruleset
 from screening.timestamps import CLOCK_SKEW, format_time, naive_utc, now_text, parse_rfc3339, parse_time, too_late
@@ -30,6 +33,7 @@ class Screener:
         self.ruleset = load_ruleset(rules_dir, computed=COMPUTED)
         self.engine = RulesEngine(self.ruleset)
         self.results = ResultBuilder(self.ruleset)
+        self.programme = Programme(self.ruleset, load_programme(rules_dir, self.ruleset, DRAWINGS))
         self._schema = IntakeSchema()
         self._fast = _fast_intake(self._schema)
         self._bounds = ListBounds(self._schema)
@@ -104,6 +108,7 @@ class Screener:
             screened_at=screened_at,
             sources=sources,
         )
+        result["programme"] = self.programme.section(inputs, result, history)
         if history is not None and over_time is not None:
             result["history"] = {**history_section(history.previous, result), **over_time}
         return result

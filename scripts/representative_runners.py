@@ -26,7 +26,7 @@ from screening import Screener  # noqa: E402
 RUNNERS = ROOT / "tests" / "representative_runners.yaml"
 START = "<!-- representative-runners:start -->"
 END = "<!-- representative-runners:end -->"
-HEADER = ("Runner", "Score", "Risk multiple", "Band", "Referral", "To")
+HEADER = ("Runner", "Score", "Risk multiple", "Band", "Referral", "To", "Programme")
 
 
 def load_runners(path: Path = RUNNERS) -> list[dict]:
@@ -67,11 +67,28 @@ def row(name: str, result: dict) -> tuple[str, ...]:
         risk["band"],
         referral["urgency"] or "none",
         ", ".join(destinations) or "-",
+        programme_cell(result.get("programme")),
     )
 
 
+def programme_cell(programme: dict | None) -> str:
+    """The runner's programme: its stage and title (with the weaker leg's extra set), or withheld ('-' before 2.3)."""
+    if not programme:
+        return "-"
+    if programme["status"] == "withheld":
+        return "withheld (refer first)"
+    stage = programme["stage"]
+    extra = f"; extra set {programme['emphasis']['leg']}" if programme.get("emphasis") else ""
+    capped = "; return-to-run checklist" if programme.get("return_to_run") else ""
+    return f"stage {stage['number']} ({stage['title'].lower()}){extra}{capped}"
+
+
 def table(screened: list[tuple[str, dict]]) -> str:
-    lines = [HEADER, ("---", "--:", "--:", "---", "---", "---"), *(row(name, result) for name, result in screened)]
+    lines = [
+        HEADER,
+        ("---", "--:", "--:", "---", "---", "---", "---"),
+        *(row(name, result) for name, result in screened),
+    ]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines) + "\n"
 
 

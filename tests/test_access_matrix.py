@@ -65,6 +65,7 @@ ENDPOINTS = [
     ("POST", "/v1/screenings", healthy("a-runner"), "screen", "history:read"),
     ("POST", "/v1/screenings/batch", [healthy("a-runner")], "screen", "history:read"),
     ("GET", "/v1/screenings/{b_screening}", None, "history:read", "screen"),
+    ("GET", "/v1/screenings/{b_screening}/programme", None, "history:read", "screen"),
     ("GET", f"/v1/runners/{B_RUNNER}/screenings", None, "history:read", "screen"),
     ("GET", f"/v1/runners/{B_RUNNER}/trend", None, "history:read", "screen"),
     ("DELETE", f"/v1/runners/{B_RUNNER}", None, "history:erase", "history:read"),

@@ -13,6 +13,7 @@ OPERATIONS = {
     ("/v1/screenings/batch", "post"),
     ("/v1/screenings/{screening_id}", "get"),
     ("/v1/screenings/{screening_id}", "delete"),
+    ("/v1/screenings/{screening_id}/programme", "get"),
     ("/v1/runners/{runner_id}/screenings", "get"),
     ("/v1/runners/{runner_id}/trend", "get"),
     ("/v1/runners/{runner_id}", "delete"),

@@ -51,6 +51,7 @@ def test_screen_json_intake_returns_the_cores_result(client):
         "soreness_span_days",
         "on_record",
     }
+    assert set(result["programme"].pop("history")) == {"earlier", "change"}  # the programme across visits
     assert stable(result) == stable(json.loads(json.dumps(default_screener().screen(EXAMPLE))))
 
 

@@ -148,6 +148,8 @@ def test_a_red_flag_runner_gets_a_critical_card_with_a_referral_to_create(server
     assert card["indicator"] == "critical"
     assert len(card["summary"]) < 140 and "URGENT" in card["summary"]
     assert card["source"]["url"] == server.url + "/v1/rules"
+    (programme,) = [line for line in card["detail"].splitlines() if line.startswith("**Programme**")]
+    assert programme.startswith("**Programme**: Soleus programme withheld: No calf programme yet")
     (suggestion,) = card["suggestions"]
     (action,) = suggestion["actions"]
     referral = ServiceRequest.model_validate(action["resource"])
@@ -171,6 +173,9 @@ def test_every_case_gets_one_card_whose_indicator_follows_band_and_referral(serv
     assert card["indicator"] == _expected_indicator(result)
     assert ("suggestions" in card) == result["referral"]["required"]
     assert result["risk"]["band"] in card["summary"]
+    (programme,) = [line for line in card["detail"].splitlines() if line.startswith("**Programme**")]
+    stage = result["programme"]["stage"]
+    assert (f"stage {stage['number']} ({stage['title']})" if stage else "withheld") in programme
 
 
 def test_rs384_tokens_are_accepted_too(server, ehr):

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
@@ -239,3 +240,34 @@ def test_a_fhir_questionnaire_response_round_trips_its_visit_time(example_intake
     response = from_intake(intake, ITEMS)
     assert response["authored"] == "2026-11-30T09:00:00Z"
     assert to_intake(response, ITEMS)[0]["screened_at"] == "2026-11-30T09:00:00Z"
+
+
+def _care_plan(assessment: dict) -> dict:
+    """The CarePlan the RiskAssessment's programme extension references, from its contained resources."""
+    (reference,) = _extensions(assessment, codes.PROGRAMME_EXTENSION)
+    (plan,) = [r for r in assessment["contained"] if f"#{r['id']}" == reference["valueReference"]["reference"]]
+    return plan
+
+
+def test_the_programme_is_a_care_plan_referenced_from_the_risk_assessment(client, example_intake):
+    assessment = _post(client, _response_for(example_intake)).get_json()
+    RiskAssessment.model_validate(assessment)
+    plan = _care_plan(assessment)
+    CarePlan.model_validate(plan)
+    programme = default_screener().screen(example_intake)["programme"]
+    assert (plan["status"], plan["intent"], plan["subject"]) == ("active", "proposal", PATIENT)
+    assert plan["title"] == f"Soleus programme: stage {programme['stage']['number']} ({programme['stage']['title']})"
+    assert plan["description"] == programme["reason"]
+    assert len(plan["activity"]) == len(programme["exercises"])
+    for activity, row in zip(plan["activity"], programme["exercises"], strict=True):
+        assert activity["detail"]["description"].startswith(f"{row['title']}: {row['sets']} x {row['reps']}")
+        assert row["how"] in activity["detail"]["description"]
+
+
+def test_a_withheld_programme_is_a_care_plan_on_hold_with_no_activity(client, example_intake):
+    example_intake["red_flags"]["calf_swelling"] = True
+    assessment = _post(client, _response_for(example_intake)).get_json()
+    plan = _care_plan(assessment)
+    CarePlan.model_validate(plan)
+    assert plan["status"] == "on-hold" and "activity" not in plan
+    assert plan["description"].startswith("No calf programme yet: a clinician should see you first")

@@ -329,6 +329,7 @@ def test_upgrading_fills_in_the_facts_on_record_from_each_stored_intake(database
     at = datetime(2026, 3, 2, 9, 30, 0)
     row = screening_row(payload, team="club-m", at=at).row()
     added = ("soreness_days", "previous_dvt", "calf_strain_on", "calf_strain_error")
+    added += ("heel_raise_left", "heel_raise_right", "programme_stage")  # 0006_programme's
     old = {key: value for key, value in row.items() if key not in added}
     with engine.begin() as connection:
         names = ", ".join(old)
@@ -358,3 +359,26 @@ def test_a_correction_stated_with_a_new_strain_keeps_the_new_strain_on_record(da
     facts = store.history("club-n", payload["runner"]["id"]).facts
     assert facts.calf_strain_on == at - timedelta(weeks=1)  # the strain given with the correction
     assert facts.previous_dvt_since == at  # ticked beside "in error": the tick wins, it stays on record
+
+
+def test_upgrading_fills_in_each_stored_screenings_heel_raises_and_leaves_its_stage_unknown(database_url):
+    """Migration 0006_programme: heel raises per leg come from the stored intake; a screening stored before the
+    programme has no stage (none is guessed), and the next screening says so."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0005")
+    payload = json.loads(json.dumps(EXAMPLE))
+    payload["heel_raise"] = {"left": 11, "right": None}
+    row = screening_row(payload, team="club-p", at=datetime(2026, 3, 2, 9, 30, 0)).row()
+    old = {
+        key: value
+        for key, value in row.items()
+        if key not in ("heel_raise_left", "heel_raise_right", "programme_stage")
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO screenings ({', '.join(old)}) VALUES ({', '.join(':' + key for key in old)})"),
+            {**old, "fired": json.dumps(old["fired"])},
+        )
+    migrate.upgrade(engine)
+    point = Store.open(database_url, upgrade=False).history("club-p", row["runner_id"]).points[0]
+    assert (point.heel_raise_left, point.heel_raise_right, point.programme_stage) == (11, None, None)

@@ -80,9 +80,9 @@ def test_a_row_gives_score_multiple_band_urgency_and_every_destination(script):
         "risk": {"score": 14, "band": "moderate", "relative_risk": {"value": 2.64}},
         "referral": {"urgency": "soon", "to": "sports physician", "destinations": ["sports physician", "physio"]},
     }
-    assert script.row("A", result) == ("A", "14", "2.6x", "moderate", "soon", "sports physician, physio")
+    assert script.row("A", result) == ("A", "14", "2.6x", "moderate", "soon", "sports physician, physio", "-")
     no_referral = {"risk": {"score": 0, "band": "low"}, "referral": {"urgency": None, "to": None}}
-    assert script.row("B", no_referral) == ("B", "0", "-", "low", "none", "-")
+    assert script.row("B", no_referral) == ("B", "0", "-", "low", "none", "-", "-")
 
 
 def test_dropping_a_field_leaves_the_rest_of_the_intake(script):
@@ -178,3 +178,19 @@ def test_the_changelog_points_table_gives_every_rule_the_points_the_loader_compu
     for rule in default_screener().ruleset.rules:
         points = str(rule.points) if rule.taper is None else f"{rule.points} -> {rule.taper.end_points}"
         assert table.get(rule.id) == points, f"{rule.id}: CHANGELOG says {table.get(rule.id)}"
+
+
+def test_the_programme_column_says_each_runners_stage_the_weaker_legs_extra_set_or_that_it_is_withheld(results):
+    split = results["Man of 38 with 18 and 30 heel raises (left well below his reference of 32)"]["programme"]
+    assert (split["stage"]["number"], split["emphasis"]["leg"]) == (2, "left")
+    assert (
+        results["Woman of 45 with 10 and 11 heel raises (under half her reference of 24)"]["programme"]["stage"][
+            "number"
+        ]
+        == 1
+    )
+    strain = results["Calf strain 9 weeks ago, otherwise healthy, 33"]["programme"]
+    assert strain["stage"]["number"] == 3 and strain["return_to_run"]["weeks_since_strain"] == 9
+    for name, result in results.items():
+        if result["referral"]["urgency"] in ("soon", "urgent"):
+            assert result["programme"]["status"] == "withheld", name

@@ -77,6 +77,10 @@ def test_results_csv_agrees_with_the_full_results(screened):
         assert row["referral"] == ("yes" if result["referral"]["required"] else "no")
         assert row["urgency"] == (result["referral"]["urgency"] or "")
         assert row["screening_id"] == result["screening_id"]
+        programme = result["programme"]
+        assert row["programme_stage"] == (
+            "withheld" if programme["status"] == "withheld" else f"stage {programme['stage']['number']}"
+        )
         reasons = row["top_reasons"].split("; ") if row["top_reasons"] else []
         assert set(reasons) <= {entry["rule"] for entry in result["explanation"]}
 

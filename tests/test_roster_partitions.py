@@ -34,7 +34,8 @@ def _csv(path: Path) -> list[list[str]]:
 
 def _without_ids(rows: list[list[str]]) -> list[list[str]]:
     """results.csv rows without the screening id, which hashes the roster's name."""
-    return [row[:-1] for row in rows]
+    at = rows[0].index("screening_id")
+    return [row[:at] + row[at + 1 :] for row in rows]
 
 
 def _screen(roster, out, **options):
@@ -147,8 +148,9 @@ def test_two_runs_at_one_time_write_identical_files_and_a_run_at_another_time_ot
     screen_roster(roster, tmp_path / "again", workers=1, screened_at="2026-12-01T09:00:00+01:00", jsonl=True)
     assert _files(tmp_path / "again") == _files(expected)
     screen_roster(roster, tmp_path / "later", workers=1, screened_at="2026-12-01T09:00:00Z", jsonl=True)
-    ids = [row[-1] for row in _csv(expected / "results.csv")[1:]]
-    later = [row[-1] for row in _csv(tmp_path / "later" / "results.csv")[1:]]
+    at = _csv(expected / "results.csv")[0].index("screening_id")
+    ids = [row[at] for row in _csv(expected / "results.csv")[1:]]
+    later = [row[at] for row in _csv(tmp_path / "later" / "results.csv")[1:]]
     assert len(set(ids)) == len(ids) and not set(ids) & set(later)
     first = json.loads((tmp_path / "later" / "results.jsonl").read_text().splitlines()[0])
     assert first["screened_at"] == "2026-12-01T09:00:00Z"

@@ -11,6 +11,7 @@ leading apostrophe, which spreadsheets show as plain text; numbers are
 written as numbers.
 """
 
+from screening.programme.words import stage_cell
 from screening.ruleset.model import REFERRAL_ORDER
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -25,6 +26,7 @@ RESULT_COLUMNS = (
     "top_reasons",
     "not_assessed",
     "screening_id",
+    "programme_stage",
 )
 ERROR_COLUMNS = ("row", "runner_id", "field", "message")
 TOP_REASONS = 3
@@ -65,12 +67,13 @@ def summary_values(row: int, result: dict) -> list:
         top_reasons(result),
         result["not_assessed"],
         result["screening_id"],
+        stage_cell(result.get("programme")),
     ]
 
 
 def csv_cells(values: list) -> list:
     """`summary_values` as one spreadsheet-safe results.csv row."""
-    row, runner_id, score, band, required, urgency, to, reasons, not_assessed, screening_id = values
+    row, runner_id, score, band, required, urgency, to, reasons, not_assessed, screening_id, stage = values
     return [
         row,
         spreadsheet_safe(runner_id),
@@ -82,6 +85,7 @@ def csv_cells(values: list) -> list:
         "; ".join(reasons),
         "; ".join(not_assessed),
         screening_id,
+        stage,
     ]
 
 

@@ -32,6 +32,7 @@ SCHEMA = pa.schema(
         ("top_reasons", pa.list_(pa.string())),
         ("not_assessed", pa.list_(pa.string())),
         ("screening_id", pa.string()),
+        ("programme_stage", pa.string()),
         ("result", pa.string()),
     ]
 )

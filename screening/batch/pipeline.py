@@ -34,6 +34,7 @@ class RunnerSummary(NamedTuple):
     not_assessed: tuple[str, ...]
     line: tuple[int, int]
     missing: tuple[tuple[str, str], ...] = ()  # (rule id, input) for each input a rule not assessed lacked
+    stage: str = ""  # the programme's stage cell: "stage 2", "withheld" ("" without a programme)
 
 
 class ChunkOutput(NamedTuple):
@@ -91,6 +92,7 @@ def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None, **history) -> Chun
                 tuple(result["not_assessed"]),
                 (start, len(jsonl)),
                 tuple((entry["rule"], name) for entry in result["not_assessed_detail"] for name in entry["missing"]),
+                values[-1][-1],  # the programme_stage column (cells.summary_values)
             )
         )
     return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)

@@ -30,6 +30,7 @@ from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
 from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
+from screening.programme.words import PROGRAMME_CELLS, stage_cell
 from screening.result.derived_words import derived_in_words
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
@@ -96,6 +97,7 @@ def runner_records(output: ChunkOutput, ruleset: Ruleset, part: int) -> PageReco
                 change_since_previous(result),
                 [entry["points"] for entry in result["explanation"]],
                 [[cap["group"], cap["points"], cap["counted"]] for cap in result["risk"].get("caps", [])],
+                stage_cell(result.get("programme")),
             ]
         )
     uses = Counter(text for record in records for text in (*record[7], *record[9][1::2], *record[10]))
@@ -159,6 +161,7 @@ class RosterReport:
         self.tally = Tally(repeated_ids=self._repeated_ids)
         self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
+        self.stages: dict[str, int] = {}  # programme stage cell -> runners
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
         self.not_assessed_inputs: dict[str, set[str]] = {}  # rule id -> inputs some runner lacked for it
@@ -259,6 +262,7 @@ class RosterReport:
         for index, count in counted.bins.items():
             self.bins[index] += count
         _add(self.rule_counts, counted.rule_counts)
+        _add(self.stages, counted.stages)
         _add(self.not_assessed_counts, counted.not_assessed_counts)
         for rule_id, names in counted.not_assessed_inputs.items():
             self.not_assessed_inputs.setdefault(rule_id, set()).update(names)
@@ -359,6 +363,8 @@ class RosterReport:
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
+            "stages": PROGRAMME_CELLS,
+            "stage_counts": [(cell, self.stages.get(cell, 0)) for cell in PROGRAMME_CELLS],
             "urgencies": urgencies,
             "histogram": self.histogram(),
             "axis_cut": self.shown_bins() < len(self.bins),

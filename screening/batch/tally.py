@@ -26,6 +26,7 @@ class Tally(NamedTuple):
     not_assessed_counts: dict[str, int]  # rule id -> runners it could not be assessed for
     attention_total: int
     not_assessed_inputs: dict[str, list[str]]  # rule id -> the inputs some runner lacked for it
+    stages: dict[str, int]  # programme stage cell ("stage 2", "withheld") -> runners
 
 
 def needs_attention(runner) -> bool:
@@ -62,6 +63,7 @@ def tally(runners: Sequence, bins: int, set_aside: frozenset[str] = frozenset())
         dict(Counter(rule_id for runner in runners for rule_id in runner.not_assessed)),
         sum(1 for runner in runners if needs_attention(runner)),
         _missing_by_rule(runners),
+        dict(Counter(runner.stage for runner in runners if runner.stage)),
     )
 
 

@@ -80,9 +80,17 @@ _RUNNER_BEFORE = (
 )
 _POINTS = (
     _newest_first(
-        select(_c.screening_id, _c.screened_at, _c.fatigue, _c.soreness, _c.weeks, _c.soreness_days).where(
-            *_RUNNER_BEFORE
-        )
+        select(
+            _c.screening_id,
+            _c.screened_at,
+            _c.fatigue,
+            _c.soreness,
+            _c.weeks,
+            _c.soreness_days,
+            _c.heel_raise_left,
+            _c.heel_raise_right,
+            _c.programme_stage,
+        ).where(*_RUNNER_BEFORE)
     )
     .limit(bindparam("limit"))
     .subquery()
@@ -168,7 +176,7 @@ def _history(points, newest, facts: Facts) -> RunnerHistory:
         return RunnerHistory([])
     rows.sort(key=_NEWEST_FIRST, reverse=True)
     when = datetime.fromisoformat
-    found = [Point(sid, when(at), fatigue, soreness, weeks, days) for sid, at, fatigue, soreness, weeks, days in rows]
+    found = [Point(sid, when(at), *rest) for sid, at, *rest in rows]
     ruleset_version, score, band, urgency, fired = _json(newest)
     first = found[0]
     previous = Previous(

@@ -56,6 +56,9 @@ class Point(NamedTuple):
     soreness: int | None
     weeks: str | None  # '["km",[38,40]]' as stored (screening/history/store.py), parsed only if a merge needs it
     soreness_days: int | None = None  # how many days the soreness had lasted, as reported then
+    heel_raise_left: int | None = None  # single-leg bent-knee heel raises then (None: not tested)
+    heel_raise_right: int | None = None
+    programme_stage: str | None = None  # the programme's stage then ('stage_2', 'withheld'; None: before it)
 
 
 @dataclass(frozen=True)

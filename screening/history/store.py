@@ -31,6 +31,7 @@ from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
 from screening.history.series import RunnerHistory, weeks_text
 from screening.history.tables import audit_events, screenings
+from screening.programme.earlier import stage_of
 from screening.timestamps import format_time, naive_utc, parse_time
 
 # How long a SQLite writer waits for another process's write before giving up (ms).
@@ -76,6 +77,9 @@ class Screening:
     previous_dvt: bool | None = None  # recorded (true), said to be in error (false), neither (null)
     calf_strain_on: datetime | None = None
     calf_strain_error: bool | None = None
+    heel_raise_left: int | None = None
+    heel_raise_right: int | None = None
+    programme_stage: str | None = None  # the stage the programme gave, or 'withheld' (None: no programme)
 
     @classmethod
     def of(
@@ -116,6 +120,9 @@ class Screening:
             ostrc_severity=derived.get("ostrc_o2_severity"),
             weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
             **facts_stated(intake, screened_at),
+            heel_raise_left=(intake.get("heel_raise") or {}).get("left"),
+            heel_raise_right=(intake.get("heel_raise") or {}).get("right"),
+            programme_stage=stage_of(result["programme"]) if result.get("programme") else None,
         )
 
     @classmethod

@@ -39,6 +39,11 @@ screenings = Table(
     Column("previous_dvt", Boolean(), nullable=True),
     Column("calf_strain_on", DateTime(), nullable=True),
     Column("calf_strain_error", Boolean(), nullable=True),
+    # What the soleus programme reads of earlier screenings (migration 0006_programme): the heel raises per leg
+    # as entered (null: not tested) and the stage the programme gave ('stage_2', 'withheld'; null: before it).
+    Column("heel_raise_left", Integer(), nullable=True),
+    Column("heel_raise_right", Integer(), nullable=True),
+    Column("programme_stage", String(16), nullable=True),
     # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts,
     # and finds every column it reads there (migration 0003; on PostgreSQL the columns after screening_id
     # are INCLUDEd, json having no btree operator), never the ~17 KB rows.
@@ -62,6 +67,9 @@ screenings = Table(
         "previous_dvt",
         "calf_strain_on",
         "calf_strain_error",
+        "heel_raise_left",
+        "heel_raise_right",
+        "programme_stage",
     ),
     Index("ix_screenings_screened_at", "screened_at"),
 )

@@ -6,7 +6,8 @@ One card per screening:
                 symptomatic runner or a `soon` referral; info otherwise
     summary     band, score and referral in under 140 characters
     detail      Markdown: the escalation line of a suspected clot first, the fired rules with their
-                points and any cap, recommendations, what was not assessed, the disclaimer
+                points and any cap, recommendations, the soleus programme in one line, what was not
+                assessed, the disclaimer
     source      the ruleset, linked to the rulebook (/v1/rules)
     links       the full result page
     suggestions when a referral is required: create a ServiceRequest proposal for it
@@ -18,6 +19,7 @@ linkId, so a clinician knows why there is no risk card.
 import uuid
 
 from screening.interop.risk_assessment import referral_words
+from screening.programme.words import one_line
 from screening.ruleset.model import SYMPTOMATIC
 
 SUMMARY_LIMIT = 139  # the spec: a summary of fewer than 140 characters
@@ -122,6 +124,8 @@ def detail(result: dict) -> str:
     if result["recommendations"]:
         lines += ["", "**Recommendations**"]
         lines += [f"{number}. {rec['text']}" for number, rec in enumerate(result["recommendations"], 1)]
+    if result.get("programme"):
+        lines += ["", f"**Programme**: {one_line(result['programme'])}"]
     if result["not_assessed_detail"]:
         lines += ["", "**Not assessed** (missing data, not assumed normal)"]
         lines += [f"- {entry['title']}" for entry in result["not_assessed_detail"]]

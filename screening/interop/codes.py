@@ -35,6 +35,7 @@ FIRED_RULE_EXTENSION = f"{BASE}:StructureDefinition/fired-rule"
 # "symptoms of a present injury", so qualitativeRisk holds the score's band and this says the band.
 BAND_EXTENSION = f"{BASE}:StructureDefinition/band"
 ESCALATION_EXTENSION = f"{BASE}:StructureDefinition/escalation"
+PROGRAMME_EXTENSION = f"{BASE}:StructureDefinition/programme"  # valueReference: the contained CarePlan
 SCREEN_OPERATION = f"{BASE}:OperationDefinition/QuestionnaireResponse-screen"
 
 LOINC = "http://loinc.org"

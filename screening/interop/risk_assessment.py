@@ -12,9 +12,11 @@
                         result gives them, and every fired rule, in words
     mitigation          the recommendations, in the ruleset's order
     note                rules not assessed for missing data, and the disclaimer
+    contained           the soleus programme as a CarePlan (interop/care_plan.py), when the result has one
     extension           referral (below), risk-score (valueInteger, 0-100), band (valueCode: low |
                         moderate | high | symptomatic, the result's band) and one fired-rule
-                        (valueString: the rule id) per rule that fired
+                        (valueString: the rule id) per rule that fired; programme (valueReference
+                        "#programme": the contained CarePlan)
 
 The referral extension (`urn:soleus-screen:fhir:StructureDefinition/referral`)
 holds sub-extensions `required` (valueBoolean), `urgency` (valueCode: urgent
@@ -26,6 +28,7 @@ it first: breathless or chest pain, call the emergency number now).
 """
 
 from screening.interop import codes
+from screening.interop.care_plan import CARE_PLAN_ID, care_plan
 from screening.result.text_note import format_value
 
 RULES_PATH = "/v1/rules"
@@ -84,6 +87,11 @@ def risk_assessment(result: dict, subject: dict | None = None, basis: dict | Non
     }
     if basis:
         resource["basis"] = [basis]
+    if result.get("programme"):
+        resource["contained"] = [care_plan(result["programme"], resource["subject"], result["screened_at"])]
+        resource["extension"].append(
+            {"url": codes.PROGRAMME_EXTENSION, "valueReference": {"reference": f"#{CARE_PLAN_ID}"}}
+        )
     if result["recommendations"]:
         resource["mitigation"] = " ".join(
             f"{number}. {rec['text']}" for number, rec in enumerate(result["recommendations"], 1)

@@ -14,21 +14,9 @@ thresholds, evidence) are built once per ruleset; results share them, so treat
 a result as read-only.
 """
 
-import operator
-from collections.abc import Callable
-from typing import Any
-
 from screening.result.risk import risk, risk_scale
+from screening.ruleset.compare import COMPARE
 from screening.ruleset.model import REFERRAL_ORDER, SYMPTOMATIC, Hold, Rule, Ruleset, Term, evidence_list
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 
 
 def _static_explanation(rule: Rule, ruleset: Ruleset) -> dict:
@@ -61,7 +49,7 @@ def known_false(term: Term, ruleset: Ruleset) -> Callable[[dict], bool]:
 
         return is_false
     assert term.op is not None  # the loader gives every comparison that is not `is` an operator
-    compare = _COMPARE[term.op]
+    compare = COMPARE[term.op]
     threshold = ruleset.parameters[term.threshold].value if term.threshold else None
     if not term.of:
 

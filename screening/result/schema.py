@@ -8,6 +8,7 @@ every result the service produces matches the contract
 from marshmallow import fields, validate
 
 from screening.intake.fields import StrictBoolean, StrictNumber, StrictSchema, WholeNumber
+from screening.programme.result_schema import ProgrammeOut
 from screening.ruleset.model import BANDS, REFERRAL_ORDER, SCORE_BANDS, SYMPTOMATIC, URGENCIES
 
 __all__ = ["BANDS", "SCORE_BANDS", "SYMPTOMATIC", "URGENCIES", "ResultSchema", "RulesetRef"]
@@ -341,6 +342,10 @@ class ResultSchema(StrictSchema):
     )
     not_assessed_detail = fields.List(fields.Nested(NotAssessedOut), required=True)
     disclaimer = fields.String(required=True)
+    programme = fields.Nested(
+        ProgrammeOut,
+        metadata={"description": "The soleus programme: prescribed with its stage, or withheld with why (2.3.0 on)"},
+    )
     history = fields.Nested(
         HistoryOut,
         metadata={"description": "What changed since the runner's previous stored screening (when history is kept)"},

@@ -8,11 +8,19 @@ entered; without them it falls back to the result's own ids and condition text.
 
 import textwrap
 
+from screening.programme import words as programme_words
+
 WIDTH = 88
 
 
 def _wrap(text: str, indent: str) -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
+
+
+def _hang(text: str, indent: str) -> str:
+    """`text` after `indent` (a bullet, a tick box), its further lines under the text."""
+    rest = " " * len(indent) + "  "
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=rest, break_on_hyphens=False)
 
 
 def format_value(value) -> str:
@@ -112,6 +120,10 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
         lines.append(_wrap(reason, "     "))
         if rec.get("withholds"):
             lines.append(_wrap(f"given instead of: {', '.join(rec['withholds'])}", "     "))
+
+    if result.get("programme"):
+        lines.append("")
+        lines += [_hang(text, indent) for indent, text in programme_words.lines(result["programme"])]
 
     listing = points_listing(result)
 

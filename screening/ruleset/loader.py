@@ -89,18 +89,24 @@ def load_inputs(path: Path) -> dict[str, InputSpec]:
 _PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z0-9_]+)\}")
 
 
+def fill_parameters(text: str, parameters: dict, where: str) -> str:
+    """`text` with each {group.name} replaced by that parameter's value: the number is stated once, in the
+    parameter, and a clinician reads "at least 4", not a parameter's name."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in parameters:
+            raise RulesError(f"{where} names an unknown parameter {{{name}}}")
+        return f"{parameters[name].value:g}"
+
+    return _PLACEHOLDER.sub(value, text)
+
+
 def with_parameter_values(inputs: dict[str, InputSpec], parameters: dict) -> dict[str, InputSpec]:
-    """Inputs whose `needs` and `description` say a parameter's value as {group.name}, filled in: the number
-    is stated once, in the parameter, and a clinician reads "at least 4", not a parameter's name."""
+    """Inputs whose `needs` and `description` say a parameter's value as {group.name}, filled in."""
 
-    def fill(text: str, where: str) -> str:
-        def value(match: re.Match) -> str:
-            name = match.group(1)
-            if name not in parameters:
-                raise RulesError(f"inputs.yaml: input {where} names an unknown parameter {{{name}}}")
-            return f"{parameters[name].value:g}"
-
-        return _PLACEHOLDER.sub(value, text)
+    def fill(text: str, name: str) -> str:
+        return fill_parameters(text, parameters, f"inputs.yaml: input {name}")
 
     return {
         name: replace(

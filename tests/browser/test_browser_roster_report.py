@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,29 @@ def test_sorting_by_score_lowest_first_reorders_the_list(report, roster):
     scores = [by_row[row]["risk"]["score"] for row in _rows_shown(report)]
     assert scores == sorted(scores)
     assert scores[0] == min(result["risk"]["score"] for result in results)
+
+
+def _stage(result: dict) -> str:
+    programme = result["programme"]
+    return "withheld" if programme["status"] == "withheld" else f"stage {programme['stage']['number']}"
+
+
+@pytest.mark.parametrize("stage", ["stage 1", "stage 2", "stage 3", "stage 4", "withheld"])
+def test_the_programme_filter_shows_exactly_the_runners_of_that_stage_for_a_group_session(report, roster, stage):
+    _, results = roster
+    by_row = _row_results(report, results)
+    report.select_option("#stage", label=stage)
+    _show_everything(report)
+    expected = {row for row, r in by_row.items() if _stage(r) == stage}
+    assert set(_rows_shown(report)) == expected and expected
+    first = report.locator("#list details.runner summary .programme").first
+    assert first.text_content() == f"programme: {stage}"
+    report.locator("#reset").click()
+    link = report.locator("#programme-stages").get_by_role("link", name=re.compile(f"runners at {stage}:"))
+    assert link.text_content() == f"{len(expected):,}"
+    link.click()
+    _show_everything(report)
+    assert set(_rows_shown(report)) == expected
 
 
 def test_filters_by_band_rule_referral_and_not_assessed_show_exactly_the_matching_runners(report, roster):

@@ -11,6 +11,7 @@
     PART = 11;
   var CHANGE = 12; // [band change, score change, newly referred] since the runner's previous stored screening, or null
   var POINTS = 13, CAPS = 14; // each fired rule's points for this runner; [group, carried, counted] per cap
+  var STAGE = 15; // the soleus programme: "stage 1" to "stage 4", "withheld", or "" (no programme)
   // A runner's phrase is the text itself, or a number in its partition's phrases, each of which is
   // the text itself or (for phrases shared across the roster) a number in the string table.
   var text = function (y) { return typeof y === "number" ? table[y] : y; };
@@ -19,7 +20,7 @@
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
   var $ = function (id) { return document.getElementById(id); };
   var list = $("list"), status = $("status"), more = $("more"), earlier = $("earlier");
-  var controls = ["q", "sort", "band", "urgency", "rule", "na"].map($);
+  var controls = ["q", "sort", "band", "stage", "urgency", "rule", "na"].map($);
   var shown = [], lo = 0, hi = 0, expanded = false;
 
   function esc(text) {
@@ -40,10 +41,10 @@
 
   function matching() {
     var q = $("q").value.trim().toLowerCase(), band = $("band").value, urg = $("urgency").value;
-    var rule = $("rule").value, na = $("na").value;
+    var rule = $("rule").value, na = $("na").value, stage = $("stage").value;
     var b = band === "" ? null : +band, u = urg === "" ? null : +urg, ru = rule === "" ? null : +rule;
     return runners.filter(function (r) {
-      return (b === null || r[BAND] === b) && (u === null || r[URG] === u) &&
+      return (b === null || r[BAND] === b) && (u === null || r[URG] === u) && (!stage || r[STAGE] === stage) &&
         (ru === null || r[FIRED].indexOf(ru) >= 0) &&
         (na === "" || (na === "some") === (r[NA].length > 0)) &&
         (!q || r[ID].toLowerCase().indexOf(q) >= 0);
@@ -74,6 +75,7 @@
     return '<details class="runner ' + cls + '" id="runner-' + r[ROW] + '"' + (expanded ? " open" : "") + ">" +
       '<summary><span>row ' + r[ROW] + '</span> <span class="id">' + esc(r[ID]) + "</span> " +
       '<span class="badge ' + band + '">' + band + " " + r[SCORE] + "</span>" + change(r) + " " + referral +
+      (r[STAGE] ? ' <span class="programme">programme: ' + esc(r[STAGE]) + "</span>" : "") +
       ' <span class="reasons">' + esc(reasons(r)) + "</span></summary>" +
       '<div class="body">' + (expanded ? body(r) : "") + "</div></details>";
   }
@@ -170,7 +172,9 @@
   function follow() {
     var hash = decodeURIComponent(location.hash.slice(1)), m;
     if ((m = /^runner-(\d+)$/.exec(hash))) return openRunner(+m[1]);
-    if ((m = /^filter-(rule|urgency|band)-(-?\d+)$/.exec(hash))) {
+    if ((m = /^filter-stage-(.+)$/.exec(hash))) m = [hash, "stage", m[1]];
+    else m = /^filter-(rule|urgency|band)-(-?\d+)$/.exec(hash);
+    if (m) {
       clearFilters();
       $(m[1]).value = m[2];
       refresh();
