@@ -14,6 +14,8 @@ thresholds, evidence) are built once per ruleset; results share them, so treat
 a result as read-only.
 """
 
+from collections.abc import Callable
+
 from screening.result.risk import risk, risk_scale
 from screening.ruleset.compare import COMPARE
 from screening.ruleset.model import REFERRAL_ORDER, SYMPTOMATIC, Hold, Rule, Ruleset, Term, evidence_list
