@@ -27,6 +27,7 @@ from api.access import guard
 from api.access.guard import TEAM_EXPECTED, team
 from api.problems import problem_response
 from screening.history import Screening, Store
+from screening.history.store import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.service import visit_time
 from screening.timestamps import format_time, naive_utc
@@ -100,9 +101,10 @@ def database() -> Store | None:
     return current_app.extensions.get(DATABASE)
 
 
-def log_failure(error: SQLAlchemyError) -> None:
-    """Log that the store failed: the error's name only, never the statement's values (the intake)."""
-    log.error("history store failed: %s", type(error).__name__)
+def log_failure(error: BaseException) -> None:
+    """Log that the store failed: the error's name and the database's own message and code, never the
+    statement or its values (the intake)."""
+    log.error("history store failed: %s", failure_reason(error))
 
 
 def _store_failed(error: SQLAlchemyError):

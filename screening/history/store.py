@@ -27,7 +27,9 @@ from sqlalchemy import Table, TextClause, and_, bindparam, create_engine, delete
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
+from screening.history.failures import describe
 from screening.history.group_commit import GroupCommit, ProcessLock
+from screening.history.health import StoreHealth
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
 from screening.history.series import RunnerHistory, weeks_text
 from screening.history.tables import audit_events, screenings
@@ -48,6 +50,9 @@ SYNCHRONOUS = ("FULL", "NORMAL")
 # which costs a SQLite file its PRAGMAs and a parse of the schema, a PostgreSQL server a login: with 8
 # threads in one process that was 257 connections opened for 1,650 POSTs (7 with this pool).
 POOL = {"pool_size": 0, "pool_use_lifo": True}
+# Seconds a PostgreSQL connection may take to open (libpq waits for the OS's TCP timeout otherwise, minutes,
+# with the request's thread held): a server that does not answer is a store failure soon.
+CONNECT_TIMEOUT = 5
 
 Page = tuple[list | None, str | None]
 
@@ -171,7 +176,9 @@ def make_engine(url: str, *, synchronous: str = "FULL", autocommit: bool = False
     mode = str(synchronous).strip().upper()
     if mode not in SYNCHRONOUS:
         raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
-    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    options: dict = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **POOL, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(mode))
@@ -206,10 +213,10 @@ def _values(rows: list[dict]) -> dict:
     return {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
 
 
-def failure_reason(error: Exception) -> str:
-    """A store error as a command prints it: its name and the database's own message. SQLAlchemy keeps
-    the statement and its values (an intake) out of `args[0]`; they are only in the error's str()."""
-    return f"{type(error).__name__}: {error.args[0] if error.args else type(error).__name__}"
+def failure_reason(error: BaseException) -> str:
+    """A store error as a command prints and the service logs it: its name, the database's own message and
+    code (failures.py), never the statement or its values (an intake)."""
+    return f"{type(error).__name__}: {describe(error)}"
 
 
 def writer_lock_path(engine: Engine) -> str | None:
@@ -226,6 +233,7 @@ class Store:
     def __init__(self, engine: Engine, *, synchronous: str = "FULL"):
         self.engine = engine
         self._synchronous = synchronous
+        self.health = StoreHealth(engine)
         lock = writer_lock_path(engine)
         self._writer = GroupCommit(self.add_together, ProcessLock(lock) if lock else None)
 
@@ -252,11 +260,19 @@ class Store:
     def add(self, screening: Screening, audit: dict | None = None) -> None:
         """Store one screening (and its audit entry, in the same transaction); when this returns it is
         committed (with those that came at the same time)."""
-        self._writer.add((screening.row(), [audit] if audit else []))
+        self._write((screening.row(), [audit] if audit else []))
 
     def record(self, audit: dict) -> None:
         """Append one audit entry (a read or a refusal, which write nothing else); committed when it returns."""
-        self._writer.add((None, [audit]))
+        self._write((None, [audit]))
+
+    def _write(self, write: Write) -> None:
+        try:
+            self._writer.add(write)
+        except Exception as error:
+            self.health.wrote(error)  # /ready says the store failed until a write succeeds again
+            raise
+        self.health.wrote(None)
 
     def record_many(self, audit: list[dict]) -> None:
         """Append audit entries in one transaction (a batch's screened runners); committed when it returns."""
