@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from screening.history.failures import Failure, describe
 
 TTL = 1.5  # seconds a probe's answer is given again
-RECENT = 5.0  # seconds a failed real write keeps the store not ready (unless a write succeeds)
+RECENT = 2.0  # seconds a failed real write keeps the store not ready (unless a write succeeds)
 PROBE_WAIT = 0.25  # seconds the SQLite probe waits for the write lock
 PG_CONNECT_TIMEOUT = 3  # seconds the PostgreSQL probe waits for a connection
 MIN_FREE_BYTES = 1024 * 1024  # a SQLite store's file system with less free is full
