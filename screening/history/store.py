@@ -257,6 +257,15 @@ class Store:
         url = self.engine.url.render_as_string(hide_password=False)
         return make_engine(url, synchronous=self._synchronous, autocommit=True)
 
+    def close(self) -> None:
+        """Let go of the database's files and connections (the pools, the writers' lock); the next use opens
+        them again. For a process that stops, or a test that changes the file system under the store."""
+        self.engine.dispose()
+        if "_writes" in self.__dict__:
+            self._writes.dispose()
+        if isinstance(self._writer.exclusive, ProcessLock):
+            self._writer.exclusive.close()
+
     def add(self, screening: Screening, audit: dict | None = None) -> None:
         """Store one screening (and its audit entry, in the same transaction); when this returns it is
         committed (with those that came at the same time)."""
