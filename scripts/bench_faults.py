@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/bench_faults.py full-disk [--seconds 10]
     .venv/bin/python scripts/bench_faults.py lock [--seconds 40]
+    .venv/bin/python scripts/bench_faults.py erasure
 
 full-disk: the SQLite store on an 8 MB tmpfs (needs root to mount), filled
 up; 4 clients POST screenings and one asks /ready every 0.25 s for SECONDS.
@@ -14,6 +15,13 @@ lock: another process holds SQLite's write lock (`BEGIN IMMEDIATE` in a
 sqlite3 shell's place) for SECONDS; meanwhile 2 clients POST, 2 read a
 stored screening back and one asks /ready. Prints each kind's answers and
 slowest time. Targets: every read and /ready answered within 1 s.
+
+erasure: a SQLite store with 50 screenings of one runner and 50 of
+another; a reader opens a read transaction (a report, a backup), the runner
+is erased, and the reader ends 2 s later. Prints how many bytes of the
+runner's stored intakes and results are in the database's files (main and
+WAL) right after the erasure and 3 s after the reader ended. Target: none
+left once the reader is done (the answer says "pending" until then).
 
 Figures are noisy: the machine's 2 cores are shared.
 """
@@ -141,12 +149,58 @@ def lock(seconds: float) -> bool:
     return passed
 
 
+def erasure() -> bool:
+    from history_rows import screening_row  # tests/history_rows.py
+
+    from screening.history import Store
+
+    runner = "erase-me-bench"
+    with tempfile.TemporaryDirectory(prefix="bench-faults-") as folder:
+        database = Path(folder) / "history.sqlite3"
+        store = Store.open(f"sqlite:///{database}", upgrade=True)
+        mine = [screening_row(intake(runner), team="club-e") for _ in range(50)]
+        others = [screening_row(intake("kept-runner"), team="club-e") for _ in range(50)]
+        store.add_many([row.row() for row in mine + others])
+        markers = [row.screening_id.encode() for row in mine] + [b'{"id":"' + runner.encode() + b'"']
+
+        def left() -> int:
+            files = [database, database.with_name(database.name + "-wal")]
+            data = [path.read_bytes() for path in files if path.exists()]
+            return sum(len(marker) * chunk.count(marker) for chunk in data for marker in markers)
+
+        before = left()
+        reader = sqlite3.connect(database, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM screenings").fetchone()
+        started = time.monotonic()
+        erased = store.erase("club-e", runner)
+        took = time.monotonic() - started
+        said = store.on_disk() if hasattr(store, "on_disk") else "(not said)"
+        right_after = left()
+        time.sleep(2)
+        reader.execute("COMMIT")
+        reader.close()
+        time.sleep(3)
+        later = left()
+        store.engine.dispose()
+    print(f"erasure of {erased} screenings with a reader open ({took:.2f} s, on_disk: {said}):")
+    print(
+        f"  the runner's bytes in the files: {before:,} before, {right_after:,} right after, "
+        f"{later:,} once the reader is done"
+    )
+    passed = later == 0
+    print(f"{'PASS' if passed else 'MISS'}: {later:,} bytes of the erased runner left on disk once the reader was done")
+    return passed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("fault", choices=("full-disk", "lock"))
+    parser.add_argument("fault", choices=("full-disk", "lock", "erasure"))
     parser.add_argument("--seconds", type=float, default=None)
     args = parser.parse_args()
-    if args.fault == "full-disk":
+    if args.fault == "erasure":
+        passed = erasure()
+    elif args.fault == "full-disk":
         passed = full_disk(args.seconds or 10.0)
     else:
         passed = lock(args.seconds or 40.0)

@@ -27,6 +27,7 @@ from sqlalchemy import Table, TextClause, and_, bindparam, create_engine, delete
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
+from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
 from screening.history.failures import describe
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.health import StoreHealth
@@ -234,6 +235,7 @@ class Store:
         self.engine = engine
         self._synchronous = synchronous
         self.health = StoreHealth(engine)
+        self.checkpoint = Checkpoint(engine, SQLITE_BUSY_TIMEOUT_MS)
         lock = writer_lock_path(engine)
         self._writer = GroupCommit(self.add_together, ProcessLock(lock) if lock else None)
 
@@ -398,8 +400,10 @@ class Store:
 
         On SQLite the deleted bytes are zeroed (secure_delete) and the WAL,
         which still holds the pages as they were, is checkpointed and
-        truncated. PostgreSQL reclaims the dead row versions at its next
-        (auto)vacuum of the table; no query can read them meanwhile. The audit
+        truncated, retried while a reader holds it and then finished in the
+        background (erasure.py; `on_disk` says which). PostgreSQL keeps the
+        dead row versions' bytes until (auto)vacuum reuses the space; no
+        query can read them meanwhile. The audit
         trail keeps its entries about the runner (`audit`: the erasure's own).
         """
         c = screenings.c
@@ -407,10 +411,17 @@ class Store:
             erased = connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
             if audit:  # the entry saying it happened, in the same transaction
                 connection.execute(_INSERT_AUDIT, [audit])
-        if erased and self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if erased:
+            self.checkpoint.settle()
         return erased
+
+    def on_disk(self) -> str:
+        """Whether what was erased is off the disk too: ERASED (SQLite: overwritten, the WAL truncated),
+        PENDING (a reader holds the old pages; a background checkpoint finishes it) or UNVERIFIED
+        (PostgreSQL: dead row versions stay in its files until VACUUM reuses the space; erasure.py)."""
+        if self.engine.dialect.name != "sqlite":
+            return UNVERIFIED
+        return PENDING if self.checkpoint.pending else ERASED
 
     def delete_screening(self, team: str, screening_id: str, audit: dict | None = None) -> str | None:
         """Delete one stored screening of this team (really deleted, as erase does); its runner id, or None when
@@ -424,9 +435,8 @@ class Store:
             )
             if audit and runner_id is not None:
                 connection.execute(_INSERT_AUDIT, [{**audit, "runner_id": runner_id}])
-        if runner_id is not None and self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if runner_id is not None:
+            self.checkpoint.settle()
         return runner_id
 
     def prune(self, days: int, *, now: datetime | None = None) -> int:
