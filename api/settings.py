@@ -41,8 +41,10 @@ APP_SETTINGS = (
     ("CLINIC_TIMEZONE", "the clinic note's time zone, an IANA name (default: the server's)"),
     ("RULES_DIR", "a ruleset folder to use instead of the packaged rules/"),
     ("CDS_CLIENTS", 'CDS Hooks clients trusted: {"issuer": "JWKS file or https URL"} (default: none)'),
-    ("CDS_BASE_URL", "the public base URL CDS tokens name in `aud`, behind a proxy"),
+    ("CDS_BASE_URL", "the public base URL CDS tokens name in `aud` (required with CDS_CLIENTS)"),
     ("CDS_AUTH", "off skips the CDS token check: for local testing only"),
+    ("CDS_TESTING", "on: CDS token audience from the request, plain-http fhirServers: for local testing only"),
+    ("CDS_FHIR_SERVERS", 'hosts a CDS call\'s fhirServer may name, a JSON list ("ehr.example.org"; default: none)'),
     ("CDS_FHIR_TIMEOUT", "seconds to fetch an intake from a CDS call's fhirServer (default 5)"),
     ("CDS_RESULT_LINK_TTL", "seconds a CDS card's result link works (default 3600)"),
 )
