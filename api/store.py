@@ -124,6 +124,14 @@ def screen(core, intake: dict, team_key: str, action: str = "screen") -> tuple[d
     committed before the answer.
     """
     history = store()
+    if history is None:
+        return _screen(core, intake, team_key, action, None)
+    # One runner's screenings one after another, so each names the one stored just before it (runner_lock.py).
+    with history.runners.hold(team_key, intake["runner"]["id"]):
+        return _screen(core, intake, team_key, action, history)
+
+
+def _screen(core, intake: dict, team_key: str, action: str, history: Store | None) -> tuple[dict, bytes | None]:
     now = datetime.now(UTC)
     moment = visit_time(intake) or now
     runner_id = intake["runner"]["id"]

@@ -32,6 +32,7 @@ from screening.history.failures import describe
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.health import StoreHealth
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
+from screening.history.runner_lock import RunnerLocks
 from screening.history.series import RunnerHistory, weeks_text
 from screening.history.tables import audit_events, screenings
 from screening.timestamps import format_time, naive_utc, parse_time
@@ -237,6 +238,7 @@ class Store:
         self.health = StoreHealth(engine)
         self.checkpoint = Checkpoint(engine, SQLITE_BUSY_TIMEOUT_MS)
         lock = writer_lock_path(engine)
+        self.runners = RunnerLocks(engine, lock.removesuffix("-writer.lock") + "-runners.lock" if lock else None)
         self._writer = GroupCommit(self.add_together, ProcessLock(lock) if lock else None)
 
     @classmethod
