@@ -12,6 +12,7 @@ APP_SETTINGS = (
     ("STORE", "keep the runner history: on (default) or off"),
     ("DATABASE_URL", "the history database (default: the SQLite file instance/soleus.sqlite3)"),
     ("SQLITE_SYNCHRONOUS", "a SQLite store's commits: FULL (default, on disk before the answer) or NORMAL"),
+    ("STORE_WRITE_WAIT", "seconds a write waits for another process's SQLite write lock, then 503 (default 5)"),
     ("RETENTION_DAYS", "`db prune` deletes screenings older than this (default: keep them)"),
     ("CLOCK_SKEW_SECONDS", "how far a posted screened_at may lie after this service's clock, in seconds (default 300)"),
     ("AUTH", "access control: on (default) or off (then `serve` binds loopback addresses only; docs/security.md)"),

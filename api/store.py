@@ -4,6 +4,7 @@
     DATABASE_URL   where: default a SQLite file in the app's instance folder (created and upgraded
                    on first start); postgresql+psycopg://user@host/db to scale out (its schema must be
                    current: `soleus-screen db upgrade`, else the service refuses to start)
+    STORE_WRITE_WAIT    seconds a write waits for another process's SQLite write lock, then 503 (default 5)
     SQLITE_SYNCHRONOUS  FULL (default) or NORMAL: how a SQLite file flushes its commits
                    (screening/history/store.py, SYNCHRONOUS: NORMAL may lose the last answered
                    screenings to a power cut or OS crash, never to a killed server)
@@ -48,6 +49,10 @@ TEAM_PARAMETER = {
     "schema": {"type": "string", "pattern": TEAM_PATTERN},
 }
 log = logging.getLogger("soleus")
+# Seconds a write waits for another process holding a SQLite file's write lock (a backup, a long prune, a
+# sqlite3 shell) before it is a 503 with nothing stored; meanwhile, for 2 s after one such 503, new writes are
+# answered 503 at once instead of waiting in vain (screening/history/health.py).
+WRITE_WAIT = 5.0
 
 
 def enabled(config) -> bool:
@@ -64,9 +69,14 @@ def database_url(app) -> str:
     return f"sqlite:///{os.path.join(app.instance_path, DEFAULT_FILE)}"
 
 
-def open_store(url: str, synchronous: str = "FULL") -> Store:
-    """Open a store: a SQLite file is embedded, so it is created and upgraded here; any other must be current."""
-    return Store.open(url, upgrade=url.startswith("sqlite"), synchronous=synchronous)
+def open_store(url: str, synchronous: str = "FULL", write_wait: float = WRITE_WAIT) -> Store:
+    """Open a store: a SQLite file is embedded, so it is created and upgraded here; any other must be current.
+
+    `write_wait`: seconds a write waits for another process holding a SQLite file's write lock, then 503.
+    """
+    return Store.open(
+        url, upgrade=url.startswith("sqlite"), synchronous=synchronous, busy_timeout_ms=int(float(write_wait) * 1000)
+    )
 
 
 def auth_on(config) -> bool:
@@ -80,7 +90,11 @@ def init_app(app) -> None:
     or AUTH is on (AUTH=off with STORE=off is stateless, as before either).
     """
     if enabled(app.config) or auth_on(app.config):
-        opened = open_store(database_url(app), app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+        opened = open_store(
+            database_url(app),
+            app.config.get("SQLITE_SYNCHRONOUS", "FULL"),
+            app.config.get("STORE_WRITE_WAIT", WRITE_WAIT),
+        )
         app.extensions[DATABASE] = opened
         if enabled(app.config):
             app.extensions[KEY] = opened

@@ -16,6 +16,12 @@ values).
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
+# The codes that say another writer holds the lock (SQLite; PostgreSQL's lock_not_available): waiting longer
+# or trying each row again alone would only hold more threads.
+BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED", "55P03"})
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -26,8 +32,18 @@ class Failure:
         return f"{self.message} ({self.code})"
 
 
+class StoreBusy(SQLAlchemyError):
+    """A write not tried: the store's last write found another process holding the lock a moment ago."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(f"not tried: {failure.message} a moment ago")
+        self.failure = failure
+
+
 def describe(error: BaseException) -> Failure:
     """The database's code and message for a store error (a SQLAlchemy error, a driver's, or an OSError)."""
+    if isinstance(error, StoreBusy):
+        return Failure(error.failure.code, f"not tried: {error.failure.message} a moment ago")
     original = getattr(error, "orig", None) or error
     if isinstance(original, OSError):  # a file beside the database (the writers' lock) could not be opened
         return Failure(type(original).__name__, original.strerror or type(original).__name__)

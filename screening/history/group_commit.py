@@ -124,11 +124,19 @@ class GroupCommit:
 
     `write(rows)` stores rows in one transaction (all or none). `exclusive`, if
     given, is held around taking and writing each batch (a `ProcessLock`, so
-    the leaders of several processes take turns).
+    the leaders of several processes take turns). A failed batch's rows are
+    tried again one by one unless `alone(error)` says that is pointless (the
+    lock was busy: each would wait as long again).
     """
 
-    def __init__(self, write: Callable[[list[Any]], None], exclusive: AbstractContextManager | None = None):
+    def __init__(
+        self,
+        write: Callable[[list[Any]], None],
+        exclusive: AbstractContextManager | None = None,
+        alone: Callable[[BaseException], bool] = lambda error: True,
+    ):
         self._write = write
+        self._alone = alone  # whether a failed batch's rows are worth trying again one by one
         self.exclusive = exclusive
         self._exclusive = exclusive if exclusive is not None else nullcontext()
         self._reset()
@@ -190,8 +198,9 @@ class GroupCommit:
         try:
             self._write([pending.row for pending in batch])
         except BaseException as error:
-            if len(batch) == 1:
-                batch[0].error = error
+            if len(batch) == 1 or not self._alone(error):
+                for pending in batch:
+                    pending.error = error
             else:
                 for pending in batch:
                     self._commit([pending])

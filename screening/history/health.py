@@ -33,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from screening.history.failures import Failure, describe
+from screening.history.failures import BUSY, Failure, StoreBusy, describe
 
 TTL = 1.5  # seconds a probe's answer is given again
 RECENT = 2.0  # seconds a failed real write keeps the store not ready (unless a write succeeds)
@@ -56,8 +56,15 @@ class StoreHealth:
         """Remember a real write's outcome; a refused row (a constraint) says nothing about the store."""
         if error is None:
             self._write_failed = None
-        elif not isinstance(error, IntegrityError):
+        elif not isinstance(error, IntegrityError | StoreBusy):
             self._write_failed = (self._clock(), describe(error))
+
+    def busy(self) -> Failure | None:
+        """The lock failure of a write less than RECENT seconds ago (a new write would wait in vain), or None."""
+        failed = self._write_failed
+        if failed is not None and failed[1].code in BUSY and self._clock() - failed[0] < RECENT:
+            return failed[1]
+        return None
 
     def status(self) -> Failure | None:
         """Why the store cannot be written now, or None when it can."""

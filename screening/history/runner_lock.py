@@ -74,6 +74,13 @@ class RunnerLocks:
             finally:
                 fcntl.lockf(fd, fcntl.LOCK_UN, 1, stripe)
 
+    def close(self) -> None:
+        """Let go of the lock file (the next screening opens it again); only while no screening holds it."""
+        with self._opening:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = self._pid = None
+
     def _file(self) -> int | None:
         """This process's descriptor of the lock file (opened once per process: POSIX locks are per process)."""
         if self.path is None:

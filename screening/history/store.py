@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from screening.history import migrate
 from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
-from screening.history.failures import describe
+from screening.history.failures import BUSY, StoreBusy, describe
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.health import StoreHealth
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
@@ -37,7 +37,9 @@ from screening.history.series import RunnerHistory, weeks_text
 from screening.history.tables import audit_events, screenings
 from screening.timestamps import format_time, naive_utc, parse_time
 
-# How long a SQLite writer waits for another process's write before giving up (ms).
+# How long a SQLite writer waits for another process's write before giving up (ms): the commands' default;
+# the service's is STORE_WRITE_WAIT (api/store.py), shorter, so a write held by another process (a backup, a
+# long prune, a sqlite3 shell) is a 503 soon instead of holding a thread.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A SQLite file's `PRAGMA synchronous` (config key SQLITE_SYNCHRONOUS), both safe against a killed server:
 # FULL   a commit returns once the WAL is flushed to disk: a power cut or OS crash loses no answered screening.
@@ -156,20 +158,22 @@ def facts_stated(intake: dict, screened_at: datetime) -> dict:
     }
 
 
-def _sqlite_pragmas(synchronous: str):
+def _sqlite_pragmas(synchronous: str, busy_timeout_ms: int):
     def on_connect(connection, _record) -> None:
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
         cursor.execute("PRAGMA secure_delete=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     return on_connect
 
 
-def make_engine(url: str, *, synchronous: str = "FULL", autocommit: bool = False) -> Engine:
+def make_engine(
+    url: str, *, synchronous: str = "FULL", autocommit: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> Engine:
     """An engine on `url`; SQLite files get WAL, `synchronous` (FULL or NORMAL) and a busy timeout.
 
     `autocommit`: every statement is its own transaction (the group commit's
@@ -183,7 +187,7 @@ def make_engine(url: str, *, synchronous: str = "FULL", autocommit: bool = False
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **POOL, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas(mode))
+        event.listen(engine, "connect", _sqlite_pragmas(mode, busy_timeout_ms))
     # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
@@ -232,34 +236,40 @@ def writer_lock_path(engine: Engine) -> str | None:
 class Store:
     """Reads and writes stored screenings; one per process, safe to share between threads."""
 
-    def __init__(self, engine: Engine, *, synchronous: str = "FULL"):
+    def __init__(self, engine: Engine, *, synchronous: str = "FULL", busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         self.engine = engine
         self._synchronous = synchronous
+        self._busy_timeout_ms = busy_timeout_ms
         self.health = StoreHealth(engine)
-        self.checkpoint = Checkpoint(engine, SQLITE_BUSY_TIMEOUT_MS)
+        self.checkpoint = Checkpoint(engine, busy_timeout_ms)
         lock = writer_lock_path(engine)
         self.runners = RunnerLocks(engine, lock.removesuffix("-writer.lock") + "-runners.lock" if lock else None)
-        self._writer = GroupCommit(self.add_together, ProcessLock(lock) if lock else None)
+        self._writer = GroupCommit(
+            self.add_together, ProcessLock(lock) if lock else None, alone=lambda error: describe(error).code not in BUSY
+        )
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool, synchronous: str = "FULL") -> "Store":
+    def open(
+        cls, url: str, *, upgrade: bool, synchronous: str = "FULL", busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    ) -> "Store":
         """Open the database at `url`; `upgrade` migrates it to the newest schema, else it must be there.
 
-        `synchronous` is a SQLite file's flush setting (SYNCHRONOUS); other databases ignore it.
+        `synchronous` is a SQLite file's flush setting (SYNCHRONOUS), `busy_timeout_ms` how long its writes
+        wait for another process's; other databases ignore both.
         """
-        engine = make_engine(url, synchronous=synchronous)
+        engine = make_engine(url, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
         if upgrade:
             migrate.upgrade(engine)
         else:
             migrate.require_current(engine, engine.url.render_as_string(hide_password=True))
-        return cls(engine, synchronous=synchronous)
+        return cls(engine, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
 
     @functools.cached_property
     def _writes(self) -> Engine:
         """The group commit's own engine on the same database, each statement its own transaction (made on
         the first add_together: a store that only reads, or a roster's, which uses add_many, never needs it)."""
         url = self.engine.url.render_as_string(hide_password=False)
-        return make_engine(url, synchronous=self._synchronous, autocommit=True)
+        return make_engine(url, synchronous=self._synchronous, autocommit=True, busy_timeout_ms=self._busy_timeout_ms)
 
     def close(self) -> None:
         """Let go of the database's files and connections (the pools, the writers' lock); the next use opens
@@ -269,6 +279,7 @@ class Store:
             self._writes.dispose()
         if isinstance(self._writer.exclusive, ProcessLock):
             self._writer.exclusive.close()
+        self.runners.close()
 
     def add(self, screening: Screening, audit: dict | None = None) -> None:
         """Store one screening (and its audit entry, in the same transaction); when this returns it is
@@ -280,12 +291,9 @@ class Store:
         self._write((None, [audit]))
 
     def _write(self, write: Write) -> None:
-        try:
-            self._writer.add(write)
-        except Exception as error:
-            self.health.wrote(error)  # /ready says the store failed until a write succeeds again
-            raise
-        self.health.wrote(None)
+        if (busy := self.health.busy()) is not None:  # it would wait as long in vain, holding a thread
+            raise StoreBusy(busy)
+        self._writer.add(write)
 
     def record_many(self, audit: list[dict]) -> None:
         """Append audit entries in one transaction (a batch's screened runners); committed when it returns."""
@@ -300,6 +308,18 @@ class Store:
                 connection.execute(_INSERT_AUDIT, audit)
 
     def add_together(self, writes: list[Write]) -> None:
+        """Store a group commit's batch (_add_together); its outcome is what /ready and the next writes see: a
+        batch that found the lock held fails the rows still waiting at once (health.py)."""
+        if (busy := self.health.busy()) is not None:
+            raise StoreBusy(busy)
+        try:
+            self._add_together(writes)
+        except Exception as error:
+            self.health.wrote(error)
+            raise
+        self.health.wrote(None)
+
+    def _add_together(self, writes: list[Write]) -> None:
         """Store a few requests' rows (a group commit's batch): all or none, committed on their own.
 
         Screenings alone, or audit entries alone, are one INSERT statement on
