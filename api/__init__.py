@@ -79,6 +79,7 @@ def create_app(config: dict | None = None):
         health,
         history,
         limits,
+        metrics,
         openapi,
         requestlog,
         rulebook,
@@ -109,6 +110,7 @@ def create_app(config: dict | None = None):
     for blueprint in (screenings.blp, history.blp, audit.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
         api.register_blueprint(blueprint)
     access.init_app(app, history_store.database_of(app))
+    metrics.init_app(app, history_store.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
     for init_app in (form.init_app, runner_pages.init_app, rulebook_pages.init_app, cds_hooks.init_app):
         init_app(app)

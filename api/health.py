@@ -9,6 +9,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from api import metrics
 from api.openapi import REQUEST_ID_HEADER, problems
 from api.problems import Problem
 from api.service import KEY
@@ -88,6 +89,7 @@ def ready():
     failure = opened.health.status()
     _log_change(failure)
     if failure is not None:
+        metrics.unavailable("not_ready")
         raise Problem(
             503,
             f"The database cannot be written: {failure}. Screenings are answered 503 (nothing stored) meanwhile.",

@@ -24,10 +24,12 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import metrics
 from api.access import guard
 from api.access.guard import TEAM_EXPECTED, team
 from api.problems import problem_response
 from screening.history import Screening, Store
+from screening.history.failures import describe
 from screening.history.store import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.service import visit_time
@@ -123,6 +125,7 @@ def log_failure(error: BaseException) -> None:
 
 def _store_failed(error: SQLAlchemyError):
     log_failure(error)
+    metrics.unavailable(describe(error).code)
     return problem_response(
         503, "Service Unavailable", "The history store cannot be reached; nothing was stored. Try again shortly."
     )
@@ -153,6 +156,7 @@ def _screen(core, intake: dict, team_key: str, action: str, history: Store | Non
     before = naive_utc(moment)
     earlier = history.history(team_key, runner_id, before=before) if history is not None else None
     result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
+    metrics.screened(result)
     trail = database()
     audit = None
     if trail is not None:

@@ -260,6 +260,7 @@ def write_audit(response):
         log.error("audit trail write failed: %s", failure_reason(error))
         if response.status_code >= 500:  # already a failure (the store's own 503): it says what happened
             return response
+        g.unavailable_cause = "audit"  # api/metrics.py counts the 503 by it
         return problem_response(
             503, "Service Unavailable", "The audit trail cannot be written, so nothing is answered. Try again shortly."
         )

@@ -18,7 +18,8 @@ transaction as the screening: a write that fails leaves neither.
 
 import functools
 import os
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -241,6 +242,7 @@ class Store:
         self._synchronous = synchronous
         self._busy_timeout_ms = busy_timeout_ms
         self.health = StoreHealth(engine)
+        self.on_commit: Callable[[float, int], None] | None = None  # told each batch's seconds and size (metrics)
         self.checkpoint = Checkpoint(engine, busy_timeout_ms)
         lock = writer_lock_path(engine)
         self.runners = RunnerLocks(engine, lock.removesuffix("-writer.lock") + "-runners.lock" if lock else None)
@@ -312,12 +314,15 @@ class Store:
         batch that found the lock held fails the rows still waiting at once (health.py)."""
         if (busy := self.health.busy()) is not None:
             raise StoreBusy(busy)
+        started = time.perf_counter()
         try:
             self._add_together(writes)
         except Exception as error:
             self.health.wrote(error)
             raise
         self.health.wrote(None)
+        if self.on_commit is not None:
+            self.on_commit(time.perf_counter() - started, len(writes))
 
     def _add_together(self, writes: list[Write]) -> None:
         """Store a few requests' rows (a group commit's batch): all or none, committed on their own.
