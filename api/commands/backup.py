@@ -11,25 +11,31 @@ import sys
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
 
 
+def _said(call, done: str) -> int:
+    """Run `call` (it returns a count of screenings): say `done` with it, or why it could not be done (exit 2)."""
+    from screening.history.backup import BackupError
+
+    try:
+        count = call()
+    except BackupError as error:
+        print(f"soleus-screen: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(done.format(count=count))
+    return EXIT_OK
+
+
 def run_backup(args) -> int:
     from api.commands.db import _run
-    from screening.history.backup import BackupError, backup
+    from screening.history.backup import backup
 
-    def copy(engine) -> int:
-        try:
-            count = backup(engine, args.file)
-        except BackupError as error:
-            print(f"soleus-screen: {error}", file=sys.stderr)
-            return EXIT_UNUSABLE
-        print(f"backed up {count} screenings to {args.file}")
-        return EXIT_OK
-
-    return _run(args, copy)
+    return _run(
+        args, lambda engine: _said(lambda: backup(engine, args.file), f"backed up {{count}} screenings to {args.file}")
+    )
 
 
 def run_restore(args) -> int:
     from api.commands.db import _run
-    from screening.history.backup import BackupError, restore
+    from screening.history.backup import restore
     from screening.history.store import Store
 
     def put_back(engine) -> int:
@@ -44,12 +50,6 @@ def run_restore(args) -> int:
                 file=sys.stderr,
             )
             return EXIT_UNUSABLE
-        try:
-            count = restore(args.file, engine)
-        except BackupError as error:
-            print(f"soleus-screen: {error}", file=sys.stderr)
-            return EXIT_UNUSABLE
-        print(f"restored {count} screenings from {args.file}")
-        return EXIT_OK
+        return _said(lambda: restore(args.file, engine), f"restored {{count}} screenings from {args.file}")
 
     return _run(args, put_back)
