@@ -234,6 +234,10 @@ def writer_lock_path(engine: Engine) -> str | None:
     return f"{database}-writer.lock"
 
 
+class ResumeMismatch(Exception):
+    """A resumed roster run's row is stored already with another intake: it is not the same run."""
+
+
 class Store:
     """Reads and writes stored screenings; one per process, safe to share between threads."""
 
@@ -302,12 +306,28 @@ class Store:
         with self.engine.begin() as connection:
             connection.execute(_INSERT_AUDIT, audit)
 
-    def add_many(self, rows: list[dict], audit: list[dict] | None = None) -> None:
-        """Store these rows (and their audit entries) in one transaction: all or none (a roster's partition)."""
+    def add_many(self, rows: list[dict], audit: list[dict] | None = None, *, resume: bool = False) -> int:
+        """Store these rows (and their audit entries) in one transaction: all or none (a roster's partition);
+        how many were stored.
+
+        `resume`: a row whose screening id is already stored with the same intake (the same row of an earlier
+        run of the same roster, same screened_at: its id is a hash of those) is not stored again, nor its
+        audit entry; one stored with another intake raises ResumeMismatch (not the same run) and stores none.
+        """
         with self.engine.begin() as connection:
-            connection.execute(_INSERT, rows)
+            if resume and rows:
+                c = screenings.c
+                ids = [row["screening_id"] for row in rows]
+                stored = dict(connection.execute(select(c.screening_id, c.intake).where(c.screening_id.in_(ids))).all())
+                if any(stored[row["screening_id"]] != row["intake"] for row in rows if row["screening_id"] in stored):
+                    raise ResumeMismatch("a row of this run is stored with another intake: the roster changed")
+                rows = [row for row in rows if row["screening_id"] not in stored]
+                audit = [entry for entry in audit or [] if entry.get("screening_id") not in stored]
+            if rows:
+                connection.execute(_INSERT, rows)
             if audit:
                 connection.execute(_INSERT_AUDIT, audit)
+        return len(rows)
 
     def add_together(self, writes: list[Write]) -> None:
         """Store a group commit's batch (_add_together); its outcome is what /ready and the next writes see: a
