@@ -38,7 +38,7 @@ class ReadyOut(Schema):
     rules = fields.Integer(required=True, metadata={"description": "Number of rules loaded"})
     store = fields.String(
         metadata={
-            "description": "Added in 1.1 (optional): `writable` when the service has a database (the history "
+            "description": "Optional (added by issue 23): `writable` when the service has a database (the history "
             "store, or with access control the keys and audit trail) and it can be reached and written "
             "(checked at most every 1.5 s); absent when the service keeps no database."
         }

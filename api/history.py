@@ -134,7 +134,7 @@ def on_disk_field() -> fields.String:
     return fields.String(
         validate=validate.OneOf((ERASED, PENDING, UNVERIFIED)),
         metadata={
-            "description": "Added in 1.1 (optional): whether the deleted bytes are off the disk too. `erased`: "
+            "description": "Optional (added by issue 23): whether the deleted bytes are off the disk too. `erased`: "
             "a SQLite store's pages are overwritten and its write-ahead log truncated; `pending`: a reader "
             "elsewhere (a report, a backup, a sqlite3 shell) still holds the old pages, and the service "
             "finishes it in the background once the reader is done; `unverified`: PostgreSQL keeps dead row "

@@ -46,7 +46,7 @@ class ProblemSchema(Schema):
         keys=fields.String(),
         values=fields.String(),
         metadata={
-            "description": "Added in 1.1 (optional), /ready 503 only: why the database cannot be written, "
+            "description": "Optional (added by issue 23), /ready 503 only: why the database cannot be written, "
             "`code` (SQLite's result code name, PostgreSQL's SQLSTATE, or the driver's error class) and `message` "
             "(the database's own words)"
         },

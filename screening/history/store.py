@@ -42,6 +42,8 @@ from screening.timestamps import format_time, naive_utc, parse_time
 # the service's is STORE_WRITE_WAIT (api/store.py), shorter, so a write held by another process (a backup, a
 # long prune, a sqlite3 shell) is a 503 soon instead of holding a thread.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# How long an audit entry alone (a read's, a refusal's) waits for the write lock (ms): then its read is a 503.
+AUDIT_WAIT_MS = 500
 # A SQLite file's `PRAGMA synchronous` (config key SQLITE_SYNCHRONOUS), both safe against a killed server:
 # FULL   a commit returns once the WAL is flushed to disk: a power cut or OS crash loses no answered screening.
 # NORMAL a commit returns once the WAL is written (the OS has it); it is flushed at checkpoints. A killed
@@ -253,6 +255,9 @@ class Store:
         self._writer = GroupCommit(
             self.add_together, ProcessLock(lock) if lock else None, alone=lambda error: describe(error).code not in BUSY
         )
+        # Audit entries alone (a read's, a refusal's) commit apart, waiting AUDIT_WAIT_MS at most for the write
+        # lock: a read is never queued behind a screening that waits for another process's writer.
+        self._trail = GroupCommit(self._add_entries, alone=lambda error: describe(error).code not in BUSY)
 
     @classmethod
     def open(
@@ -281,8 +286,9 @@ class Store:
         """Let go of the database's files and connections (the pools, the writers' lock); the next use opens
         them again. For a process that stops, or a test that changes the file system under the store."""
         self.engine.dispose()
-        if "_writes" in self.__dict__:
-            self._writes.dispose()
+        for engine in ("_writes", "_entries"):
+            if engine in self.__dict__:
+                self.__dict__[engine].dispose()
         if isinstance(self._writer.exclusive, ProcessLock):
             self._writer.exclusive.close()
         self.runners.close()
@@ -293,8 +299,22 @@ class Store:
         self._write((screening.row(), [audit] if audit else []))
 
     def record(self, audit: dict) -> None:
-        """Append one audit entry (a read or a refusal, which write nothing else); committed when it returns."""
-        self._write((None, [audit]))
+        """Append one audit entry (a read or a refusal, which write nothing else); committed when it returns,
+        or raises after AUDIT_WAIT_MS when another process holds the write lock."""
+        if (busy := self.health.busy()) is not None:
+            raise StoreBusy(busy)
+        self._trail.add((None, [audit]))
+
+    @functools.cached_property
+    def _entries(self) -> Engine:
+        """The audit entries' own autocommit engine, with the short wait for the write lock."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        wait = min(AUDIT_WAIT_MS, self._busy_timeout_ms)
+        return make_engine(url, synchronous=self._synchronous, autocommit=True, busy_timeout_ms=wait)
+
+    def _add_entries(self, writes: list[Write]) -> None:
+        entries = [entry for _, batch in writes for entry in batch]
+        self._observed(writes, lambda: self._insert_alone(self._entries, audit_events, entries))
 
     def _write(self, write: Write) -> None:
         if (busy := self.health.busy()) is not None:  # it would wait as long in vain, holding a thread
@@ -332,17 +352,27 @@ class Store:
     def add_together(self, writes: list[Write]) -> None:
         """Store a group commit's batch (_add_together); its outcome is what /ready and the next writes see: a
         batch that found the lock held fails the rows still waiting at once (health.py)."""
+        self._observed(writes, lambda: self._add_together(writes))
+
+    def _observed(self, writes: list[Write], write: Callable[[], None]) -> None:
+        """Run a batch's `write`; tell /ready (health) its outcome and the metrics its time and size."""
         if (busy := self.health.busy()) is not None:
             raise StoreBusy(busy)
         started = time.perf_counter()
         try:
-            self._add_together(writes)
+            write()
         except Exception as error:
             self.health.wrote(error)
             raise
         self.health.wrote(None)
         if self.on_commit is not None:
             self.on_commit(time.perf_counter() - started, len(writes))
+
+    @staticmethod
+    def _insert_alone(engine: Engine, table: Table, rows: list[dict]) -> None:
+        """One INSERT of `rows` on an autocommit engine: atomic, with one call into the database."""
+        with engine.connect() as connection:
+            connection.execute(_insert_of(table, len(rows)), _values(rows))
 
     def _add_together(self, writes: list[Write]) -> None:
         """Store a few requests' rows (a group commit's batch): all or none, committed on their own.
@@ -364,8 +394,7 @@ class Store:
             return
         table, chosen = (screenings, rows) if rows else (audit_events, audit)
         if chosen:
-            with self._writes.connect() as connection:
-                connection.execute(_insert_of(table, len(chosen)), _values(chosen))
+            self._insert_alone(self._writes, table, chosen)
 
     def result(self, screening_id: str, team: str | Collection[str] | None = None) -> str | None:
         """The stored result's JSON text, exactly as it was sent; with `team` (one, or several), only if it is
