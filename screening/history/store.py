@@ -17,183 +17,29 @@ transaction as the screening: a write that fails leaves neither.
 """
 
 import functools
-import os
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import orjson
-from sqlalchemy import Table, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
+from sqlalchemy import Table, TextClause, and_, bindparam, delete, func, or_, select, text
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
+from screening.history.engine import AUDIT_WAIT_MS, SQLITE_BUSY_TIMEOUT_MS, make_engine
 from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
 from screening.history.failures import BUSY, StoreBusy, describe
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.health import StoreHealth
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
+from screening.history.rows import Screening, facts_stated
 from screening.history.runner_lock import RunnerLocks
-from screening.history.series import RunnerHistory, weeks_text
+from screening.history.series import RunnerHistory
 from screening.history.tables import audit_events, screenings
-from screening.timestamps import format_time, naive_utc, parse_time
 
-# How long a SQLite writer waits for another process's write before giving up (ms): the commands' default;
-# the service's is STORE_WRITE_WAIT (api/store.py), shorter, so a write held by another process (a backup, a
-# long prune, a sqlite3 shell) is a 503 soon instead of holding a thread.
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-# How long an audit entry alone (a read's, a refusal's) waits for the write lock (ms): then its read is a 503.
-AUDIT_WAIT_MS = 500
-# A SQLite file's `PRAGMA synchronous` (config key SQLITE_SYNCHRONOUS), both safe against a killed server:
-# FULL   a commit returns once the WAL is flushed to disk: a power cut or OS crash loses no answered screening.
-# NORMAL a commit returns once the WAL is written (the OS has it); it is flushed at checkpoints. A killed
-#        process loses nothing, but a power cut or OS crash may roll back the last commits before the
-#        flush: screenings answered `"stored": true` can be lost (the file stays consistent). It saves a
-#        flush per commit. OFF (no flush even at checkpoints, a crash may corrupt the file) is not offered.
-SYNCHRONOUS = ("FULL", "NORMAL")
-# The connection pool keeps every connection it opened (pool_size 0: no limit), newest used first. A request
-# holds one connection at a time, so a process opens at most one per thread (gunicorn's --threads); a pool
-# kept smaller (SQLAlchemy's default keeps 5) closed the others as they came back and opened them again,
-# which costs a SQLite file its PRAGMAs and a parse of the schema, a PostgreSQL server a login: with 8
-# threads in one process that was 257 connections opened for 1,650 POSTs (7 with this pool).
-POOL = {"pool_size": 0, "pool_use_lifo": True}
-# Seconds a PostgreSQL connection may take to open (libpq waits for the OS's TCP timeout otherwise, minutes,
-# with the request's thread held): a server that does not answer is a store failure soon.
-CONNECT_TIMEOUT = 5
+# Where the engine and the rows moved to, still importable from here (the commands and tests do).
+__all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Screening", "Store", "facts_stated", "failure_reason", "make_engine"]
 
 Page = tuple[list | None, str | None]
-
-
-@dataclass(frozen=True)
-class Screening:
-    """One row: the identity, the texts shown again, and the summary for queries."""
-
-    screening_id: str
-    team: str
-    runner_id: str
-    screened_at: datetime
-    ruleset_version: str
-    intake: str
-    result: str
-    score: int
-    band: str
-    urgency: str | None
-    fired: list[str]
-    fatigue: int | None
-    soreness: int | None
-    weekly_km: float | None
-    ostrc_severity: int | None
-    weeks: str | None
-    soreness_days: int | None = None
-    previous_dvt: bool | None = None  # recorded (true), said to be in error (false), neither (null)
-    calf_strain_on: datetime | None = None
-    calf_strain_error: bool | None = None
-
-    @classmethod
-    def of(
-        cls,
-        intake: dict,
-        intake_json: str,
-        result: dict,
-        result_json: str,
-        team: str | None,
-        at: datetime | None = None,
-    ) -> "Screening":
-        """The row for a result as built (`result`) and as sent (`result_json`, the exact text).
-
-        `at` is when it was screened to the microsecond (the result says it to
-        the second): screenings of one runner within a second keep their order.
-        """
-        if at is not None and format_time(at) != result["screened_at"]:
-            raise ValueError(f"{at} is not the result's screened_at {result['screened_at']}")
-        derived = result["derived"]
-        weeks = derived["weekly_distance_km"]
-        wellness = intake.get("wellness") or {}
-        screened_at = naive_utc(at) if at else parse_time(result["screened_at"])
-        return cls(
-            screening_id=result["screening_id"],
-            team=team or "",
-            runner_id=result["runner_id"],
-            screened_at=screened_at,
-            ruleset_version=result["ruleset"]["version"],
-            intake=intake_json,
-            result=result_json,
-            score=result["risk"]["score"],
-            band=result["risk"]["band"],
-            urgency=result["referral"]["urgency"],
-            fired=[entry["rule"] for entry in result["explanation"] if entry["fired"]],
-            fatigue=wellness.get("fatigue"),
-            soreness=wellness.get("soreness"),
-            weekly_km=weeks[-1] if weeks else None,
-            ostrc_severity=derived.get("ostrc_o2_severity"),
-            weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
-            **facts_stated(intake, screened_at),
-        )
-
-    @classmethod
-    def to_store(
-        cls, intake: dict, result: dict, team: str | None, at: datetime | None = None
-    ) -> tuple["Screening", bytes]:
-        """Mark `result` stored and make its row and the exact JSON it is sent as (the row holds that text).
-
-        The caller sends the bytes only once the row is committed.
-        """
-        result["stored"] = True
-        body = orjson.dumps(result)
-        intake_json = orjson.dumps(intake, default=str).decode()
-        return cls.of(intake, intake_json, result, body.decode(), team, at=at), body
-
-    def row(self) -> dict:
-        return dict(self.__dict__)
-
-
-def facts_stated(intake: dict, screened_at: datetime) -> dict:
-    """What a screening states of the facts kept on record (series.Facts): the row's fact columns."""
-    weeks = intake["runner"].get("prior_calf_strain_weeks_ago")
-    corrections = intake.get("corrections") or {}
-    dvt = True if intake["red_flags"].get("previous_dvt") else None
-    return {
-        "soreness_days": intake["wellness"].get("soreness_days"),
-        # A fact stated today wins over a correction of the one on record (it is the one on record now).
-        "previous_dvt": dvt or (False if corrections.get("previous_dvt_in_error") else None),
-        "calf_strain_on": None if weeks is None else screened_at - timedelta(weeks=weeks),
-        "calf_strain_error": True if corrections.get("calf_strain_in_error") and weeks is None else None,
-    }
-
-
-def _sqlite_pragmas(synchronous: str, busy_timeout_ms: int):
-    def on_connect(connection, _record) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
-        cursor.execute("PRAGMA secure_delete=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.close()
-
-    return on_connect
-
-
-def make_engine(
-    url: str, *, synchronous: str = "FULL", autocommit: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
-) -> Engine:
-    """An engine on `url`; SQLite files get WAL, `synchronous` (FULL or NORMAL) and a busy timeout.
-
-    `autocommit`: every statement is its own transaction (the group commit's
-    writes, Store.add_together), set once per connection, not per use.
-    """
-    mode = str(synchronous).strip().upper()
-    if mode not in SYNCHRONOUS:
-        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
-    options: dict = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    if url.startswith("postgresql") and "connect_timeout" not in url:
-        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **POOL, **options)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas(mode, busy_timeout_ms))
-    # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
-    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    return engine
 
 
 _INSERT = screenings.insert()
