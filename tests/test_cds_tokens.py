@@ -9,6 +9,9 @@ the allow-list, and every failure to fetch gets one and the same detail.
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -171,3 +174,14 @@ def test_every_fhir_server_failure_gets_the_same_detail_and_only_allowed_hosts_a
     ]
     assert {(answer.status_code, answer.get_json()["detail"]) for answer in answers} == {(412, NOT_FETCHED)}
     assert len(_FhirServer.asked) == 1
+
+
+def test_serve_with_cds_clients_and_no_base_url_refuses_to_start_in_one_line(jwks_file):
+    env = {**os.environ, "SOLEUS_CDS_CLIENTS": json.dumps({ISSUER: jwks_file}), "SOLEUS_AUTH": "off"}
+    env.pop("SOLEUS_CDS_TESTING", None)
+    env.pop("SOLEUS_CDS_BASE_URL", None)
+    command = [sys.executable, "-m", "api.commands", "serve", "--host", "127.0.0.1", "--port", "0"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "refusing to start: CDS_BASE_URL is required" in done.stderr
+    assert "Traceback" not in done.stderr

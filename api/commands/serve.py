@@ -133,6 +133,9 @@ def _app_or_status():
     except OSError as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except ValueError as error:  # a setting that cannot be used (CDS_CLIENTS without CDS_BASE_URL, a bad JWK Set)
+        print(f"soleus-screen: refusing to start: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
 
 
 SERVER_SETTINGS = """server settings (environment, overridden by the options above):
