@@ -24,6 +24,9 @@ from api.access import guard, requires
 from api.access.principal import ADMIN
 
 bp = Blueprint("metrics", __name__)
+# prometheus_client's multiprocess files are read without a lock: a scrape that meets one a worker is adding a
+# label set to can fail (seen in a test scraping during load); it reads every file again, this many times at most.
+SCRAPE_TRIES = 5
 _metrics: dict = {}
 
 
@@ -79,7 +82,16 @@ def metrics():
     from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
     guard.audited()  # no runner's data: a scrape every 15 s is not an audit entry
-    return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
+    registry = _registry()
+    for attempt in range(SCRAPE_TRIES):
+        try:
+            text = generate_latest(registry)
+            break
+        except Exception:  # a worker's file read while it grows (a new label set): read them all again
+            if attempt == SCRAPE_TRIES - 1:
+                raise
+            time.sleep(0.01)
+    return Response(text, mimetype=CONTENT_TYPE_LATEST.split(";")[0])
 
 
 def init_app(app, store=None) -> None:
