@@ -78,6 +78,7 @@ def create_app(config: dict | None = None):
         health,
         history,
         limits,
+        metrics,
         openapi,
         programme_pages,
         requestlog,
@@ -117,6 +118,7 @@ def create_app(config: dict | None = None):
     ):
         api.register_blueprint(blueprint)
     access.init_app(app, history_store.database_of(app))
+    metrics.init_app(app, history_store.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
     for init_app in (
         form.init_app,

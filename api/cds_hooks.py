@@ -28,14 +28,16 @@ from marshmallow import Schema, fields
 
 from api import cds_result
 from api.body import json_body, media_type
-from api.cds_auth import TrustedClients, Unauthorised
+from api.cds_auth import LEEWAY, TrustedClients, Unauthorised, testing
 from api.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
+from api.cds_replay import SeenTokens
 from api.fhir import items, model_errors, specs
 from api.json_provider import encode
 from api.limits import limit_body
 from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
+from api.store import database_of
 from screening import IntakeError
 from screening.interop.bounds import count_errors
 from screening.interop.cards import risk_card, unreadable_card
@@ -291,5 +293,13 @@ def init_app(app) -> None:
         app.extensions[KEY] = None
     else:
         # No trusted clients is not a fault: `serve` says the part is off and how to turn it on (api/startup.py).
-        app.extensions[KEY] = TrustedClients(app.config.get("CDS_CLIENTS") or {})
+        opened = database_of(app)
+        seen = SeenTokens(opened.engine if opened is not None else None, LEEWAY)
+        app.extensions[KEY] = clients = TrustedClients(app.config.get("CDS_CLIENTS") or {}, seen)
+        if clients and not app.config.get("CDS_BASE_URL") and not testing(app):
+            raise ValueError(
+                "CDS_BASE_URL is required with CDS_CLIENTS: the public base URL the clients' tokens name in `aud` "
+                "(e.g. https://screen.example.org); without it the audience would come from the caller's Host "
+                "header. SOLEUS_CDS_TESTING=on takes it from the request, for local testing only."
+            )
     app.register_blueprint(cds_result.bp)

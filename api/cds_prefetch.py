@@ -6,26 +6,32 @@
                               same search as the prefetch template; without a `fhirServer` -> 412
     an OperationOutcome       the client could not get it -> 412
 
-The fetch is bounded: `https` only (plain http only to a loopback address, for
+The fetch is bounded: only to a host named in CDS_FHIR_SERVERS (none named:
+no fetch), `https` only (plain http only with CDS_TESTING on, for local
 testing), no redirects (the token must not travel to another host), a timeout
-(CDS_FHIR_TIMEOUT, default 5 s) and a size limit. Any failure is a 412, as the
-spec asks of a service that cannot obtain the data it needs. Nothing about the
+(CDS_FHIR_TIMEOUT, default 5 s) and a size limit. Any failure is a 412 with
+one and the same detail, as the spec asks of a service that cannot obtain the
+data it needs (a caller cannot tell a closed port from an open one, or a host
+not allowed from one that failed); the log says which. Nothing about the
 patient is logged.
 """
 
 import json
+import logging
 import urllib.error
 import urllib.parse
 import urllib.request
 
 from flask import current_app
 
-from api.cds_auth import allowed_url
+from api.cds_auth import testing
 from api.problems import Problem
 from screening.interop import codes
 
 PREFETCH_KEY = "intake"
 MAX_BYTES = 8 * 1024 * 1024
+NOT_FETCHED = "The intake could not be fetched from the fhirServer."
+log = logging.getLogger("soleus")
 SEARCH = {"questionnaire": codes.QUESTIONNAIRE_URL, "status": "completed", "_sort": "-authored", "_count": "1"}
 
 
@@ -76,8 +82,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def fetch(server: str, patient_id: str, token: str | None) -> dict:
     """The search result for the patient's latest soleus-intake response on `server`; 412 on any failure."""
-    if not allowed_url(server):
-        raise Problem(412, "fhirServer must be an https URL: the intake could not be fetched.")
+    refused = _refused(server)
+    if refused:
+        return _not_fetched(refused)
     url = server.rstrip("/") + "/QuestionnaireResponse?" + urllib.parse.urlencode({"patient": patient_id, **SEARCH})
     request = urllib.request.Request(url, headers={"Accept": codes.FHIR_JSON})
     if token:
@@ -87,12 +94,32 @@ def fetch(server: str, patient_id: str, token: str | None) -> dict:
         with urllib.request.build_opener(_NoRedirects).open(request, timeout=timeout) as answer:
             data = answer.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as error:
-        raise Problem(412, f"The fhirServer answered {error.code}: the intake could not be fetched.") from None
+        return _not_fetched(f"it answered {error.code}")
     except (urllib.error.URLError, OSError) as error:
-        raise Problem(412, f"The fhirServer could not be reached ({type(error).__name__}).") from None
+        return _not_fetched(f"it could not be reached ({type(error).__name__})")
     if len(data) > MAX_BYTES:
-        raise Problem(412, "The fhirServer's answer is too large to be a single intake.")
+        return _not_fetched("its answer is larger than 8 MiB")
     try:
         return json.loads(data)
     except ValueError:
-        raise Problem(412, "The fhirServer's answer is not JSON.") from None
+        return _not_fetched("its answer is not JSON")
+
+
+def _refused(server: str) -> str | None:
+    """Why `server` may not be fetched from (and sent the caller's FHIR token), or None."""
+    parts = urllib.parse.urlsplit(server)
+    if parts.scheme != "https" and not (parts.scheme == "http" and testing(current_app)):
+        return "it is not an https URL"
+    allowed = {str(host).lower() for host in current_app.config.get("CDS_FHIR_SERVERS") or ()}
+    try:
+        named = {(parts.hostname or "").lower(), parts.netloc.lower().rpartition("@")[2]}
+    except ValueError:
+        return "it is not a URL"
+    if not allowed & named:
+        return "its host is not in CDS_FHIR_SERVERS"
+    return None
+
+
+def _not_fetched(why: str):
+    log.warning("CDS fhirServer fetch refused or failed: %s", why)
+    raise Problem(412, NOT_FETCHED)

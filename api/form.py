@@ -32,7 +32,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import clinic_note, form_fields
+from api import clinic_note, form_fields, metrics
 from api.access import guard
 from api.access.principal import READ, SCREEN
 from api.access.signin import page_requires
@@ -43,6 +43,7 @@ from api.service import screener as app_screener
 from api.store import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
 from api.store import screen as screen_and_store
 from screening import IntakeError
+from screening.history.failures import describe
 from screening.intake.flat import validate_flat
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.result.text_note import format_value
@@ -246,6 +247,7 @@ def screen():
         result, stored = screen_and_store(screener, intake, team_key)
     except SQLAlchemyError as error:
         log_failure(error)
+        metrics.unavailable(describe(error).code)
         state.errors = {GENERAL: [NOT_STORED]}
         return _form(state, 503)
     screened_by = request.form.get(SCREENED_BY, "").strip()[:80]

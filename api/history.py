@@ -20,7 +20,7 @@ import re
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from werkzeug.routing import BaseConverter
 
 from api.access import guard, requires
@@ -28,6 +28,7 @@ from api.access.principal import ERASE, READ
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.store import TEAM_PARAMETER, store, team
+from screening.history.erasure import ERASED, PENDING, UNVERIFIED
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.result.schema import BANDS, URGENCIES, ResultSchema
 from screening.timestamps import format_time
@@ -128,12 +129,27 @@ class TrendOut(Schema):
     points = fields.List(fields.Nested(TrendPointOut), required=True, metadata={"description": "Oldest first"})
 
 
+def on_disk_field() -> fields.String:
+    """Whether an erasure's bytes are off the disk too (Store.on_disk)."""
+    return fields.String(
+        validate=validate.OneOf((ERASED, PENDING, UNVERIFIED)),
+        metadata={
+            "description": "Optional (added by issue 23): whether the deleted bytes are off the disk too. `erased`: "
+            "a SQLite store's pages are overwritten and its write-ahead log truncated; `pending`: a reader "
+            "elsewhere (a report, a backup, a sqlite3 shell) still holds the old pages, and the service "
+            "finishes it in the background once the reader is done; `unverified`: PostgreSQL keeps dead row "
+            "versions in its files until VACUUM reuses the space, and backups keep them (docs/operating.md)"
+        },
+    )
+
+
 class DeletedOut(Schema):
     screening_id = fields.String(required=True)
     runner_id = fields.String(required=True, metadata={"description": "The runner the screening was of"})
     team = fields.String(required=True, allow_none=True)
     deleted = fields.Boolean(required=True, metadata={"description": "Always true: the row is gone"})
     reason = fields.String(required=True, metadata={"description": "The reason given"})
+    on_disk = on_disk_field()
 
 
 REASON_MAX = 200
@@ -151,6 +167,7 @@ class ErasedOut(Schema):
     runner_id = fields.String(required=True)
     team = fields.String(required=True, allow_none=True)
     erased = fields.Integer(required=True, metadata={"description": "How many screenings were deleted"})
+    on_disk = on_disk_field()
 
 
 def _store():
@@ -284,14 +301,15 @@ def erase_runner(runner_id: str):
 
     Deletes every stored screening of this runner (in this team): the rows
     themselves, intake and result, not a mark on them. Answers how many there
-    were; erasing an unknown runner erases 0.
+    were; erasing an unknown runner erases 0. `on_disk` says whether the
+    bytes are off the disk too (`pending`: finished in the background).
     """
     runner_id, key = _runner(runner_id), team()
     history = _store()
     entry = guard.entry("erase", "ok", 200, team=key, runner_id=runner_id)
     erased = history.erase(key, runner_id, audit=entry)
     guard.audited()
-    return _private({"runner_id": runner_id, "team": key or None, "erased": erased})
+    return _private({"runner_id": runner_id, "team": key or None, "erased": erased, "on_disk": history.on_disk()})
 
 
 @blp.get("/screenings/<screening_id:screening_id>")
@@ -370,10 +388,18 @@ def delete_screening(screening_id: str):
     """
     key, reason = team(), _reason()
     entry = guard.entry("erase_screening", "ok", 200, team=key, screening_id=screening_id, reason=reason)
-    runner_id = _store().delete_screening(key, screening_id, audit=entry)
+    history = _store()
+    runner_id = history.delete_screening(key, screening_id, audit=entry)
     if runner_id is None:
         raise Problem(404, "No such stored screening in this team.")
     guard.audited()  # its entry committed with the removal
     return _private(
-        {"screening_id": screening_id, "runner_id": runner_id, "team": key or None, "deleted": True, "reason": reason}
+        {
+            "screening_id": screening_id,
+            "runner_id": runner_id,
+            "team": key or None,
+            "deleted": True,
+            "reason": reason,
+            "on_disk": history.on_disk(),
+        }
     )

@@ -43,6 +43,15 @@ class ProblemSchema(Schema):
     row = fields.Integer(metadata={"description": "CSV only: the 1-based data row that cannot be read (0 = header)"})
     limit = fields.Integer(metadata={"description": "Batch only: the most rows one request may hold"})
     scope = fields.String(metadata={"description": "403 only: the scope the operation needs"})
+    store = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "Optional (added by issue 23), /ready 503 only: why the database cannot be written, "
+            "`code` (SQLite's result code name, PostgreSQL's SQLSTATE, or the driver's error class) and `message` "
+            "(the database's own words)"
+        },
+    )
 
 
 class Problem(HTTPException):

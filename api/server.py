@@ -16,6 +16,7 @@ import errno
 import http.client
 import json
 import multiprocessing
+import os
 import socket
 import sys
 
@@ -116,7 +117,16 @@ def options(
         "graceful_timeout": 10,
         # gunicorn's runtime control socket has one default path per user: two servers would share it.
         "control_socket_disable": True,
+        "child_exit": _metrics_of_exited_worker,
     }
+
+
+def _metrics_of_exited_worker(_server, worker) -> None:
+    """gunicorn's child_exit hook: the worker's gauges leave /metrics (its counters stay counted)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 class _AnnounceWhenAllStarted:

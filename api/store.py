@@ -4,6 +4,7 @@
     DATABASE_URL   where: default a SQLite file in the app's instance folder (created and upgraded
                    on first start); postgresql+psycopg://user@host/db to scale out (its schema must be
                    current: `soleus-screen db upgrade`, else the service refuses to start)
+    STORE_WRITE_WAIT    seconds a write waits for another process's SQLite write lock, then 503 (default 5)
     SQLITE_SYNCHRONOUS  FULL (default) or NORMAL: how a SQLite file flushes its commits
                    (screening/history/store.py, SYNCHRONOUS: NORMAL may lose the last answered
                    screenings to a power cut or OS crash, never to a killed server)
@@ -23,10 +24,13 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import metrics
 from api.access import guard
 from api.access.guard import TEAM_EXPECTED, team
 from api.problems import problem_response
 from screening.history import Screening, Store
+from screening.history.failures import describe
+from screening.history.store import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.service import visit_time
 from screening.timestamps import format_time, naive_utc
@@ -47,6 +51,10 @@ TEAM_PARAMETER = {
     "schema": {"type": "string", "pattern": TEAM_PATTERN},
 }
 log = logging.getLogger("soleus")
+# Seconds a write waits for another process holding a SQLite file's write lock (a backup, a long prune, a
+# sqlite3 shell) before it is a 503 with nothing stored; meanwhile, for 2 s after one such 503, new writes are
+# answered 503 at once instead of waiting in vain (screening/history/health.py).
+WRITE_WAIT = 5.0
 
 
 def enabled(config) -> bool:
@@ -63,9 +71,14 @@ def database_url(app) -> str:
     return f"sqlite:///{os.path.join(app.instance_path, DEFAULT_FILE)}"
 
 
-def open_store(url: str, synchronous: str = "FULL") -> Store:
-    """Open a store: a SQLite file is embedded, so it is created and upgraded here; any other must be current."""
-    return Store.open(url, upgrade=url.startswith("sqlite"), synchronous=synchronous)
+def open_store(url: str, synchronous: str = "FULL", write_wait: float = WRITE_WAIT) -> Store:
+    """Open a store: a SQLite file is embedded, so it is created and upgraded here; any other must be current.
+
+    `write_wait`: seconds a write waits for another process holding a SQLite file's write lock, then 503.
+    """
+    return Store.open(
+        url, upgrade=url.startswith("sqlite"), synchronous=synchronous, busy_timeout_ms=int(float(write_wait) * 1000)
+    )
 
 
 def auth_on(config) -> bool:
@@ -79,7 +92,11 @@ def init_app(app) -> None:
     or AUTH is on (AUTH=off with STORE=off is stateless, as before either).
     """
     if enabled(app.config) or auth_on(app.config):
-        opened = open_store(database_url(app), app.config.get("SQLITE_SYNCHRONOUS", "FULL"))
+        opened = open_store(
+            database_url(app),
+            app.config.get("SQLITE_SYNCHRONOUS", "FULL"),
+            app.config.get("STORE_WRITE_WAIT", WRITE_WAIT),
+        )
         app.extensions[DATABASE] = opened
         if enabled(app.config):
             app.extensions[KEY] = opened
@@ -100,13 +117,15 @@ def database() -> Store | None:
     return current_app.extensions.get(DATABASE)
 
 
-def log_failure(error: SQLAlchemyError) -> None:
-    """Log that the store failed: the error's name only, never the statement's values (the intake)."""
-    log.error("history store failed: %s", type(error).__name__)
+def log_failure(error: BaseException) -> None:
+    """Log that the store failed: the error's name and the database's own message and code, never the
+    statement or its values (the intake)."""
+    log.error("history store failed: %s", failure_reason(error))
 
 
 def _store_failed(error: SQLAlchemyError):
     log_failure(error)
+    metrics.unavailable(describe(error).code)
     return problem_response(
         503, "Service Unavailable", "The history store cannot be reached; nothing was stored. Try again shortly."
     )
@@ -122,6 +141,14 @@ def screen(core, intake: dict, team_key: str, action: str = "screen") -> tuple[d
     committed before the answer.
     """
     history = store()
+    if history is None:
+        return _screen(core, intake, team_key, action, None)
+    # One runner's screenings one after another, so each names the one stored just before it (runner_lock.py).
+    with history.runners.hold(team_key, intake["runner"]["id"]):
+        return _screen(core, intake, team_key, action, history)
+
+
+def _screen(core, intake: dict, team_key: str, action: str, history: Store | None) -> tuple[dict, bytes | None]:
     now = datetime.now(UTC)
     moment = visit_time(intake) or now
     runner_id = intake["runner"]["id"]
@@ -129,6 +156,7 @@ def screen(core, intake: dict, team_key: str, action: str = "screen") -> tuple[d
     before = naive_utc(moment)
     earlier = history.history(team_key, runner_id, before=before) if history is not None else None
     result = core.screen_valid(intake, screened_at=format_time(moment), history=earlier, at=moment)
+    metrics.screened(result)
     trail = database()
     audit = None
     if trail is not None:

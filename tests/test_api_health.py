@@ -17,6 +17,7 @@ def test_ready_names_the_loaded_ruleset(client):
         "status": "ready",
         "ruleset": {"name": ruleset.name, "version": ruleset.version},
         "rules": len(ruleset.rules),
+        "store": "writable",
     }
 
 

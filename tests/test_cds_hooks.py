@@ -90,9 +90,14 @@ def ehr() -> Ehr:
 def server(ehr, tmp_path_factory):
     jwks = tmp_path_factory.mktemp("ehr") / "jwks.json"
     jwks.write_text(json.dumps(ehr.jwks()))
-    # One worker: the jti replay check is per process (see api/cds_auth.py).
+    # Testing: the audience from the request (the port is chosen at start), the loopback FHIR server over http.
     command = launch.serve_command("--workers", "1", "--threads", "4")
-    with launch.start(command, env={"SOLEUS_CDS_CLIENTS": json.dumps({ISSUER: str(jwks)})}) as running:
+    env = {
+        "SOLEUS_CDS_CLIENTS": json.dumps({ISSUER: str(jwks)}),
+        "SOLEUS_CDS_TESTING": "on",
+        "SOLEUS_CDS_FHIR_SERVERS": '["127.0.0.1"]',
+    }
+    with launch.start(command, env=env) as running:
         yield running
 
 

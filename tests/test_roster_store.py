@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from api.commands import main
-from api.commands.db import EXIT_UNAVAILABLE
 from api.commands.exits import EXIT_INVALID, EXIT_UNUSABLE
 from screening.batch.run import screen_roster
 from screening.batch.storing import RosterStore, StoreFailed
@@ -29,8 +29,9 @@ def results(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def roster(out: Path, at: str, *extra: str) -> int:
-    return main(["roster", str(EXAMPLE), "--out", str(out), "--quiet", "--screened-at", at, "--store", *extra])
+def roster(out: Path, at: str, *extra: str, quiet: bool = True) -> int:
+    said = ["--quiet"] if quiet else []
+    return main(["roster", str(EXAMPLE), "--out", str(out), *said, "--screened-at", at, "--store", *extra])
 
 
 def test_a_second_stored_run_has_the_first_runs_screening_of_each_runner_as_previous(tmp_path, url):
@@ -77,25 +78,44 @@ def test_without_store_nothing_is_stored_and_results_carry_no_history(tmp_path, 
     assert not (tmp_path / "history.sqlite3").exists()
 
 
-def test_storing_the_same_run_twice_fails_clearly_and_writes_no_files(tmp_path, url, capsys):
+def test_storing_the_same_run_again_resumes_it_and_stores_no_row_twice(tmp_path, url, capsys):
     roster(tmp_path / "first", FIRST, "--workers", "1")
     capsys.readouterr()
-    assert roster(tmp_path / "again", FIRST, "--workers", "1") == EXIT_UNAVAILABLE
+    assert roster(tmp_path / "again", FIRST, "--workers", "1", quiet=False) == EXIT_INVALID  # it has invalid rows
     err = capsys.readouterr().err
-    assert "already stored" in err and "no screening of this run was stored" in err
-    assert "no result files were written" in err and not (tmp_path / "again" / "results.csv").exists()
+    assert "stored 0 screenings" in err and "resumed: 28 screenings of this run were stored before" in err
+    assert (tmp_path / "again" / "results.csv").exists()
     assert Store.open(url, upgrade=False).count() == 28
+    assert results(tmp_path / "again") == results(tmp_path / "first")
+
+
+def test_a_run_that_stopped_part_way_is_resumed_by_its_rerun_without_duplicates(tmp_path, url, capsys):
+    roster(tmp_path / "first", FIRST, "--workers", "1")
+    store = Store.open(url, upgrade=True)
+    with store.engine.begin() as connection:  # as if only the first 10 rows' partition had been committed
+        keep = list(
+            connection.execute(text("SELECT screening_id FROM screenings ORDER BY screened_at LIMIT 10")).scalars()
+        )
+        query = text("DELETE FROM screenings WHERE screening_id NOT IN :keep").bindparams(
+            bindparam("keep", expanding=True)
+        )
+        connection.execute(query, {"keep": keep})
+    capsys.readouterr()
+    roster(tmp_path / "again", FIRST, "--workers", "1", quiet=False)
+    err = capsys.readouterr().err
+    assert "stored 18 screenings" in err and "resumed: 10 screenings" in err
+    assert store.count() == 28
 
 
 def test_a_failed_batch_stops_the_run_and_the_batches_before_it_stay_stored_whole(tmp_path, url):
     store = Store.open(url, upgrade=True)
     calls = []
 
-    def add_many(rows, audit=None):
+    def add_many(rows, audit=None, resume=False):
         calls.append(len(rows))
         if len(calls) == 2:
             raise OperationalError("INSERT INTO screenings", {}, Exception("disk full"))
-        Store.add_many(store, rows, audit)
+        return Store.add_many(store, rows, audit, resume=resume)
 
     store.add_many = add_many  # type: ignore[method-assign]
     storing = RosterStore(store, url)

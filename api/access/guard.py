@@ -42,6 +42,7 @@ from api.openapi import problems
 from api.problems import Problem, problem_response
 from api.requestlog import current_request_id
 from screening.history import audit
+from screening.history.store import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
 
 KEY = "soleus.access"
@@ -256,7 +257,10 @@ def write_audit(response):
     try:
         database.record(row)
     except SQLAlchemyError as error:
-        log.error("audit trail write failed: %s", type(error).__name__)
+        log.error("audit trail write failed: %s", failure_reason(error))
+        if response.status_code >= 500:  # already a failure (the store's own 503): it says what happened
+            return response
+        g.unavailable_cause = "audit"  # api/metrics.py counts the 503 by it
         return problem_response(
             503, "Service Unavailable", "The audit trail cannot be written, so nothing is answered. Try again shortly."
         )

@@ -22,6 +22,7 @@ import argparse
 from api.commands import pipes, usage
 from api.commands.audit import add_audit
 from api.commands.db import add_db
+from api.commands.erase import add_erase
 from api.commands.keys import add_keys
 from api.commands.roster import add_roster
 from api.commands.screen import add_screen
@@ -31,7 +32,7 @@ from api.commands.users import add_users
 DESCRIPTION = "Screen runners for soleus strain risk with an explainable rules engine."
 
 # Each entry adds one subcommand; its handler returns the exit status.
-COMMANDS = [add_screen, add_roster, add_serve, add_db, add_keys, add_users, add_audit]
+COMMANDS = [add_screen, add_roster, add_serve, add_db, add_erase, add_keys, add_users, add_audit]
 
 
 def package_version() -> str:

@@ -3,6 +3,8 @@
     soleus-screen db upgrade            apply every migration (any database; the embedded SQLite too)
     soleus-screen db current            which revision the database is at, and the newest
     soleus-screen db prune [--days N]   delete screenings older than N days (default SOLEUS_RETENTION_DAYS)
+    soleus-screen db backup FILE        copy a SQLite store, consistent under write load (backup.py)
+    soleus-screen db restore FILE       make a SQLite store the copy (--replace if it holds screenings)
 
 The database is SOLEUS_DATABASE_URL, or `--url`, else the embedded SQLite file
 in the service's instance folder (the one `serve` uses).
@@ -11,6 +13,7 @@ in the service's instance folder (the one `serve` uses).
 import os
 import sys
 
+from api.commands.backup import run_backup, run_restore
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
 from api.commands.usage import add_command
 
@@ -147,6 +150,18 @@ def add_db(subparsers) -> None:
             "delete screenings older than the retention period",
             "soleus-screen db prune --days 365",
         ),
+        (
+            "backup",
+            run_backup,
+            "copy a SQLite store to FILE while the service runs (PostgreSQL: pg_dump)",
+            "soleus-screen db backup /backups/soleus.sqlite3",
+        ),
+        (
+            "restore",
+            run_restore,
+            "make a SQLite store what the backup FILE holds (stop the service first)",
+            "soleus-screen db restore /backups/soleus.sqlite3 --replace",
+        ),
     ):
         action = add_command(
             actions, name, summary=text, description=text, examples=((example, text),), exit_statuses=EXIT_STATUSES
@@ -154,4 +169,8 @@ def add_db(subparsers) -> None:
         action.add_argument("--url", help="the database URL (default: SOLEUS_DATABASE_URL or the embedded file)")
         if name == "prune":
             action.add_argument("--days", type=int, help="retention in days (default: SOLEUS_RETENTION_DAYS)")
+        if name in ("backup", "restore"):
+            action.add_argument("file", metavar="FILE", help="the backup file")
+        if name == "restore":
+            action.add_argument("--replace", action="store_true", help="overwrite a database that holds screenings")
         action.set_defaults(handler=handler)

@@ -122,7 +122,7 @@ def run_roster(args) -> int:
             print(f"soleus-screen: {_stored_so_far(storing.stored, storing.through)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except StoreFailed as error:
-        print(f"soleus-screen: {_store_failure(error)}", file=sys.stderr)
+        print(f"soleus-screen: {_store_failure(error, storing.screened_at if storing else None)}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     except SQLAlchemyError as error:  # a runner's history could not be read (here or in a worker)
         stored = _stored_so_far(storing.stored, storing.through) if storing else "nothing was stored"
@@ -150,12 +150,12 @@ def run_roster(args) -> int:
             file=sys.stderr,
         )
     if not args.quiet:
-        for line in summary(outcome, args):
+        for line in summary(outcome, args, storing.resumed if storing is not None else 0):
             print(f"soleus-screen: {line}", file=sys.stderr)
     return EXIT_OK if outcome.all_screened else EXIT_INVALID
 
 
-def summary(outcome, args) -> list[str]:
+def summary(outcome, args, resumed: int = 0) -> list[str]:
     """What the run did, for the person who ran it: counts with thousands separators, then where to look."""
     bands = ", ".join(f"{count:,} {band}" for band, count in outcome.bands.items())
     lines = [
@@ -166,6 +166,8 @@ def summary(outcome, args) -> list[str]:
     if outcome.stored is not None:
         team = f" under team {args.team}" if args.team else ""
         lines.append(f"stored {outcome.stored:,} screenings in the runner history{team}")
+        if resumed:
+            lines.append(f"resumed: {resumed:,} screenings of this run were stored before (not stored again)")
     if outcome.need_history:
         lines.append(
             f"not assessed for any runner, as this run kept no history: {'; '.join(outcome.need_history)} "
@@ -216,19 +218,21 @@ def _stored_so_far(stored: int, through: int | None) -> str:
     return f"{stored} screenings of this run were stored (every screened row up to roster row {through})"
 
 
-def _store_failure(error) -> str:
-    from sqlalchemy.exc import IntegrityError
+def _store_failure(error, screened_at: str | None = None) -> str:
+    from screening.history.store import ResumeMismatch
 
     why = str(error)
-    if isinstance(error.__cause__, IntegrityError):
-        why = (
-            "a screening with one of these ids is already stored (this roster was stored before with the same "
-            "--screened-at?)"
-        )
+    if isinstance(error.__cause__, ResumeMismatch):
+        why = f"{error.__cause__}; give another --screened-at to store it as a new run"
     not_stored = f"; rows from roster row {error.failed_from} on were not stored" if error.stored else ""
+    again = (
+        f"; run it again with --screened-at {screened_at} to resume (what is stored is kept, not stored twice)"
+        if screened_at and not isinstance(error.__cause__, ResumeMismatch)
+        else ""
+    )
     return (
         f"the history store failed ({why}): {_stored_so_far(error.stored, error.through)}{not_stored} "
-        "(each batch is stored whole or not at all); no result files were written"
+        f"(each batch is stored whole or not at all); no result files were written{again}"
     )
 
 

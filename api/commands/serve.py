@@ -21,8 +21,11 @@ refused (exit 2, one line saying why), as Redis's protected mode does.
 """
 
 import argparse
+import glob
 import os
+import shutil
 import sys
+import tempfile
 
 from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 from api.commands.usage import add_command
@@ -63,6 +66,30 @@ def run_serve(args) -> int:
     port = listener.getsockname()[1]
     print(f"soleus-screen: starting on {startup.base_url(args.host, port)} (loading the rules)", file=sys.stderr)
     configure_logging()
+    made = _metrics_folder()
+    try:
+        return _serve(args, listener, port, startup, server)
+    finally:
+        if made:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _metrics_folder() -> str | None:
+    """Where the workers keep their metrics (api/metrics.py): PROMETHEUS_MULTIPROC_DIR, emptied of an earlier
+    run's files, else a fresh folder, made here (its path returned, to remove at exit). Set before the app
+    is built: prometheus_client reads it when its metrics are made."""
+    named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if named:
+        os.makedirs(named, exist_ok=True)
+        for stale in glob.glob(os.path.join(named, "*.db")):
+            os.remove(stale)
+        return None
+    made = tempfile.mkdtemp(prefix="soleus-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    return made
+
+
+def _serve(args, listener, port: int, startup, server) -> int:
     app = _app_or_status()
     if isinstance(app, int):
         listener.close()
@@ -105,6 +132,9 @@ def _app_or_status():
         return EXIT_UNAVAILABLE
     except OSError as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ValueError as error:  # a setting that cannot be used (CDS_CLIENTS without CDS_BASE_URL, a bad JWK Set)
+        print(f"soleus-screen: refusing to start: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
 
 

@@ -20,6 +20,11 @@ run, dated before the run, the later row may see the earlier one only when
 the earlier one's partition was committed first (the report flags the
 repeated id).
 
+A rerun of a run (the same roster, the same `--screened-at`: the same
+screening ids) resumes it: the rows the earlier run stored are not stored
+again (`resumed` counts them), the rest are; a row stored with another intake
+stops the run (the roster changed: not the same run).
+
 Each stored row has its audit entry (action "screen", the operating-system
 user as the actor, kind "cli"), committed in the same transaction.
 
@@ -36,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history import audit
 from screening.history.series import RunnerHistory
-from screening.history.store import Screening, Store, failure_reason, make_engine
+from screening.history.store import ResumeMismatch, Screening, Store, failure_reason, make_engine
 from screening.timestamps import naive_utc, parse_time
 
 
@@ -56,7 +61,9 @@ class StoredPart(NamedTuple):
 class StoreFailed(Exception):
     """A batch could not be stored: the run stops; `stored` rows (through roster row `through`) are committed."""
 
-    def __init__(self, error: SQLAlchemyError, stored: int, through: int | None, failed_from: int | None):
+    def __init__(
+        self, error: SQLAlchemyError | ResumeMismatch, stored: int, through: int | None, failed_from: int | None
+    ):
         self.stored, self.through, self.failed_from = stored, through, failed_from
         super().__init__(failure_reason(error))
 
@@ -97,7 +104,9 @@ class RosterStore:
         self.actor = actor or _os_user()
         _stores.setdefault(url, store)  # partitions screened in this process read through the same store
         self.stored = 0  # rows committed
+        self.resumed = 0  # rows an earlier run of the same roster (same screened_at) had stored: not stored again
         self.through: int | None = None  # the last roster row committed
+        self.screened_at: str | None = None  # the run's time: the same --screened-at resumes it
 
     def _entry(self, row: dict) -> dict:
         return audit.entry(
@@ -111,16 +120,18 @@ class RosterStore:
         )
 
     def task(self, part: PartTask) -> StoredPartTask:
+        self.screened_at = part.stamp.screened_at
         return StoredPartTask(part, self.url, self.team)
 
     def commit(self, stored: StoredPart) -> PartOutput:
         """Store a partition's rows in one transaction (all or none); raise StoreFailed if it cannot."""
         if stored.rows:
             try:
-                self.store.add_many(stored.rows, audit=[self._entry(row) for row in stored.rows])
-            except SQLAlchemyError as error:
+                added = self.store.add_many(stored.rows, audit=[self._entry(row) for row in stored.rows], resume=True)
+            except (SQLAlchemyError, ResumeMismatch) as error:
                 raise StoreFailed(error, self.stored, self.through, stored.first_row) from error
-            self.stored += len(stored.rows)
+            self.stored += added
+            self.resumed += len(stored.rows) - added
             self.through = stored.last_row
         return stored.part
 

@@ -27,6 +27,7 @@ takes its batch only once it holds the lock, so the rows that came in while
 it waited are in it.
 """
 
+import errno
 import fcntl
 import os
 import threading
@@ -37,8 +38,23 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 # Rows one transaction takes at most (a full batch commits at once; the rest wait for the next).
 MAX_BATCH = 64
+
+
+class LockUnavailable(SQLAlchemyError):
+    """The writers' lock file cannot be opened (a read-only file system, no permission): a store failure like
+    any the database raises (answered 503, nothing stored), not a crash. `orig` is the OSError."""
+
+    def __init__(self, error: OSError):
+        super().__init__(f"the writers' lock file cannot be opened: {error.strerror}")
+        self.orig = error
+
+
+# Why a file cannot be opened for writing, where it may still be opened to read (flock needs no write access).
+_NOT_WRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 class ProcessLock:
@@ -48,6 +64,10 @@ class ProcessLock:
     across a fork would share its lock with the parent's, and exclude nothing.
     It holds no data; flock locks are independent of SQLite's own fcntl locks.
     Within a process only one thread takes it at a time (GroupCommit's leader).
+    On a read-only file system (or a file this user may not write) it is opened
+    to read, which flock allows: the database then refuses the write in its own
+    words (SQLITE_READONLY); a lock file that cannot be opened at all raises
+    LockUnavailable.
     """
 
     def __init__(self, path: str):
@@ -55,9 +75,20 @@ class ProcessLock:
         self._fd: int | None = None
         self._pid: int | None = None
 
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            if error.errno not in _NOT_WRITABLE:
+                raise LockUnavailable(error) from error
+            try:
+                return os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError as again:
+                raise LockUnavailable(again) from again
+
     def __enter__(self) -> "ProcessLock":
         if self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._fd = self._open()
             self._pid = os.getpid()
         assert self._fd is not None
         fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks without the GIL
@@ -66,6 +97,12 @@ class ProcessLock:
     def __exit__(self, *exc_info) -> None:
         assert self._fd is not None
         fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Let go of the file (the next use opens it again); only while no thread holds the lock."""
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd = self._pid = None
 
 
 @dataclass(eq=False)
@@ -87,11 +124,20 @@ class GroupCommit:
 
     `write(rows)` stores rows in one transaction (all or none). `exclusive`, if
     given, is held around taking and writing each batch (a `ProcessLock`, so
-    the leaders of several processes take turns).
+    the leaders of several processes take turns). A failed batch's rows are
+    tried again one by one unless `alone(error)` says that is pointless (the
+    lock was busy: each would wait as long again).
     """
 
-    def __init__(self, write: Callable[[list[Any]], None], exclusive: AbstractContextManager | None = None):
+    def __init__(
+        self,
+        write: Callable[[list[Any]], None],
+        exclusive: AbstractContextManager | None = None,
+        alone: Callable[[BaseException], bool] = lambda error: True,
+    ):
         self._write = write
+        self._alone = alone  # whether a failed batch's rows are worth trying again one by one
+        self.exclusive = exclusive
         self._exclusive = exclusive if exclusive is not None else nullcontext()
         self._reset()
         # A forked child (gunicorn preloads, then forks workers) starts with no commit running.
@@ -152,8 +198,9 @@ class GroupCommit:
         try:
             self._write([pending.row for pending in batch])
         except BaseException as error:
-            if len(batch) == 1:
-                batch[0].error = error
+            if len(batch) == 1 or not self._alone(error):
+                for pending in batch:
+                    pending.error = error
             else:
                 for pending in batch:
                     self._commit([pending])

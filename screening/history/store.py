@@ -17,174 +17,29 @@ transaction as the screening: a write that fails leaves neither.
 """
 
 import functools
-import os
-from collections.abc import Collection
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
-import orjson
-from sqlalchemy import Table, TextClause, and_, bindparam, create_engine, delete, event, func, or_, select, text
+from sqlalchemy import Table, TextClause, and_, bindparam, delete, func, or_, select, text
 from sqlalchemy.engine import Engine
 
 from screening.history import migrate
+from screening.history.engine import AUDIT_WAIT_MS, SQLITE_BUSY_TIMEOUT_MS, make_engine
+from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
+from screening.history.failures import BUSY, StoreBusy, describe
 from screening.history.group_commit import GroupCommit, ProcessLock
+from screening.history.health import StoreHealth
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
-from screening.history.series import RunnerHistory, weeks_text
+from screening.history.rows import Screening, facts_stated
+from screening.history.runner_lock import RunnerLocks
+from screening.history.series import RunnerHistory
 from screening.history.tables import audit_events, screenings
-from screening.programme.earlier import stage_of
-from screening.timestamps import format_time, naive_utc, parse_time
 
-# How long a SQLite writer waits for another process's write before giving up (ms).
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-# A SQLite file's `PRAGMA synchronous` (config key SQLITE_SYNCHRONOUS), both safe against a killed server:
-# FULL   a commit returns once the WAL is flushed to disk: a power cut or OS crash loses no answered screening.
-# NORMAL a commit returns once the WAL is written (the OS has it); it is flushed at checkpoints. A killed
-#        process loses nothing, but a power cut or OS crash may roll back the last commits before the
-#        flush: screenings answered `"stored": true` can be lost (the file stays consistent). It saves a
-#        flush per commit. OFF (no flush even at checkpoints, a crash may corrupt the file) is not offered.
-SYNCHRONOUS = ("FULL", "NORMAL")
-# The connection pool keeps every connection it opened (pool_size 0: no limit), newest used first. A request
-# holds one connection at a time, so a process opens at most one per thread (gunicorn's --threads); a pool
-# kept smaller (SQLAlchemy's default keeps 5) closed the others as they came back and opened them again,
-# which costs a SQLite file its PRAGMAs and a parse of the schema, a PostgreSQL server a login: with 8
-# threads in one process that was 257 connections opened for 1,650 POSTs (7 with this pool).
-POOL = {"pool_size": 0, "pool_use_lifo": True}
+# Where the engine and the rows moved to, still importable from here (the commands and tests do).
+__all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Screening", "Store", "facts_stated", "failure_reason", "make_engine"]
 
 Page = tuple[list | None, str | None]
-
-
-@dataclass(frozen=True)
-class Screening:
-    """One row: the identity, the texts shown again, and the summary for queries."""
-
-    screening_id: str
-    team: str
-    runner_id: str
-    screened_at: datetime
-    ruleset_version: str
-    intake: str
-    result: str
-    score: int
-    band: str
-    urgency: str | None
-    fired: list[str]
-    fatigue: int | None
-    soreness: int | None
-    weekly_km: float | None
-    ostrc_severity: int | None
-    weeks: str | None
-    soreness_days: int | None = None
-    previous_dvt: bool | None = None  # recorded (true), said to be in error (false), neither (null)
-    calf_strain_on: datetime | None = None
-    calf_strain_error: bool | None = None
-    heel_raise_left: int | None = None
-    heel_raise_right: int | None = None
-    programme_stage: str | None = None  # the stage the programme gave, or 'withheld' (None: no programme)
-
-    @classmethod
-    def of(
-        cls,
-        intake: dict,
-        intake_json: str,
-        result: dict,
-        result_json: str,
-        team: str | None,
-        at: datetime | None = None,
-    ) -> "Screening":
-        """The row for a result as built (`result`) and as sent (`result_json`, the exact text).
-
-        `at` is when it was screened to the microsecond (the result says it to
-        the second): screenings of one runner within a second keep their order.
-        """
-        if at is not None and format_time(at) != result["screened_at"]:
-            raise ValueError(f"{at} is not the result's screened_at {result['screened_at']}")
-        derived = result["derived"]
-        weeks = derived["weekly_distance_km"]
-        wellness = intake.get("wellness") or {}
-        screened_at = naive_utc(at) if at else parse_time(result["screened_at"])
-        return cls(
-            screening_id=result["screening_id"],
-            team=team or "",
-            runner_id=result["runner_id"],
-            screened_at=screened_at,
-            ruleset_version=result["ruleset"]["version"],
-            intake=intake_json,
-            result=result_json,
-            score=result["risk"]["score"],
-            band=result["risk"]["band"],
-            urgency=result["referral"]["urgency"],
-            fired=[entry["rule"] for entry in result["explanation"] if entry["fired"]],
-            fatigue=wellness.get("fatigue"),
-            soreness=wellness.get("soreness"),
-            weekly_km=weeks[-1] if weeks else None,
-            ostrc_severity=derived.get("ostrc_o2_severity"),
-            weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
-            **facts_stated(intake, screened_at),
-            heel_raise_left=(intake.get("heel_raise") or {}).get("left"),
-            heel_raise_right=(intake.get("heel_raise") or {}).get("right"),
-            programme_stage=stage_of(result["programme"]) if result.get("programme") else None,
-        )
-
-    @classmethod
-    def to_store(
-        cls, intake: dict, result: dict, team: str | None, at: datetime | None = None
-    ) -> tuple["Screening", bytes]:
-        """Mark `result` stored and make its row and the exact JSON it is sent as (the row holds that text).
-
-        The caller sends the bytes only once the row is committed.
-        """
-        result["stored"] = True
-        body = orjson.dumps(result)
-        intake_json = orjson.dumps(intake, default=str).decode()
-        return cls.of(intake, intake_json, result, body.decode(), team, at=at), body
-
-    def row(self) -> dict:
-        return dict(self.__dict__)
-
-
-def facts_stated(intake: dict, screened_at: datetime) -> dict:
-    """What a screening states of the facts kept on record (series.Facts): the row's fact columns."""
-    weeks = intake["runner"].get("prior_calf_strain_weeks_ago")
-    corrections = intake.get("corrections") or {}
-    dvt = True if intake["red_flags"].get("previous_dvt") else None
-    return {
-        "soreness_days": intake["wellness"].get("soreness_days"),
-        # A fact stated today wins over a correction of the one on record (it is the one on record now).
-        "previous_dvt": dvt or (False if corrections.get("previous_dvt_in_error") else None),
-        "calf_strain_on": None if weeks is None else screened_at - timedelta(weeks=weeks),
-        "calf_strain_error": True if corrections.get("calf_strain_in_error") and weeks is None else None,
-    }
-
-
-def _sqlite_pragmas(synchronous: str):
-    def on_connect(connection, _record) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        # A deleted row's bytes are overwritten with zeros, not left in free pages (erasure erases).
-        cursor.execute("PRAGMA secure_delete=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.close()
-
-    return on_connect
-
-
-def make_engine(url: str, *, synchronous: str = "FULL", autocommit: bool = False) -> Engine:
-    """An engine on `url`; SQLite files get WAL, `synchronous` (FULL or NORMAL) and a busy timeout.
-
-    `autocommit`: every statement is its own transaction (the group commit's
-    writes, Store.add_together), set once per connection, not per use.
-    """
-    mode = str(synchronous).strip().upper()
-    if mode not in SYNCHRONOUS:
-        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
-    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), **POOL, **options)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas(mode))
-    # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
-    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
-    return engine
 
 
 _INSERT = screenings.insert()
@@ -213,10 +68,10 @@ def _values(rows: list[dict]) -> dict:
     return {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
 
 
-def failure_reason(error: Exception) -> str:
-    """A store error as a command prints it: its name and the database's own message. SQLAlchemy keeps
-    the statement and its values (an intake) out of `args[0]`; they are only in the error's str()."""
-    return f"{type(error).__name__}: {error.args[0] if error.args else type(error).__name__}"
+def failure_reason(error: BaseException) -> str:
+    """A store error as a command prints and the service logs it: its name, the database's own message and
+    code (failures.py), never the statement or its values (an intake)."""
+    return f"{type(error).__name__}: {describe(error)}"
 
 
 def writer_lock_path(engine: Engine) -> str | None:
@@ -227,57 +82,145 @@ def writer_lock_path(engine: Engine) -> str | None:
     return f"{database}-writer.lock"
 
 
+class ResumeMismatch(Exception):
+    """A resumed roster run's row is stored already with another intake: it is not the same run."""
+
+
 class Store:
     """Reads and writes stored screenings; one per process, safe to share between threads."""
 
-    def __init__(self, engine: Engine, *, synchronous: str = "FULL"):
+    def __init__(self, engine: Engine, *, synchronous: str = "FULL", busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS):
         self.engine = engine
         self._synchronous = synchronous
+        self._busy_timeout_ms = busy_timeout_ms
+        self.health = StoreHealth(engine)
+        self.on_commit: Callable[[float, int], None] | None = None  # told each batch's seconds and size (metrics)
+        self.checkpoint = Checkpoint(engine, busy_timeout_ms)
         lock = writer_lock_path(engine)
-        self._writer = GroupCommit(self.add_together, ProcessLock(lock) if lock else None)
+        self.runners = RunnerLocks(engine, lock.removesuffix("-writer.lock") + "-runners.lock" if lock else None)
+        self._writer = GroupCommit(
+            self.add_together, ProcessLock(lock) if lock else None, alone=lambda error: describe(error).code not in BUSY
+        )
+        # Audit entries alone (a read's, a refusal's) commit apart, waiting AUDIT_WAIT_MS at most for the write
+        # lock: a read is never queued behind a screening that waits for another process's writer.
+        self._trail = GroupCommit(self._add_entries, alone=lambda error: describe(error).code not in BUSY)
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool, synchronous: str = "FULL") -> "Store":
+    def open(
+        cls, url: str, *, upgrade: bool, synchronous: str = "FULL", busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    ) -> "Store":
         """Open the database at `url`; `upgrade` migrates it to the newest schema, else it must be there.
 
-        `synchronous` is a SQLite file's flush setting (SYNCHRONOUS); other databases ignore it.
+        `synchronous` is a SQLite file's flush setting (SYNCHRONOUS), `busy_timeout_ms` how long its writes
+        wait for another process's; other databases ignore both.
         """
-        engine = make_engine(url, synchronous=synchronous)
+        engine = make_engine(url, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
         if upgrade:
             migrate.upgrade(engine)
         else:
             migrate.require_current(engine, engine.url.render_as_string(hide_password=True))
-        return cls(engine, synchronous=synchronous)
+        return cls(engine, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
 
     @functools.cached_property
     def _writes(self) -> Engine:
         """The group commit's own engine on the same database, each statement its own transaction (made on
         the first add_together: a store that only reads, or a roster's, which uses add_many, never needs it)."""
         url = self.engine.url.render_as_string(hide_password=False)
-        return make_engine(url, synchronous=self._synchronous, autocommit=True)
+        return make_engine(url, synchronous=self._synchronous, autocommit=True, busy_timeout_ms=self._busy_timeout_ms)
+
+    def close(self) -> None:
+        """Let go of the database's files and connections (the pools, the writers' lock); the next use opens
+        them again. For a process that stops, or a test that changes the file system under the store."""
+        self.engine.dispose()
+        for engine in ("_writes", "_entries"):
+            if engine in self.__dict__:
+                self.__dict__[engine].dispose()
+        if isinstance(self._writer.exclusive, ProcessLock):
+            self._writer.exclusive.close()
+        self.runners.close()
 
     def add(self, screening: Screening, audit: dict | None = None) -> None:
         """Store one screening (and its audit entry, in the same transaction); when this returns it is
         committed (with those that came at the same time)."""
-        self._writer.add((screening.row(), [audit] if audit else []))
+        self._write((screening.row(), [audit] if audit else []))
 
     def record(self, audit: dict) -> None:
-        """Append one audit entry (a read or a refusal, which write nothing else); committed when it returns."""
-        self._writer.add((None, [audit]))
+        """Append one audit entry (a read or a refusal, which write nothing else); committed when it returns,
+        or raises after AUDIT_WAIT_MS when another process holds the write lock."""
+        if (busy := self.health.busy()) is not None:
+            raise StoreBusy(busy)
+        self._trail.add((None, [audit]))
+
+    @functools.cached_property
+    def _entries(self) -> Engine:
+        """The audit entries' own autocommit engine, with the short wait for the write lock."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        wait = min(AUDIT_WAIT_MS, self._busy_timeout_ms)
+        return make_engine(url, synchronous=self._synchronous, autocommit=True, busy_timeout_ms=wait)
+
+    def _add_entries(self, writes: list[Write]) -> None:
+        entries = [entry for _, batch in writes for entry in batch]
+        self._observed(writes, lambda: self._insert_alone(self._entries, audit_events, entries))
+
+    def _write(self, write: Write) -> None:
+        if (busy := self.health.busy()) is not None:  # it would wait as long in vain, holding a thread
+            raise StoreBusy(busy)
+        self._writer.add(write)
 
     def record_many(self, audit: list[dict]) -> None:
         """Append audit entries in one transaction (a batch's screened runners); committed when it returns."""
         with self.engine.begin() as connection:
             connection.execute(_INSERT_AUDIT, audit)
 
-    def add_many(self, rows: list[dict], audit: list[dict] | None = None) -> None:
-        """Store these rows (and their audit entries) in one transaction: all or none (a roster's partition)."""
+    def add_many(self, rows: list[dict], audit: list[dict] | None = None, *, resume: bool = False) -> int:
+        """Store these rows (and their audit entries) in one transaction: all or none (a roster's partition);
+        how many were stored.
+
+        `resume`: a row whose screening id is already stored with the same intake (the same row of an earlier
+        run of the same roster, same screened_at: its id is a hash of those) is not stored again, nor its
+        audit entry; one stored with another intake raises ResumeMismatch (not the same run) and stores none.
+        """
         with self.engine.begin() as connection:
-            connection.execute(_INSERT, rows)
+            if resume and rows:
+                c = screenings.c
+                ids = [row["screening_id"] for row in rows]
+                stored = dict(connection.execute(select(c.screening_id, c.intake).where(c.screening_id.in_(ids))).all())
+                if any(stored[row["screening_id"]] != row["intake"] for row in rows if row["screening_id"] in stored):
+                    raise ResumeMismatch("a row of this run is stored with another intake: the roster changed")
+                rows = [row for row in rows if row["screening_id"] not in stored]
+                audit = [entry for entry in audit or [] if entry.get("screening_id") not in stored]
+            if rows:
+                connection.execute(_INSERT, rows)
             if audit:
                 connection.execute(_INSERT_AUDIT, audit)
+        return len(rows)
 
     def add_together(self, writes: list[Write]) -> None:
+        """Store a group commit's batch (_add_together); its outcome is what /ready and the next writes see: a
+        batch that found the lock held fails the rows still waiting at once (health.py)."""
+        self._observed(writes, lambda: self._add_together(writes))
+
+    def _observed(self, writes: list[Write], write: Callable[[], None]) -> None:
+        """Run a batch's `write`; tell /ready (health) its outcome and the metrics its time and size."""
+        if (busy := self.health.busy()) is not None:
+            raise StoreBusy(busy)
+        started = time.perf_counter()
+        try:
+            write()
+        except Exception as error:
+            self.health.wrote(error)
+            raise
+        self.health.wrote(None)
+        if self.on_commit is not None:
+            self.on_commit(time.perf_counter() - started, len(writes))
+
+    @staticmethod
+    def _insert_alone(engine: Engine, table: Table, rows: list[dict]) -> None:
+        """One INSERT of `rows` on an autocommit engine: atomic, with one call into the database."""
+        with engine.connect() as connection:
+            connection.execute(_insert_of(table, len(rows)), _values(rows))
+
+    def _add_together(self, writes: list[Write]) -> None:
         """Store a few requests' rows (a group commit's batch): all or none, committed on their own.
 
         Screenings alone, or audit entries alone, are one INSERT statement on
@@ -297,8 +240,7 @@ class Store:
             return
         table, chosen = (screenings, rows) if rows else (audit_events, audit)
         if chosen:
-            with self._writes.connect() as connection:
-                connection.execute(_insert_of(table, len(chosen)), _values(chosen))
+            self._insert_alone(self._writes, table, chosen)
 
     def result(self, screening_id: str, team: str | Collection[str] | None = None) -> str | None:
         """The stored result's JSON text, exactly as it was sent; with `team` (one, or several), only if it is
@@ -380,8 +322,10 @@ class Store:
 
         On SQLite the deleted bytes are zeroed (secure_delete) and the WAL,
         which still holds the pages as they were, is checkpointed and
-        truncated. PostgreSQL reclaims the dead row versions at its next
-        (auto)vacuum of the table; no query can read them meanwhile. The audit
+        truncated, retried while a reader holds it and then finished in the
+        background (erasure.py; `on_disk` says which). PostgreSQL keeps the
+        dead row versions' bytes until (auto)vacuum reuses the space; no
+        query can read them meanwhile. The audit
         trail keeps its entries about the runner (`audit`: the erasure's own).
         """
         c = screenings.c
@@ -389,10 +333,17 @@ class Store:
             erased = connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
             if audit:  # the entry saying it happened, in the same transaction
                 connection.execute(_INSERT_AUDIT, [audit])
-        if erased and self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if erased:
+            self.checkpoint.settle()
         return erased
+
+    def on_disk(self) -> str:
+        """Whether what was erased is off the disk too: ERASED (SQLite: overwritten, the WAL truncated),
+        PENDING (a reader holds the old pages; a background checkpoint finishes it) or UNVERIFIED
+        (PostgreSQL: dead row versions stay in its files until VACUUM reuses the space; erasure.py)."""
+        if self.engine.dialect.name != "sqlite":
+            return UNVERIFIED
+        return PENDING if self.checkpoint.pending else ERASED
 
     def delete_screening(self, team: str, screening_id: str, audit: dict | None = None) -> str | None:
         """Delete one stored screening of this team (really deleted, as erase does); its runner id, or None when
@@ -406,9 +357,8 @@ class Store:
             )
             if audit and runner_id is not None:
                 connection.execute(_INSERT_AUDIT, [{**audit, "runner_id": runner_id}])
-        if runner_id is not None and self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if runner_id is not None:
+            self.checkpoint.settle()
         return runner_id
 
     def prune(self, days: int, *, now: datetime | None = None) -> int:

@@ -135,3 +135,12 @@ audit_events = Table(
     Index("ix_audit_events_at", "at", "event_id"),
     Index("ix_audit_events_runner", "team", "runner_id", "at"),
 )
+# CDS Hooks tokens accepted (migration 0007_ops): the SHA-256 of issuer and jti, until the token expires, so a
+# token is accepted once across every worker and replica on this database.
+cds_tokens_seen = Table(
+    "cds_tokens_seen",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("expires_at", DateTime(), nullable=False),
+    Index("ix_cds_tokens_seen_expires_at", "expires_at"),
+)
