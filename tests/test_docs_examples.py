@@ -52,6 +52,7 @@ def service(tmp_path_factory):
         "SOLEUS_DATABASE_URL": database,
         "SOLEUS_SECRET_KEY": "docs-test-secret",
         "SOLEUS_CDS_CLIENTS": f'{{"https://ehr.example.org": "{work / "ehr-jwks.json"}"}}',
+        "SOLEUS_CDS_TESTING": "on",  # as the walk-through starts it: the audience is the URL called
         "PYTHONPATH": str(ROOT),
     }
     cli = [sys.executable, "-m", "api.commands"]
