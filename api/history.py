@@ -163,11 +163,27 @@ REASON_PARAMETER = {
 }
 
 
+# What an erasure through the API does not reach: said in every answer, so no one takes it for more.
+NOT_COVERED = [
+    "roster run folders (results.csv, errors.csv, results.jsonl, results.parquet, report.html): "
+    "soleus-screen erase RUNNER --team TEAM --runs DIR... redacts the folders it is given",
+    "backups of the database (soleus-screen db backup files, pg_dump archives) until they expire",
+    "copies already handed out: printed notes, downloaded JSON, FHIR resources and CDS cards sent to other systems",
+]
+
+
 class ErasedOut(Schema):
     runner_id = fields.String(required=True)
     team = fields.String(required=True, allow_none=True)
     erased = fields.Integer(required=True, metadata={"description": "How many screenings were deleted"})
     on_disk = on_disk_field()
+    not_covered = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Optional (added by issue 23): what this erasure does not reach, each with what to do "
+            "about it (roster run folders, backups, copies already handed out)"
+        },
+    )
 
 
 def _store():
@@ -302,14 +318,24 @@ def erase_runner(runner_id: str):
     Deletes every stored screening of this runner (in this team): the rows
     themselves, intake and result, not a mark on them. Answers how many there
     were; erasing an unknown runner erases 0. `on_disk` says whether the
-    bytes are off the disk too (`pending`: finished in the background).
+    bytes are off the disk too (`pending`: finished in the background), and
+    `not_covered` what it does not reach (roster run folders: the `erase`
+    command's `--runs`; backups; copies already handed out).
     """
     runner_id, key = _runner(runner_id), team()
     history = _store()
     entry = guard.entry("erase", "ok", 200, team=key, runner_id=runner_id)
     erased = history.erase(key, runner_id, audit=entry)
     guard.audited()
-    return _private({"runner_id": runner_id, "team": key or None, "erased": erased, "on_disk": history.on_disk()})
+    return _private(
+        {
+            "runner_id": runner_id,
+            "team": key or None,
+            "erased": erased,
+            "on_disk": history.on_disk(),
+            "not_covered": NOT_COVERED,
+        }
+    )
 
 
 @blp.get("/screenings/<screening_id:screening_id>")
