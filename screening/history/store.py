@@ -30,7 +30,8 @@ from screening.history import migrate
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
 from screening.history.series import RunnerHistory, weeks_text
-from screening.history.tables import audit_events, screenings
+from screening.history.tables import audit_events, screenings, team_runners
+from screening.history.team import TeamRunner
 from screening.timestamps import format_time, naive_utc, parse_time
 
 # How long a SQLite writer waits for another process's write before giving up (ms).
@@ -76,6 +77,13 @@ class Screening:
     previous_dvt: bool | None = None  # recorded (true), said to be in error (false), neither (null)
     calf_strain_on: datetime | None = None
     calf_strain_error: bool | None = None
+    runner_group: str | None = None  # the team page's columns (summary_stated)
+    fatigue_z: float | None = None
+    soreness_z: float | None = None
+    previous_score: int | None = None
+    previous_band: str | None = None
+    previous_urgency: str | None = None
+    programme_stage: str | None = None
 
     @classmethod
     def of(
@@ -116,6 +124,7 @@ class Screening:
             ostrc_severity=derived.get("ostrc_o2_severity"),
             weeks=weeks_text(intake["training"]["weekly_distance"], intake["training"].get("unit", "km")),
             **facts_stated(intake, screened_at),
+            **summary_stated(intake, result),
         )
 
     @classmethod
@@ -146,6 +155,24 @@ def facts_stated(intake: dict, screened_at: datetime) -> dict:
         "previous_dvt": dvt or (False if corrections.get("previous_dvt_in_error") else None),
         "calf_strain_on": None if weeks is None else screened_at - timedelta(weeks=weeks),
         "calf_strain_error": True if corrections.get("calf_strain_in_error") and weeks is None else None,
+    }
+
+
+def summary_stated(intake: dict, result: dict) -> dict:
+    """What the team page shows of a screening besides its score: the team_runners columns of its row."""
+    history = result.get("history") or {}
+    previous = history.get("previous") or {}
+    baselines = history.get("baselines") or {}
+    programme = result.get("programme")
+    stage = programme.get("stage") if isinstance(programme, dict) else None  # a section another change adds
+    return {
+        "runner_group": intake["runner"].get("group"),
+        "fatigue_z": (baselines.get("fatigue") or {}).get("z"),
+        "soreness_z": (baselines.get("soreness") or {}).get("z"),
+        "previous_score": previous.get("score"),
+        "previous_band": previous.get("band"),
+        "previous_urgency": previous.get("urgency"),
+        "programme_stage": stage if isinstance(stage, str) else None,
     }
 
 
@@ -367,6 +394,12 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(TREND, {"team": team, "runner_id": runner_id, "limit": limit}).all()
         return list(reversed(rows))
+
+    def team_runners(self, team: str) -> list[TeamRunner]:
+        """Every runner of the team with their latest screening: one read of team_runners by its primary key."""
+        query = select(team_runners).where(team_runners.c.team == team)
+        with self.engine.connect() as connection:
+            return [TeamRunner.of(row) for row in connection.execute(query)]
 
     def erase(self, team: str, runner_id: str, audit: dict | None = None) -> int:
         """Delete every screening of this runner (really deleted, no tombstone); how many there were.
