@@ -86,6 +86,8 @@ def create_app(config: dict | None = None):
         runner_pages,
         screenings,
         service,
+        team_pages,
+        teams,
     )
     from api import store as history_store
 
@@ -106,10 +108,25 @@ def create_app(config: dict | None = None):
     history.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
-    for blueprint in (screenings.blp, history.blp, audit.blp, rulebook.blp, health.blp, fhir.blp, cds_hooks.blp):
+    for blueprint in (
+        screenings.blp,
+        history.blp,
+        teams.blp,
+        audit.blp,
+        rulebook.blp,
+        health.blp,
+        fhir.blp,
+        cds_hooks.blp,
+    ):
         api.register_blueprint(blueprint)
     access.init_app(app, history_store.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
-    for init_app in (form.init_app, runner_pages.init_app, rulebook_pages.init_app, cds_hooks.init_app):
+    for init_app in (
+        form.init_app,
+        runner_pages.init_app,
+        team_pages.init_app,
+        rulebook_pages.init_app,
+        cds_hooks.init_app,
+    ):
         init_app(app)
     return app

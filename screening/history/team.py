@@ -22,7 +22,7 @@ SINCE_DAYS = 7  # the summary's "since DATE" by default: a week before today, de
 CHANGES = ("up", "down", "new_referral", "cleared_referral", "any")
 REFERRALS = (*URGENCIES, "none", "any")
 SORTS = ("runner", "latest", "oldest", "score", "change")
-PAGE = 200  # runners drawn per page; the CSV export holds every filtered runner
+PAGE, PAGE_MAX = 200, 1000  # runners drawn per page (default, most); the CSV export holds every filtered runner
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,7 @@ class Filters:
     search: str = ""
     sort: str = "runner"
     page: int = 1
+    limit: int = PAGE
 
     @classmethod
     def of(cls, args, today: date) -> "Filters":
@@ -150,6 +151,9 @@ class Filters:
         page_text = (args.get("page") or "1").strip()
         if not re.fullmatch(r"[0-9]{1,6}", page_text) or int(page_text) < 1:
             raise FilterError("page", "Expected a page number from 1.")
+        limit_text = (args.get("limit") or str(PAGE)).strip()
+        if not re.fullmatch(r"[0-9]{1,4}", limit_text) or not 1 <= int(limit_text) <= PAGE_MAX:
+            raise FilterError("limit", f"Expected 1-{PAGE_MAX} runners a page.")
         search = (args.get("q") or "").strip()
         if len(search) > 64:
             raise FilterError("q", "Expected at most 64 characters of a runner code.")
@@ -167,6 +171,7 @@ class Filters:
             search=search,
             sort=_one_of(args, "sort", SORTS) or "runner",
             page=int(page_text),
+            limit=int(limit_text),
         )
 
     @property
@@ -186,8 +191,15 @@ class Filters:
             "q": chosen.search or None,
             "sort": None if chosen.sort == "runner" else chosen.sort,
             "page": chosen.page if chosen.page > 1 else None,
+            "limit": chosen.limit if chosen.limit != PAGE else None,
         }
         return {key: value for key, value in values.items() if value is not None}
+
+    def only(self, **chosen) -> dict:
+        """The query of a link to these filters cleared but for `chosen` (the summary's links): the same
+        `since`, sort and page size, page 1."""
+        clean = Filters(today=self.today, since=self.since, sort=self.sort, limit=self.limit)
+        return clean.query(**chosen)
 
     def keeps(self, runner: TeamRunner) -> bool:
         if self.band and runner.band != self.band:
@@ -257,10 +269,10 @@ class TeamView:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self.matched) // PAGE))
+        return max(1, -(-len(self.matched) // self.filters.limit))
 
     @property
     def shown(self) -> list[TeamRunner]:
         """The runners of this page."""
-        start = (self.filters.page - 1) * PAGE
-        return self.matched[start : start + PAGE]
+        start = (self.filters.page - 1) * self.filters.limit
+        return self.matched[start : start + self.filters.limit]

@@ -29,7 +29,7 @@ branch_labels = None
 depends_on = None
 
 BATCH = 1_000
-TYPES = {
+TYPES: dict[str, sa.types.TypeEngine] = {
     "runner_group": sa.String(64),
     "fatigue_z": sa.Float(),
     "soreness_z": sa.Float(),
