@@ -28,9 +28,17 @@ from sqlalchemy.engine import Engine
 
 from screening.history import migrate
 from screening.history.group_commit import GroupCommit, ProcessLock
-from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
+from screening.history.reads import (
+    HISTORY_ROWS,
+    NO_LATER_THAN,
+    RECENT,
+    TEAM_RUNNERS,
+    TREND,
+    runner_history,
+    team_runners_of,
+)
 from screening.history.series import RunnerHistory, weeks_text
-from screening.history.tables import audit_events, screenings, team_runners
+from screening.history.tables import audit_events, screenings
 from screening.history.team import TeamRunner
 from screening.timestamps import format_time, naive_utc, parse_time
 
@@ -397,9 +405,8 @@ class Store:
 
     def team_runners(self, team: str) -> list[TeamRunner]:
         """Every runner of the team with their latest screening: one read of team_runners by its primary key."""
-        query = select(team_runners).where(team_runners.c.team == team)
         with self.engine.connect() as connection:
-            return [TeamRunner.of(row) for row in connection.execute(query)]
+            return team_runners_of(connection.execute(TEAM_RUNNERS, {"team": team}))
 
     def erase(self, team: str, runner_id: str, audit: dict | None = None) -> int:
         """Delete every screening of this runner (really deleted, no tombstone); how many there were.

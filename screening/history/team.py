@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from screening.ruleset.model import BANDS, URGENCIES
 
@@ -25,9 +26,9 @@ SORTS = ("runner", "latest", "oldest", "score", "change")
 PAGE, PAGE_MAX = 200, 1000  # runners drawn per page (default, most); the CSV export holds every filtered runner
 
 
-@dataclass(frozen=True)
-class TeamRunner:
-    """One runner's latest screening (a team_runners row) and what it changed since their previous one."""
+class TeamRunner(NamedTuple):
+    """One runner's latest screening (a team_runners row, its columns in this order) and what it changed since
+    their previous one. A tuple: 10,000 of them are made for each team page."""
 
     runner_id: str
     screening_id: str
@@ -42,24 +43,6 @@ class TeamRunner:
     previous_band: str | None
     previous_urgency: str | None
     programme_stage: str | None
-
-    @classmethod
-    def of(cls, row) -> "TeamRunner":
-        return cls(
-            row.runner_id,
-            row.screening_id,
-            row.screened_at,
-            row.score,
-            row.band,
-            row.urgency,
-            row.runner_group,
-            row.fatigue_z,
-            row.soreness_z,
-            row.previous_score,
-            row.previous_band,
-            row.previous_urgency,
-            row.programme_stage,
-        )
 
     @property
     def band_change(self) -> str | None:
@@ -201,6 +184,12 @@ class Filters:
         clean = Filters(today=self.today, since=self.since, sort=self.sort, limit=self.limit)
         return clean.query(**chosen)
 
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter is set (else every runner is kept)."""
+        chosen = (self.band, self.referral, self.change, self.not_since, self.group, self.search)
+        return any(value for value in chosen)
+
     def keeps(self, runner: TeamRunner) -> bool:
         if self.band and runner.band != self.band:
             return False
@@ -254,17 +243,20 @@ class TeamView:
     def of(cls, runners: list[TeamRunner], filters: Filters) -> "TeamView":
         bands = Counter(r.band for r in runners)
         urgencies = Counter(r.urgency or "none" for r in runners)
-        recent = [r for r in runners if r.screened_at.date() >= filters.since]
+        since = datetime.combine(filters.since, datetime.min.time())
+        stale = datetime.combine(filters.stale_before, datetime.min.time())
+        recent = [r for r in runners if r.screened_at >= since]
         summary = Summary(
             runners=len(runners),
             bands={band: bands.get(band, 0) for band in BANDS},
             urgencies={urgency: urgencies.get(urgency, 0) for urgency in (*reversed(URGENCIES), "none")},
             up_a_band=sum(1 for r in recent if r.band_change == "up"),
             new_referrals=sum(1 for r in recent if r.referral_change == "new_referral"),
-            stale=sum(1 for r in runners if r.screened_at.date() < filters.stale_before),
+            stale=sum(1 for r in runners if r.screened_at < stale),
             groups=sorted({r.group for r in runners if r.group}),
         )
-        matched = sorted((r for r in runners if filters.keeps(r)), key=_sort_key(filters.sort))
+        matched = [r for r in runners if filters.keeps(r)] if filters.narrows else list(runners)
+        matched.sort(key=_sort_key(filters.sort))  # already in runner order when read: then O(n)
         return cls(summary, matched, filters)
 
     @property
