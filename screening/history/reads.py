@@ -145,7 +145,7 @@ def team_runners_of(result) -> list[TeamRunner]:
     when = datetime.fromisoformat
     return [
         TeamRunner(runner, screening, at if isinstance(at, datetime) else when(at), *rest)
-        for runner, screening, at, *rest in result.tuples()
+        for runner, screening, at, *rest in result
     ]
 
 
