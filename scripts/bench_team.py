@@ -9,7 +9,7 @@ intake and result are short stand-in texts (the team page reads only
 team_runners). Then starts the real service (`soleus-screen serve`, AUTH off
 on loopback) on that database and times, over HTTP, --reads requests of each:
 
-    GET /teams/bench                       the page: summary and the first 200 runners
+    GET /teams/bench                       the page: summary and the first 100 runners
     GET /teams/bench?change=any&sort=score a filtered page
     GET /v1/teams/bench/runners            the API's first page
     GET /teams/bench/runners.csv           the export of every runner (10,000 rows)
@@ -58,7 +58,7 @@ def row_of(runner: int, week: int, per_runner: int, now: datetime) -> dict:
     band = BANDS[(runner + week) % len(BANDS)]
     before = BANDS[(runner + week - 1) % len(BANDS)] if week else None
     stale = runner % 17 == 0  # about 6%: last screened more than 4 weeks ago
-    at = now - timedelta(weeks=per_runner - week + (6 if stale else 0), seconds=runner)
+    at = now - timedelta(weeks=per_runner - 1 - week + (6 if stale else 0), days=2, seconds=runner)
     return {
         "screening_id": uuid.uuid4().hex,
         "team": TEAM,

@@ -23,7 +23,7 @@ SINCE_DAYS = 7  # the summary's "since DATE" by default: a week before today, de
 CHANGES = ("up", "down", "new_referral", "cleared_referral", "any")
 REFERRALS = (*URGENCIES, "none", "any")
 SORTS = ("runner", "latest", "oldest", "score", "change")
-PAGE, PAGE_MAX = 200, 1000  # runners drawn per page (default, most); the CSV export holds every filtered runner
+PAGE, PAGE_MAX = 100, 1000  # runners drawn per page (default, most); the CSV export holds every filtered runner
 
 
 class TeamRunner(NamedTuple):
