@@ -43,6 +43,13 @@ SORT_WORDS = {
     "score": "highest score first",
     "change": "biggest score rise first",
 }
+# The summary's referral counts: "12 with an urgent referral" (no plural to get wrong).
+SUMMARY_WORDS = {
+    "urgent": "with an urgent referral",
+    "soon": "with a referral soon",
+    "routine": "with a routine referral",
+    "none": "with no referral",
+}
 REFERRAL_FILTER_WORDS = {**team_words.REFERRAL_WORDS, "none": "no referral", "any": "any referral"}
 
 
@@ -127,6 +134,7 @@ def team_page(team: str):
         change_words=CHANGE_WORDS,
         referrals=REFERRALS,
         referral_words=REFERRAL_FILTER_WORDS,
+        summary_words=SUMMARY_WORDS,
         sorts=SORTS,
         sort_words=SORT_WORDS,
     )

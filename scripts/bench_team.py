@@ -31,8 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,45 +47,11 @@ PATHS = (
     f"/teams/{TEAM}/runners.csv",
 )
 HELD = PATHS[:3]  # the pages the target holds; the CSV export of every runner is reported
-BANDS = ("low", "low", "low", "moderate", "moderate", "high", "symptomatic")
-URGENCY = {"low": None, "moderate": None, "high": "routine", "symptomatic": "urgent"}
-GROUPS = ("juniors", "masters", "elite", None)
-
-
-def row_of(runner: int, week: int, per_runner: int, now: datetime) -> dict:
-    """One stand-in screening: a band and z-scores that vary by runner and week, the previous one's band."""
-    band = BANDS[(runner + week) % len(BANDS)]
-    before = BANDS[(runner + week - 1) % len(BANDS)] if week else None
-    stale = runner % 17 == 0  # about 6%: last screened more than 4 weeks ago
-    at = now - timedelta(weeks=per_runner - 1 - week + (6 if stale else 0), days=2, seconds=runner)
-    return {
-        "screening_id": uuid.uuid4().hex,
-        "team": TEAM,
-        "runner_id": f"runner-{runner:05d}",
-        "screened_at": at,
-        "ruleset_version": "2.2.0",
-        "intake": "{}",
-        "result": '{"stand_in": true}',
-        "score": 10 * BANDS.index(band),
-        "band": band,
-        "urgency": URGENCY[band],
-        "fired": [],
-        "fatigue": (runner + week) % 11,
-        "soreness": (runner * 3 + week) % 11,
-        "weekly_km": 40.0,
-        "ostrc_severity": None,
-        "weeks": '["km",[40]]',
-        "runner_group": GROUPS[runner % len(GROUPS)],
-        "fatigue_z": None if week < 4 else ((runner * 7 + week) % 50) / 10 - 2.5,
-        "soreness_z": None if week < 4 else ((runner * 11 + week) % 50) / 10 - 2.5,
-        "previous_score": None if before is None else 10 * BANDS.index(before),
-        "previous_band": before,
-        "previous_urgency": None if before is None else URGENCY[before],
-    }
 
 
 def fill(url: str, runners: int, per_runner: int) -> float:
     from sqlalchemy import text
+    from team_rows import stand_in_row
 
     from screening.history import Store
 
@@ -97,7 +62,7 @@ def fill(url: str, runners: int, per_runner: int) -> float:
     began = time.perf_counter()
     chunk: list[dict] = []
     for runner in range(runners):
-        chunk.extend(row_of(runner, week, per_runner, now) for week in range(per_runner))
+        chunk.extend(stand_in_row(TEAM, runner, week, per_runner, now) for week in range(per_runner))
         if len(chunk) >= 20_000:
             store.add_many(chunk)
             chunk = []
