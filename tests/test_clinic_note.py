@@ -109,3 +109,15 @@ def test_what_a_rule_read_is_in_the_unit_entered_and_in_km(client):
     read = soup.find(id="rule-load.single_run_spike_large").find("td").get_text(" ", strip=True)
     assert read.startswith("latest run 15 mi (24.1 km) is more than 1.30 x")
     assert "the longest run of the past 30 days of 11 mi (17.7 km) (136%)" in read
+
+
+def test_the_risk_multiples_caveat_stands_just_after_the_band_not_only_in_the_rulebook(client):
+    soup = _post(
+        client,
+        {**FULL, "red_flags.long_travel_past_8_weeks": "", "wellness.soreness": "0", "wellness.soreness_days": ""},
+    )
+    caveat = soup.select_one("#multiple-caveat")
+    assert caveat is not None and default_screener().ruleset.independence_note in caveat.get_text(" ", strip=True)
+    assert caveat.find_previous("section")["class"] == ["summary"]  # right after the band and referral
+    multiple = soup.select_one("#risk-band .band-score").get_text()
+    assert caveat.get_text().startswith(f"About the {multiple.split('about ')[1].split('x')[0]}x:")
