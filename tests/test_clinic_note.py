@@ -121,3 +121,11 @@ def test_the_risk_multiples_caveat_stands_just_after_the_band_not_only_in_the_ru
     assert caveat.find_previous("section")["class"] == ["summary"]  # right after the band and referral
     multiple = soup.select_one("#risk-band .band-score").get_text()
     assert caveat.get_text().startswith(f"About the {multiple.split('about ')[1].split('x')[0]}x:")
+
+
+def test_print_and_the_json_download_are_at_the_top_of_the_note_too(client):
+    soup = _post(client, FULL)
+    top = soup.select_one(".result-actions-top")
+    assert top.find_previous("h1") is not None and top.find_next("section")["class"] == ["summary"]
+    assert top.select_one("[data-print]") is not None
+    assert soup.select_one("#download-json-top")["href"] == soup.select_one("#download-json")["href"]
