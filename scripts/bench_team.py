@@ -26,6 +26,7 @@ reported, not held to it). This machine's CPU is shared: figures are noisy.
 
 import argparse
 import http.client
+import os
 import secrets
 import statistics
 import sys
@@ -96,6 +97,11 @@ def measure(url: str, reads: int) -> bool:
     from launch import serve_command, start
 
     passed = True
+    print(
+        "  load average before: {:.1f} {:.1f} {:.1f} (2 cores here; above 2, the figures include waiting)".format(
+            *os.getloadavg()
+        )
+    )
     with start(serve_command(), env={"SOLEUS_DATABASE_URL": url}) as server:
         for path in PATHS:
             first_byte(server.port, path)  # warm: the worker's first request loads templates
