@@ -10,10 +10,11 @@ runner screened once has no change. A z-score is shown only when the result
 had a baseline (else "not assessed", never guessed).
 """
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from screening.ruleset.model import BANDS, URGENCIES
@@ -23,6 +24,8 @@ SINCE_DAYS = 7  # the summary's "since DATE" by default: a week before today, de
 CHANGES = ("up", "down", "new_referral", "cleared_referral", "any")
 REFERRALS = (*URGENCIES, "none", "any")
 SORTS = ("runner", "latest", "oldest", "score", "change")
+_MIDNIGHT = time()
+_RANK = {band: rank for rank, band in enumerate(BANDS)}  # the order a change is ranked in
 PAGE, PAGE_MAX = 100, 1000  # runners drawn per page (default, most); the CSV export holds every filtered runner
 
 
@@ -47,10 +50,10 @@ class TeamRunner(NamedTuple):
     @property
     def band_change(self) -> str | None:
         """up, down or same against the previous screening's band (None: no previous one)."""
-        if self.previous_band not in BANDS or self.band not in BANDS:
+        now, before = _RANK.get(self.band), _RANK.get(self.previous_band or "")
+        if now is None or before is None:
             return None
-        step = BANDS.index(self.band) - BANDS.index(self.previous_band)
-        return "up" if step > 0 else "down" if step < 0 else "same"
+        return "up" if now > before else "down" if now < before else "same"
 
     @property
     def score_change(self) -> int | None:
@@ -157,6 +160,11 @@ class Filters:
             limit=int(limit_text),
         )
 
+    @functools.cached_property
+    def since_at(self) -> datetime:
+        """`since` as the first moment of its day (UTC), as the stored times are."""
+        return datetime.combine(self.since, _MIDNIGHT)
+
     @property
     def stale_before(self) -> date:
         return self.today - timedelta(days=STALE_DAYS)
@@ -199,9 +207,9 @@ class Filters:
             return False
         if self.referral in URGENCIES and runner.urgency != self.referral:
             return False
-        if self.change and not (runner.screened_at.date() >= self.since and runner.changed(self.change)):
+        if self.change and not (runner.screened_at >= self.since_at and runner.changed(self.change)):
             return False
-        if self.not_since and runner.screened_at.date() >= self.not_since:
+        if self.not_since and runner.screened_at >= datetime.combine(self.not_since, _MIDNIGHT):
             return False
         if self.group and runner.group != self.group:
             return False
@@ -243,9 +251,8 @@ class TeamView:
     def of(cls, runners: list[TeamRunner], filters: Filters) -> "TeamView":
         bands = Counter(r.band for r in runners)
         urgencies = Counter(r.urgency or "none" for r in runners)
-        since = datetime.combine(filters.since, datetime.min.time())
-        stale = datetime.combine(filters.stale_before, datetime.min.time())
-        recent = [r for r in runners if r.screened_at >= since]
+        stale = datetime.combine(filters.stale_before, _MIDNIGHT)
+        recent = [r for r in runners if r.screened_at >= filters.since_at]
         summary = Summary(
             runners=len(runners),
             bands={band: bands.get(band, 0) for band in BANDS},
