@@ -182,6 +182,7 @@ class RosterReport:
         # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
         self._strings: dict[str, int] = {}
         self.stored = stored  # a run that stores: every result carries `history` (see change_since_previous)
+        self.full_results = "results.jsonl"  # the file the footer names (run.py: results.parquet when no JSONL)
         # Without a store the rules that read a runner's baseline never run: said once, not per runner.
         self.set_aside = frozenset() if stored else needs_history(ruleset)
 
@@ -356,6 +357,7 @@ class RosterReport:
             "source_name": self.source_name,
             "generated_at": self.generated_at,
             "stored": self.stored,
+            "full_results": self.full_results,
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
