@@ -127,3 +127,17 @@ def test_the_team_read_is_a_search_of_the_primary_key_never_a_scan_of_the_screen
     with engine.connect() as connection:
         plan = [str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", ("club-a",))]
     assert len(plan) == 1 and plan[0].startswith("SEARCH team_runners USING INDEX sqlite_autoindex_team_runners"), plan
+
+
+def test_the_newest_schema_has_both_triggers_that_keep_team_runners(database_url):
+    """A later migration that rebuilds the screenings table (SQLite's batch mode) drops its triggers: put them back."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine)
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    )
+    with engine.connect() as connection:
+        names = {row[0] for row in connection.exec_driver_sql(query)}
+    assert {"tr_team_runners_insert", "tr_team_runners_delete"} <= names
