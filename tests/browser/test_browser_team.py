@@ -78,6 +78,9 @@ def test_the_page_shows_the_summary_first_and_passes_axe_at_both_widths_and_in_p
     tab.emulate_media(media="print")
     expect(tab.locator("#team-filters")).to_be_hidden()
     expect(tab.locator("#team-table")).to_be_visible()
+    tab.screenshot(path=artifacts / "team-print-390.png")
+    tab.set_viewport_size({"width": 1366, "height": 900})
+    expect(tab.locator("#team-table thead")).to_be_visible()
     tab.screenshot(path=artifacts / "team-print.png")
 
 
