@@ -87,6 +87,8 @@ def create_app(config: dict | None = None):
         runner_pages,
         screenings,
         service,
+        team_pages,
+        teams,
     )
     from api import store as history_store
     from api.json_provider import OrjsonProvider
@@ -110,6 +112,7 @@ def create_app(config: dict | None = None):
         screenings.blp,
         history.blp,
         programme_pages.blp,
+        teams.blp,
         audit.blp,
         rulebook.blp,
         health.blp,
@@ -124,6 +127,7 @@ def create_app(config: dict | None = None):
         form.init_app,
         programme_pages.init_app,
         runner_pages.init_app,
+        team_pages.init_app,
         rulebook_pages.init_app,
         cds_hooks.init_app,
     ):

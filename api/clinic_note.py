@@ -29,6 +29,7 @@ def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> 
         "result": result,
         "download": _download(result, intake),
         "multiple": risk_multiple_text(result["risk"]),
+        "multiple_caveat": ruleset.independence_note,  # beside the multiple, not only in the rulebook
         "scale": scale_text(result["risk"]),
         "scale_bar": scale_bar(result["risk"]),
         "read": {entry["rule"]: entry_in_words(entry, ruleset, unit) for entry in result["explanation"]},

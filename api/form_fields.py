@@ -40,6 +40,7 @@ LABELS = {
     "runner.sex": "Sex (for the reference norms)",
     "runner.prior_calf_strain_weeks_ago": "Weeks since the last calf strain",
     "runner.previous_running_injury_12m": "Another running injury (not the calf strain) in the past 12 months",
+    "runner.group": "Group (squad)",
     "training.unit": "Distance unit",
     WEEKLY: "Weekly distance",
     "training.longest_run_30d": "Longest single run in the 30 days before the latest run",

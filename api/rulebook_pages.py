@@ -1,7 +1,7 @@
 """The rulebook as pages for clinicians: every rule in words, with its thresholds, points and evidence.
 
     GET /rules         the whole ruleset: scoring, bands, then every rule by group
-    GET /rules/<id>    one rule
+    GET /rules/<id>    one rule (an unknown one: a page saying so, with the rulebook's link; 404)
 
 Read from the ruleset the service screens with, as /v1/rules (the JSON) is:
 the condition is said in words (`screening.result.wording`), thresholds with
@@ -12,7 +12,7 @@ with its grade. Results link each fired rule here.
 
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, render_template, send_file
 
 from api.form import protect_page
 from api.service import screener
@@ -66,6 +66,6 @@ def rule_page(rule_id: str):
     """One rule, as the rulebook shows it."""
     ruleset = screener().ruleset
     rule = next((r for r in ruleset.rules if r.id == rule_id), None)
-    if rule is None:
-        abort(404)
+    if rule is None:  # a page, not problem+json: a person followed a link (an old note, a typed address)
+        return render_template("clinic/no_rule.html", ruleset=ruleset, rule_id=rule_id[:64]), 404
     return render_template("clinic/rule.html", ruleset=ruleset, view=_rule_view(rule, ruleset))

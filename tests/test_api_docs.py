@@ -17,6 +17,7 @@ OPERATIONS = {
     ("/v1/runners/{runner_id}/screenings", "get"),
     ("/v1/runners/{runner_id}/trend", "get"),
     ("/v1/runners/{runner_id}", "delete"),
+    ("/v1/teams/{team}/runners", "get"),
     ("/v1/audit", "get"),
     ("/v1/rules", "get"),
     ("/v1/rules/{rule_id}", "get"),

@@ -86,6 +86,7 @@ def test_the_spec_protects_every_operation_on_runner_data():
         "/v1/runners/{runner_id}/screenings",
         "/v1/runners/{runner_id}/trend",
         "/v1/runners/{runner_id}",
+        "/v1/teams/{team}/runners",
         "/v1/audit",
         "/fhir/QuestionnaireResponse/$screen",
     }

@@ -109,3 +109,23 @@ def test_what_a_rule_read_is_in_the_unit_entered_and_in_km(client):
     read = soup.find(id="rule-load.single_run_spike_large").find("td").get_text(" ", strip=True)
     assert read.startswith("latest run 15 mi (24.1 km) is more than 1.30 x")
     assert "the longest run of the past 30 days of 11 mi (17.7 km) (136%)" in read
+
+
+def test_the_risk_multiples_caveat_stands_just_after_the_band_not_only_in_the_rulebook(client):
+    soup = _post(
+        client,
+        {**FULL, "red_flags.long_travel_past_8_weeks": "", "wellness.soreness": "0", "wellness.soreness_days": ""},
+    )
+    caveat = soup.select_one("#multiple-caveat")
+    assert caveat is not None and default_screener().ruleset.independence_note in caveat.get_text(" ", strip=True)
+    assert caveat.find_previous("section")["class"] == ["summary"]  # right after the band and referral
+    multiple = soup.select_one("#risk-band .band-score").get_text()
+    assert caveat.get_text().startswith(f"About the {multiple.split('about ')[1].split('x')[0]}x:")
+
+
+def test_print_and_the_json_download_are_at_the_top_of_the_note_too(client):
+    soup = _post(client, FULL)
+    top = soup.select_one(".result-actions-top")
+    assert top.find_previous("h1") is not None and top.find_next("section")["class"] == ["summary"]
+    assert top.select_one("[data-print]") is not None
+    assert soup.select_one("#download-json-top")["href"] == soup.select_one("#download-json")["href"]

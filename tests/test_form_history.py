@@ -172,3 +172,14 @@ def test_a_previous_dvt_on_record_is_shown_dated_beside_its_box_and_left_unticke
     again = download(screened(client, form_fields(filled)))
     assert "red_flags.previous_dvt" in [entry["rule"] for entry in again["explanation"]]
     assert again["history"]["on_record"]["previous_dvt"]["corrected"] is False
+
+
+def test_what_changed_since_the_previous_screening_stands_beside_the_band_at_the_top(client):
+    first = download(screened(client, HEALTHY))
+    swollen = {**HEALTHY, "red_flags.calf_swelling": "true"}
+    second_page = screened(client, swollen)
+    box = second_page.find(id="since-last")
+    assert box is not None and box.find_parent("section")["class"] == ["summary"]
+    assert box.find("h3").get_text() == f"What changed since {first['screened_at'][:10]}"
+    assert "new urgent referral" in box.get_text(" ", strip=True)
+    assert box.find_next("h2", string="What was entered") is not None  # before what was entered

@@ -53,7 +53,9 @@ def test_one_rule_has_its_own_page_and_an_unknown_rule_is_not_found(client):
     soup = BeautifulSoup(client.get(f"/rules/{rule.id}").get_data(as_text=True), "html.parser")
     assert soup.find("h1").get_text(strip=True) == rule.title
     assert soup.find("a", href=f"/v1/rules/{rule.id}") is not None
-    assert client.get("/rules/no.such_rule").status_code == 404
+    missing = client.get("/rules/no.such_rule")
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    assert "has no rule" in missing.get_data(as_text=True) and 'href="/rules"' in missing.get_data(as_text=True)
 
 
 def test_the_rulebook_pages_carry_the_protective_headers_and_load_nothing_from_elsewhere(client):

@@ -75,6 +75,12 @@ class OutputFiles:
         (self.staging / PARQUET_DIR / part_name(self._parts)).write_bytes(parquet)
         self._parts += 1
 
+    @property
+    def full_results(self) -> str:
+        """The file that holds every runner's full result: results.jsonl while it is written, else the
+        Parquet folder (the report's footer names only a file that exists)."""
+        return RESULTS_JSONL if self._jsonl else PARQUET_DIR
+
     def drop_jsonl(self) -> None:
         """Stop writing results.jsonl and remove what was written of it."""
         if self._jsonl:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from screening.batch.source import Chunk, Roster, UnusableRoster, _first_line
-from screening.intake.csv_reader import CsvError, read_rows
+from screening.intake.csv_reader import COLUMN_ALIASES, CsvError, read_rows
 
 PARQUET_MAGIC = b"PAR1"
 
@@ -167,4 +167,4 @@ def _checked_header(file: Path, schema) -> tuple[str, ...]:
         list(read_rows(io.StringIO(line.getvalue())))
     except CsvError as error:
         raise UnusableRoster(f"{file}: {error}") from None
-    return tuple(name.strip() for name in schema.names)
+    return tuple(COLUMN_ALIASES.get(name.strip(), name.strip()) for name in schema.names)

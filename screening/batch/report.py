@@ -31,6 +31,7 @@ from screening.batch.rows import Tally
 from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
 from screening.programme.words import PROGRAMME_CELLS, stage_cell
+from screening.derive import HISTORY_ONLY
 from screening.result.derived_words import derived_in_words
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
@@ -185,6 +186,7 @@ class RosterReport:
         # Phrases many runners share ("age 45 years is at least 40 years") are written once, by number.
         self._strings: dict[str, int] = {}
         self.stored = stored  # a run that stores: every result carries `history` (see change_since_previous)
+        self.full_results = "results.jsonl"  # the file the footer names (run.py: results.parquet when no JSONL)
         # Without a store the rules that read a runner's baseline never run: said once, not per runner.
         self.set_aside = frozenset() if stored else needs_history(ruleset)
 
@@ -322,9 +324,23 @@ class RosterReport:
             lacked = self.not_assessed_inputs.get(rule_id, set())
             needs = [self.ruleset.inputs[name].needed_data for name in rule.inputs if name in lacked]
             rows.append(
-                {"rule": rule_id, "title": rule.title, "needs": needs_in_words(needs, self.ruleset), "count": count}
+                {
+                    "rule": rule_id,
+                    "title": rule.title,
+                    "needs": needs_in_words(needs, self.ruleset),
+                    "count": count,
+                    # what it lacked is data a roster row gives (columns, or values derived from them), never
+                    # the runner's stored history
+                    "columns": bool(lacked) and not any(name in HISTORY_ONLY for name in lacked),
+                }
             )
         return rows
+
+    def assessed_for_none(self, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+        """`not_assessed` split: the table's rules, and those no screened runner was assessed for because every
+        one lacked the same roster columns (the roster has no such data: said in one line, not a row per rule)."""
+        none = [row for row in rows if row["columns"] and self.screened and row["count"] == self.screened]
+        return [row for row in rows if row not in none], none
 
     def need_history(self) -> list[str]:
         """The titles of the rules this run could not assess for any runner because it kept no history."""
@@ -356,10 +372,12 @@ class RosterReport:
 
     def context(self) -> dict:
         urgencies = self.urgencies
+        some_assessed, none_assessed = self.assessed_for_none(self.not_assessed())
         return {
             "source_name": self.source_name,
             "generated_at": self.generated_at,
             "stored": self.stored,
+            "full_results": self.full_results,
             "ruleset": self.ruleset,
             "screened": self.screened,
             "bands": self.bands,
@@ -370,7 +388,8 @@ class RosterReport:
             "axis_cut": self.shown_bins() < len(self.bins),
             "factors": self.factors(),
             "not_assessed_runners": self.not_assessed_runners,
-            "not_assessed": self.not_assessed(),
+            "not_assessed": some_assessed,
+            "assessed_for_none": none_assessed,
             "need_history": self.need_history(),
             "urgent": self.urgent,
             "urgent_total": urgencies["urgent"],

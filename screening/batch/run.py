@@ -136,6 +136,7 @@ def screen_roster(
                     position = positions.popleft()
                     if progress:
                         progress(position, report.screened, report.invalid_rows)
+            report.full_results = outputs.full_results
             report.render(outputs.report_path)
         except BaseException:
             outputs.abort()

@@ -30,6 +30,7 @@ ACTIONS = (
     "read_screenings",
     "read_screening",
     "read_trend",
+    "read_team",
     "prefill",
     "erase",
     "erase_screening",

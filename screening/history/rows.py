@@ -40,6 +40,12 @@ class Screening:
     heel_raise_left: int | None = None
     heel_raise_right: int | None = None
     programme_stage: str | None = None  # the stage the programme gave, or 'withheld' (None: no programme)
+    runner_group: str | None = None  # the team page's columns (summary_stated)
+    fatigue_z: float | None = None
+    soreness_z: float | None = None
+    previous_score: int | None = None
+    previous_band: str | None = None
+    previous_urgency: str | None = None
 
     @classmethod
     def of(
@@ -83,6 +89,7 @@ class Screening:
             heel_raise_left=(intake.get("heel_raise") or {}).get("left"),
             heel_raise_right=(intake.get("heel_raise") or {}).get("right"),
             programme_stage=stage_of(result["programme"]) if result.get("programme") else None,
+            **summary_stated(intake, result),
         )
 
     @classmethod
@@ -113,4 +120,19 @@ def facts_stated(intake: dict, screened_at: datetime) -> dict:
         "previous_dvt": dvt or (False if corrections.get("previous_dvt_in_error") else None),
         "calf_strain_on": None if weeks is None else screened_at - timedelta(weeks=weeks),
         "calf_strain_error": True if corrections.get("calf_strain_in_error") and weeks is None else None,
+    }
+
+
+def summary_stated(intake: dict, result: dict) -> dict:
+    """What the team page shows of a screening besides its score and stage: the team_runners columns of its row."""
+    history = result.get("history") or {}
+    previous = history.get("previous") or {}
+    baselines = history.get("baselines") or {}
+    return {
+        "runner_group": intake["runner"].get("group"),
+        "fatigue_z": (baselines.get("fatigue") or {}).get("z"),
+        "soreness_z": (baselines.get("soreness") or {}).get("z"),
+        "previous_score": previous.get("score"),
+        "previous_band": previous.get("band"),
+        "previous_urgency": previous.get("urgency"),
     }

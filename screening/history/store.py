@@ -30,11 +30,20 @@ from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
 from screening.history.failures import BUSY, StoreBusy, describe
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.health import StoreHealth
-from screening.history.reads import HISTORY_ROWS, NO_LATER_THAN, RECENT, TREND, runner_history
+from screening.history.reads import (
+    HISTORY_ROWS,
+    NO_LATER_THAN,
+    RECENT,
+    TEAM_RUNNERS,
+    TREND,
+    runner_history,
+    team_runners_of,
+)
 from screening.history.rows import Screening, facts_stated
 from screening.history.runner_lock import RunnerLocks
 from screening.history.series import RunnerHistory
 from screening.history.tables import audit_events, screenings
+from screening.history.team import TeamRunner
 
 # Where the engine and the rows moved to, still importable from here (the commands and tests do).
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Screening", "Store", "facts_stated", "failure_reason", "make_engine"]
@@ -316,6 +325,11 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(TREND, {"team": team, "runner_id": runner_id, "limit": limit}).all()
         return list(reversed(rows))
+
+    def team_runners(self, team: str) -> list[TeamRunner]:
+        """Every runner of the team with their latest screening: one read of team_runners by its primary key."""
+        with self.engine.connect() as connection:
+            return team_runners_of(connection.execute(TEAM_RUNNERS, {"team": team}))
 
     def erase(self, team: str, runner_id: str, audit: dict | None = None) -> int:
         """Delete every screening of this runner (really deleted, no tombstone); how many there were.

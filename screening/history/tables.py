@@ -12,6 +12,15 @@ source of what is shown again.
 from sqlalchemy import JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
+TEAM_COLUMNS = (
+    ("runner_group", String(64)),
+    ("fatigue_z", Float()),
+    ("soreness_z", Float()),
+    ("previous_score", Integer()),
+    ("previous_band", String(16)),
+    ("previous_urgency", String(16)),
+    ("programme_stage", String(16)),  # screenings has it from 0006_programme; team_runners copies it
+)
 
 screenings = Table(
     "screenings",
@@ -44,6 +53,10 @@ screenings = Table(
     Column("heel_raise_left", Integer(), nullable=True),
     Column("heel_raise_right", Integer(), nullable=True),
     Column("programme_stage", String(16), nullable=True),
+    # What the team page shows of a runner's latest screening (migration 0008_team): the runner's group, the
+    # z-scores against their own baseline, the previous screening as the result compared with it (the
+    # programme stage is the programme's column above). Copied into team_runners by the database's triggers.
+    *(Column(name, kind, nullable=True) for name, kind in TEAM_COLUMNS if name != "programme_stage"),
     # Newest first within a runner, ties by screening id: every runner read walks this index, never sorts,
     # and finds every column it reads there (migration 0003; on PostgreSQL the columns after screening_id
     # are INCLUDEd, json having no btree operator), never the ~17 KB rows.
@@ -72,6 +85,22 @@ screenings = Table(
         "programme_stage",
     ),
     Index("ix_screenings_screened_at", "screened_at"),
+)
+
+# Each runner's newest screening (migration 0008_team), one row per (team, runner_id): the team page reads
+# a team's rows by the primary key, never the screenings. Written only by the triggers on screenings (an
+# insert of a newer screening replaces the row; deleting the one it copies puts the next newest in its place).
+team_runners = Table(
+    "team_runners",
+    metadata,
+    Column("team", String(64), primary_key=True),
+    Column("runner_id", String(64), primary_key=True),
+    Column("screening_id", String(64), nullable=False),
+    Column("screened_at", DateTime(), nullable=False),
+    Column("score", Integer(), nullable=False),
+    Column("band", String(16), nullable=False),
+    Column("urgency", String(16), nullable=True),
+    *(Column(name, kind, nullable=True) for name, kind in TEAM_COLUMNS),
 )
 
 # Who may use the service, and what they did: the service's own tables beside the screenings (migration 0004).

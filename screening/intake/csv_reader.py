@@ -9,7 +9,9 @@ the row, so nothing half-read is passed on as if it were the roster.
 
 import codecs
 import csv
+import difflib
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
@@ -93,7 +95,7 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
         raise CsvError("the file is empty: expected a header row of contract field names") from None
     except csv.Error as error:
         raise CsvError(f"header is not valid CSV: {error}") from None
-    header = [name.strip() for name in header]
+    header = [COLUMN_ALIASES.get(name.strip(), name.strip()) for name in header]
     _check_header(header)
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
@@ -114,6 +116,10 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict]]:
         yield number, dict(zip(header, cells, strict=True))
 
 
+# Columns a roster may name more shortly: a coach's `group` is the intake's runner.group.
+COLUMN_ALIASES = {"group": "runner.group"}
+
+
 def _check_header(header: list[str]) -> None:
     """Refuse a header that is not the contract's columns, in one short line (linear in its length)."""
     counts = Counter(header)
@@ -129,7 +135,7 @@ def _check_header(header: list[str]) -> None:
     unknown = [name for name in counts if name not in FIELD_KINDS]
     if unknown:
         raise CsvError(
-            f"unknown column(s) {_some(unknown)}: a roster has only the contract's columns "
+            f"unknown column(s) {_some(unknown, suggest=True)}: a roster has only the contract's columns "
             "(runner.id, heel_raise.left, ...; see docs/guides/roster.md); remove or rename these"
         )
     duplicated = sorted(name for name, count in counts.items() if count > 1)
@@ -137,9 +143,33 @@ def _check_header(header: list[str]) -> None:
         raise CsvError(f"duplicate column(s) {_some(duplicated)}")
 
 
-def _some(names: list[str], shown: int = 5) -> str:
-    listed = ", ".join(repr(name[:64]) for name in names[:shown])
+def _some(names: list[str], shown: int = 5, *, suggest: bool = False) -> str:
+    """The first `shown` names, each with the contract column it is likely meant to be (`suggest`)."""
+
+    def named(name: str) -> str:
+        meant = _meant(name) if suggest else None
+        return repr(name[:64]) + (f" (did you mean {meant!r}?)" if meant else "")
+
+    listed = ", ".join(named(name) for name in names[:shown])
     return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _key(name: str) -> str:
+    """A column name without case, spaces or punctuation: 'Runner ID', 'runner_id' and 'runner.id' alike."""
+    return re.sub(r"[^a-z0-9]+", "_", name[:64].lower()).strip("_")
+
+
+_KEYS = {_key(name): name for name in FIELD_KINDS}
+
+
+def _meant(name: str) -> str | None:
+    """The contract column a near miss names: the same words in another case or punctuation, else the closest
+    spelling (difflib, ratio at least 0.8); None when none is near."""
+    key = _key(name)
+    if key in _KEYS:
+        return _KEYS[key]
+    close = difflib.get_close_matches(key, list(_KEYS), n=1, cutoff=0.8)
+    return _KEYS[close[0]] if close else None
 
 
 def read_csv_text(text: str) -> list[tuple[int, dict]]:

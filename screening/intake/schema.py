@@ -13,6 +13,7 @@ from screening.intake.fields import FullMatch, Rfc3339Time, StrictBoolean, Stric
 KM_PER_MILE = 1.609344
 MAX_DISTANCE_KM = 400
 RUNNER_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+GROUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$"  # a squad's name, as a coach writes it
 RED_FLAGS = (
     "calf_swelling",
     "pitting_oedema",
@@ -63,6 +64,18 @@ class RunnerSchema(StrictSchema):
         allow_none=True,
         validate=validate.Range(0, 5200),
         metadata={"description": "Whole weeks since the most recent calf strain; absent or null = none known"},
+    )
+    group = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=FullMatch(
+            GROUP_PATTERN, error="Expected a group (squad) name: 1-32 letters, digits, spaces, '.', '_' or '-'."
+        ),
+        metadata={
+            "description": "Optional: the runner's group within the team (a squad: juniors, masters, elite), for the "
+            "team page and the roster report; absent or null = none. Not read by any rule.",
+            "example": "masters",
+        },
     )
 
 
