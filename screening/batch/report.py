@@ -30,8 +30,8 @@ from screening.batch.repeated_ids import SpooledRepeatedIds
 from screening.batch.rows import Tally
 from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
-from screening.programme.words import PROGRAMME_CELLS, stage_cell
 from screening.derive import HISTORY_ONLY
+from screening.programme.words import PROGRAMME_CELLS, stage_cell
 from screening.result.derived_words import derived_in_words
 from screening.result.risk import band_for
 from screening.result.text_note import format_value
