@@ -87,6 +87,7 @@ def test_the_spec_protects_every_operation_on_runner_data():
         "/v1/screenings",
         "/v1/screenings/batch",
         "/v1/screenings/{screening_id}",
+        "/v1/screenings/{screening_id}/programme",
         "/v1/runners/{runner_id}/screenings",
         "/v1/runners/{runner_id}/trend",
         "/v1/runners/{runner_id}",

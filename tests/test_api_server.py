@@ -71,6 +71,9 @@ def test_concurrent_clients_each_get_their_own_correct_result(server):
         assert request_id == f"req-{n}"
         assert result.pop("stored") is True  # the service keeps history by default
         assert "previous" in result.pop("history")
+        # With a store the programme says what it knows of earlier visits: none yet for a new runner.
+        assert result["programme"].pop("history") == {"earlier": [], "change": None}
+        assert expected[n]["programme"].pop("history", None) is None
         assert stable(result) == expected[n]
 
 

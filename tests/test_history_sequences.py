@@ -201,8 +201,12 @@ def test_screenings_of_one_day_count_once_for_the_baseline_and_it_needs_two_week
         post(client, quiet("base-1", screened_at=at(days)))
     short = post(client, quiet("base-1", **{"wellness.fatigue": 9}))
     assert short["history"]["baselines"]["fatigue"] is None
-    for hours in (1, 2, 3):  # three more screenings on one day, 20 days ago: one observation, the latest
-        post(client, quiet("base-2", screened_at=(NOW - timedelta(days=20, hours=hours)).isoformat()))
+    # Three more screenings on one UTC day, 20 days ago: one observation, the latest. The hours are counted
+    # back from that day's noon, so they stay on one day whatever the time the suite runs (just after
+    # midnight UTC, "now minus 3 hours" was the day before).
+    noon = (NOW - timedelta(days=20)).replace(hour=12, minute=0, second=0)
+    for hours in (1, 2, 3):
+        post(client, quiet("base-2", screened_at=(noon - timedelta(hours=hours)).isoformat()))
     for days in (14, 7):
         post(client, quiet("base-2", screened_at=at(days)))
     three_days = post(client, quiet("base-2", **{"wellness.fatigue": 9}))

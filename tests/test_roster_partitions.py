@@ -186,7 +186,15 @@ def test_results_jsonl_is_left_out_past_its_size_but_the_report_stays_the_same(w
     monkeypatch.setattr(run_module, "JSONL_MAX_ROWS", 300)
     _screen(roster, out, chunk_rows=100, report_caps=caps)
     assert not (out / "results.jsonl").exists()  # neither this run's nor the earlier one
-    assert (out / "report.html").read_bytes() == (tmp_path / "full" / "report.html").read_bytes()
+    # The same report, but for the file its footer and no-script note name: the one this run wrote.
+    full_report = (tmp_path / "full" / "report.html").read_bytes()
+    written = b"results.jsonl, one line per runner, in roster order"
+    assert full_report.count(written) == 1
+    parquet = b"results.parquet, a folder of Parquet parts in roster order"
+    named = full_report.replace(written, parquet).replace(
+        b"results.csv and results.jsonl.", b"results.csv and results.parquet."
+    )
+    assert (out / "report.html").read_bytes() == named
     assert pq.read_table(out / "results.parquet").equals(pq.read_table(tmp_path / "full" / "results.parquet"))
     assert len(list((out / "results.parquet").iterdir())) == ROWS // 100
 
