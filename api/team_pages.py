@@ -10,6 +10,7 @@ view is the same (one read of team_runners). Needs a signed-in person with
 """
 
 import csv
+import functools
 import io
 import re
 from typing import Any
@@ -26,6 +27,7 @@ from api.store import TEAM_PATTERN
 from api.teams import Z_HIGH, chosen_team, now_utc, view_of, z_high
 from screening.history import team_words
 from screening.history.team import CHANGES, REFERRALS, SORTS, STALE_DAYS, TeamRunner
+from screening.programme.words import stored_stage_cell
 from screening.result.schema import BANDS
 
 bp = Blueprint("teams_page", __name__, template_folder="templates")
@@ -104,6 +106,11 @@ def teams_index():
     return render_template("clinic/teams.html", teams=sorted(who.teams or ()), every=who.teams is None)
 
 
+def _stage_words():
+    """A stored stage in the programme's own words ('stage 2', 'withheld')."""
+    return functools.partial(stored_stage_cell, rules=screener().programme.rules)
+
+
 @bp.get("/teams/<team>")
 @page_requires(READ)
 def team_page(team: str):
@@ -126,7 +133,7 @@ def team_page(team: str):
         view=view,
         rows=[_row(runner, now, high) for runner in view.shown],
         staged=any(runner.programme_stage for runner in view.shown),
-        stage_words=team_words.stage_words,
+        stage_words=_stage_words(),
         high=high,
         evidence=parameter.reference,
         stale_days=STALE_DAYS,
@@ -154,7 +161,8 @@ def team_csv(team: str):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(team_words.CSV_COLUMNS)
-    writer.writerows(team_words.csv_row(runner, now, high) for runner in view.matched)
+    words = _stage_words()
+    writer.writerows(team_words.csv_row(runner, now, high, words) for runner in view.matched)
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="team-{key}-runners.csv"'
     return response

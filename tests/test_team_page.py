@@ -124,3 +124,19 @@ def test_another_teams_page_is_refused_and_audited(coach):
 def test_the_page_needs_a_sign_in(app):
     response = app.test_client().get("/teams/club-a")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_page_and_its_csv_say_each_runners_programme_stage_as_the_programme_says_it(coach):
+    soup = page(coach, "/teams/club-a")
+    cells = {
+        row["data-runner"]: row.select_one("td[data-label='Programme stage']").get_text(strip=True)
+        for row in soup.select("#team-table tbody tr")
+    }
+    # urgent-1's swollen calf refers urgently: withheld; the others' latest screening prescribes a stage.
+    assert cells["urgent-1"] == "withheld"
+    assert all(
+        cells[runner].startswith("stage ") and "_" not in cells[runner] for runner in cells if runner != "urgent-1"
+    )
+    rows = list(csv.DictReader(io.StringIO(coach.get("/teams/club-a/runners.csv").get_data(as_text=True))))
+    stage_column = [name for name in rows[0] if "stage" in name]
+    assert stage_column and {row["runner"]: row[stage_column[0]] for row in rows} == cells

@@ -3,6 +3,7 @@
 Each phrase is said once, here; the page, the API's `words` and the CSV all read it.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from screening.history.team import TeamRunner
@@ -81,8 +82,8 @@ def alert(z: float | None, z_high: float) -> str | None:
     return "up" if z > 0 else "down"
 
 
-def csv_row(runner: TeamRunner, now: datetime, z_high: float) -> list[str]:
-    """The runner's CSV row in words, in CSV_COLUMNS' order."""
+def csv_row(runner: TeamRunner, now: datetime, z_high: float, stage_words: Callable[[str | None], str]) -> list[str]:
+    """The runner's CSV row in words, in CSV_COLUMNS' order (`stage_words`: a stored stage in the programme's words)."""
     return [
         runner.runner_id,
         runner.group or "",
@@ -97,8 +98,3 @@ def csv_row(runner: TeamRunner, now: datetime, z_high: float) -> list[str]:
         baseline(runner.soreness_z, z_high),
         stage_words(runner.programme_stage),
     ]
-
-
-def stage_words(stage: str | None) -> str:
-    """A stored programme stage in words: 'stage 2', 'withheld', or '' before the programme existed."""
-    return (stage or "").replace("_", " ")

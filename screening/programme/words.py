@@ -4,6 +4,8 @@ Every face says the same words, from the result's section alone (no rule data
 needed), so a stored result is shown again as it was given.
 """
 
+from screening.programme.model import ProgrammeRules
+
 WITHHELD_CELL = "withheld"
 # Every stage cell a result may give, in order (a roster report's filter): the stages of rules/programme.yaml.
 PROGRAMME_CELLS = (*(f"stage {number}" for number in range(1, 5)), WITHHELD_CELL)
@@ -14,6 +16,19 @@ def stage_cell(programme: dict | None) -> str:
     if not programme:
         return ""
     return WITHHELD_CELL if programme["status"] == "withheld" else f"stage {programme['stage']['number']}"
+
+
+def stored_stage_cell(stage: str | None, rules: ProgrammeRules) -> str:
+    """A stage as stored with a screening (a stage id, 'withheld', None before the programme), in stage_cell's words.
+
+    An id the programme no longer has (a stored screening of another version) is said as it was stored.
+    """
+    if stage is None:
+        return ""
+    if stage == WITHHELD_CELL:
+        return WITHHELD_CELL
+    known = {s.id: s.number for s in rules.stages}
+    return f"stage {known[stage]}" if stage in known else stage
 
 
 def one_line(programme: dict) -> str:
