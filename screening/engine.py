@@ -85,9 +85,9 @@ def compile_rule(rule: Rule, ruleset: Ruleset, keys: dict[str, str]) -> dict:
     return {"all": [{"m": terms[0] if len(terms) == 1 else {"$and": terms}}]}
 
 
-def compile_ruleset(ruleset: Ruleset) -> dict:
-    """The durable_rules definition of the whole ruleset, plus the sentinel."""
-    keys = fact_keys(ruleset)
+def compile_ruleset(ruleset: Ruleset, keys: dict[str, str] | None = None) -> dict:
+    """The durable_rules definition of the whole ruleset, plus the sentinel (`keys`: fact_keys' answer)."""
+    keys = fact_keys(ruleset) if keys is None else keys
     definition = {rule.id: compile_rule(rule, ruleset, keys) for rule in ruleset.rules}
     definition[SENTINEL] = {"all": [{"m": {"$ex": {"s": 1}}}]}
     return definition
@@ -123,7 +123,7 @@ class RulesEngine:
         self._sids = itertools.count(1)
         # A ruleset name can be registered once per process: make each unique.
         self.name = f"{ruleset.name}_{ruleset.version.replace('.', '_')}_{next(_names)}"
-        self._handle = core.create_ruleset(self.name, json.dumps(compile_ruleset(ruleset)))
+        self._handle = core.create_ruleset(self.name, json.dumps(compile_ruleset(ruleset, read)))
 
     def fact(self, inputs: dict) -> dict:
         """The fact to assert: known inputs only, missing ones left out, types checked."""
