@@ -6,14 +6,22 @@ got, so two runs never race for a port. Stopping is bounded: SIGTERM, then
 SIGKILL if the server has not exited within the grace period. The server runs
 with SOLEUS_AUTH=off (a loopback-only service, as the tests written before
 access control expect) unless `env` asks for SOLEUS_AUTH itself.
+
+`serving(app)` is the in-process counterpart for the browser tests: an app
+object served by werkzeug in a thread on a free port, stopped when the block ends.
 """
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+
+from werkzeug.serving import make_server
 
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
@@ -85,3 +93,17 @@ def start(command: list[str], *, env: dict | None = None, timeout: float = 60.0)
     output = server.lines()[-20:]
     server.stop()
     raise RuntimeError("the server did not start listening:\n" + "\n".join(output))
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` served by werkzeug on a free local port, in a thread, until the block ends: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

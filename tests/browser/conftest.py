@@ -6,11 +6,10 @@ to install it.
 """
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from launch import serving
 
 from api import create_app
 
@@ -37,13 +36,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="module")
 def base_url():
     """The app served by werkzeug on a free local port, for one test module."""
-    server = make_server("127.0.0.1", 0, create_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(create_app()) as url:
+        yield url
 
 
 # Module scope, not session: two sync Playwright instances cannot run at once in

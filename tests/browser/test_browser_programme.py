@@ -2,12 +2,11 @@
 exercise's drawing drawn, a phone at 390 px, axe-core clean; the note's heel-raise trend with a history."""
 
 import re
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from launch import serving
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from api import create_app
 from tests.browser.test_browser_form import EXAMPLE, fill_intake, submit
@@ -34,13 +33,8 @@ def served(tmp_path_factory):
         result = client.post("/v1/screenings", json=intake).get_json()
         assert result["programme"]["stage"]["id"] == stage
         stored[stage] = result
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", stored
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(app) as url:
+        yield url, stored
 
 
 @pytest.fixture

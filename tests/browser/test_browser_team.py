@@ -3,14 +3,13 @@ runners shown, the baseline number on focus; 390 px and 1366 px, print, and axe-
 
 import csv
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from launch import serving
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from credentials import access_app, account  # noqa: E402
@@ -30,13 +29,8 @@ def team_server(tmp_path_factory):
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [stand_in_row("big", runner, week, 2, now) for runner in range(RUNNERS) for week in range(2)]
     database_of(app).add_many(rows)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
