@@ -31,16 +31,17 @@ def test_sigterm_under_write_load_stores_every_answered_screening_and_exits_in_t
     def write(n: int) -> list[str]:
         stored = []
         while not stop.is_set():
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
                 payload = dict(EXAMPLE, runner={**EXAMPLE["runner"], "id": f"term-{n}"})
                 connection.request("POST", "/v1/screenings", json.dumps(payload), {"Content-Type": "application/json"})
                 response = connection.getresponse()
                 body = response.read()
-                connection.close()
             except OSError:  # refused or cut once the server stops taking connections
                 time.sleep(0.01)
                 continue
+            finally:  # a connection cut mid-answer is closed too (an unclosed socket fails the test)
+                connection.close()
             if response.status == 200 and json.loads(body).get("stored") is True:
                 stored.append(json.loads(body)["screening_id"])
         return stored
