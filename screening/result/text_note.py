@@ -9,6 +9,11 @@ entered; without them it falls back to the result's own ids and condition text.
 import textwrap
 
 from screening.programme import words as programme_words
+from screening.result.conditions import entry_in_words, needs_in_words, rule_titles
+from screening.result.entered import entered
+from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
+from screening.result.sections import derived_in_words, history_in_words
+from screening.result.values import format_value, local_time
 
 WIDTH = 88
 
@@ -21,15 +26,6 @@ def _hang(text: str, indent: str) -> str:
     """`text` after `indent` (a bullet, a tick box), its further lines under the text."""
     rest = " " * len(indent) + "  "
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=rest, break_on_hyphens=False)
-
-
-def format_value(value) -> str:
-    """Show an input value as a clinician reads it: missing, yes/no, or the number."""
-    if value is None:
-        return "not given"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def risk_multiple_text(risk: dict) -> str:
@@ -68,13 +64,11 @@ def band_text(risk: dict) -> str:
 
 def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | None = None) -> str:
     """The result as text: band, referral, recommendations, every fired rule with its evidence."""
-    from screening.result import derived_words, wording
-    from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
 
     def titles(rule_ids) -> str:
         if ruleset is None:
             return ", ".join(rule_ids)
-        return "; ".join(wording.rule_titles(rule_ids, ruleset))
+        return "; ".join(rule_titles(rule_ids, ruleset))
 
     unit = (intake or {}).get("training", {}).get("unit") or "km"
     lines = []
@@ -94,7 +88,7 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
             "",
         ]
     ruleset_ref = result["ruleset"]
-    when = wording.local_time(result["screened_at"], zone) if ruleset is not None else result["screened_at"]
+    when = local_time(result["screened_at"], zone) if ruleset is not None else result["screened_at"]
     lines.append(
         f"Soleus strain screening - runner {result['runner_id']} - {when} - "
         f"ruleset {ruleset_ref['name']} {ruleset_ref['version']}"
@@ -130,7 +124,7 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
     def rule_lines(entry: dict, points: str) -> list[str]:
         found = [_wrap(f"{entry['title']}  ({points})  [{entry['rule']}]", "  ")]
         if ruleset is not None:
-            found.append(_wrap(f"read: {wording.entry_in_words(entry, ruleset, unit)}", "      "))
+            found.append(_wrap(f"read: {entry_in_words(entry, ruleset, unit)}", "      "))
         else:
             found.append(_wrap(f"condition: {entry['condition']}", "      "))
             shown = ", ".join(f"{name} = {format_value(value)}" for name, value in entry["inputs"].items())
@@ -172,17 +166,15 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
     if not result["not_assessed_detail"]:
         lines.append("  none")
     for entry in result["not_assessed_detail"]:
-        needs = wording.needs_in_words(entry["needs"], ruleset) if ruleset is not None else "; ".join(entry["needs"])
+        needs = needs_in_words(entry["needs"], ruleset) if ruleset is not None else "; ".join(entry["needs"])
         lines.append(_wrap(f"{entry['title']} [{entry['rule']}]: needs {needs}", "  "))
 
     lines += ["", "Derived values (distances in km)"]
-    lines += [_wrap(phrase, "  ") for phrase in derived_words.derived_in_words(result["derived"])]
+    lines += [_wrap(phrase, "  ") for phrase in derived_in_words(result["derived"])]
     if result.get("history") is not None:
         lines += ["", "Over time (the runner's earlier stored screenings)"]
-        lines += [_wrap(phrase, "  ") for phrase in derived_words.history_in_words(result["history"])]
+        lines += [_wrap(phrase, "  ") for phrase in history_in_words(result["history"])]
     if intake is not None and ruleset is not None:
-        from screening.result.entered import entered
-
         lines += ["", "What was entered"]
         for section in entered(intake, ruleset):
             lines.append(f"  {section['title']}")

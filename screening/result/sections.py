@@ -6,13 +6,13 @@ screenings and the facts kept on record (a previous DVT, a calf strain's date).
 """
 
 from screening.intake.schema import KM_PER_MILE
-from screening.result.wording import percent
+from screening.result.values import number, percent
 
 
 def derived_in_words(derived: dict) -> list[str]:
     """The derived values a reader needs, ratios as percentages, one phrase each; a missing one says so."""
     weeks_km = derived["weekly_distance_km"]
-    in_km = f"{', '.join(_plain(v) for v in weeks_km)} km"
+    in_km = f"{', '.join(number(v) for v in weeks_km)} km"
     if derived.get("entered_unit") == "mi":
         in_mi = ", ".join(f"{v / KM_PER_MILE:.1f}" for v in weeks_km)
         parts = [f"weekly distance {in_mi} mi ({in_km}, oldest first)"]
@@ -33,7 +33,7 @@ def derived_in_words(derived: dict) -> list[str]:
     if reference["reps"] is None:
         parts.append(f"heel-raise reference: none ({reference['basis']})")
     else:
-        parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
+        parts.append(f"heel-raise reference {number(reference['reps'])} reps ({reference['basis']})")
     merged = derived.get("weeks_merged")
     if merged:
         weeks = "week" if merged["from_earlier"] == 1 else "weeks"
@@ -73,7 +73,7 @@ def history_in_words(history: dict | None, change: bool = True) -> list[str]:
             continue  # too few earlier screenings: "not assessed" says what the rule needs
         parts.append(
             f"{word} against the runner's own baseline: z {found['z']:+.2f} "
-            f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
+            f"(mean {number(found['mean'])}, SD {number(found['sd'])}, {found['screenings']} screenings "
             f"in the last {baselines['window_days']} days)"
         )
     on_record = history.get("on_record") or {}
@@ -93,7 +93,3 @@ def history_in_words(history: dict | None, change: bool = True) -> list[str]:
     elif span is not None:
         parts.append(f"calf soreness reported on consecutive screenings across {span} day{'s' if span > 1 else ''}")
     return parts
-
-
-def _plain(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
