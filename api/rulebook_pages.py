@@ -16,8 +16,8 @@ from flask import Blueprint, render_template, send_file
 
 from api.form import protect_page
 from api.service import screener
-from screening.result.risk import risk_scale
 from screening.result.conditions import condition_in_general
+from screening.result.risk import risk_scale
 from screening.ruleset.model import Rule, Ruleset
 
 bp = Blueprint("rulebook_pages", __name__, template_folder="templates")
