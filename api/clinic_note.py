@@ -18,8 +18,7 @@ from screening.result.conditions import entry_in_words, needs_in_words
 from screening.result.entered import entered
 from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
 from screening.result.scale import scale_bar
-from screening.result.sections import derived_in_words, history_in_words
-from screening.result.text_note import band_text, risk_multiple_text, scale_text
+from screening.result.sections import band_text, derived_in_words, history_in_words, risk_multiple_text, scale_text
 from screening.result.values import local_time
 
 

@@ -6,7 +6,7 @@
     history_schema.py  its `history` section: the change since the previous screening, the baselines
     values.py          one value in words: numbers, distances, weeks, percentages, a local time (a leaf)
     conditions.py      a rule's condition in words, with the runner's values or in general; rule titles
-    sections.py        the result's derived values and history section in words, one phrase each
+    sections.py        the result's sections in words: its risk (band, multiple, scale), derived values, history
     listing.py         how the points add up: the rules that scored, the caps, the rest
     entered.py         what was entered, every value of the intake in rows for the note
     scale.py           the drawn scale of the HTML note (where the score sits among the bands)

@@ -12,7 +12,7 @@ from screening.programme import words as programme_words
 from screening.result.conditions import entry_in_words, needs_in_words, rule_titles
 from screening.result.entered import entered
 from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
-from screening.result.sections import derived_in_words, history_in_words
+from screening.result.sections import band_text, derived_in_words, history_in_words, scale_text
 from screening.result.values import format_value, local_time
 
 WIDTH = 88
@@ -26,40 +26,6 @@ def _hang(text: str, indent: str) -> str:
     """`text` after `indent` (a bullet, a tick box), its further lines under the text."""
     rest = " " * len(indent) + "  "
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=rest, break_on_hyphens=False)
-
-
-def risk_multiple_text(risk: dict) -> str:
-    """Where the score sits: its risk multiple, said in words."""
-    return f"about {risk['relative_risk']['value']:.1f}x the risk of a runner with none of these factors"
-
-
-def scale_text(risk: dict) -> str:
-    """The band limits in points and as risk multiples, with the independence caveat."""
-    bands = risk["scale"]["bands"]
-    parts = []
-    for index, band in enumerate(bands):
-        upper = bands[index + 1]["relative_risk_from"] if index + 1 < len(bands) else None
-        multiple = (
-            f"under {upper:g}x"
-            if index == 0
-            else f"{band['relative_risk_from']:g}-{upper:g}x"
-            if upper
-            else f"{band['relative_risk_from']:g}x and over"
-        )
-        points = f"{band['from']}-{band['to']}" if upper else f"{band['from']}+"
-        parts.append(f"{band['band']} {points} ({multiple})")
-    per = risk["scale"]["points_per_doubling"]
-    return f"Bands: {', '.join(parts)}; every {per} points double the multiple, assuming independent effects."
-
-
-def band_text(risk: dict) -> str:
-    """The band in words: the score's band, or "symptomatic" with where the score itself sits."""
-    if risk["band"] == risk.get("score_band", risk["band"]):
-        return f"{risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})"
-    return (
-        f"{risk['band'].upper()}: symptoms of a present injury, assess before any risk score applies "
-        f"(score {risk['score']}, {risk['score_band']} on the score's scale, {risk_multiple_text(risk)})"
-    )
 
 
 def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | None = None) -> str:
