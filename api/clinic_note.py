@@ -14,12 +14,12 @@ from flask import current_app
 
 from api.json_provider import encode
 from screening.programme.trend import heel_trend
-from screening.result.derived_words import derived_in_words, history_in_words
+from screening.result.conditions import entry_in_words, needs_in_words
 from screening.result.entered import entered
 from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
 from screening.result.scale import scale_bar
-from screening.result.text_note import band_text, risk_multiple_text, scale_text
-from screening.result.wording import entry_in_words, local_time, needs_in_words
+from screening.result.sections import band_text, derived_in_words, history_in_words, risk_multiple_text, scale_text
+from screening.result.values import local_time
 
 
 def note_context(result: dict, intake: dict, ruleset, screened_by: str = "") -> dict:

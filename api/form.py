@@ -46,7 +46,7 @@ from screening import IntakeError
 from screening.history.failures import describe
 from screening.intake.flat import validate_flat
 from screening.intake.schema import RUNNER_ID_PATTERN
-from screening.result.text_note import format_value
+from screening.result.values import format_value
 from screening.timestamps import format_time
 
 bp = Blueprint(

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from marshmallow.fields import Nested
 
 from screening.intake.flat import FIELD_KINDS, REQUIRED_BY_SECTION, TRUE_WORDS
+from screening.intake.messages import plain_message
 from screening.intake.schema import RED_FLAGS, IntakeSchema
-from screening.result.wording import plain_message
 
 WEEKS = 12
 WEEKLY = "training.weekly_distance"

@@ -4,7 +4,7 @@
     GET /rules/<id>    one rule (an unknown one: a page saying so, with the rulebook's link; 404)
 
 Read from the ruleset the service screens with, as /v1/rules (the JSON) is:
-the condition is said in words (`screening.result.wording`), thresholds with
+the condition is said in words (`screening.result.conditions`), thresholds with
 their units and sources, the points with the effect they are computed from
 (or "design choice"), the referral, the recommendations and the evidence
 with its grade. Results link each fired rule here.
@@ -16,8 +16,8 @@ from flask import Blueprint, render_template, send_file
 
 from api.form import protect_page
 from api.service import screener
+from screening.result.conditions import condition_in_general
 from screening.result.risk import risk_scale
-from screening.result.wording import condition_in_general
 from screening.ruleset.model import Rule, Ruleset
 
 bp = Blueprint("rulebook_pages", __name__, template_folder="templates")

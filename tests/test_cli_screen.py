@@ -11,7 +11,7 @@ import pytest
 from api.commands import build_parser, main
 from api.commands.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE
 from screening import default_screener
-from screening.result.wording import condition_in_words
+from screening.result.conditions import condition_in_words
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "intake.json"
 

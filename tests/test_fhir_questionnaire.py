@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from screening.intake.fields import StrictBoolean, WholeNumber
 from screening.intake.schema import IntakeSchema
 from screening.interop import codes
-from screening.interop.items import Untranslatable, flatten, intake_items
+from screening.interop.items import UnaskableField, flatten, intake_items
 from screening.interop.questionnaire import questionnaire
 
 
@@ -129,7 +129,7 @@ def test_metadata_choices_become_indexed_answer_options_in_an_optional_section()
 
 
 def test_a_field_the_mapping_cannot_ask_for_is_refused_at_start():
-    with pytest.raises(Untranslatable, match="when: no FHIR item type for DateTime"):
+    with pytest.raises(UnaskableField, match="when: no FHIR item type for DateTime"):
         intake_items(Schema.from_dict({"when": fields.DateTime()})())
 
 

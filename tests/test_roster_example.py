@@ -9,7 +9,7 @@ import pytest
 
 from api.commands import main
 from api.commands.exits import EXIT_INVALID
-from screening.result.wording import field_in_words
+from screening.intake.messages import field_in_words
 
 ROSTER = Path(__file__).parents[1] / "examples" / "roster.csv"
 

@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 from api import create_app
 from screening import default_screener
-from screening.result.wording import condition_in_general
+from screening.result.conditions import condition_in_general
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ from histories import NOW_TEXT, WIDE_BASELINE, history_of
 from intakes import bare, healthy
 
 from screening import default_screener
-from screening.result.text_note import format_value, render
-from screening.result.wording import label
+from screening.result.conditions import label
+from screening.result.text_note import render
+from screening.result.values import format_value
 
 NOT_ASSESSED = "Not assessed (missing data, not assumed normal)"
 

@@ -3,14 +3,9 @@
 import pytest
 
 from screening import default_screener
-from screening.result.wording import (
-    condition_in_general,
-    condition_in_words,
-    field_in_words,
-    local_time,
-    percent,
-    plain_message,
-)
+from screening.intake.messages import field_in_words, plain_message
+from screening.result.conditions import condition_in_general, condition_in_words
+from screening.result.values import local_time, percent
 
 RULESET = default_screener().ruleset
 
@@ -86,7 +81,7 @@ def test_the_change_since_last_time_and_the_baselines_are_said_in_words():
     from intakes import healthy
 
     from screening import default_screener
-    from screening.result.derived_words import history_in_words
+    from screening.result.sections import history_in_words
 
     earlier = [{"days_ago": d, "fatigue": f, "soreness": 2} for d, f in ((2, 2), (5, 3), (9, 2), (16, 3))]
     intake = healthy()
@@ -112,7 +107,7 @@ def test_merged_weeks_are_said_to_come_from_earlier_screenings():
     from intakes import healthy
 
     from screening import default_screener
-    from screening.result.derived_words import derived_in_words
+    from screening.result.sections import derived_in_words
 
     intake = healthy()
     intake["training"]["weekly_distance"] = [40]

@@ -57,7 +57,7 @@ class _Unusable(Exception):
 
 def print_field_errors(errors: dict, stream=sys.stderr) -> None:
     """Each error as "field: message", list positions counted from 1 and the message in plain words."""
-    from screening.result.wording import field_in_words, plain_message
+    from screening.intake.messages import field_in_words, plain_message
 
     for path, messages in sorted(errors.items()):
         for message in messages:

@@ -31,17 +31,12 @@ from screening.batch.rows import Tally
 from screening.batch.tally import BIN_WIDTH, bin_count, needs_history
 from screening.batch.tally import Tally as PartTally
 from screening.derive import HISTORY_ONLY
+from screening.intake.messages import field_in_words, plain_message
 from screening.programme.words import PROGRAMME_CELLS, stage_cell
-from screening.result.derived_words import derived_in_words
+from screening.result.conditions import entry_in_words, needs_in_words, rule_titles
 from screening.result.risk import band_for
-from screening.result.text_note import format_value
-from screening.result.wording import (
-    entry_in_words,
-    field_in_words,
-    needs_in_words,
-    plain_message,
-    rule_titles,
-)
+from screening.result.sections import derived_in_words
+from screening.result.values import format_value
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ fields accept only what the contract says.
 """
 
 import math
+from datetime import datetime
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -111,8 +112,6 @@ class Rfc3339Time(FullMatch):
 
     def __call__(self, value):
         super().__call__(value)
-        from datetime import datetime
-
         try:
             moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
         except ValueError:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from marshmallow import Schema, fields
 
+from screening.errors import IntakeError
 from screening.intake.fields import StrictBoolean, StrictNumber
 from screening.intake.schema import IntakeSchema
 
@@ -153,8 +154,6 @@ def validate_flat(screener, flat: dict) -> dict:
     A field whose text could not be read is reported once, as text of the wrong
     kind, not again as missing.
     """
-    from screening.errors import IntakeError
-
     payload, text_errors = unflatten(flat)
     try:
         intake = screener.validate(payload)

@@ -4,7 +4,7 @@ Generic over marshmallow: a Nested field is a group, a List a repeating item of
 its inner field's type, and every leaf's type, bounds and choices come from its
 field class and validators (`Range`, `OneOf`, `Length`, `Regexp`) or from
 `metadata={"choices": [label0, label1, ...]}`, whose answers are the indexes
-0, 1, ... A field the walk cannot translate raises `Untranslatable`, so a new
+0, 1, ... A field the walk cannot translate raises `UnaskableField`, so a new
 kind of field is noticed when the service starts, not guessed at.
 """
 
@@ -17,12 +17,14 @@ from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
 from screening.intake.schema import IntakeSchema
 
 
-class Untranslatable(Exception):
+class UnaskableField(Exception):
     """The intake schema has a field the FHIR mapping does not know how to ask for."""
 
 
 @dataclass(frozen=True)
-class Choice:
+class AnswerOption:
+    """One answer a choice item offers (FHIR `answerOption`)."""
+
     code: str  # the answer's Coding.code
     value: Any  # what the intake holds for it
     display: str
@@ -36,7 +38,7 @@ class ItemSpec:
     required: bool  # must be answered (FHIR `required`)
     nullable: bool = False  # the key is required but may be null: unanswered means null
     repeats: bool = False
-    choices: tuple[Choice, ...] = ()
+    choices: tuple[AnswerOption, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     min_occurs: int | None = None
@@ -77,7 +79,7 @@ def _item(link_id: str, each: fields.Field) -> ItemSpec:
     if isinstance(each, fields.Nested):
         nested = each.schema
         if not isinstance(nested, Schema):
-            raise Untranslatable(f"{link_id}: a Nested field without a schema instance")
+            raise UnaskableField(f"{link_id}: a Nested field without a schema instance")
         return ItemSpec(link_id, "group", text, required, children=_walk(nested, link_id + "."))
     if isinstance(each, fields.List):
         each_answer = each.inner.metadata.get("description")
@@ -92,18 +94,18 @@ def _item(link_id: str, each: fields.Field) -> ItemSpec:
 def _leaf(link_id: str, each: fields.Field, text: str, required: bool, nullable: bool = False) -> ItemSpec:
     kind = _kind(link_id, each)
     minimum = maximum = pattern = None
-    choices: tuple[Choice, ...] = ()
+    choices: tuple[AnswerOption, ...] = ()
     for validator in each.validators:
         if isinstance(validator, validate.Range):
             minimum, maximum = validator.min, validator.max
         elif isinstance(validator, validate.OneOf):
-            choices = tuple(Choice(str(value), value, str(value)) for value in validator.choices)
+            choices = tuple(AnswerOption(str(value), value, str(value)) for value in validator.choices)
         elif isinstance(validator, validate.Regexp):
             pattern = str(validator.regex.pattern)
     labels = each.metadata.get("choices")
     if labels:
         # Answers are indexes: 0 is the first label (the field's Range, if any, says the same).
-        choices = tuple(Choice(str(index), index, str(label)) for index, label in enumerate(labels))
+        choices = tuple(AnswerOption(str(index), index, str(label)) for index, label in enumerate(labels))
     if choices:
         kind = "choice"
     default = each.load_default
@@ -132,7 +134,7 @@ def _kind(link_id: str, each: fields.Field) -> str:
     ):
         if isinstance(each, classes):
             return kind
-    raise Untranslatable(f"{link_id}: no FHIR item type for {type(each).__name__}")
+    raise UnaskableField(f"{link_id}: no FHIR item type for {type(each).__name__}")
 
 
 def _length(each: fields.Field) -> tuple[int | None, int | None]:

@@ -29,7 +29,7 @@ it first: breathless or chest pain, call the emergency number now).
 
 from screening.interop import codes
 from screening.interop.care_plan import CARE_PLAN_ID, care_plan
-from screening.result.text_note import format_value
+from screening.result.values import format_value
 
 RULES_PATH = "/v1/rules"
 

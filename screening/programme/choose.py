@@ -9,7 +9,7 @@ calf strain keeps the stage at or below the return-to-run stage.
 from dataclasses import replace
 from typing import NamedTuple
 
-from screening.programme.model import Choice, ProgrammeRules, Term
+from screening.programme.model import Choice, ProgrammeRules, ProgrammeTerm
 from screening.ruleset.compare import COMPARE
 from screening.ruleset.model import Ruleset
 
@@ -53,7 +53,7 @@ def values(legs: Legs, goal: int, pain: int | None) -> dict[str, float | None]:
     }
 
 
-def holds(term: Term, found: dict, ruleset: Ruleset) -> bool:
+def holds(term: ProgrammeTerm, found: dict, ruleset: Ruleset) -> bool:
     left = found[term.value]
     right = ruleset.parameter(term.threshold) if term.threshold else None
     if term.of is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from screening.errors import RulesError
 from screening.programme import model
-from screening.programme.model import Choice, Dose, Exercise, ProgrammeRules, Source, Sourced, Stage, Term
+from screening.programme.model import Choice, Dose, Exercise, ProgrammeRules, ProgrammeTerm, Source, Sourced, Stage
 from screening.programme.schemas import ProgrammeSchema
 from screening.ruleset.loader import fill_parameters
 from screening.ruleset.model import Ruleset
@@ -66,14 +66,14 @@ class _Reader:
             raise RulesError(f"{FILE}: {where}: the text names {', '.join(unknown)}, which it cannot be said with")
         return filled
 
-    def terms(self, raw: list[dict], where: str) -> tuple[Term, ...]:
+    def terms(self, raw: list[dict], where: str) -> tuple[ProgrammeTerm, ...]:
         terms = []
         for term in raw:
             if term["threshold"] is None and term["of"] is None:
                 raise RulesError(f"{FILE}: {where}: a term compares with a 'threshold' and/or 'of'")
             if term["threshold"] is not None:
                 self.parameter(term["threshold"], where)
-            terms.append(Term(term["value"], term["op"], term["threshold"], term["of"]))
+            terms.append(ProgrammeTerm(term["value"], term["op"], term["threshold"], term["of"]))
         return tuple(terms)
 
     def said(self, data: dict, kind: str, where: str) -> model.Said:

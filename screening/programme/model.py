@@ -29,8 +29,9 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Term:
-    """`value` op `threshold`'s value (times `of` when given), or `value` op `of` alone."""
+class ProgrammeTerm:
+    """One comparison of the programme's choices and checks: `value` op `threshold`'s value (times `of` when
+    given), or `value` op `of` alone. (A rule's comparison is `screening.ruleset.model.Term`.)"""
 
     value: str
     op: str
@@ -82,7 +83,7 @@ class Choice:
     """One entry of `choose`: this stage when every term holds, said with `says`."""
 
     stage: Stage
-    terms: tuple[Term, ...]
+    terms: tuple[ProgrammeTerm, ...]
     says: str
     source: Source
 
@@ -93,7 +94,7 @@ class Check:
 
     id: str
     says: str
-    terms: tuple[Term, ...]
+    terms: tuple[ProgrammeTerm, ...]
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Withheld:
 
 @dataclass(frozen=True)
 class Emphasis:
-    terms: tuple[Term, ...]
+    terms: tuple[ProgrammeTerm, ...]
     extra_sets: str  # a parameter name
     says: str
     source: Source

@@ -14,31 +14,33 @@ from screening.ruleset.schemas import BASES, EvidenceSchema
 _ID = validate.Regexp(r"^[a-z][a-z0-9_]*$")
 
 
-class _Sourced(_Strict):
+class _SourceSchema(_Strict):
+    """The fields a `model.Source` is read from: a block's basis, with its evidence or its reason."""
+
     basis = fields.String(required=True, validate=validate.OneOf(BASES))
     evidence = fields.List(fields.Nested(EvidenceSchema), load_default=list)
     reason = fields.String(load_default=None)
 
 
-class TermSchema(_Strict):
+class ProgrammeTermSchema(_Strict):
     value = fields.String(required=True, validate=validate.OneOf(VALUES))
     op = fields.String(required=True, validate=validate.OneOf(OPERATORS))
     threshold = fields.String(load_default=None)
     of = fields.String(load_default=None, validate=validate.OneOf(VALUES))
 
 
-_TERMS = fields.List(fields.Nested(TermSchema), required=True)
+_TERMS = fields.List(fields.Nested(ProgrammeTermSchema), required=True)
 
 
-class SaidSchema(_Sourced):
+class SaidSchema(_SourceSchema):
     says = fields.String(required=True, validate=validate.Length(min=1))
 
 
-class KneeSchema(_Sourced):
+class KneeSchema(_SourceSchema):
     text = fields.String(required=True, validate=validate.Length(min=1))
 
 
-class GoalSchema(_Sourced):
+class GoalSchema(_SourceSchema):
     without_reference = fields.String(required=True)
 
 
@@ -48,15 +50,15 @@ class StepSchema(_Strict):
     reps = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
-class CountSchema(_Sourced):
+class CountSchema(_SourceSchema):
     value = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
-class TextSchema(_Sourced):
+class TextSchema(_SourceSchema):
     value = fields.String(required=True, validate=validate.Length(min=1))
 
 
-class ProgressionSchema(_Sourced):
+class ProgressionSchema(_SourceSchema):
     value = fields.List(fields.Nested(StepSchema), required=True, validate=validate.Length(min=1))
 
 
@@ -78,7 +80,7 @@ class ExerciseSchema(_Strict):
     dose = fields.String(required=True)
 
 
-class StageSchema(_Sourced):
+class StageSchema(_SourceSchema):
     id = fields.String(required=True, validate=_ID)
     number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     title = fields.String(required=True, validate=validate.Length(min=1))
@@ -95,7 +97,7 @@ class NoTestedLegSchema(SaidSchema):
 
 
 class EmphasisSchema(SaidSchema):
-    when = fields.List(fields.Nested(TermSchema), required=True, validate=validate.Length(min=1))
+    when = fields.List(fields.Nested(ProgrammeTermSchema), required=True, validate=validate.Length(min=1))
     extra_sets = fields.String(required=True)
 
 
@@ -108,7 +110,7 @@ class WithheldSchema(SaidSchema):
 class CheckSchema(_Strict):
     id = fields.String(required=True, validate=_ID)
     says = fields.String(required=True, validate=validate.Length(min=1))
-    when = fields.List(fields.Nested(TermSchema), load_default=list)
+    when = fields.List(fields.Nested(ProgrammeTermSchema), load_default=list)
 
 
 class ReturnToRunSchema(SaidSchema):

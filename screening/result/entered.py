@@ -5,8 +5,7 @@ counted from 1 (Week 1 the oldest); answers the intake leaves out are said
 ("not given", "not tested"), never left blank.
 """
 
-from screening.intake.schema import KM_PER_MILE
-from screening.result.text_note import format_value
+from screening.result.values import distance, format_value, weekly
 from screening.ruleset.model import Ruleset
 
 SECTIONS = (
@@ -24,7 +23,8 @@ SECTIONS = (
     ("Heel-raise test (bent knee, to fatigue)", "heel_raise", ("left", "right")),
     ("OSTRC-O2 questionnaire", "ostrc_o2", ("participation", "training_modification", "performance", "pain")),
 )
-LABELS = {
+# The label of each row, as the note says it (a condition says an input by its short name: conditions.SHORT_NAMES).
+ROW_LABELS = {
     "runner.id": "Runner id",
     "runner.age": "Age",
     "runner.sex": "Sex",
@@ -51,22 +51,6 @@ UNITS = {
     "heel_raise.right": "reps",
 }
 DISTANCES = ("training.longest_run_30d", "training.latest_run")
-
-
-def distance(value: float, unit: str) -> str:
-    """A distance in the unit entered and in km: "30 mi (48.3 km)", "24 km"."""
-    if unit == "mi":
-        return f"{format_value(value)} mi ({value * KM_PER_MILE:.1f} km)"
-    return f"{format_value(value)} km"
-
-
-def weekly(weeks: list, unit: str) -> tuple[str, str]:
-    """Every week on one line, week 1 the oldest: ("Weeks 1-4, oldest first", "30, 32 mi (48.3, 51.5 km)")."""
-    label = f"Weeks 1-{len(weeks)}, oldest first" if len(weeks) > 1 else "Week 1"
-    shown = ", ".join(format_value(week) for week in weeks)
-    if unit == "mi":
-        return label, f"{shown} mi ({', '.join(f'{week * KM_PER_MILE:.1f}' for week in weeks)} km)"
-    return label, f"{shown} km"
 
 
 def _shown(path: str, value, unit: str) -> str:
@@ -98,7 +82,7 @@ def entered(intake: dict, ruleset: Ruleset) -> list[dict]:
                 continue
             rows.append(
                 (
-                    LABELS.get(path, ruleset.inputs[path].description if path in ruleset.inputs else path),
+                    ROW_LABELS.get(path, ruleset.inputs[path].description if path in ruleset.inputs else path),
                     _shown(path, value, unit),
                 )
             )

@@ -13,6 +13,8 @@ alone (its explanation and risk.caps), so every face lists the same.
 
 from typing import NamedTuple
 
+from screening.ruleset.model import format_number
+
 
 class Cap(NamedTuple):
     group: str
@@ -68,8 +70,6 @@ def points_origin(entry: dict) -> str:
 
 def design_choice_cutoffs(entry: dict) -> list[str]:
     """Each threshold of the rule that is a design choice, said as such ("7 (wellness.fatigue_high)")."""
-    from screening.ruleset.model import format_number
-
     return [
         f"{format_number(threshold['value'], threshold['unit'])} ({name})"
         for name, threshold in entry["thresholds"].items()

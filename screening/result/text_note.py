@@ -9,6 +9,11 @@ entered; without them it falls back to the result's own ids and condition text.
 import textwrap
 
 from screening.programme import words as programme_words
+from screening.result.conditions import entry_in_words, needs_in_words, rule_titles
+from screening.result.entered import entered
+from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
+from screening.result.sections import band_text, derived_in_words, history_in_words, scale_text
+from screening.result.values import format_value, local_time
 
 WIDTH = 88
 
@@ -23,58 +28,13 @@ def _hang(text: str, indent: str) -> str:
     return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=rest, break_on_hyphens=False)
 
 
-def format_value(value) -> str:
-    """Show an input value as a clinician reads it: missing, yes/no, or the number."""
-    if value is None:
-        return "not given"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def risk_multiple_text(risk: dict) -> str:
-    """Where the score sits: its risk multiple, said in words."""
-    return f"about {risk['relative_risk']['value']:.1f}x the risk of a runner with none of these factors"
-
-
-def scale_text(risk: dict) -> str:
-    """The band limits in points and as risk multiples, with the independence caveat."""
-    bands = risk["scale"]["bands"]
-    parts = []
-    for index, band in enumerate(bands):
-        upper = bands[index + 1]["relative_risk_from"] if index + 1 < len(bands) else None
-        multiple = (
-            f"under {upper:g}x"
-            if index == 0
-            else f"{band['relative_risk_from']:g}-{upper:g}x"
-            if upper
-            else f"{band['relative_risk_from']:g}x and over"
-        )
-        points = f"{band['from']}-{band['to']}" if upper else f"{band['from']}+"
-        parts.append(f"{band['band']} {points} ({multiple})")
-    per = risk["scale"]["points_per_doubling"]
-    return f"Bands: {', '.join(parts)}; every {per} points double the multiple, assuming independent effects."
-
-
-def band_text(risk: dict) -> str:
-    """The band in words: the score's band, or "symptomatic" with where the score itself sits."""
-    if risk["band"] == risk.get("score_band", risk["band"]):
-        return f"{risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})"
-    return (
-        f"{risk['band'].upper()}: symptoms of a present injury, assess before any risk score applies "
-        f"(score {risk['score']}, {risk['score_band']} on the score's scale, {risk_multiple_text(risk)})"
-    )
-
-
 def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | None = None) -> str:
     """The result as text: band, referral, recommendations, every fired rule with its evidence."""
-    from screening.result import derived_words, wording
-    from screening.result.listing import design_choice_cutoffs, points_listing, points_origin
 
     def titles(rule_ids) -> str:
         if ruleset is None:
             return ", ".join(rule_ids)
-        return "; ".join(wording.rule_titles(rule_ids, ruleset))
+        return "; ".join(rule_titles(rule_ids, ruleset))
 
     unit = (intake or {}).get("training", {}).get("unit") or "km"
     lines = []
@@ -94,7 +54,7 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
             "",
         ]
     ruleset_ref = result["ruleset"]
-    when = wording.local_time(result["screened_at"], zone) if ruleset is not None else result["screened_at"]
+    when = local_time(result["screened_at"], zone) if ruleset is not None else result["screened_at"]
     lines.append(
         f"Soleus strain screening - runner {result['runner_id']} - {when} - "
         f"ruleset {ruleset_ref['name']} {ruleset_ref['version']}"
@@ -130,7 +90,7 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
     def rule_lines(entry: dict, points: str) -> list[str]:
         found = [_wrap(f"{entry['title']}  ({points})  [{entry['rule']}]", "  ")]
         if ruleset is not None:
-            found.append(_wrap(f"read: {wording.entry_in_words(entry, ruleset, unit)}", "      "))
+            found.append(_wrap(f"read: {entry_in_words(entry, ruleset, unit)}", "      "))
         else:
             found.append(_wrap(f"condition: {entry['condition']}", "      "))
             shown = ", ".join(f"{name} = {format_value(value)}" for name, value in entry["inputs"].items())
@@ -172,17 +132,15 @@ def render(result: dict, ruleset=None, intake: dict | None = None, zone: str | N
     if not result["not_assessed_detail"]:
         lines.append("  none")
     for entry in result["not_assessed_detail"]:
-        needs = wording.needs_in_words(entry["needs"], ruleset) if ruleset is not None else "; ".join(entry["needs"])
+        needs = needs_in_words(entry["needs"], ruleset) if ruleset is not None else "; ".join(entry["needs"])
         lines.append(_wrap(f"{entry['title']} [{entry['rule']}]: needs {needs}", "  "))
 
     lines += ["", "Derived values (distances in km)"]
-    lines += [_wrap(phrase, "  ") for phrase in derived_words.derived_in_words(result["derived"])]
+    lines += [_wrap(phrase, "  ") for phrase in derived_in_words(result["derived"])]
     if result.get("history") is not None:
         lines += ["", "Over time (the runner's earlier stored screenings)"]
-        lines += [_wrap(phrase, "  ") for phrase in derived_words.history_in_words(result["history"])]
+        lines += [_wrap(phrase, "  ") for phrase in history_in_words(result["history"])]
     if intake is not None and ruleset is not None:
-        from screening.result.entered import entered
-
         lines += ["", "What was entered"]
         for section in entered(intake, ruleset):
             lines.append(f"  {section['title']}")

@@ -27,8 +27,8 @@ from screening.ruleset.model import (
     Rule,
     Ruleset,
     SymptomaticBand,
-    effect_points,
 )
+from screening.ruleset.points import effect_points
 from screening.ruleset.reading import evidence_of, load_checked
 from screening.ruleset.rule_files import load_rules
 from screening.ruleset.schemas import (

@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from screening.errors import RulesError
-from screening.ruleset.model import Effect, Evidence, Rule, Taper, Term, effect_points
+from screening.ruleset.model import Evidence, Rule, Term
+from screening.ruleset.points import Effect, Taper, effect_points
 from screening.ruleset.reading import evidence_of, load_checked
 from screening.ruleset.schemas import GroupSchema, RuleSchema
 from screening.ruleset.strict_yaml import load_yaml

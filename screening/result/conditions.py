@@ -1,21 +1,19 @@
-"""Words for people: rule titles, conditions with the runner's values, field names counted from 1.
+"""A rule's condition in words: with the runner's values, or in general for the rulebook; rule titles.
 
 Every face (the clinic note, the text note, the roster report, the rulebook
-page) says things through these helpers, so a clinician reads the same words
+page) says a rule through these helpers, so a clinician reads the same words
 everywhere: titles before ids, a condition as the runner's own values and
 units ("latest run 24 km is more than 1.10 x the longest run of 18 km"),
-ratios as percentages, weeks and list positions counted from 1, and error
-messages in plain language instead of the schema library's wording.
+ratios as percentages, and what a rule not assessed needs. The values
+themselves are written by `screening.result.values`.
 """
 
-import re
-
-from screening.intake.schema import KM_PER_MILE
-from screening.result.entered import distance
+from screening.result.values import KEPT_RATIOS, one_decimal, percent, percent_against, value_with_unit
 from screening.ruleset.model import Rule, Ruleset, Term, format_number
 
-# Short names for the inputs a condition reads, as a clinician says them.
-LABELS = {
+# Short names for the inputs a condition reads, as a clinician says them (the rows of "What was entered" have
+# their own, longer labels: entered.ROW_LABELS).
+SHORT_NAMES = {
     "runner.age": "age",
     "runner.sex": "sex",
     "runner.prior_calf_strain_weeks_ago": "last calf strain",
@@ -58,48 +56,17 @@ OP_WORDS = {
     "==": "equal to",
     "!=": "not equal to",
 }
-# Ratios kept as ratios because clinicians know them that way.
-KEPT_RATIOS = ("derived.acwr",)
 
 
 def label(name: str, ruleset: Ruleset | None = None) -> str:
     """An input's short name in words (its description when there is no short name)."""
-    if name in LABELS:
-        return LABELS[name]
+    if name in SHORT_NAMES:
+        return SHORT_NAMES[name]
     spec = ruleset.inputs.get(name) if ruleset else None
     if spec is not None:
         text = spec.description
         return text if text[1:2].isupper() else text[:1].lower() + text[1:]
     return name.rsplit(".", 1)[-1].replace("_", " ")
-
-
-def percent(ratio: float, signed: bool = False) -> str:
-    """A ratio as a percentage: 0.96 -> "96%", a change of -0.04 -> "-4%" (signed)."""
-    value = 100 * ratio
-    text = f"{value:+.0f}%" if signed else f"{value:.0f}%"
-    return text.replace("-", "\u2212") if signed else text
-
-
-def value_with_unit(name: str, value, ruleset: Ruleset, entered_unit: str = "km") -> str:
-    """A runner's value as read: "24 km" (or "15 mi (24.1 km)" when miles were entered), "yes", "96%"."""
-    if value is None:
-        return "not given"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    spec = ruleset.inputs.get(name)
-    unit = spec.unit if spec else None
-    if unit == "km" and entered_unit == "mi":
-        return distance(value / KM_PER_MILE, "mi")
-    if unit == "ratio" and name not in KEPT_RATIOS:
-        return percent(value)
-    if unit == "ratio":
-        return f"{value:.2f}"
-    number = f"{round(value, 1):g}" if isinstance(value, float) else str(value)
-    if unit and unit.startswith("0-"):
-        return f"{number} of 10" if unit == "0-10" else number
-    if unit in (None, "answer"):
-        return number
-    return f"{number} {unit}"
 
 
 def _threshold(term: Term, ruleset: Ruleset) -> str:
@@ -109,16 +76,6 @@ def _threshold(term: Term, ruleset: Ruleset) -> str:
     if term.of or term.input in RATIOS:
         return f"{format_number(parameter.value, 'ratio')} x"
     return parameter.formatted()
-
-
-def percent_against(value: float, thresholds: list[float]) -> str:
-    """A ratio as a percentage precise enough not to look equal to a threshold it differs from: a run 10.45%
-    longer than the longest is "110.5%", not "110%" beside "more than 110%"."""
-    for decimals in (0, 1, 2):
-        text = f"{100 * value:.{decimals}f}"
-        if not any(text == f"{100 * limit:.{decimals}f}" and value != limit for limit in thresholds):
-            return text + "%"
-    return f"{100 * value:g}%"
 
 
 def _none_of(term: Term, ruleset: Ruleset) -> bool:
@@ -136,7 +93,7 @@ def _sd_words(value: float) -> str:
 def _sd_limits(terms: list[Term], ruleset: Ruleset) -> str:
     """ "at least 2 SD": a baseline rule's thresholds in standard deviations."""
     return " and ".join(
-        f"{OP_WORDS[term.op or '==']} {_number(ruleset.parameter(term.threshold))} SD"
+        f"{OP_WORDS[term.op or '==']} {one_decimal(ruleset.parameter(term.threshold))} SD"
         for term in terms
         if term.threshold
     )
@@ -171,7 +128,7 @@ def condition_in_words(
             continue
         thresholds = [ruleset.parameters[term.threshold].value for term in terms if term.threshold and not term.of]
         if len(terms) == 1 and _none_of(terms[0], ruleset) and value is not None:
-            clauses.append(f"{_number(value)} {label(name, ruleset)}{source}")
+            clauses.append(f"{one_decimal(value)} {label(name, ruleset)}{source}")
             continue
         if ruleset.inputs[name].unit == "SD" and isinstance(value, (int, float)):
             clauses.append(f"{label(name, ruleset)} {_sd_words(value)} ({_sd_limits(terms, ruleset)}){source}")
@@ -198,10 +155,6 @@ def condition_in_words(
 def entry_in_words(entry: dict, ruleset: Ruleset, entered_unit: str = "km") -> str:
     """An explanation entry's condition with the runner's values (condition_in_words, with its sources)."""
     return condition_in_words(ruleset.rule(entry["rule"]), entry["inputs"], ruleset, entered_unit, entry.get("sources"))
-
-
-def _number(value) -> str:
-    return f"{round(value, 1):g}" if isinstance(value, float) else str(value)
 
 
 def condition_in_general(rule: Rule, ruleset: Ruleset) -> str:
@@ -251,73 +204,6 @@ def _ids(ruleset: Ruleset) -> set:
         cache = {rule.id for rule in ruleset.rules}
         object.__setattr__(ruleset, "_id_set", cache)
     return cache
-
-
-_POSITION = re.compile(r"^(?P<list>[a-z_.]+?)\.(?P<index>\d+)(?P<rest>(\..*)?)$")
-LIST_ITEMS = {"training.weekly_distance": "week"}
-
-
-def field_in_words(path: str) -> str:
-    """A field path with list positions counted from 1.
-
-    "training.weekly_distance.8" -> "week 9 of training.weekly_distance".
-    """
-    match = _POSITION.match(path)
-    if not match:
-        return "the intake as a whole" if path == "_schema" else path
-    item = LIST_ITEMS.get(match["list"], "item")
-    return f"{item} {int(match['index']) + 1} of {match['list']}{match['rest']}"
-
-
-_RANGE = re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+?)\.$")
-_AT_LEAST = re.compile(r"^Must be greater than or equal to (\S+?)\.$")
-_AT_MOST = re.compile(r"^Must be less than or equal to (\S+?)\.$")
-_ONE_OF = re.compile(r"^Must be one of: (.+)\.$")
-_LENGTH = re.compile(r"^Length must be between (\d+) and (\d+)\.$")
-_PLAIN = {
-    "Not a valid integer.": "Enter a whole number.",
-    "Not a valid number.": "Enter a number.",
-    "Not a valid boolean.": "Answer yes or no.",
-    "Missing data for required field.": "This is needed: fill it in.",
-    "Not a valid string.": "Enter text.",
-    "Field may not be null.": "This is needed: fill it in.",
-    "Must not be null.": "This is needed: fill it in.",
-}
-
-
-def plain_message(message: str) -> str:
-    """A validation message in plain language ("Enter a number from 12 to 100.")."""
-    if message in _PLAIN:
-        return _PLAIN[message]
-    if match := _RANGE.match(message):
-        return f"Enter a number from {match[1]} to {match[2]}."
-    if match := _AT_LEAST.match(message):
-        return f"Enter {match[1]} or more."
-    if match := _AT_MOST.match(message):
-        return f"Enter {match[1]} or less."
-    if match := _ONE_OF.match(message):
-        choices = [choice.strip() for choice in match[1].split(",")]
-        return f"Choose {', '.join(choices[:-1])} or {choices[-1]}." if len(choices) > 1 else f"Choose {choices[0]}."
-    if match := _LENGTH.match(message):
-        return f"Give from {match[1]} to {match[2]} entries."
-    return message
-
-
-def local_time(iso: str, zone: str | None = None) -> str:
-    """A result's UTC time in a local zone, with the zone: "1 December 2026, 10:05 CET (UTC+01:00)".
-
-    `zone` is an IANA name (Europe/Oslo); without one, the machine's local zone.
-    """
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    local = moment.astimezone(ZoneInfo(zone)) if zone else moment.astimezone()
-    offset = local.strftime("%z")
-    shown = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("+0000", "") else "UTC"
-    name = local.tzname() or ""
-    suffix = f"{name} ({shown})" if name and name != "UTC" and not name.startswith(("+", "-")) else shown
-    return f"{local.day} {local:%B %Y, %H:%M} {suffix}"
 
 
 def needs_in_words(needs: list[str], ruleset: Ruleset) -> str:

@@ -1,18 +1,54 @@
-"""A result's derived values and its history section in words, one phrase each, for every face.
+"""A result's sections in words, for every face: its risk (band, multiple, scale), derived values and history.
 
-Ratios as percentages, distances in the entered unit and in km, the change
-since the previous screening, the personal baselines, soreness seen across
-screenings and the facts kept on record (a previous DVT, a calf strain's date).
+The risk is said once for the text note and the HTML note alike; the derived
+values and the history one phrase each: ratios as percentages, distances in
+the entered unit and in km, the change since the previous screening, the
+personal baselines, soreness seen across screenings and the facts kept on
+record (a previous DVT, a calf strain's date).
 """
 
 from screening.intake.schema import KM_PER_MILE
-from screening.result.wording import percent
+from screening.result.values import number, percent
+
+
+def risk_multiple_text(risk: dict) -> str:
+    """Where the score sits: its risk multiple, said in words."""
+    return f"about {risk['relative_risk']['value']:.1f}x the risk of a runner with none of these factors"
+
+
+def scale_text(risk: dict) -> str:
+    """The band limits in points and as risk multiples, with the independence caveat."""
+    bands = risk["scale"]["bands"]
+    parts = []
+    for index, band in enumerate(bands):
+        upper = bands[index + 1]["relative_risk_from"] if index + 1 < len(bands) else None
+        multiple = (
+            f"under {upper:g}x"
+            if index == 0
+            else f"{band['relative_risk_from']:g}-{upper:g}x"
+            if upper
+            else f"{band['relative_risk_from']:g}x and over"
+        )
+        points = f"{band['from']}-{band['to']}" if upper else f"{band['from']}+"
+        parts.append(f"{band['band']} {points} ({multiple})")
+    per = risk["scale"]["points_per_doubling"]
+    return f"Bands: {', '.join(parts)}; every {per} points double the multiple, assuming independent effects."
+
+
+def band_text(risk: dict) -> str:
+    """The band in words: the score's band, or "symptomatic" with where the score itself sits."""
+    if risk["band"] == risk.get("score_band", risk["band"]):
+        return f"{risk['band'].upper()} (score {risk['score']}, {risk_multiple_text(risk)})"
+    return (
+        f"{risk['band'].upper()}: symptoms of a present injury, assess before any risk score applies "
+        f"(score {risk['score']}, {risk['score_band']} on the score's scale, {risk_multiple_text(risk)})"
+    )
 
 
 def derived_in_words(derived: dict) -> list[str]:
     """The derived values a reader needs, ratios as percentages, one phrase each; a missing one says so."""
     weeks_km = derived["weekly_distance_km"]
-    in_km = f"{', '.join(_plain(v) for v in weeks_km)} km"
+    in_km = f"{', '.join(number(v) for v in weeks_km)} km"
     if derived.get("entered_unit") == "mi":
         in_mi = ", ".join(f"{v / KM_PER_MILE:.1f}" for v in weeks_km)
         parts = [f"weekly distance {in_mi} mi ({in_km}, oldest first)"]
@@ -33,7 +69,7 @@ def derived_in_words(derived: dict) -> list[str]:
     if reference["reps"] is None:
         parts.append(f"heel-raise reference: none ({reference['basis']})")
     else:
-        parts.append(f"heel-raise reference {_plain(reference['reps'])} reps ({reference['basis']})")
+        parts.append(f"heel-raise reference {number(reference['reps'])} reps ({reference['basis']})")
     merged = derived.get("weeks_merged")
     if merged:
         weeks = "week" if merged["from_earlier"] == 1 else "weeks"
@@ -73,7 +109,7 @@ def history_in_words(history: dict | None, change: bool = True) -> list[str]:
             continue  # too few earlier screenings: "not assessed" says what the rule needs
         parts.append(
             f"{word} against the runner's own baseline: z {found['z']:+.2f} "
-            f"(mean {_plain(found['mean'])}, SD {_plain(found['sd'])}, {found['screenings']} screenings "
+            f"(mean {number(found['mean'])}, SD {number(found['sd'])}, {found['screenings']} screenings "
             f"in the last {baselines['window_days']} days)"
         )
     on_record = history.get("on_record") or {}
@@ -93,7 +129,3 @@ def history_in_words(history: dict | None, change: bool = True) -> list[str]:
     elif span is not None:
         parts.append(f"calf soreness reported on consecutive screenings across {span} day{'s' if span > 1 else ''}")
     return parts
-
-
-def _plain(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
