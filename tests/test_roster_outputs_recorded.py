@@ -38,9 +38,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from api.commands import main
-from screening.batch.run import screen_roster
-from screening.batch.storing import RosterStore
 from screening.history import Store
+from screening.roster.run import screen_roster
+from screening.roster.storing import RosterStore
 
 ROOT = Path(__file__).parents[1]
 RECORDED = Path(__file__).parent / "fixtures" / "roster_outputs"

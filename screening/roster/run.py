@@ -5,12 +5,15 @@
 Memory stays flat: rows are read in chunks, at most a few chunks are in flight,
 outputs are written as they come back (in roster order) and the report keeps
 only bounded detail. The files appear in DIR only once the whole roster has
-been read and written (see `outputs`).
+been read and written (see `output.folder`).
+
+The parent reads (read/), hands each chunk to a worker (worker/, run by
+executors/), then writes (output/) and adds up the report (report/).
 
 With more than one worker the chunks are screened in `spawn`ed processes, so a
 script that calls `screen_roster` must do so under `if __name__ == "__main__":`
 (as for any multiprocessing code); the `soleus-screen` command already does.
-With `dask` the same chunks are screened on a Dask cluster (see distributed);
+With `dask` the same chunks are screened on a Dask cluster (see executors.dask_cluster);
 the files written are the same, byte for byte, given one `screened_at`.
 """
 
@@ -20,19 +23,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.batch import JSONL_MAX_ROWS
-from screening.batch.outputs import OutputFiles, refuse_overwriting
-from screening.batch.parallel import default_workers, ordered_map
-from screening.batch.partitions import open_roster
-from screening.batch.parts import PartTask, screen_part
-from screening.batch.pipeline import start_worker
-from screening.batch.report import RosterReport
-from screening.batch.rows import Tally
-from screening.batch.stamp import RunStamp
-from screening.batch.storing import RosterStore, screen_stored_part
+from screening.roster import JSONL_MAX_ROWS
+from screening.roster.chunk import CHUNK_ROWS
+from screening.roster.executors.processes import default_workers, ordered_map
+from screening.roster.output.folder import OutputFiles, refuse_overwriting
+from screening.roster.read.open import open_roster
+from screening.roster.report import page
+from screening.roster.report.totals import RosterReport
+from screening.roster.stamp import RunStamp
+from screening.roster.storing import RosterStore, screen_stored_chunk
+from screening.roster.summary import SummaryCounts
+from screening.roster.worker.task import ChunkTask, screen_chunk, start_worker
 from screening.service import default_screener
-
-CHUNK_ROWS = 1000  # rows a partition: one task, one Parquet part
 
 
 @dataclass(frozen=True)
@@ -52,19 +54,19 @@ class RosterOutcome:
 
     @classmethod
     def of(
-        cls, tally: Tally, files: dict, stored: int | None = None, need_history: tuple[str, ...] = ()
+        cls, counts: SummaryCounts, files: dict, stored: int | None = None, need_history: tuple[str, ...] = ()
     ) -> "RosterOutcome":
-        """The outcome of a run whose rows `tally` counted and whose files are `files`."""
+        """The outcome of a run whose rows `counts` counted and whose files are `files`."""
         return cls(
-            tally.screened,
-            tally.invalid,
-            tally.referrals["urgent"],
-            dict(tally.bands),
+            counts.screened,
+            counts.invalid,
+            counts.referrals["urgent"],
+            dict(counts.bands),
             files,
-            tally.repeated_ids.total,
+            counts.repeated_ids.total,
             stored,
-            tally.referrals["soon"],
-            tally.referrals["routine"],
+            counts.referrals["soon"],
+            counts.referrals["routine"],
             need_history,
         )
 
@@ -95,10 +97,10 @@ def screen_roster(
     always writes results.jsonl, False never, None only for rosters of at most
     JSONL_MAX_ROWS rows; `dask` names a cluster ("local:N", "tcp://HOST:PORT")
     to screen on instead of `workers` processes of this machine. With `storing`
-    every screened row is stored in the runner history, a partition a
+    every screened row is stored in the runner history, a chunk a
     transaction (see storing; not with `dask`).
     Raises UnusableRoster (nothing written) when the file or DIR cannot be used,
-    distributed.ClusterError (nothing written) when the cluster fails.
+    dask_cluster.ClusterError (nothing written) when the cluster fails.
     """
     workers = workers or default_workers()
     if storing is not None and dask:
@@ -121,29 +123,29 @@ def screen_roster(
                 for index, chunk in enumerate(roster.chunks(chunk_rows)):
                     positions.append(roster.position())
                     rows += len(chunk.items)
-                    task = PartTask(chunk, stamp, _jsonl_wanted(jsonl, rows), index)
+                    task = ChunkTask(chunk, stamp, _jsonl_wanted(jsonl, rows), index)
                     yield task if storing is None else storing.task(task)
 
-            function = screen_part if storing is None else screen_stored_part
+            function = screen_chunk if storing is None else screen_stored_chunk
             with _mapping(workers, dask) as mapping:
-                for part in mapping(function, tasks()):
+                for output in mapping(function, tasks()):
                     if storing is not None:
-                        part = storing.commit(part)
+                        output = storing.commit(output)
                     if not _jsonl_wanted(jsonl, rows):
                         outputs.drop_jsonl()
-                    outputs.write(part)
-                    report.add(part)
+                    outputs.write(output)
+                    report.add(output)
                     position = positions.popleft()
                     if progress:
                         progress(position, report.screened, report.invalid_rows)
             report.full_results = outputs.full_results
-            report.render(outputs.report_path)
+            page.render(report, outputs.report_path)
         except BaseException:
             outputs.abort()
             raise
         files = outputs.commit()
     stored = storing.stored if storing is not None else None
-    return RosterOutcome.of(report.tally, files, stored, tuple(report.need_history()))
+    return RosterOutcome.of(report.counts, files, stored, tuple(report.need_history()))
 
 
 def _jsonl_wanted(jsonl: bool | None, rows: int) -> bool:
@@ -153,7 +155,7 @@ def _jsonl_wanted(jsonl: bool | None, rows: int) -> bool:
 def _mapping(workers: int, dask: str | None):
     """A context giving `mapping(function, items)`: on the Dask cluster, or this machine's processes."""
     if dask:
-        from screening.batch.distributed import cluster_map
+        from screening.roster.executors.dask_cluster import cluster_map  # dask loads only for a run on a cluster
 
         return cluster_map(dask)
     return contextlib.nullcontext(

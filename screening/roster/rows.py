@@ -1,7 +1,7 @@
-"""Validate and screen numbered roster rows and count them: the one batch pipeline.
+"""Validate and screen numbered roster rows, the one way both faces of a roster screen a row.
 
 Both faces of a roster go through here: `POST /v1/screenings/batch` (api/batch.py)
-with a request body, and `soleus-screen roster` (`run`, via `pipeline` in worker
+with a request body, and `soleus-screen roster` (`run`, via `worker.lines` in worker
 processes) with a file. So whichever face read a roster, a row keeps the same
 number, gets the same result or the same errors by field path, and the summary
 counts the same. Rows are numbered from 1: array items in order, CSV data rows
@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import NamedTuple
 
-from screening.batch.repeated_ids import PartIds, RepeatedIds, SpooledRepeatedIds
-from screening.batch.source import Chunk, RepeatedKeys
-from screening.batch.stamp import RunStamp
 from screening.errors import IntakeError
 from screening.history.series import RunnerHistory
 from screening.intake.flat import validate_flat
-from screening.ruleset.model import BANDS, URGENCIES
+from screening.roster.chunk import Chunk, RepeatedKeys
+from screening.roster.stamp import RunStamp
+from screening.roster.summary import SummaryCounts
 from screening.service import Screener, visit_time
 
 MAX_ID_SHOWN = 64
@@ -90,74 +89,15 @@ def _raw_runner_id(kind: str, payload) -> str:
     return value.strip()[:MAX_ID_SHOWN] if isinstance(value, str) else ""
 
 
-class Tally:
-    """The counts of a roster's summary, kept as its rows are screened in row order."""
-
-    def __init__(self, repeated_cap: int | None = None, *, repeated_ids: SpooledRepeatedIds | None = None):
-        """Repeated ids are kept in a RepeatedIds of `repeated_cap`, or given (a roster run spools them)."""
-        self.screened = 0
-        self.invalid = 0
-        self.bands = dict.fromkeys(BANDS, 0)
-        self.referrals = dict.fromkeys(URGENCIES, 0)  # screened rows referred, by urgency
-        self.repeated_ids: RepeatedIds | SpooledRepeatedIds = (
-            repeated_ids if repeated_ids is not None else RepeatedIds(cap=repeated_cap)
-        )
-
-    @property
-    def rows(self) -> int:
-        """Rows read (blank CSV lines are not rows)."""
-        return self.screened + self.invalid
-
-    @property
-    def not_referred(self) -> int:
-        return self.screened - sum(self.referrals.values())
-
-    def count_screened(self, row: int, runner_id: str, band: str, urgency: str | None) -> None:
-        self.screened += 1
-        self.bands[band] += 1
-        if urgency is not None:
-            self.referrals[urgency] += 1
-        assert isinstance(self.repeated_ids, RepeatedIds)
-        self.repeated_ids.add(runner_id, row)
-
-    def count_part(self, screened: int, bands: dict[str, int], urgencies: dict[str | None, int], ids: PartIds) -> None:
-        """Count a partition's screened rows at once: its counts by band and urgency, and its ids."""
-        self.screened += screened
-        for band, count in bands.items():
-            self.bands[band] += count
-        for urgency, count in urgencies.items():
-            if urgency is not None:
-                self.referrals[urgency] += count
-        assert isinstance(self.repeated_ids, SpooledRepeatedIds)
-        self.repeated_ids.add_part(ids)
-
-    def count_result(self, row: int, result: dict) -> None:
-        self.count_screened(row, result["runner_id"], result["risk"]["band"], result["referral"]["urgency"])
-
-    def count_invalid(self, rows: int = 1) -> None:
-        self.invalid += rows
-
-    def summary(self) -> dict:
-        """The summary as the batch endpoint answers it (`SummarySchema`)."""
-        return {
-            "rows": self.rows,
-            "screened": self.screened,
-            "invalid": self.invalid,
-            "bands": dict(self.bands),
-            "referrals": {"total": sum(self.referrals.values()), **self.referrals},
-            "repeated_runner_ids": self.repeated_ids.repeated,
-        }
-
-
 def screen_batch(screener: Screener, chunk: Chunk) -> dict:
     """Screen a whole roster held in memory: every row in exactly one of `results` and `errors`, and a summary."""
-    tally = Tally()
+    counts = SummaryCounts()
     results, errors = [], []
     for outcome in screen_rows(screener, chunk):
         if isinstance(outcome, InvalidRow):
-            tally.count_invalid()
+            counts.count_invalid()
             errors.append({"row": outcome.row, "errors": outcome.errors})
         else:
-            tally.count_result(outcome.row, outcome.result)
+            counts.count_result(outcome.row, outcome.result)
             results.append({"row": outcome.row, "result": outcome.result})
-    return {"ruleset": screener.ruleset.ref, "summary": tally.summary(), "results": results, "errors": errors}
+    return {"ruleset": screener.ruleset.ref, "summary": counts.summary(), "results": results, "errors": errors}

@@ -1,6 +1,6 @@
 """Screen one chunk of roster rows (with `rows`, as the HTTP face does) and render every output line for it.
 
-This runs in the worker processes. Each worker has its own screener (the
+This runs in the worker (see `task`). Each worker has its own screener (the
 durable_rules engine belongs to one process) and returns text that is ready to
 write (JSON lines, CSV rows) plus a small summary per runner for the report:
 sending rendered text back costs a fraction of pickling the result dicts, and
@@ -13,13 +13,13 @@ from typing import NamedTuple
 
 import orjson
 
-from screening.batch.cells import csv_cells, error_rows, summary_values
-from screening.batch.rows import InvalidRow, screen_rows
-from screening.batch.source import Chunk
-from screening.batch.stamp import RunStamp
+from screening.roster.chunk import Chunk
+from screening.roster.rows import InvalidRow, screen_rows
+from screening.roster.stamp import RunStamp
+from screening.roster.worker.csv_cells import csv_cells, error_rows, summary_values
 from screening.service import default_screener
 
-__all__ = ["ChunkOutput", "InvalidRow", "RunnerSummary", "screen_chunk", "start_worker"]
+__all__ = ["ChunkLines", "InvalidRow", "RunnerSummary", "screen_lines"]
 
 
 class RunnerSummary(NamedTuple):
@@ -37,11 +37,11 @@ class RunnerSummary(NamedTuple):
     stage: str = ""  # the programme's stage cell: "stage 2", "withheld" ("" without a programme)
 
 
-class ChunkOutput(NamedTuple):
+class ChunkLines(NamedTuple):
     """A screened chunk: results.jsonl bytes, results.csv and errors.csv text, summaries.
 
     `values` holds each runner's results.csv columns as plain values (see
-    cells.summary_values), for the Parquet part built from them.
+    csv_cells.summary_values), for the Parquet part built from them.
     """
 
     jsonl: bytes
@@ -52,12 +52,7 @@ class ChunkOutput(NamedTuple):
     values: list[list]
 
 
-def start_worker() -> None:
-    """Build this process's screener before the first chunk arrives."""
-    default_screener()
-
-
-def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None, **history) -> ChunkOutput:
+def screen_lines(chunk: Chunk, stamp: RunStamp | None = None, **history) -> ChunkLines:
     """Validate and screen every row of a chunk (with `rows`); invalid rows become error rows.
 
     With a `stamp`, every runner gets the run's time and an id derived from the
@@ -92,7 +87,7 @@ def screen_chunk(chunk: Chunk, stamp: RunStamp | None = None, **history) -> Chun
                 tuple(result["not_assessed"]),
                 (start, len(jsonl)),
                 tuple((entry["rule"], name) for entry in result["not_assessed_detail"] for name in entry["missing"]),
-                values[-1][-1],  # the programme_stage column (cells.summary_values)
+                values[-1][-1],  # the programme_stage column (csv_cells.summary_values)
             )
         )
-    return ChunkOutput(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)
+    return ChunkLines(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)

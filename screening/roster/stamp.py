@@ -8,7 +8,7 @@ time the run started). A screening id is a hash of the run (roster name,
 ruleset name and version, screened_at), the row and the runner id, written like
 a UUID's hex: two runs of one roster with one `--screened-at` give the same ids
 on every row, wherever each row was screened; runs at different times never
-share one. A stamp is small and picklable: it travels with every partition.
+share one. A stamp is small and picklable: it travels with every chunk.
 """
 
 import hashlib

@@ -9,8 +9,8 @@ which rows, so the club can fix its list.
 `RepeatedIds` takes (id, row) pairs one at a time: memory grows with the
 number of distinct ids (a dict entry each, 100-250 bytes with the id and row
 objects), fine for a request body. A roster file has no bound, so its run uses
-`SpooledRepeatedIds`: each partition's ids arrive as `PartIds`, made where the
-partition was screened (an 8-byte digest per row, and the rows and ids as one
+`SpooledRepeatedIds`: each chunk's ids arrive as `ChunkIds`, made where the
+chunk was screened (an 8-byte digest per row, and the rows and ids as one
 JSON text); the digests stay in memory (8 bytes a row), the texts go to a
 temporary file, and at the end only the rows whose digest occurs more than once
 are read back and run through `RepeatedIds`, in row order. Rows with a digest
@@ -65,14 +65,14 @@ class RepeatedIds:
         return sorted(self._repeated.values(), key=lambda entry: entry["rows"][0])
 
 
-class PartIds(NamedTuple):
-    """One partition's screened rows and their runner ids, compact to send and to keep."""
+class ChunkIds(NamedTuple):
+    """One chunk's screened rows and their runner ids, compact to send and to keep."""
 
     digests: bytes  # DIGEST_BYTES a row, in row order
     text: bytes  # JSON [[rows...], [ids...]]
 
     @classmethod
-    def of(cls, rows: Sequence[int], runner_ids: Sequence[str]) -> "PartIds":
+    def of(cls, rows: Sequence[int], runner_ids: Sequence[str]) -> "ChunkIds":
         digests = b"".join(_digest(runner_id) for runner_id in runner_ids)
         return cls(digests, orjson.dumps([list(rows), list(runner_ids)]))
 
@@ -86,28 +86,28 @@ def _digest(runner_id: str) -> bytes:
 
 
 class _Spooled(NamedTuple):
-    start: int  # the partition's first row's position among all rows added
+    start: int  # the chunk's first row's position among all rows added
     offset: int  # where its text is in the spool file
     size: int
 
 
 class SpooledRepeatedIds:
-    """`RepeatedIds` for a roster of any length: add each partition's `PartIds` in row order, then read."""
+    """`RepeatedIds` for a roster of any length: add each chunk's `ChunkIds` in row order, then read."""
 
     def __init__(self, cap: int | None = None):
         self.cap = cap
         self._digests = bytearray()
-        self._parts: list[_Spooled] = []
+        self._chunks: list[_Spooled] = []
         self._spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the answer is made)
         weakref.finalize(self, self._spool.close)
         self._answer: RepeatedIds | None = None
 
-    def add_part(self, ids: PartIds) -> None:
+    def add_chunk(self, ids: ChunkIds) -> None:
         if self._answer is not None:
-            raise RuntimeError("repeated ids were already read: add every partition first")
+            raise RuntimeError("repeated ids were already read: add every chunk first")
         if not ids.screened:
             return
-        self._parts.append(_Spooled(len(self._digests) // DIGEST_BYTES, self._spool.tell(), len(ids.text)))
+        self._chunks.append(_Spooled(len(self._digests) // DIGEST_BYTES, self._spool.tell(), len(ids.text)))
         self._spool.write(ids.text)
         self._digests += ids.digests
 
@@ -122,8 +122,8 @@ class SpooledRepeatedIds:
     def _answered(self) -> RepeatedIds:
         if self._answer is None:
             self._answer = RepeatedIds(self.cap)
-            for part, positions in self._shared_digest_positions():
-                rows, runner_ids = self._read(part)
+            for chunk, positions in self._shared_digest_positions():
+                rows, runner_ids = self._read(chunk)
                 for position in positions:
                     self._answer.add(runner_ids[position], rows[position])
             self._spool.close()
@@ -131,7 +131,7 @@ class SpooledRepeatedIds:
         return self._answer
 
     def _shared_digest_positions(self) -> list[tuple[_Spooled, list[int]]]:
-        """Each partition holding a row whose digest occurs more than once, with those rows' positions in it."""
+        """Each chunk holding a row whose digest occurs more than once, with those rows' positions in it."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -144,14 +144,14 @@ class SpooledRepeatedIds:
         if not len(shared):
             return []
         positions = pc.indices_nonzero(pc.is_in(digests, value_set=shared)).to_pylist()
-        starts = [part.start for part in self._parts]
+        starts = [chunk.start for chunk in self._chunks]
         grouped: dict[int, list[int]] = {}
         for position in positions:  # ascending: row order
             index = bisect.bisect_right(starts, position) - 1
             grouped.setdefault(index, []).append(position - starts[index])
-        return [(self._parts[index], grouped[index]) for index in sorted(grouped)]
+        return [(self._chunks[index], grouped[index]) for index in sorted(grouped)]
 
-    def _read(self, part: _Spooled) -> tuple[list[int], list[str]]:
-        self._spool.seek(part.offset)
-        rows, runner_ids = orjson.loads(self._spool.read(part.size))
+    def _read(self, chunk: _Spooled) -> tuple[list[int], list[str]]:
+        self._spool.seek(chunk.offset)
+        rows, runner_ids = orjson.loads(self._spool.read(chunk.size))
         return rows, runner_ids

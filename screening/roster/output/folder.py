@@ -9,7 +9,7 @@ into DIR removes it once it can prove that run is dead (see `staging`). DIR
 must not hold the roster itself under an output file's name: it would be
 replaced by the results (`refuse_overwriting`).
 
-results.parquet is a folder of parts (see parquet); results.jsonl is written
+results.parquet is a folder of parts (see worker.parquet_part); results.jsonl is written
 only while `keep_jsonl` (see JSONL_MAX_ROWS in the package), and an earlier run's is
 removed when this run writes none, so no file in DIR is from another run.
 """
@@ -20,11 +20,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from screening.batch import staging
-from screening.batch.cells import ERROR_COLUMNS, RESULT_COLUMNS
-from screening.batch.parquet import PARQUET_DIR, part_bytes, part_name
-from screening.batch.parts import PartOutput
-from screening.batch.source import UnusableRoster
+from screening.errors import UnusableRoster
+from screening.roster.output import staging
+from screening.roster.worker.csv_cells import ERROR_COLUMNS, RESULT_COLUMNS
+from screening.roster.worker.parquet_part import PARQUET_DIR, part_bytes, part_name
+from screening.roster.worker.task import ChunkOutput
 
 RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML = "results.csv", "results.jsonl", "errors.csv", "report.html"
 OUTPUT_FILES = (RESULTS_CSV, RESULTS_JSONL, ERRORS_CSV, REPORT_HTML, PARQUET_DIR)
@@ -62,14 +62,14 @@ class OutputFiles:
     def report_path(self) -> Path:
         return self.staging / REPORT_HTML
 
-    def write(self, part: PartOutput) -> None:
-        """Write a partition's lines and its Parquet part (none for a partition of invalid rows only)."""
+    def write(self, chunk: ChunkOutput) -> None:
+        """Write a chunk's lines and its Parquet part (none for a chunk of invalid rows only)."""
         if self._jsonl:
-            self._jsonl.write(part.jsonl)
-        self._results.write(part.results_csv)
-        self._errors.write(part.errors_csv)
-        if part.tally.screened:
-            self._write_part(part.parquet)
+            self._jsonl.write(chunk.jsonl)
+        self._results.write(chunk.results_csv)
+        self._errors.write(chunk.errors_csv)
+        if chunk.counts.screened:
+            self._write_part(chunk.parquet)
 
     def _write_part(self, parquet: bytes) -> None:
         (self.staging / PARQUET_DIR / part_name(self._parts)).write_bytes(parquet)

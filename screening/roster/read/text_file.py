@@ -1,4 +1,4 @@
-"""Open a roster file (CSV or a JSON array of intakes) and stream it in chunks of rows.
+"""Read a roster file (CSV or a JSON array of intakes) and stream it in chunks of rows.
 
 The format is read from the file, not its name: a JSON array starts with `[`.
 CSV rows are read with `screening.intake.csv_reader` (strict UTF-8, contract column
@@ -9,14 +9,13 @@ held in memory whole. A file that cannot be read as a roster raises
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import ijson
 
-from screening.errors import ScreeningError
+from screening.errors import UnusableRoster
 from screening.intake.csv_reader import CsvError, read_rows, text_lines
 from screening.intake.json_keys import KeyRecordingDict, repeated_keys
+from screening.roster.chunk import Chunk, RepeatedKeys
 
 BLOCK = 1 << 16
 BOM = b"\xef\xbb\xbf"
@@ -24,51 +23,8 @@ BOM = b"\xef\xbb\xbf"
 WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
-@dataclass(frozen=True)
-class RepeatedKeys:
-    """A JSON item that names a key twice in one object: its row error, by field path."""
-
-    errors: dict[str, list[str]]
-
-
-class UnusableRoster(ScreeningError):
-    """The roster (or the output folder) cannot be used at all; nothing is written."""
-
-
-@dataclass
-class Chunk:
-    """Numbered rows to screen together: CSV rows as cell tuples under `header`, or JSON items.
-
-    Cell tuples under one header pickle far smaller than a dict per row (chunks
-    go to worker processes).
-    """
-
-    kind: str  # "csv" or "json"
-    header: tuple[str, ...] | None
-    items: list[tuple[int, Any]] = field(default_factory=list)
-
-    @classmethod
-    def of_csv(cls, rows: list[tuple[int, dict[str, str]]], header: tuple[str, ...] | None = None) -> "Chunk":
-        """A chunk of CSV rows as `read_rows` gives them (each a dict under the same header)."""
-        header = header or (tuple(rows[0][1]) if rows else ())
-        return cls("csv", header, [(number, tuple(row.values())) for number, row in rows])
-
-    @classmethod
-    def of_json(cls, items: list[tuple[int, Any]]) -> "Chunk":
-        return cls("json", None, items)
-
-    def rows(self) -> Iterator[tuple[int, Any]]:
-        """Each (row number, row as read): a CSV row as {column: text}, a JSON item as parsed."""
-        if self.header is None:
-            yield from self.items
-            return
-        header = self.header
-        for number, cells in self.items:
-            yield number, dict(zip(header, cells, strict=True))
-
-
-class Roster:
-    """An open roster file; iterate `chunks(size)`; `position()` is the bytes read so far."""
+class TextRoster:
+    """An open roster file (CSV or JSON); iterate `chunks(size)`; `position()` is the bytes read so far."""
 
     def __init__(self, path):
         self.path = str(path)
@@ -144,7 +100,7 @@ class Roster:
                 yield number, (RepeatedKeys(repeated) if repeated else item)
         except ijson.JSONError as error:
             raise UnusableRoster(
-                f"{self.path}: not a valid JSON array after item {number}: {_first_line(error)}"
+                f"{self.path}: not a valid JSON array after item {number}: {first_line(error)}"
             ) from None
 
 
@@ -155,7 +111,7 @@ def _size(handle) -> int:
     return size
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     """The parser's message without the excerpt of the file it quotes (intake values stay private)."""
     text = error.args[0] if error.args else str(error)
     if isinstance(text, bytes):

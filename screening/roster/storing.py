@@ -3,21 +3,21 @@
     storing = RosterStore(store, url, team="club-a")
     screen_roster("roster.csv", "out/", storing=storing)   # storing.stored: rows committed
 
-Each partition is screened where it always is (this process or a local worker
-process, `screen_stored_part`): every runner with their earlier stored
+Each chunk is screened where it always is (this process or a local worker
+process, `screen_stored_chunk`): every runner with their earlier stored
 screenings (so the history rules run and the result has its `history` section
 and `"stored": true`), the rows to store made there. This process then commits
-each partition's rows in one transaction, in roster order, before it writes
-the partition's lines: a batch is stored whole or not at all, and a run that
+each chunk's rows in one transaction, in roster order, before it writes
+the chunk's lines: a batch is stored whole or not at all, and a run that
 fails says exactly which rows were stored. A worker process opens the store
 itself (a SQLite file in WAL mode or PostgreSQL: readers never wait for the
 writer). A runner's history is what was stored before this run: the run's own
-rows (a runner on two rows, or in a partition committed earlier) never count,
+rows (a runner on two rows, or in a chunk committed earlier) never count,
 so the results do not depend on how the roster was cut or on the workers. A
 row that gives its own `screened_at` reads what was stored before the earlier
 of that time and the run's; if the same runner is on two such rows of one
 run, dated before the run, the later row may see the earlier one only when
-the earlier one's partition was committed first (the report flags the
+the earlier one's chunk was committed first (the report flags the
 repeated id).
 
 A rerun of a run (the same roster, the same `--screened-at`: the same
@@ -38,22 +38,22 @@ from typing import NamedTuple
 import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
-from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history import audit
 from screening.history.series import RunnerHistory
 from screening.history.store import ResumeMismatch, Screening, Store, failure_reason, make_engine
+from screening.roster.worker.task import ChunkOutput, ChunkTask, screen_chunk
 from screening.timestamps import naive_utc, parse_time
 
 
-class StoredPartTask(NamedTuple):
-    part: PartTask
-    url: str  # the database, opened by the process that screens the partition
+class StoredChunkTask(NamedTuple):
+    chunk: ChunkTask
+    url: str  # the database, opened by the process that screens the chunk
     team: str
 
 
-class StoredPart(NamedTuple):
-    part: PartOutput
-    rows: list[dict]  # the partition's Screening rows, in roster order, to commit in one transaction
+class StoredChunk(NamedTuple):
+    chunk: ChunkOutput
+    rows: list[dict]  # the chunk's Screening rows, in roster order, to commit in one transaction
     first_row: int | None  # its first and last roster row (None: no runner screened)
     last_row: int | None
 
@@ -68,7 +68,7 @@ class StoreFailed(Exception):
         super().__init__(failure_reason(error))
 
 
-_stores: dict[str, Store] = {}  # one per database per process: a worker screens many partitions
+_stores: dict[str, Store] = {}  # one per database per process: a worker screens many chunks
 
 
 def _store(url: str) -> Store:
@@ -77,10 +77,10 @@ def _store(url: str) -> Store:
     return _stores[url]
 
 
-def screen_stored_part(task: StoredPartTask) -> StoredPart:
-    """Screen a partition with each runner's stored history, and make the rows that store it."""
+def screen_stored_chunk(task: StoredChunkTask) -> StoredChunk:
+    """Screen a chunk with each runner's stored history, and make the rows that store it."""
     store = _store(task.url)
-    run_time = parse_time(task.part.stamp.screened_at)
+    run_time = parse_time(task.chunk.stamp.screened_at)
     rows: list[dict] = []
 
     def history_of(runner_id: str, visit: datetime | None) -> RunnerHistory:
@@ -91,9 +91,9 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
         # Claimed before the lines are rendered; no file is published unless this row's batch is committed.
         rows.append(Screening.to_store(intake, result, task.team)[0].row())
 
-    part = screen_part(task.part, history_of=history_of, keep=keep)
-    screened = orjson.loads(part.ids.text)[0] if rows else []  # the screened rows' roster numbers, in order
-    return StoredPart(part, rows, screened[0] if screened else None, screened[-1] if screened else None)
+    chunk = screen_chunk(task.chunk, history_of=history_of, keep=keep)
+    screened = orjson.loads(chunk.ids.text)[0] if rows else []  # the screened rows' roster numbers, in order
+    return StoredChunk(chunk, rows, screened[0] if screened else None, screened[-1] if screened else None)
 
 
 class RosterStore:
@@ -102,7 +102,7 @@ class RosterStore:
     def __init__(self, store: Store, url: str, team: str = "", actor: str | None = None):
         self.store, self.url, self.team = store, url, team
         self.actor = actor or _os_user()
-        _stores.setdefault(url, store)  # partitions screened in this process read through the same store
+        _stores.setdefault(url, store)  # chunks screened in this process read through the same store
         self.stored = 0  # rows committed
         self.resumed = 0  # rows an earlier run of the same roster (same screened_at) had stored: not stored again
         self.through: int | None = None  # the last roster row committed
@@ -119,12 +119,12 @@ class RosterStore:
             screening_id=row["screening_id"],
         )
 
-    def task(self, part: PartTask) -> StoredPartTask:
-        self.screened_at = part.stamp.screened_at
-        return StoredPartTask(part, self.url, self.team)
+    def task(self, chunk: ChunkTask) -> StoredChunkTask:
+        self.screened_at = chunk.stamp.screened_at
+        return StoredChunkTask(chunk, self.url, self.team)
 
-    def commit(self, stored: StoredPart) -> PartOutput:
-        """Store a partition's rows in one transaction (all or none); raise StoreFailed if it cannot."""
+    def commit(self, stored: StoredChunk) -> ChunkOutput:
+        """Store a chunk's rows in one transaction (all or none); raise StoreFailed if it cannot."""
         if stored.rows:
             try:
                 added = self.store.add_many(stored.rows, audit=[self._entry(row) for row in stored.rows], resume=True)
@@ -133,7 +133,7 @@ class RosterStore:
             self.stored += added
             self.resumed += len(stored.rows) - added
             self.through = stored.last_row
-        return stored.part
+        return stored.chunk
 
 
 def _os_user() -> str:

@@ -1,6 +1,6 @@
-"""results.parquet: one zstd-compressed Parquet part per screened partition, in roster order.
+"""results.parquet: one zstd-compressed Parquet part per screened chunk, in roster order.
 
-    part = part_bytes(output)          # in the worker that screened the partition
+    part = part_bytes(lines)           # in the worker that screened the chunk
     table = pyarrow.parquet.read_table("out/results.parquet")   # all parts, in row order
 
 results.parquet is a folder of part files named part-000000.parquet,
@@ -9,14 +9,14 @@ holds the results.csv columns as typed values (`referral` a boolean, the
 reason lists as lists, nothing spreadsheet-escaped) and `result`, the full
 result as JSON text, exactly the line results.jsonl would hold for the runner.
 JSON text compresses well with zstd: the part is about a tenth of its JSON.
-Parts are built where the partition was screened, so compression is shared
+Parts are built where the chunk was screened, so compression is shared
 out like screening, and the writer only saves bytes.
 """
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from screening.batch.pipeline import ChunkOutput
+from screening.roster.worker.lines import ChunkLines
 
 PARQUET_DIR = "results.parquet"
 COMPRESSION = "zstd"
@@ -42,7 +42,7 @@ def part_name(index: int) -> str:
     return f"part-{index:06d}.parquet"
 
 
-def part_table(output: ChunkOutput) -> pa.Table:
+def part_table(output: ChunkLines) -> pa.Table:
     """The chunk's screened runners as a table of SCHEMA (a chunk of invalid rows only gives no rows)."""
     summary_columns = list(zip(*output.values, strict=True)) or [()] * (len(SCHEMA) - 1)
     jsonl = output.jsonl
@@ -51,7 +51,7 @@ def part_table(output: ChunkOutput) -> pa.Table:
     return pa.Table.from_arrays([*arrays, pa.array(results, type=pa.string())], schema=SCHEMA)
 
 
-def part_bytes(output: ChunkOutput | None) -> bytes:
+def part_bytes(output: ChunkLines | None) -> bytes:
     """The chunk's results as one Parquet file in memory; None gives a part with no rows."""
     sink = pa.BufferOutputStream()
     pq.write_table(part_table(output) if output else SCHEMA.empty_table(), sink, compression=COMPRESSION)

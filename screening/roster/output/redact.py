@@ -22,8 +22,8 @@ import orjson
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from screening.batch.outputs import ERRORS_CSV, REPORT_HTML, RESULTS_CSV, RESULTS_JSONL
-from screening.batch.parquet import COMPRESSION, PARQUET_DIR
+from screening.roster.output.folder import ERRORS_CSV, REPORT_HTML, RESULTS_CSV, RESULTS_JSONL
+from screening.roster.worker.parquet_part import COMPRESSION, PARQUET_DIR
 
 
 @dataclass
@@ -45,7 +45,7 @@ def _csv(path: Path, runner_id: str) -> int:
     if not rows or "runner_id" not in rows[0]:
         return 0
     column = rows[0].index("runner_id")
-    # A cell a spreadsheet would read as a formula is written with a leading apostrophe (cells.py).
+    # A cell a spreadsheet would read as a formula is written with a leading apostrophe (worker/csv_cells.py).
     kept = [row for row in rows[1:] if len(row) <= column or row[column].removeprefix("'") != runner_id]
     if len(kept) == len(rows) - 1:
         return 0

@@ -1,23 +1,23 @@
-"""Screen a roster's partitions on a Dask cluster: a local one of N worker processes, or a scheduler's.
+"""Screen a roster's chunks on a Dask cluster: a local one of N worker processes, or a scheduler's.
 
     with cluster_map("local:2") as mapping:          # or "tcp://scheduler:8786"
-        for part in mapping(screen_part, tasks):     # in roster order
+        for output in mapping(screen_chunk, tasks):     # in roster order
             ...
 
 This is Dask distributed, not a home-made pool. A `WorkerPlugin` builds the
 screener (ruleset and durable_rules engine) once in every worker process, as
-it joins, before its first partition; each worker process should run one
+it joins, before its first chunk; each worker process should run one
 thread (`LocalCluster(threads_per_worker=1)`, `dask worker --nthreads 1`):
 the engine screens one runner at a time per process, so more threads only
-wait. The roster is read by this process and partitions are submitted a few
-per worker thread ahead (`parallel.submit_in_order`), so memory stays flat
+wait. The roster is read by this process and chunks are submitted a few
+per worker thread ahead (`processes.submit_in_order`), so memory stays flat
 and results come back in roster order whatever finishes first.
 
-A worker that dies mid-partition (killed, out of memory, its machine lost) is
+A worker that dies mid-chunk (killed, out of memory, its machine lost) is
 Dask's to handle: its nanny starts a new worker process and the scheduler
-gives the partition to a live worker; a partition is pure (same rows, same
+gives the chunk to a live worker; a chunk is pure (same rows, same
 stamp, same output), so a rerun changes nothing. Only when workers died
-running the same partition more than `distributed.scheduler.allowed-failures`
+running the same chunk more than `distributed.scheduler.allowed-failures`
 times (3 by default), or the scheduler is lost, does the run fail: it raises
 `ClusterError` and, like any failed run, writes nothing.
 """
@@ -28,9 +28,9 @@ import pickle
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from screening.batch.parallel import IN_FLIGHT_PER_WORKER, default_workers, submit_in_order
-from screening.batch.pipeline import start_worker
 from screening.errors import ScreeningError
+from screening.roster.executors.processes import IN_FLIGHT_PER_WORKER, default_workers, submit_in_order
+from screening.roster.worker.task import start_worker
 
 ADDRESS = re.compile(r"^(local(:(?P<workers>[1-9]\d*))?|(tcp|tls)://\S+:\d+)$")
 WORKERS_SECONDS = 60
@@ -41,12 +41,12 @@ PLUGIN_NAME = "soleus-screen-screener"
 # (5-10% of a worker's CPU, and no use here); every server measures its event loop every 20 ms
 # (a warning about a blocked loop, which is silenced here anyway); nannies poll their worker's
 # memory every 100 ms and everyone samples the system every 0.5 s. Work stealing moves queued
-# tasks between workers: partitions are all alike, and the scheduler hands them out as workers
+# tasks between workers: chunks are all alike, and the scheduler hands them out as workers
 # free up (queuing), so it has nothing to balance. Together these took 4-5% of a core in this
 # process and 1.5% in each worker on an idle local:2 cluster; tuned, 0.7% and 0.3%.
 # Every Dask connection keeps its last messages under 1 MB for debugging, 1000 by default: a
-# partition's task is a few hundred KB, so the client's stream to the scheduler, and a local
-# scheduler's stream to each worker, held the last 1000 partitions' rows in this process (some
+# chunk's task is a few hundred KB, so the client's stream to the scheduler, and a local
+# scheduler's stream to each worker, held the last 1000 chunks' rows in this process (some
 # 300 MB once a roster passed 1,000,000 rows). Ten are kept.
 CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 10}
 LOCAL_CLUSTER_CONFIG = {
@@ -78,7 +78,7 @@ def _worker_plugin():
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class ScreenerPlugin(WorkerPlugin):
-        """Build the process's screener when a worker starts (or restarts), not in its first partition."""
+        """Build the process's screener when a worker starts (or restarts), not in its first chunk."""
 
         name = PLUGIN_NAME
 
@@ -110,8 +110,8 @@ def _client(address: str):
         except (OSError, TimeoutError) as error:
             raise ClusterError(f"could not start a local Dask cluster of {workers} workers: {error}") from None
         # Results come straight from the workers, not through the scheduler: that one is in this
-        # process, so each partition's output would be read, written and read again here
-        # (1-3 ms of this process's CPU a partition of 1,000 rows).
+        # process, so each chunk's output would be read, written and read again here
+        # (1-3 ms of this process's CPU a chunk of 1,000 rows).
         with cluster, dask.config.set(CLIENT_CONFIG), Client(cluster, direct_to_workers=True) as client:
             yield client
         return

@@ -1,9 +1,10 @@
-"""What a roster's report counts of every screened runner, counted per partition where it was screened.
+"""What a roster's report counts of every screened runner, counted per chunk where it was screened.
 
-A `Tally` of one partition's runners is made in the worker that screened them
-(`parts.screen_part`); the report adds the tallies up, so its process does not
+The `ChunkCounts` of one chunk's runners are made in the worker that screened
+them (`task.screen_chunk`); the report adds them up, so its process does not
 walk every runner's fired rules. Counting is order-free: the report is the
-same whichever partition's tally arrives first.
+same whichever chunk's counts arrive first. (The roster summary's counts are
+`summary.SummaryCounts`.)
 """
 
 from collections import Counter
@@ -16,7 +17,7 @@ from screening.ruleset.model import BANDS, Ruleset
 BIN_WIDTH = 5
 
 
-class Tally(NamedTuple):
+class ChunkCounts(NamedTuple):
     screened: int
     bands: dict[str, int]
     urgencies: dict[str | None, int]
@@ -47,13 +48,13 @@ def needs_history(ruleset: Ruleset) -> frozenset[str]:
     )
 
 
-def tally(runners: Sequence, bins: int, set_aside: frozenset[str] = frozenset()) -> Tally:
-    """Count a partition's runners (pipeline.RunnerSummary) into `bins` score bins.
+def count_chunk(runners: Sequence, bins: int, set_aside: frozenset[str] = frozenset()) -> ChunkCounts:
+    """Count a chunk's runners (lines.RunnerSummary) into `bins` score bins.
 
     A runner counts as not assessed for a rule outside `set_aside` (the rules
     that need the history, in a run without a store: said once, not per runner).
     """
-    return Tally(
+    return ChunkCounts(
         len(runners),
         dict(Counter(runner.band for runner in runners)),
         dict(Counter(runner.urgency for runner in runners)),
