@@ -17,8 +17,9 @@ both sides share:
 - `chunk`: `Chunk`, the unit of work, and `CHUNK_ROWS`
 - `repeated_ids`: runner ids on more than one row, counted per chunk and spooled
 - `stamp`: one time and one identity for a whole run, so two runs compare byte for byte
-- `storing`: a run that stores in the runner history (`--store`; not named `store`,
-  so it cannot be mistaken for history/store.py)
+- `storing`: a run that stores in the runner history (`--store`): `screen_stored_chunk`
+  runs in the worker, `RosterStore` commits in the parent (not named `store`, so it
+  cannot be mistaken for history/store.py)
 
 Sub-packages:
 
@@ -27,6 +28,13 @@ Sub-packages:
 - `executors/`: where chunks run, in order, with bounded memory: processes, a Dask cluster
 - `output/`: the parent writes the files in a staging folder and publishes them; erasure from run folders
 - `report/`: the parent adds the chunks up (`totals`) and renders the page (`page`, `templates/`)
+
+Where this departs from the sketch in issue #28, and why: the stored run keeps
+the name `storing` (see above); erasure from run folders (`redact`) sits in
+output/, beside the file names it rewrites, not at the top; report/ names its
+modules for their jobs, `totals` (the parent's accumulation) and `page` (the
+rendering), rather than a report/report.py; and `start_worker` is in
+worker/task.py, the worker's entry, which the executors call.
 
 The `soleus-screen roster` subcommand is api/commands/roster.py. Nothing is
 imported here, so registering the subcommand keeps the command line quick to start.

@@ -53,6 +53,7 @@ def tables(report: RosterReport) -> dict:
 
 
 def context(report: RosterReport) -> dict:
+    """What the template is rendered with (the runners' records are embedded after, at DATA_MARK)."""
     urgencies = report.urgencies
     some_assessed, none_assessed = report.assessed_for_none(report.not_assessed())
     return {
