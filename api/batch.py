@@ -1,7 +1,7 @@
 """Screen a roster sent in one request: read the body, document the answer.
 
-The rows are screened and counted by `screening.batch.rows`, the pipeline the
-`soleus-screen roster` command uses, so both number rows alike (from 1: array
+The rows are screened and counted by `screening.roster.rows`, as the
+`soleus-screen roster` command screens them, so both number rows alike (from 1: array
 items in order, CSV data rows as a spreadsheet counts them below the header)
 and give the same results, errors and counts. The whole request fails only when
 the body itself cannot be read (400: not JSON, or a malformed CSV, naming the
@@ -16,11 +16,11 @@ from api.body import binary_chunks, json_body
 from api.openapi import JSON
 from api.problems import Problem
 from screening import Screener
-from screening.batch.repeated_ids import ROWS_SHOWN
-from screening.batch.rows import screen_batch
-from screening.batch.source import Chunk
 from screening.intake.csv_reader import CsvError, read_rows, text_lines
 from screening.result.schema import BANDS, URGENCIES, ResultSchema, RulesetRef
+from screening.roster.chunk import Chunk
+from screening.roster.repeated_ids import ROWS_SHOWN
+from screening.roster.rows import screen_batch
 
 
 class RowResultSchema(Schema):
@@ -122,7 +122,7 @@ def read(kind: str) -> Chunk:
 
 
 def screen(core: Screener, kind: str) -> dict:
-    """Screen the body's roster with the batch pipeline the roster command uses (`screening.batch.rows`)."""
+    """Screen the body's roster as the roster command screens its rows (`screening.roster.rows`)."""
     return screen_batch(core, read(kind))
 
 

@@ -7,11 +7,11 @@
     ├── CsvError          a CSV cannot be read as a roster, naming the row
     │                     (screening/intake/csv_reader.py)
     └── UnusableRoster    a roster file or output folder cannot be used at all;
-                          nothing is written (screening/batch/source.py)
+                          nothing is written (raised by screening/roster/read/ and output/)
 
 Each one means the caller gets no result: a screening is never returned
 partially evaluated, and a roster's files appear only when every row was read.
-The last two live with the modules that raise them.
+CsvError lives with the module that raises it.
 """
 
 
@@ -42,3 +42,7 @@ class EngineError(ScreeningError):
     A partial set of fired rules would understate risk, so the screening is
     abandoned instead.
     """
+
+
+class UnusableRoster(ScreeningError):
+    """The roster (or the output folder) cannot be used at all; nothing is written."""

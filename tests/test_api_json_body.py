@@ -81,7 +81,7 @@ def test_the_screen_command_refuses_a_key_given_twice(tmp_path, example_intake, 
 def test_a_json_roster_item_with_a_key_given_twice_is_that_rows_error(tmp_path, example_intake):
     import csv
 
-    from screening.batch.run import screen_roster
+    from screening.roster.run import screen_roster
 
     path = tmp_path / "roster.json"
     path.write_text("[" + with_red_flag_repeated(example_intake) + ", " + example_text(example_intake) + "]")

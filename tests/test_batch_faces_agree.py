@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
 
 EXAMPLE_ROSTER = Path(__file__).parents[1] / "examples" / "roster.csv"
 HEADER = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from api import DEFAULTS
 from api.commands.exits import EXIT_INVALID
-from screening.batch.cells import RESULT_COLUMNS
+from screening.roster.worker.csv_cells import RESULT_COLUMNS
 
 ROOT = Path(__file__).parents[1]
 ROSTER = (ROOT / "docs" / "guides" / "roster.md").read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.batch import repeated_ids
-from screening.batch.repeated_ids import ROWS_SHOWN, PartIds, RepeatedIds, SpooledRepeatedIds
+from screening.roster import repeated_ids
+from screening.roster.repeated_ids import ROWS_SHOWN, ChunkIds, RepeatedIds, SpooledRepeatedIds
 
 
 def test_ids_on_one_row_each_are_not_repeated():
@@ -46,7 +46,7 @@ def _spooled(pairs: list[tuple[str, int]], cuts: list[int], cap: int | None) -> 
     bounds = [0, *sorted(cut % (len(pairs) + 1) for cut in cuts), len(pairs)]
     for start, end in itertools.pairwise(bounds):
         part = pairs[start:end]
-        ids.add_part(PartIds.of([row for _, row in part], [runner_id for runner_id, _ in part]))
+        ids.add_chunk(ChunkIds.of([row for _, row in part], [runner_id for runner_id, _ in part]))
     return ids
 
 
@@ -75,4 +75,4 @@ def test_spooled_ids_keep_a_digest_per_row_not_the_ids():
     assert len(spooled._digests) == 5000 * repeated_ids.DIGEST_BYTES
     assert (spooled.repeated, spooled.total) == ([], 0)
     with pytest.raises(RuntimeError, match="already read"):
-        spooled.add_part(PartIds.of([5001], ["club-5001"]))
+        spooled.add_chunk(ChunkIds.of([5001], ["club-5001"]))

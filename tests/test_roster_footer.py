@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "roster.csv"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 SCRIPT = ROOT / "scripts" / "make_roster.py"

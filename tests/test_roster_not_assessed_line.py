@@ -4,7 +4,7 @@ the same columns) are said in one line; the table keeps the rules some runners c
 import html
 from pathlib import Path
 
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "roster.csv"  # no ostrc_o2 columns
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.parallel import IN_FLIGHT_PER_WORKER, ordered_map
-from screening.batch.run import screen_roster
+from screening.roster.executors.processes import IN_FLIGHT_PER_WORKER, ordered_map
+from screening.roster.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 

@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import screening.batch.run as run_module
-from screening.batch.run import screen_roster
-from screening.batch.source import UnusableRoster
+import screening.roster.run as run_module
+from screening.errors import UnusableRoster
+from screening.roster.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 AT = "2026-12-01T08:00:00Z"

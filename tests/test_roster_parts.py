@@ -8,10 +8,10 @@ from collections import Counter
 import pyarrow.parquet as pq
 import pytest
 
-from screening.batch.parts import PartTask, screen_part
-from screening.batch.source import Chunk
-from screening.batch.stamp import RunStamp
 from screening.errors import EngineError
+from screening.roster.chunk import Chunk
+from screening.roster.stamp import RunStamp
+from screening.roster.worker.task import ChunkTask, screen_chunk
 from screening.service import default_screener
 
 AT = "2026-12-01T08:00:00Z"
@@ -41,7 +41,7 @@ def _stamp() -> RunStamp:
 
 @pytest.mark.parametrize("keep_jsonl", [True, False])
 def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when_asked(keep_jsonl):
-    part = screen_part(PartTask(CHUNK, _stamp(), keep_jsonl))
+    part = screen_chunk(ChunkTask(CHUNK, _stamp(), keep_jsonl))
     table = pq.read_table(io.BytesIO(part.parquet))
     assert table.column("row").to_pylist() == [1, 3]  # row 2 (age 9) is invalid: in errors, not results
     results = [json.loads(text) for text in table.column("result").to_pylist()]
@@ -56,7 +56,7 @@ def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when
     assert [record[0] for record in records] == [1, 3] and {record[11] for record in records} == {0}
     assert json.loads(part.ids.text) == [[1, 3], ["club-1", "club-3"]] and part.ids.screened == 2
     assert part.urgent == [runner for runner in part.urgent if runner.urgency == "urgent"]
-    counted = part.tally  # the report's counts, made where the rows were screened
+    counted = part.counts  # the report's counts, made where the rows were screened
     assert counted.screened == 2 and sum(counted.bands.values()) == sum(counted.bins.values()) == 2
     fired = Counter(entry["rule"] for result in results for entry in result["explanation"])
     assert counted.rule_counts == dict(fired)
@@ -65,7 +65,7 @@ def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when
 def test_a_worker_with_another_ruleset_refuses_the_partition():
     stamp = dataclasses.replace(_stamp(), ruleset=("soleus", "0.0.1"))
     with pytest.raises(EngineError, match="install the same soleus-screen on every worker"):
-        screen_part(PartTask(CHUNK, stamp, True))
+        screen_chunk(ChunkTask(CHUNK, stamp, True))
 
 
 def test_screening_ids_depend_on_the_run_and_the_row_only():

@@ -9,8 +9,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from screening.batch.report import BIN_WIDTH, embeddable
-from screening.batch.run import screen_roster
+from screening.roster.report.page import embeddable
+from screening.roster.run import screen_roster
+from screening.roster.worker.counts import BIN_WIDTH
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "roster.csv"
@@ -220,7 +221,7 @@ def test_each_partition_numbers_the_phrases_its_runners_share_and_writes_out_the
 
 
 def test_the_string_table_stops_growing_and_later_phrases_are_written_out(tmp_path, monkeypatch):
-    from screening.batch import report as report_module
+    from screening.roster.report import totals as report_module
 
     monkeypatch.setattr(report_module, "PHRASES_KEPT", 2)
     screen_roster(EXAMPLE, tmp_path / "out", workers=1, chunk_rows=10)
@@ -248,8 +249,8 @@ def test_a_run_without_a_store_says_once_that_the_baseline_rules_need_the_histor
 def test_the_inputs_said_to_need_the_history_are_never_known_without_one():
     from intakes import healthy
 
-    from screening.batch.tally import needs_history
     from screening.derive import HISTORY_ONLY, derive
+    from screening.roster.worker.counts import needs_history
     from screening.service import default_screener
 
     ruleset = default_screener().ruleset

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 EXAMPLE = Path(__file__).parents[1] / "examples" / "roster.csv"

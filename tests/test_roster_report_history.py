@@ -10,9 +10,9 @@ import pytest
 from intakes import healthy
 from test_roster_report_browser import browser  # noqa: F401 (the module's headless Chromium)
 
-from screening.batch.run import screen_roster
-from screening.batch.storing import RosterStore
 from screening.history import Store
+from screening.roster.run import screen_roster
+from screening.roster.storing import RosterStore
 
 
 def _row(intake: dict) -> dict:

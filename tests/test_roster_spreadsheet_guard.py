@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch.cells import spreadsheet_safe
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
+from screening.roster.worker.csv_cells import spreadsheet_safe
 
 FIXTURE = Path(__file__).parent / "fixtures" / "roster" / "formula_cells.csv"
 

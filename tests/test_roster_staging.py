@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch import staging
-from screening.batch.run import screen_roster
-from screening.batch.source import UnusableRoster
+from screening.errors import UnusableRoster
+from screening.roster.output import staging
+from screening.roster.run import screen_roster
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "roster.csv"
@@ -84,7 +84,7 @@ def test_a_successful_run_leaves_no_staging_folder(tmp_path):
 KILLED_RUN = textwrap.dedent(
     """
     import sys, time
-    from screening.batch.parallel import ordered_map
+    from screening.roster.executors.processes import ordered_map
     if __name__ == "__main__":
         for _ in ordered_map(time.sleep, [60] * 8, workers=2):
             pass

@@ -9,8 +9,8 @@ import pytest
 
 from api.commands import main
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
-from screening.batch.run import CHUNK_ROWS
 from screening.intake.flat import FIELD_KINDS
+from screening.roster.chunk import CHUNK_ROWS
 
 ROOT = Path(__file__).parents[1]
 GOOD_ROWS = 2 * CHUNK_ROWS + 10  # enough that chunks were screened before the bad row is read

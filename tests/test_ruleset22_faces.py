@@ -22,9 +22,9 @@ from api import create_app
 from api.commands import main
 from api.commands.exits import EXIT_OK
 from screening import default_screener
-from screening.batch.run import screen_roster
 from screening.interop.cards import detail, indicator, summary
 from screening.result.text_note import render
+from screening.roster.run import screen_roster
 
 RULESET = default_screener().ruleset
 EXAMPLE = Path(__file__).parents[1] / "examples" / "intake.json"

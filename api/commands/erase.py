@@ -4,8 +4,8 @@ Deletes every stored screening of the runner in the team (as DELETE
 /v1/runners/{id} does, with an audit entry naming the operating-system user),
 says whether the bytes are off the disk too (`on disk: erased`, `pending`,
 `unverified`: docs/operating.md), then takes the runner's rows out of each
-roster run folder given (screening/batch/redact.py), and lists what it did
-not cover: report.html pages that name the runner, backups, and copies it was
+roster run folder given (screening/roster/output/redact.py), and lists what
+it did not cover: report.html pages that name the runner, backups, and copies it was
 not given.
 """
 
@@ -19,10 +19,10 @@ from api.commands.usage import add_command
 
 
 def run_erase(args) -> int:
-    from screening.batch.redact import redact_run
-    from screening.batch.storing import _os_user
     from screening.history import Store, audit
     from screening.intake.schema import RUNNER_ID_PATTERN
+    from screening.roster.output.redact import redact_run
+    from screening.roster.storing import _os_user
 
     if not re.fullmatch(RUNNER_ID_PATTERN, args.runner):
         print(

@@ -9,8 +9,8 @@ from api.commands.db import EXIT_UNAVAILABLE
 from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
 from api.commands.progress import Progress
 from api.commands.usage import add_command
-from screening.batch import JSONL_MAX_ROWS
-from screening.batch.parallel import default_workers
+from screening.roster import JSONL_MAX_ROWS
+from screening.roster.executors.processes import default_workers
 
 # Shown by `roster --help`; a constant, not the docstring, so `python -OO` keeps it.
 EXIT_STATUSES = """exit status:
@@ -34,7 +34,7 @@ def _raise_terminated(signum, frame):
 
 
 def _cluster(text: str) -> str:
-    from screening.batch.distributed import check_address
+    from screening.roster.executors.dask_cluster import check_address
 
     try:
         return check_address(text)
@@ -43,7 +43,7 @@ def _cluster(text: str) -> str:
 
 
 def _screened_at(text: str) -> str:
-    from screening.batch.stamp import BadScreenedAt, parse_screened_at
+    from screening.roster.stamp import BadScreenedAt, parse_screened_at
 
     try:
         return parse_screened_at(text)
@@ -83,12 +83,11 @@ def run_roster(args) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from screening.batch.distributed import ClusterError
-    from screening.batch.run import screen_roster
-    from screening.batch.source import UnusableRoster
-    from screening.batch.storing import StoreFailed
-    from screening.errors import EngineError
+    from screening.errors import EngineError, UnusableRoster
     from screening.history.store import failure_reason
+    from screening.roster.executors.dask_cluster import ClusterError
+    from screening.roster.run import screen_roster
+    from screening.roster.storing import StoreFailed
 
     storing = None
     if args.store:
@@ -187,9 +186,9 @@ def _open_store(args):
 
     from api.commands.db import database_url
     from api.store import open_store
-    from screening.batch.storing import RosterStore
     from screening.history import SchemaBehind
     from screening.history.store import failure_reason
+    from screening.roster.storing import RosterStore
 
     if args.dask:
         print(

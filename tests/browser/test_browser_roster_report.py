@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from screening.batch.run import screen_roster
+from screening.roster.run import screen_roster
 from screening.ruleset.model import REFERRAL_ORDER
 
 ROOT = Path(__file__).parents[2]
