@@ -1,4 +1,4 @@
-"""screening/history/series.py: personal baselines, soreness across screenings, merged weeks, as properties."""
+"""screening/over_time/series.py: personal baselines, soreness across screenings, merged weeks, as properties."""
 
 import json
 import statistics
@@ -8,9 +8,9 @@ from histories import NOW, history_of
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.history import series
-from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 from screening.intake.schema import KM_PER_MILE
+from screening.over_time import series
+from screening.over_time.series import Point, Previous, RunnerHistory, weeks_text
 
 earlier_entry = st.fixed_dictionaries(
     {

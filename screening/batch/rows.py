@@ -17,8 +17,8 @@ from screening.batch.repeated_ids import PartIds, RepeatedIds, SpooledRepeatedId
 from screening.batch.source import Chunk, RepeatedKeys
 from screening.batch.stamp import RunStamp
 from screening.errors import IntakeError
-from screening.history.series import RunnerHistory
 from screening.intake.flat import validate_flat
+from screening.over_time.series import RunnerHistory
 from screening.ruleset.model import BANDS, URGENCIES
 from screening.service import Screener, visit_time
 

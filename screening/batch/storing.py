@@ -40,8 +40,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history import audit
-from screening.history.series import RunnerHistory
 from screening.history.store import ResumeMismatch, Screening, Store, failure_reason, make_engine
+from screening.over_time.series import RunnerHistory
 from screening.timestamps import naive_utc, parse_time
 
 

@@ -20,9 +20,9 @@ from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from screening.history.series import Facts, Point, Previous, RunnerHistory
 from screening.history.tables import screenings, team_runners
-from screening.history.team import TeamRunner
+from screening.over_time.series import Facts, Point, Previous, RunnerHistory
+from screening.over_time.team_view import TeamRunner
 
 _c = screenings.c
 # How many of a runner's newest screenings a new screening reads: enough for every history rule

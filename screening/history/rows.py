@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import orjson
 
-from screening.history.series import weeks_text
+from screening.over_time.series import weeks_text
 from screening.programme.earlier import stage_of
 from screening.timestamps import format_time, naive_utc, parse_time
 

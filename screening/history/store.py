@@ -41,9 +41,9 @@ from screening.history.reads import (
 )
 from screening.history.rows import Screening, facts_stated
 from screening.history.runner_lock import RunnerLocks
-from screening.history.series import RunnerHistory
 from screening.history.tables import audit_events, screenings
-from screening.history.team import TeamRunner
+from screening.over_time.series import RunnerHistory
+from screening.over_time.team_view import TeamRunner
 
 # Where the engine and the rows moved to, still importable from here (the commands and tests do).
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Screening", "Store", "facts_stated", "failure_reason", "make_engine"]
