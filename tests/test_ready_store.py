@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from api import create_app
 from screening.history import health, migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from test_roster_report_browser import browser  # noqa: F401 (the module's headl
 
 from screening.batch.run import screen_roster
 from screening.batch.storing import RosterStore
-from screening.history import Store
+from screening.history.store import Store
 
 
 def _row(intake: dict) -> dict:

@@ -11,7 +11,7 @@ from api.commands import main
 from api.commands.exits import EXIT_INVALID, EXIT_UNUSABLE
 from screening.batch.run import screen_roster
 from screening.batch.storing import RosterStore, StoreFailed
-from screening.history import Store
+from screening.history.store import Store
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "roster.csv"
 FIRST, SECOND = "2026-12-01T08:00:00Z", "2026-12-08T08:00:00Z"

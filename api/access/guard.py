@@ -42,7 +42,7 @@ from api.openapi import problems
 from api.problems import Problem, problem_response
 from api.requestlog import current_request_id
 from screening.history import audit
-from screening.history.store import failure_reason
+from screening.history.failures import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
 
 KEY = "soleus.access"

@@ -21,7 +21,8 @@ from api.commands.usage import add_command
 def run_erase(args) -> int:
     from screening.batch.redact import redact_run
     from screening.batch.storing import _os_user
-    from screening.history import Store, audit
+    from screening.history import audit
+    from screening.history.store import Store
     from screening.intake.schema import RUNNER_ID_PATTERN
 
     if not re.fullmatch(RUNNER_ID_PATTERN, args.runner):

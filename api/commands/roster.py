@@ -88,7 +88,7 @@ def run_roster(args) -> int:
     from screening.batch.source import UnusableRoster
     from screening.batch.storing import StoreFailed
     from screening.errors import EngineError
-    from screening.history.store import failure_reason
+    from screening.history.failures import failure_reason
 
     storing = None
     if args.store:
@@ -188,8 +188,8 @@ def _open_store(args):
     from api.commands.db import database_url
     from api.store import open_store
     from screening.batch.storing import RosterStore
-    from screening.history import SchemaBehind
-    from screening.history.store import failure_reason
+    from screening.history.failures import failure_reason
+    from screening.history.migrate import SchemaBehind
 
     if args.dask:
         print(

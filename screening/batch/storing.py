@@ -40,7 +40,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from screening.batch.parts import PartOutput, PartTask, screen_part
 from screening.history import audit
-from screening.history.store import ResumeMismatch, Screening, Store, failure_reason, make_engine
+from screening.history.database import make_engine
+from screening.history.failures import failure_reason
+from screening.history.screening_row import ScreeningRow
+from screening.history.store import ResumeMismatch, Store
 from screening.over_time.series import RunnerHistory
 from screening.timestamps import naive_utc, parse_time
 
@@ -53,7 +56,7 @@ class StoredPartTask(NamedTuple):
 
 class StoredPart(NamedTuple):
     part: PartOutput
-    rows: list[dict]  # the partition's Screening rows, in roster order, to commit in one transaction
+    rows: list[dict]  # the partition's rows (ScreeningRow.row()), in roster order, to commit in one transaction
     first_row: int | None  # its first and last roster row (None: no runner screened)
     last_row: int | None
 
@@ -89,7 +92,7 @@ def screen_stored_part(task: StoredPartTask) -> StoredPart:
 
     def keep(intake: dict, result: dict) -> None:
         # Claimed before the lines are rendered; no file is published unless this row's batch is committed.
-        rows.append(Screening.to_store(intake, result, task.team)[0].row())
+        rows.append(ScreeningRow.to_store(intake, result, task.team)[0].row())
 
     part = screen_part(task.part, history_of=history_of, keep=keep)
     screened = orjson.loads(part.ids.text)[0] if rows else []  # the screened rows' roster numbers, in order
