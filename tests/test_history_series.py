@@ -2,6 +2,8 @@
 
 import json
 import statistics
+import subprocess
+import sys
 from datetime import timedelta
 
 from histories import NOW, history_of
@@ -141,3 +143,11 @@ def test_the_soreness_chain_never_crosses_a_gap_of_7_days_a_screening_without_so
     assert (chain.days if chain else None) == reach
     if chain is not None:
         assert chain.since == NOW - timedelta(days=reach)
+
+
+def test_screening_loads_no_store():
+    """The series is pure: a screening (`soleus-screen screen`, a roster worker) imports neither SQLAlchemy nor
+    Alembic, whose import cost every process before the over-time code left screening/history/."""
+    loaded = "import sys, screening.service; print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, check=True, timeout=60)
+    assert found.stdout.split() == ["False", "False"]

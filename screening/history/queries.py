@@ -6,7 +6,8 @@
     TEAM_RUNNERS  a team's runners, each one's latest screening (team_runners, migration 0008_team), by the
                   primary key, in team_view.TeamRunner's order
     INSERT, INSERT_AUDIT, insert_of   rows of screenings and audit entries, as a list or as one statement
-    found, latest_intake, page_of, moment_of, stored_intakes, the deletes and count   the store's other reads
+    found, latest_intake, page_of, moment_of, stored_intakes, COUNT   the store's other reads
+    erase_runner, delete_screening, older_than                       its deletes (an erasure, a removal, a prune)
 
 RECENT and TREND read the runner index alone (its columns carried in it,
 migrations 0003 and 0005), never the ~17 KB rows. The same SQL on SQLite and
