@@ -53,7 +53,7 @@ TEAM_PARAMETER = {
 log = logging.getLogger("soleus")
 # Seconds a write waits for another process holding a SQLite file's write lock (a backup, a long prune, a
 # sqlite3 shell) before it is a 503 with nothing stored; meanwhile, for 2 s after one such 503, new writes are
-# answered 503 at once instead of waiting in vain (screening/history/health.py).
+# answered 503 at once instead of waiting in vain (screening/history/store_health.py).
 WRITE_WAIT = 5.0
 
 

@@ -21,7 +21,7 @@ from api.commands.usage import add_command
 def run_erase(args) -> int:
     from screening.batch.redact import redact_run
     from screening.batch.storing import _os_user
-    from screening.history import audit
+    from screening.history import audit_trail
     from screening.history.store import Store
     from screening.intake.schema import RUNNER_ID_PATTERN
 
@@ -38,7 +38,7 @@ def run_erase(args) -> int:
 
     def erase(engine) -> int:
         store = Store(engine)
-        entry = audit.entry(
+        entry = audit_trail.entry(
             "erase", actor=_os_user(), actor_kind="cli", outcome="ok", team=args.team or None, runner_id=args.runner
         )
         erased = store.erase(args.team or "", args.runner, audit=entry)

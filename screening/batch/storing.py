@@ -39,7 +39,7 @@ import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
 from screening.batch.parts import PartOutput, PartTask, screen_part
-from screening.history import audit
+from screening.history import audit_trail
 from screening.history.database import make_engine
 from screening.history.failures import failure_reason
 from screening.history.screening_row import ScreeningRow
@@ -112,7 +112,7 @@ class RosterStore:
         self.screened_at: str | None = None  # the run's time: the same --screened-at resumes it
 
     def _entry(self, row: dict) -> dict:
-        return audit.entry(
+        return audit_trail.entry(
             "screen",
             actor=self.actor,
             actor_kind="cli",

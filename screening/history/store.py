@@ -13,7 +13,7 @@ readers never wait for the writer. `synchronous="NORMAL"` is the documented
 alternative (see database.SYNCHRONOUS).
 Each write is one transaction: a row is there whole or not at all; rows that
 arrive together share one (group_commit.py), so they share one flush. A
-screening's audit entry (screening/history/audit.py) is in the same
+screening's audit entry (screening/history/audit_trail.py) is in the same
 transaction as the screening: a write that fails leaves neither.
 
 The store is the repository only: its engines come from database.py, its
@@ -34,11 +34,11 @@ from screening.history.database import AUDIT_WAIT_MS, SQLITE_BUSY_TIMEOUT_MS, ma
 from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
 from screening.history.failures import BUSY, StoreBusy, describe
 from screening.history.group_commit import GroupCommit, ProcessLock
-from screening.history.health import StoreHealth
 from screening.history.queries import HISTORY_ROWS, NO_LATER_THAN, RECENT, TEAM_RUNNERS, TREND
 from screening.history.reads import runner_history, team_runners_of
 from screening.history.runner_lock import RunnerLocks
 from screening.history.screening_row import ScreeningRow
+from screening.history.store_health import StoreHealth
 from screening.history.tables import audit_events, screenings
 from screening.over_time.series import RunnerHistory
 from screening.over_time.team_view import TeamRunner
@@ -163,7 +163,7 @@ class Store:
 
     def add_together(self, writes: list[Write]) -> None:
         """Store a group commit's batch (_add_together); its outcome is what /ready and the next writes see: a
-        batch that found the lock held fails the rows still waiting at once (health.py)."""
+        batch that found the lock held fails the rows still waiting at once (store_health.py)."""
         self._observed(writes, lambda: self._add_together(writes))
 
     def _observed(self, writes: list[Write], write: Callable[[], None]) -> None:
