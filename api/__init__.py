@@ -32,7 +32,7 @@ DEFAULTS = {
     # Runner history (api/store.py): on, in a SQLite file in the instance folder unless DATABASE_URL names one.
     "STORE": "on",
     "DATABASE_URL": None,
-    # A SQLite store's commits: FULL (flushed to disk before the answer) or NORMAL (screening/history/store.py).
+    # A SQLite store's commits: FULL (flushed to disk before the answer) or NORMAL (screening/history/database.py).
     "SQLITE_SYNCHRONOUS": "FULL",
     # `soleus-screen db prune` deletes screenings older than this many days (None: keep them).
     "RETENTION_DAYS": None,

@@ -20,7 +20,7 @@ from api.access.principal import ADMIN
 from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.store import database
-from screening.history import audit
+from screening.history import audit_trail as audit  # the view below is audit_trail: its endpoint name
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.timestamps import format_time
 

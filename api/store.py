@@ -6,7 +6,7 @@
                    current: `soleus-screen db upgrade`, else the service refuses to start)
     STORE_WRITE_WAIT    seconds a write waits for another process's SQLite write lock, then 503 (default 5)
     SQLITE_SYNCHRONOUS  FULL (default) or NORMAL: how a SQLite file flushes its commits
-                   (screening/history/store.py, SYNCHRONOUS: NORMAL may lose the last answered
+                   (screening/history/database.py, SYNCHRONOUS: NORMAL may lose the last answered
                    screenings to a power cut or OS crash, never to a killed server)
 
 Both from the environment too (SOLEUS_STORE=off, SOLEUS_DATABASE_URL=...). A
@@ -28,9 +28,9 @@ from api import metrics
 from api.access import guard
 from api.access.guard import TEAM_EXPECTED, team
 from api.problems import problem_response
-from screening.history import Screening, Store
-from screening.history.failures import describe
-from screening.history.store import failure_reason
+from screening.history.failures import describe, failure_reason
+from screening.history.screening_row import ScreeningRow
+from screening.history.store import Store
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.service import visit_time
 from screening.timestamps import format_time, naive_utc
@@ -53,7 +53,7 @@ TEAM_PARAMETER = {
 log = logging.getLogger("soleus")
 # Seconds a write waits for another process holding a SQLite file's write lock (a backup, a long prune, a
 # sqlite3 shell) before it is a 503 with nothing stored; meanwhile, for 2 s after one such 503, new writes are
-# answered 503 at once instead of waiting in vain (screening/history/health.py).
+# answered 503 at once instead of waiting in vain (screening/history/store_health.py).
 WRITE_WAIT = 5.0
 
 
@@ -167,6 +167,6 @@ def _screen(core, intake: dict, team_key: str, action: str, history: Store | Non
         if trail is not None and audit is not None:
             trail.record(audit)
         return result, None
-    row, body = Screening.to_store(intake, result, team_key, at=moment)
+    row, body = ScreeningRow.to_store(intake, result, team_key, at=moment)
     history.add(row, audit=audit)
     return result, body

@@ -25,8 +25,8 @@ from api.problems import Problem
 from api.service import screener
 from api.store import TEAM_PATTERN
 from api.teams import Z_HIGH, chosen_team, now_utc, view_of, z_high
-from screening.history import team_words
-from screening.history.team import CHANGES, REFERRALS, SORTS, STALE_DAYS, TeamRunner
+from screening.over_time import team_words
+from screening.over_time.team_view import CHANGES, REFERRALS, SORTS, STALE_DAYS, TeamRunner
 from screening.programme.words import stored_stage_cell
 from screening.result.schema import BANDS
 

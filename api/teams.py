@@ -22,8 +22,8 @@ from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.problems import Problem
 from api.service import screener
 from api.store import TEAM_PATTERN, store
-from screening.history import team_words
-from screening.history.team import (
+from screening.over_time import team_words
+from screening.over_time.team_view import (
     CHANGES,
     PAGE,
     PAGE_MAX,
@@ -31,7 +31,7 @@ from screening.history.team import (
     SORTS,
     STALE_DAYS,
     FilterError,
-    Filters,
+    TeamFilters,
     TeamRunner,
     TeamView,
 )
@@ -170,7 +170,7 @@ def chosen_team(team: str, *, refuse=None) -> str:
 def view_of(team: str, args, now: datetime) -> TeamView:
     """The team's view for these query arguments (a 422 naming a filter it cannot take)."""
     try:
-        filters = Filters.of(args, now.date())
+        filters = TeamFilters.of(args, now.date())
     except FilterError as error:
         raise Problem(
             422, f"The filter {error.field} is invalid: see errors.", errors={error.field: [error.expected]}

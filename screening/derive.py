@@ -24,10 +24,10 @@ import math
 from datetime import datetime
 from typing import NamedTuple
 
-from screening.history import series
-from screening.history.inputs import facts_on_record, from_history
-from screening.history.series import RunnerHistory
 from screening.intake.schema import KM_PER_MILE, RED_FLAGS
+from screening.over_time import series
+from screening.over_time.inputs import facts_on_record, from_history
+from screening.over_time.series import RunnerHistory
 from screening.ruleset.model import Instrument, Norms, Ruleset
 
 _UNIT_NOISE_DECIMALS = 9

@@ -13,11 +13,11 @@ from rules import RULES_DIR
 from screening.derive import COMPUTED, derive
 from screening.engine import RulesEngine
 from screening.errors import IntakeError
-from screening.history.compare import history_section
-from screening.history.series import RunnerHistory
 from screening.intake.bounds import ListBounds
 from screening.intake.fast import FastIntake, Untranslatable
 from screening.intake.schema import IntakeSchema, errors_by_path
+from screening.over_time.series import RunnerHistory
+from screening.over_time.since_previous import history_section
 from screening.programme import DRAWINGS
 from screening.programme.build import Programme
 from screening.programme.loader import load_programme
@@ -85,7 +85,7 @@ class Screener:
     ) -> dict:
         """Screen an intake that `validate` already accepted.
 
-        `history`: the runner's earlier stored screenings (screening/history/series.py),
+        `history`: the runner's earlier stored screenings (screening/over_time/series.py),
         read by the history rules and summed up in the result's `history`
         section; None when no store is kept (those rules are then not
         assessed). `at`: this screening's time to the microsecond (naive or

@@ -43,7 +43,7 @@ TARGET_RATIO, TARGET_CHECK_US = 0.95, 30.0
 
 def new_key(url: str) -> str:
     from api.access import keys
-    from screening.history import Store
+    from screening.history.store import Store
 
     store = Store.open(url, upgrade=True)
     token = keys.create(store.engine, name="bench", team="club-a", scopes=["screen"])

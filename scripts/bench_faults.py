@@ -152,7 +152,7 @@ def lock(seconds: float) -> bool:
 def erasure() -> bool:
     from history_rows import screening_row  # tests/history_rows.py
 
-    from screening.history import Store
+    from screening.history.store import Store
 
     runner = "erase-me-bench"
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as folder:

@@ -315,8 +315,9 @@ def floor(args) -> None:
 
     from history_rows import screening_row
 
-    from screening.history import Store
-    from screening.history.store import RECENT, screenings
+    from screening.history.queries import RECENT
+    from screening.history.store import Store
+    from screening.history.tables import screenings
 
     intake = json.loads(EXAMPLE)
     names = [column.name for column in screenings.c]
@@ -408,7 +409,7 @@ def trend_read(args) -> None:
     from sqlalchemy import text
 
     from api import create_app
-    from screening.history import Store
+    from screening.history.store import Store
 
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-trend-")
     url = args.database_url or f"sqlite:///{folder.name}/trend.sqlite3"

@@ -54,7 +54,7 @@ def fill(url: str, runners: int, per_runner: int) -> float:
     from sqlalchemy import text
     from team_rows import stand_in_row
 
-    from screening.history import Store
+    from screening.history.store import Store
 
     store = Store.open(url, upgrade=True)
     with store.engine.begin() as connection:

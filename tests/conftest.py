@@ -38,7 +38,7 @@ EXAMPLE_INTAKE = Path(__file__).parents[1] / "examples" / "intake.json"
 @pytest.fixture(scope="session")
 def _empty_store_file() -> Path:
     """A history database migrated to head once; each test starts from a copy of it."""
-    from screening.history import Store
+    from screening.history.store import Store
 
     path = Path(_STORE_DIR.name) / "template.sqlite3"
     store = Store.open(f"sqlite:///{path}", upgrade=True)

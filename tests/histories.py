@@ -15,7 +15,7 @@ screenings).
 
 from datetime import datetime, timedelta
 
-from screening.history.series import Point, Previous, RunnerHistory, weeks_text
+from screening.over_time.series import Point, Previous, RunnerHistory, weeks_text
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
 NOW_TEXT = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -8,16 +8,16 @@ from pathlib import Path
 import orjson
 
 from screening import default_screener
-from screening.history import Screening
+from screening.history.screening_row import ScreeningRow
 from screening.timestamps import format_time
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "examples" / "intake.json").read_text())
 
 
-def screening_row(payload: dict, *, team: str | None = None, at: datetime | None = None) -> Screening:
+def screening_row(payload: dict, *, team: str | None = None, at: datetime | None = None) -> ScreeningRow:
     """The row the service would store for this intake, screened by the real screener."""
     core = default_screener()
     intake = core.validate(payload)
     result = core.screen_valid(intake, screening_id=uuid.uuid4().hex, screened_at=format_time(at) if at else None)
     result["stored"] = True
-    return Screening.of(intake, orjson.dumps(intake).decode(), result, orjson.dumps(result).decode(), team)
+    return ScreeningRow.of(intake, orjson.dumps(intake).decode(), result, orjson.dumps(result).decode(), team)

@@ -18,7 +18,8 @@ from history_rows import EXAMPLE
 from intakes import healthy
 
 from screening import default_screener
-from screening.history import Screening, Store
+from screening.history.screening_row import ScreeningRow
+from screening.history.store import Store
 from screening.timestamps import format_time
 
 
@@ -27,7 +28,7 @@ def screen_and_store(store: Store, payload: dict, team: str, at: datetime) -> di
     intake = core.validate(payload)
     history = store.history(team, intake["runner"]["id"])
     result = core.screen_valid(intake, screening_id=uuid.uuid4().hex, screened_at=format_time(at), history=history)
-    store.add(Screening.to_store(intake, result, team, at=at)[0])
+    store.add(ScreeningRow.to_store(intake, result, team, at=at)[0])
     return result
 
 

@@ -9,7 +9,7 @@ from intakes import healthy
 from sqlalchemy import select, text
 
 from api.commands import main
-from screening.history import audit
+from screening.history import audit_trail
 from screening.history.tables import audit_events
 
 
@@ -194,7 +194,9 @@ def test_the_export_is_a_valid_fhir_r4_bundle_of_audit_events(app, tmp_path, cap
 def test_the_trail_has_its_own_retention(app):
     from datetime import datetime, timedelta
 
-    old = audit.entry("read_trend", actor="x", actor_kind="key", outcome="ok", at=datetime.now() - timedelta(days=40))
+    old = audit_trail.entry(
+        "read_trend", actor="x", actor_kind="key", outcome="ok", at=datetime.now() - timedelta(days=40)
+    )
     with engine_of(app).begin() as connection:
         connection.execute(audit_events.insert(), [old])
     key_ = key(app, "club-a", "history:read")

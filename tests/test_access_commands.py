@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from api.access import accounts
 from api.commands import main
-from screening.history import Store
+from screening.history.store import Store
 from screening.history.tables import audit_events
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "roster.csv"

@@ -13,7 +13,7 @@ from history_rows import EXAMPLE
 from sqlalchemy import func, select
 
 from api.access import keys
-from screening.history import Store
+from screening.history.store import Store
 from screening.history.tables import audit_events, screenings
 
 THREADS, PER_THREAD = 8, 500

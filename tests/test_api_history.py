@@ -9,7 +9,7 @@ from history_rows import EXAMPLE
 
 from api import create_app
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 from screening.result.schema import ResultSchema
 
 

@@ -23,7 +23,7 @@ from test_rules_cases import _base
 from api import cds_keys, create_app
 from api.cds_prefetch import NOT_FETCHED
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 BASE = "http://localhost"
 

@@ -8,7 +8,7 @@ from test_form_views import HEALTHY, post
 
 from api import create_app
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 
 def test_the_result_page_lists_the_runners_stored_screenings_with_a_trend(database_url):

@@ -12,7 +12,7 @@ import launch
 from history_rows import EXAMPLE
 from sqlalchemy import text
 
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 WRITERS = 8
 

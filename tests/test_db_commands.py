@@ -6,8 +6,9 @@ from history_rows import EXAMPLE, screening_row
 
 from api.commands import main
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
-from screening.history import Store, migrate
-from screening.history.store import make_engine
+from screening.history import migrate
+from screening.history.database import make_engine
+from screening.history.store import Store
 
 
 def test_db_upgrade_brings_an_empty_database_to_the_newest_revision(database_url, capsys):

@@ -11,7 +11,7 @@ import orjson
 import pyarrow.parquet as pq
 from sqlalchemy import text
 
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 ROSTER = Path(__file__).parents[1] / "examples" / "roster.csv"
 RUNNER = "club-0002"

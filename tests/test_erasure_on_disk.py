@@ -11,7 +11,7 @@ from history_rows import EXAMPLE
 
 from api import create_app
 from screening.history import erasure, migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 RUNNER = "erase-me-4b1d"
 

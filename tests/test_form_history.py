@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from test_form_views import HEALTHY, page, post
 
 from api import create_app
-from screening.history import Store
+from screening.history.store import Store
 
 # A runner with every kind of input the form has: miles, a decimal week, one leg not tested, red
 # flags ticked and unticked, the OSTRC answers, yes/no choices, an optional scale left unrecorded.

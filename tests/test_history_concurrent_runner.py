@@ -10,7 +10,7 @@ import launch
 from history_rows import EXAMPLE
 
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 AT_ONCE = 16
 

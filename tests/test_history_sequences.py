@@ -16,7 +16,7 @@ from intakes import with_changes
 
 from api import create_app
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 from screening.result.schema import ResultSchema
 
 NOW = datetime.now(UTC).replace(microsecond=0)

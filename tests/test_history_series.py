@@ -1,16 +1,18 @@
-"""screening/history/series.py: personal baselines, soreness across screenings, merged weeks, as properties."""
+"""screening/over_time/series.py: personal baselines, soreness across screenings, merged weeks, as properties."""
 
 import json
 import statistics
+import subprocess
+import sys
 from datetime import timedelta
 
 from histories import NOW, history_of
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.history import series
-from screening.history.series import Point, Previous, RunnerHistory, weeks_text
 from screening.intake.schema import KM_PER_MILE
+from screening.over_time import series
+from screening.over_time.series import Point, Previous, RunnerHistory, weeks_text
 
 earlier_entry = st.fixed_dictionaries(
     {
@@ -141,3 +143,11 @@ def test_the_soreness_chain_never_crosses_a_gap_of_7_days_a_screening_without_so
     assert (chain.days if chain else None) == reach
     if chain is not None:
         assert chain.since == NOW - timedelta(days=reach)
+
+
+def test_screening_loads_no_store():
+    """The series is pure: a screening (`soleus-screen screen`, a roster worker) imports neither SQLAlchemy nor
+    Alembic, whose import cost every process before the over-time code left screening/history/."""
+    loaded = "import sys, screening.service; print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", loaded], capture_output=True, text=True, check=True, timeout=60)
+    assert found.stdout.split() == ["False", "False"]

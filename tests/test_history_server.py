@@ -24,7 +24,7 @@ from history_rows import EXAMPLE
 from sqlalchemy import text
 
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 from screening.result.schema import ResultSchema
 
 THREADS = 8

@@ -13,11 +13,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from screening import default_screener
-from screening.history import Store, migrate
-from screening.history import store as store_module
+from screening.history import migrate, queries
+from screening.history.database import make_engine
 from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.migrate import SchemaBehind
-from screening.history.store import make_engine
+from screening.history.store import Store
 from screening.history.tables import TEAM_COLUMNS
 
 TEAM_ADDED = {name for name, _ in TEAM_COLUMNS} - {"programme_stage"}  # the columns migration 0008_team adds
@@ -29,7 +29,7 @@ def test_a_runners_history_and_trend_walk_the_index_newest_first_and_read_nothin
     migrate.upgrade(engine)
     values = {"team": "club-a", "runner_id": "r1", "before": "9999-12-31 00:00:00.000000", "limit": 60}
     with engine.connect() as connection:
-        for name, query in (("history", store_module.RECENT), ("trend", store_module.TREND)):
+        for name, query in (("history", queries.RECENT), ("trend", queries.TREND)):
             compiled = query.compile(engine)
             arguments = tuple(values.get(key, compiled.params.get(key)) for key in compiled.positiontup or ())
             plan = [str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", arguments)]

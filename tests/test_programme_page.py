@@ -8,7 +8,7 @@ from intakes import healthy
 from test_access_signin import sign_in
 
 from api.store import database_of
-from screening.history import audit
+from screening.history import audit_trail
 
 
 def _stored(client, token: str, runner_id: str, **heel) -> dict:
@@ -77,6 +77,6 @@ def test_a_key_with_history_read_gets_the_same_page_and_each_read_is_audited(wor
     sign_in(client, "coach@club-a.example")
     client.get(f"/screenings/{world['a']['screening_id']}/programme")
     with world["app"].app_context():
-        found = list(audit.every(database_of(world["app"]).engine, audit.Filters(action="read_screening")))
+        found = list(audit_trail.every(database_of(world["app"]).engine, audit_trail.Filters(action="read_screening")))
     reads = [e for e in found if e.action == "read_screening" and e.screening_id == world["a"]["screening_id"]]
     assert [(e.outcome, e.runner_id) for e in reads] == [("ok", "a-runner"), ("ok", "a-runner")]

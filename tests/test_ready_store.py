@@ -18,15 +18,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api import create_app
-from screening.history import health, migrate
-from screening.history.store import make_engine
+from screening.history import migrate, store_health
+from screening.history.database import make_engine
 
 
 @pytest.fixture(autouse=True)
 def _quick_recovery(monkeypatch):
     """A probe's answer kept 0.2 s and a failed write remembered 0.5 s, so recovery is seen quickly."""
-    monkeypatch.setattr(health, "TTL", 0.2)
-    monkeypatch.setattr(health, "RECENT", 0.5)
+    monkeypatch.setattr(store_health, "TTL", 0.2)
+    monkeypatch.setattr(store_health, "RECENT", 0.5)
 
 
 def ready_again(client, within: float = 5.0):
@@ -120,7 +120,7 @@ def test_a_failed_write_keeps_the_store_not_ready_until_a_write_succeeds_or_a_wh
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine)
     now = [100.0]
-    probe = health.StoreHealth(engine, clock=lambda: now[0])
+    probe = store_health.StoreHealth(engine, clock=lambda: now[0])
     assert probe.status() is None
     # A real driver error: writing through a read-only connection.
     reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

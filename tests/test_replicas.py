@@ -18,7 +18,7 @@ from test_cds_hooks import ISSUER, SERVICE, _hook
 from test_rules_cases import _base
 
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 RUNNERS, ROUNDS = 6, 10
 

@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from api.commands import main
-from screening.history import Store
+from screening.history.store import Store
 from screening.roster.run import screen_roster
 from screening.roster.storing import RosterStore
 

@@ -10,7 +10,7 @@ import pytest
 from intakes import healthy
 from test_roster_report_browser import browser  # noqa: F401 (the module's headless Chromium)
 
-from screening.history import Store
+from screening.history.store import Store
 from screening.roster.run import screen_roster
 from screening.roster.storing import RosterStore
 

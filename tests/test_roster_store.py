@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.commands import main
 from api.commands.exits import EXIT_INVALID, EXIT_UNUSABLE
-from screening.history import Store
+from screening.history.store import Store
 from screening.roster.run import screen_roster
 from screening.roster.storing import RosterStore, StoreFailed
 

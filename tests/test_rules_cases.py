@@ -22,7 +22,7 @@ import yaml
 from histories import NOW, NOW_TEXT, WIDE_BASELINE, history_of
 
 from screening import default_screener
-from screening.history.series import Facts
+from screening.over_time.series import Facts
 
 CASES = Path(__file__).parent / "cases"
 CASE_KEYS = {

@@ -14,7 +14,7 @@ from history_rows import EXAMPLE
 from sqlalchemy import text
 
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 
 WRITERS = 8
 GRACEFUL = 10

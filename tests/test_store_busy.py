@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from history_rows import EXAMPLE
 
 from api import create_app
-from screening.history import Store
+from screening.history.store import Store
 
 
 def test_a_write_under_another_process_lock_waits_the_stated_time_then_503_and_the_rest_fail_fast(tmp_path):

@@ -9,8 +9,9 @@ from sqlalchemy.engine import make_url
 from test_form_errors import VALID, as_posted, shown_values
 
 from api import create_app
-from screening.history import Store, migrate
-from screening.history.store import make_engine
+from screening.history import migrate
+from screening.history.database import make_engine
+from screening.history.store import Store
 
 
 def test_a_read_only_database_is_503_nothing_stored_and_the_form_keeps_every_value(tmp_path, example_intake):

@@ -11,7 +11,7 @@ from team_rows import club
 from api import create_app
 from api.store import store
 from screening.history import migrate
-from screening.history.store import make_engine
+from screening.history.database import make_engine
 from screening.history.tables import audit_events
 
 

@@ -11,7 +11,7 @@ from api import create_app
 from api.commands import main
 from screening import default_screener
 from screening.errors import ScreeningError
-from screening.history import Store
+from screening.history.store import Store
 from screening.intake.csv_reader import CsvError, read_csv_text
 
 HEADER = (

@@ -10,9 +10,11 @@ from history_rows import EXAMPLE, screening_row
 from sqlalchemy import text
 
 from screening import default_screener
-from screening.history import Screening, Store, migrate
-from screening.history.reads import TEAM_RUNNERS
-from screening.history.store import make_engine
+from screening.history import migrate
+from screening.history.database import make_engine
+from screening.history.queries import TEAM_RUNNERS
+from screening.history.screening_row import ScreeningRow
+from screening.history.store import Store
 from screening.history.tables import TEAM_COLUMNS
 from screening.timestamps import format_time
 
@@ -76,7 +78,7 @@ def _screened(store: Store, runner: str, days: int, **changes) -> dict:
     at = DAY + timedelta(days=days)
     history = store.history("club-t", runner)
     result = core.screen_valid(intake, screening_id=uuid.uuid4().hex, screened_at=format_time(at), history=history)
-    store.add(Screening.to_store(intake, result, "club-t", at=at)[0])
+    store.add(ScreeningRow.to_store(intake, result, "club-t", at=at)[0])
     return result
 
 

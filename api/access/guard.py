@@ -41,8 +41,8 @@ from api.access.throttle import Throttle
 from api.openapi import problems
 from api.problems import Problem, problem_response
 from api.requestlog import current_request_id
-from screening.history import audit
-from screening.history.store import failure_reason
+from screening.history import audit_trail
+from screening.history.failures import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
 
 KEY = "soleus.access"
@@ -208,7 +208,7 @@ def principal() -> Principal:
 def entry(action: str, outcome: str, status: int | None, **named) -> dict:
     """An audit entry for this request: its principal, team, id and address, and what it named."""
     who = principal()
-    return audit.entry(
+    return audit_trail.entry(
         action,
         actor=who.actor,
         actor_kind=who.kind if "principal" in g else "none",
@@ -249,7 +249,7 @@ def write_audit(response):
     screening = wanted.get("screening_id", args.get("screening_id"))
     row = entry(
         wanted["action"],
-        audit.outcome_of(response.status_code),
+        audit_trail.outcome_of(response.status_code),
         response.status_code,
         runner_id=runner if isinstance(runner, str) and re.fullmatch(RUNNER_ID_PATTERN, runner) else None,
         screening_id=screening if isinstance(screening, str) and re.fullmatch(SCREENING_ID, screening) else None,

@@ -27,7 +27,7 @@ from wtforms.validators import ValidationError
 from api.access import accounts
 from api.access.guard import access, entry
 from api.access.principal import ANONYMOUS, EVERY_TEAM, ROLES, SCREEN, Principal
-from screening.history import audit
+from screening.history import audit_trail
 
 bp = Blueprint("signin", __name__, template_folder="../templates")
 login_manager = LoginManager()
@@ -270,7 +270,7 @@ def oidc_callback():
     principal = Principal(actor=subject[:254], kind="oidc", scopes=ROLES[role], teams=frozenset(teams), role=role)
     target = session.get("oidc_next") or _home(principal)
     _start(principal, "oidc")
-    _record("sign_in", audit.outcome_of(200), 200, principal.actor)
+    _record("sign_in", audit_trail.outcome_of(200), 200, principal.actor)
     return redirect(target)
 
 

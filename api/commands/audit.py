@@ -31,13 +31,13 @@ def _moment(text: str) -> datetime:
 
 
 def run_export(args) -> int:
-    from screening.history import audit
+    from screening.history import audit_trail
     from screening.interop.audit_event import bundle
 
     def export(engine) -> int:
-        filters = audit.Filters(team=args.team, since=args.since, until=args.until)
+        filters = audit_trail.Filters(team=args.team, since=args.since, until=args.until)
         stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        document = bundle(audit.every(engine, filters), timestamp=stamp)
+        document = bundle(audit_trail.every(engine, filters), timestamp=stamp)
         text = json.dumps(document, indent=1, ensure_ascii=False)
         if args.out:
             with open(args.out, "w", encoding="utf-8") as out:
@@ -51,7 +51,7 @@ def run_export(args) -> int:
 
 
 def run_prune(args) -> int:
-    from screening.history import audit
+    from screening.history import audit_trail
 
     days = args.days if args.days is not None else os.environ.get("SOLEUS_AUDIT_RETENTION_DAYS")
     if days is None or not str(days).isdigit():
@@ -59,7 +59,7 @@ def run_prune(args) -> int:
         return EXIT_UNUSABLE
 
     def prune(engine) -> int:
-        print(f"deleted {audit.prune(engine, int(days))} audit entries older than {days} days")
+        print(f"deleted {audit_trail.prune(engine, int(days))} audit entries older than {days} days")
         return EXIT_OK
 
     return with_database(args, prune)

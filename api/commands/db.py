@@ -64,7 +64,8 @@ def database_in_words(url: str) -> str:
 def _run(args, action) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from screening.history.store import failure_reason, make_engine
+    from screening.history.database import make_engine
+    from screening.history.failures import failure_reason
 
     url = _url(args)
     print(f"database: {database_in_words(url)}", flush=True)

@@ -19,7 +19,8 @@ from api.commands.usage import add_command
 
 
 def run_erase(args) -> int:
-    from screening.history import Store, audit
+    from screening.history import audit_trail
+    from screening.history.store import Store
     from screening.intake.schema import RUNNER_ID_PATTERN
     from screening.roster.output.redact import redact_run
     from screening.roster.storing import _os_user
@@ -37,7 +38,7 @@ def run_erase(args) -> int:
 
     def erase(engine) -> int:
         store = Store(engine)
-        entry = audit.entry(
+        entry = audit_trail.entry(
             "erase", actor=_os_user(), actor_kind="cli", outcome="ok", team=args.team or None, runner_id=args.runner
         )
         erased = store.erase(args.team or "", args.runner, audit=entry)

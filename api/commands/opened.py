@@ -19,8 +19,8 @@ def with_database(args, action) -> int:
 
     from api.commands.db import database_in_words, database_url
     from api.store import open_store
-    from screening.history import SchemaBehind
-    from screening.history.store import failure_reason
+    from screening.history.failures import failure_reason
+    from screening.history.migrate import SchemaBehind
 
     url = database_url(getattr(args, "url", None))
     # On stderr: stdout is the command's own output (a key's token, an exported Bundle).

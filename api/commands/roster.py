@@ -84,7 +84,7 @@ def run_roster(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from screening.errors import EngineError, UnusableRoster
-    from screening.history.store import failure_reason
+    from screening.history.failures import failure_reason
     from screening.roster.executors.dask_cluster import ClusterError
     from screening.roster.run import screen_roster
     from screening.roster.storing import StoreFailed
@@ -186,8 +186,8 @@ def _open_store(args):
 
     from api.commands.db import database_url
     from api.store import open_store
-    from screening.history import SchemaBehind
-    from screening.history.store import failure_reason
+    from screening.history.failures import failure_reason
+    from screening.history.migrate import SchemaBehind
     from screening.roster.storing import RosterStore
 
     if args.dask:

@@ -117,7 +117,7 @@ def _app_or_status():
 
     from api import create_app
     from api.commands.db import EXIT_UNAVAILABLE
-    from screening.history import SchemaBehind
+    from screening.history.migrate import SchemaBehind
 
     try:
         return create_app()

@@ -2,6 +2,7 @@
 
     describe(error)          Failure(code="SQLITE_FULL", message="database or disk is full")
     str(describe(error))     "database or disk is full (SQLITE_FULL)"
+    failure_reason(error)    "OperationalError: database or disk is full (SQLITE_FULL)"
 
 An operator told only `OperationalError` cannot tell a full disk from a
 refused connection. The driver's exception (`error.orig`) carries the
@@ -54,3 +55,9 @@ def describe(error: BaseException) -> Failure:
         text = str(original.args[0]) if original.args else ""
         message = text.strip().splitlines()[0] if text.strip() else type(original).__name__
     return Failure(str(code or type(original).__name__), message)
+
+
+def failure_reason(error: BaseException) -> str:
+    """A store error as a command prints and the service logs it: its name, the database's own message and
+    code (describe), never the statement or its values (an intake)."""
+    return f"{type(error).__name__}: {describe(error)}"

@@ -1,7 +1,8 @@
 """The runner history store: every screening kept with what was given and what was answered.
 
     store = Store.open("sqlite:///instance/soleus.sqlite3")      # or postgresql+psycopg://user@host/db
-    store.add(Screening.of(intake, result, body, team="club-a"), audit=entry)  # committed when it returns
+    row, body = ScreeningRow.to_store(intake, result, team="club-a")
+    store.add(row, audit=entry)                                   # committed when it returns
     store.record(entry)                                           # an audit entry alone (a read, a refusal)
     store.result("9f3c...", team="club-a")                        # the JSON text exactly as sent
 
@@ -9,11 +10,15 @@ One code path for SQLite and PostgreSQL (SQLAlchemy Core). A SQLite file runs
 in WAL mode, by default with synchronous=FULL: a write that returned is on
 disk, so neither a killed server nor a power cut loses anything it answered;
 readers never wait for the writer. `synchronous="NORMAL"` is the documented
-alternative (see SYNCHRONOUS).
+alternative (see database.SYNCHRONOUS).
 Each write is one transaction: a row is there whole or not at all; rows that
 arrive together share one (group_commit.py), so they share one flush. A
-screening's audit entry (screening/history/audit.py) is in the same
+screening's audit entry (screening/history/audit_trail.py) is in the same
 transaction as the screening: a write that fails leaves neither.
+
+The store is the repository only: its engines come from database.py, its
+rows from screening_row.py, every statement it runs from queries.py, and
+what it reads is made into the over-time domain's objects by reads.py.
 """
 
 import functools
@@ -21,74 +26,27 @@ import time
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Table, TextClause, and_, bindparam, delete, func, or_, select, text
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 
-from screening.history import migrate
-from screening.history.engine import AUDIT_WAIT_MS, SQLITE_BUSY_TIMEOUT_MS, make_engine
+from screening.history import migrate, queries
+from screening.history.database import AUDIT_WAIT_MS, SQLITE_BUSY_TIMEOUT_MS, make_engine, writer_lock_path
 from screening.history.erasure import ERASED, PENDING, UNVERIFIED, Checkpoint
 from screening.history.failures import BUSY, StoreBusy, describe
 from screening.history.group_commit import GroupCommit, ProcessLock
-from screening.history.health import StoreHealth
-from screening.history.reads import (
-    HISTORY_ROWS,
-    NO_LATER_THAN,
-    RECENT,
-    TEAM_RUNNERS,
-    TREND,
-    runner_history,
-    team_runners_of,
-)
-from screening.history.rows import Screening, facts_stated
+from screening.history.queries import HISTORY_ROWS, NO_LATER_THAN, RECENT, TEAM_RUNNERS, TREND
+from screening.history.reads import runner_history, team_runners_of
 from screening.history.runner_lock import RunnerLocks
-from screening.history.series import RunnerHistory
+from screening.history.screening_row import ScreeningRow
+from screening.history.store_health import StoreHealth
 from screening.history.tables import audit_events, screenings
-from screening.history.team import TeamRunner
-
-# Where the engine and the rows moved to, still importable from here (the commands and tests do).
-__all__ = ["SQLITE_BUSY_TIMEOUT_MS", "Screening", "Store", "facts_stated", "failure_reason", "make_engine"]
+from screening.over_time.series import RunnerHistory
+from screening.over_time.team_view import TeamRunner
 
 Page = tuple[list | None, str | None]
-
-
-_INSERT = screenings.insert()
-_INSERT_AUDIT = audit_events.insert()
 # What the group commit writes for one request: its screening's row (None for an audit entry alone) and the
 # audit entries that go with it.
 Write = tuple[dict | None, list[dict]]
-
-
-@functools.cache
-def _insert_of(table: Table, count: int) -> TextClause:
-    """One INSERT statement of `count` rows of `table` (a multi-row VALUES), the parameters named `column_n`.
-
-    Written as text with typed parameters because SQLAlchemy compiles an
-    insert().values([...]) of several rows anew each time (it has no cache key);
-    a text() is compiled once. The same SQL on SQLite and PostgreSQL.
-    """
-    names = [column.name for column in table.c]
-    rows = ", ".join("(" + ", ".join(f":{name}_{n}" for name in names) + ")" for n in range(count))
-    return text(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {rows}").bindparams(
-        *(bindparam(f"{column.name}_{n}", type_=column.type) for n in range(count) for column in table.c)
-    )
-
-
-def _values(rows: list[dict]) -> dict:
-    return {f"{key}_{n}": value for n, row in enumerate(rows) for key, value in row.items()}
-
-
-def failure_reason(error: BaseException) -> str:
-    """A store error as a command prints and the service logs it: its name, the database's own message and
-    code (failures.py), never the statement or its values (an intake)."""
-    return f"{type(error).__name__}: {describe(error)}"
-
-
-def writer_lock_path(engine: Engine) -> str | None:
-    """The file the writers of a SQLite database take turns on (beside it, `-writer.lock`); None otherwise."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return f"{database}-writer.lock"
 
 
 class ResumeMismatch(Exception):
@@ -120,7 +78,7 @@ class Store:
     ) -> "Store":
         """Open the database at `url`; `upgrade` migrates it to the newest schema, else it must be there.
 
-        `synchronous` is a SQLite file's flush setting (SYNCHRONOUS), `busy_timeout_ms` how long its writes
+        `synchronous` is a SQLite file's flush setting (database.SYNCHRONOUS), `busy_timeout_ms` how long its writes
         wait for another process's; other databases ignore both.
         """
         engine = make_engine(url, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
@@ -148,7 +106,7 @@ class Store:
             self._writer.exclusive.close()
         self.runners.close()
 
-    def add(self, screening: Screening, audit: dict | None = None) -> None:
+    def add(self, screening: ScreeningRow, audit: dict | None = None) -> None:
         """Store one screening (and its audit entry, in the same transaction); when this returns it is
         committed (with those that came at the same time)."""
         self._write((screening.row(), [audit] if audit else []))
@@ -179,7 +137,7 @@ class Store:
     def record_many(self, audit: list[dict]) -> None:
         """Append audit entries in one transaction (a batch's screened runners); committed when it returns."""
         with self.engine.begin() as connection:
-            connection.execute(_INSERT_AUDIT, audit)
+            connection.execute(queries.INSERT_AUDIT, audit)
 
     def add_many(self, rows: list[dict], audit: list[dict] | None = None, *, resume: bool = False) -> int:
         """Store these rows (and their audit entries) in one transaction: all or none (a roster's partition);
@@ -191,22 +149,21 @@ class Store:
         """
         with self.engine.begin() as connection:
             if resume and rows:
-                c = screenings.c
                 ids = [row["screening_id"] for row in rows]
-                stored = dict(connection.execute(select(c.screening_id, c.intake).where(c.screening_id.in_(ids))).all())
+                stored = dict(connection.execute(queries.stored_intakes(ids)).all())
                 if any(stored[row["screening_id"]] != row["intake"] for row in rows if row["screening_id"] in stored):
                     raise ResumeMismatch("a row of this run is stored with another intake: the roster changed")
                 rows = [row for row in rows if row["screening_id"] not in stored]
                 audit = [entry for entry in audit or [] if entry.get("screening_id") not in stored]
             if rows:
-                connection.execute(_INSERT, rows)
+                connection.execute(queries.INSERT, rows)
             if audit:
-                connection.execute(_INSERT_AUDIT, audit)
+                connection.execute(queries.INSERT_AUDIT, audit)
         return len(rows)
 
     def add_together(self, writes: list[Write]) -> None:
         """Store a group commit's batch (_add_together); its outcome is what /ready and the next writes see: a
-        batch that found the lock held fails the rows still waiting at once (health.py)."""
+        batch that found the lock held fails the rows still waiting at once (store_health.py)."""
         self._observed(writes, lambda: self._add_together(writes))
 
     def _observed(self, writes: list[Write], write: Callable[[], None]) -> None:
@@ -227,7 +184,7 @@ class Store:
     def _insert_alone(engine: Engine, table: Table, rows: list[dict]) -> None:
         """One INSERT of `rows` on an autocommit engine: atomic, with one call into the database."""
         with engine.connect() as connection:
-            connection.execute(_insert_of(table, len(rows)), _values(rows))
+            connection.execute(queries.insert_of(table, len(rows)), queries.values_of(rows))
 
     def _add_together(self, writes: list[Write]) -> None:
         """Store a few requests' rows (a group commit's batch): all or none, committed on their own.
@@ -244,8 +201,8 @@ class Store:
         audit = [entry for _, entries in writes for entry in entries]
         if rows and audit:
             with self.engine.begin() as connection:
-                connection.execute(_insert_of(screenings, len(rows)), _values(rows))
-                connection.execute(_insert_of(audit_events, len(audit)), _values(audit))
+                connection.execute(queries.insert_of(screenings, len(rows)), queries.values_of(rows))
+                connection.execute(queries.insert_of(audit_events, len(audit)), queries.values_of(audit))
             return
         table, chosen = (screenings, rows) if rows else (audit_events, audit)
         if chosen:
@@ -259,14 +216,8 @@ class Store:
 
     def found(self, screening_id: str, team: str | Collection[str] | None = None) -> tuple[str, str] | None:
         """The stored result's JSON text and its runner id (for the audit trail), as `result` finds it."""
-        c = screenings.c
-        query = select(c.result, c.runner_id).where(c.screening_id == screening_id)
-        if isinstance(team, str):
-            query = query.where(c.team == team)
-        elif team is not None:
-            query = query.where(c.team.in_(sorted(team)))
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(queries.found(screening_id, team)).first()
         return None if row is None else (row.result, row.runner_id)
 
     def history(
@@ -285,15 +236,8 @@ class Store:
 
     def latest_intake(self, team: str, runner_id: str) -> tuple[str, datetime] | None:
         """The validated intake (JSON text) of the runner's newest stored screening, and when it was screened."""
-        c = screenings.c
-        query = (
-            select(c.intake, c.screened_at)
-            .where(c.team == team, c.runner_id == runner_id)
-            .order_by(c.screened_at.desc(), c.screening_id.desc())
-            .limit(1)
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(queries.latest_intake(team, runner_id)).first()
         return None if row is None else (row.intake, row.screened_at)
 
     def page(self, team: str, runner_id: str, *, limit: int, after: str | None = None) -> Page:
@@ -302,20 +246,14 @@ class Store:
         `after` is the screening the previous page ended with; a page of None
         says it is no screening of this runner.
         """
-        c = screenings.c
-        query = select(c.screening_id, c.screened_at, c.ruleset_version, c.score, c.band, c.urgency, c.fired).where(
-            c.team == team, c.runner_id == runner_id
-        )
         with self.engine.connect() as connection:
+            since = None
             if after is not None:
-                moment = connection.scalar(
-                    select(c.screened_at).where(c.screening_id == after, c.team == team, c.runner_id == runner_id)
-                )
+                moment = connection.scalar(queries.moment_of(after, team, runner_id))
                 if moment is None:
                     return None, None
-                query = query.where(or_(c.screened_at < moment, and_(c.screened_at == moment, c.screening_id < after)))
-            query = query.order_by(c.screened_at.desc(), c.screening_id.desc()).limit(limit + 1)
-            rows = list(connection.execute(query).all())
+                since = (moment, after)
+            rows = list(connection.execute(queries.page_of(team, runner_id, rows=limit + 1, after=since)).all())
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, rows[-1].screening_id if more else None
@@ -342,11 +280,10 @@ class Store:
         query can read them meanwhile. The audit
         trail keeps its entries about the runner (`audit`: the erasure's own).
         """
-        c = screenings.c
         with self.engine.begin() as connection:
-            erased = connection.execute(delete(screenings).where(c.team == team, c.runner_id == runner_id)).rowcount
+            erased = connection.execute(queries.erase_runner(team, runner_id)).rowcount
             if audit:  # the entry saying it happened, in the same transaction
-                connection.execute(_INSERT_AUDIT, [audit])
+                connection.execute(queries.INSERT_AUDIT, [audit])
         if erased:
             self.checkpoint.settle()
         return erased
@@ -364,13 +301,10 @@ class Store:
         the team has no such screening. Later reads of the runner (baselines, the soreness chain, merged
         weeks, the facts on record) no longer see it; results already sent keep what they said. `audit`:
         the removal's own entry, committed with it (its runner id filled in), only when one was removed."""
-        c = screenings.c
         with self.engine.begin() as connection:
-            runner_id = connection.scalar(
-                delete(screenings).where(c.team == team, c.screening_id == screening_id).returning(c.runner_id)
-            )
+            runner_id = connection.scalar(queries.delete_screening(team, screening_id))
             if audit and runner_id is not None:
-                connection.execute(_INSERT_AUDIT, [{**audit, "runner_id": runner_id}])
+                connection.execute(queries.INSERT_AUDIT, [{**audit, "runner_id": runner_id}])
         if runner_id is not None:
             self.checkpoint.settle()
         return runner_id
@@ -379,8 +313,8 @@ class Store:
         """Delete every screening older than `days` days; how many there were."""
         cutoff = (now or datetime.now(UTC).replace(tzinfo=None)) - timedelta(days=days)
         with self.engine.begin() as connection:
-            return connection.execute(delete(screenings).where(screenings.c.screened_at < cutoff)).rowcount
+            return connection.execute(queries.older_than(cutoff)).rowcount
 
     def count(self) -> int:
         with self.engine.connect() as connection:
-            return connection.scalar(select(func.count()).select_from(screenings)) or 0
+            return connection.scalar(queries.COUNT) or 0

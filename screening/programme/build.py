@@ -14,7 +14,7 @@ visits, the change in words) is earlier.py's.
 
 import functools
 
-from screening.history.series import RunnerHistory
+from screening.over_time.series import RunnerHistory
 from screening.programme import choose as choosing
 from screening.programme.choose import Legs
 from screening.programme.earlier import earlier_section

@@ -8,7 +8,7 @@ for a screening stored before the programme). A leg not tested then or now is
 said so; nothing is guessed.
 """
 
-from screening.history.series import Point, RunnerHistory
+from screening.over_time.series import Point, RunnerHistory
 from screening.programme.choose import Legs
 from screening.programme.model import ProgrammeRules
 from screening.timestamps import format_time

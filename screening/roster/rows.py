@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from screening.errors import IntakeError
-from screening.history.series import RunnerHistory
 from screening.intake.flat import validate_flat
+from screening.over_time.series import RunnerHistory
 from screening.roster.chunk import Chunk, RepeatedKeys
 from screening.roster.stamp import RunStamp
 from screening.roster.summary import SummaryCounts

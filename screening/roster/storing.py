@@ -38,9 +38,12 @@ from typing import NamedTuple
 import orjson
 from sqlalchemy.exc import SQLAlchemyError
 
-from screening.history import audit
-from screening.history.series import RunnerHistory
-from screening.history.store import ResumeMismatch, Screening, Store, failure_reason, make_engine
+from screening.history import audit_trail
+from screening.history.database import make_engine
+from screening.history.failures import failure_reason
+from screening.history.screening_row import ScreeningRow
+from screening.history.store import ResumeMismatch, Store
+from screening.over_time.series import RunnerHistory
 from screening.roster.worker.task import ChunkOutput, ChunkTask, screen_chunk
 from screening.timestamps import naive_utc, parse_time
 
@@ -53,7 +56,7 @@ class StoredChunkTask(NamedTuple):
 
 class StoredChunk(NamedTuple):
     chunk: ChunkOutput
-    rows: list[dict]  # the chunk's Screening rows, in roster order, to commit in one transaction
+    rows: list[dict]  # the chunk's rows (ScreeningRow.row()), in roster order, to commit in one transaction
     first_row: int | None  # its first and last roster row (None: no runner screened)
     last_row: int | None
 
@@ -89,7 +92,7 @@ def screen_stored_chunk(task: StoredChunkTask) -> StoredChunk:
 
     def keep(intake: dict, result: dict) -> None:
         # Claimed before the lines are rendered; no file is published unless this row's batch is committed.
-        rows.append(Screening.to_store(intake, result, task.team)[0].row())
+        rows.append(ScreeningRow.to_store(intake, result, task.team)[0].row())
 
     chunk = screen_chunk(task.chunk, history_of=history_of, keep=keep)
     screened = orjson.loads(chunk.ids.text)[0] if rows else []  # the screened rows' roster numbers, in order
@@ -109,7 +112,7 @@ class RosterStore:
         self.screened_at: str | None = None  # the run's time: the same --screened-at resumes it
 
     def _entry(self, row: dict) -> dict:
-        return audit.entry(
+        return audit_trail.entry(
             "screen",
             actor=self.actor,
             actor_kind="cli",

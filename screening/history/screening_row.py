@@ -1,6 +1,6 @@
 """One stored screening as a row: its identity, the texts shown again, and the summary columns for queries.
 
-row, body = Screening.to_store(intake, result, team="club-a")   # the row, and the exact JSON sent
+row, body = ScreeningRow.to_store(intake, result, team="club-a")   # the row, and the exact JSON sent
 """
 
 from dataclasses import dataclass
@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 import orjson
 
-from screening.history.series import weeks_text
+from screening.over_time.series import weeks_text
 from screening.programme.earlier import stage_of
 from screening.timestamps import format_time, naive_utc, parse_time
 
 
 @dataclass(frozen=True)
-class Screening:
+class ScreeningRow:
     """One row: the identity, the texts shown again, and the summary for queries."""
 
     screening_id: str
@@ -56,7 +56,7 @@ class Screening:
         result_json: str,
         team: str | None,
         at: datetime | None = None,
-    ) -> "Screening":
+    ) -> "ScreeningRow":
         """The row for a result as built (`result`) and as sent (`result_json`, the exact text).
 
         `at` is when it was screened to the microsecond (the result says it to
@@ -95,7 +95,7 @@ class Screening:
     @classmethod
     def to_store(
         cls, intake: dict, result: dict, team: str | None, at: datetime | None = None
-    ) -> tuple["Screening", bytes]:
+    ) -> tuple["ScreeningRow", bytes]:
         """Mark `result` stored and make its row and the exact JSON it is sent as (the row holds that text).
 
         The caller sends the bytes only once the row is committed.

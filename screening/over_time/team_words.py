@@ -6,7 +6,7 @@ Each phrase is said once, here; the page, the API's `words` and the CSV all read
 from collections.abc import Callable
 from datetime import datetime
 
-from screening.history.team import TeamRunner
+from screening.over_time.team_view import TeamRunner
 
 REFERRAL_WORDS = {"urgent": "urgent referral", "soon": "referral soon", "routine": "routine referral"}
 NO_REFERRAL = "no referral"

@@ -1,10 +1,10 @@
 """The audit trail: who read, screened or erased which runner, and every refusal, kept beside the screenings.
 
-    entry = audit.entry("read_trend", actor="coach-app", actor_kind="key", team="club-a", runner_id="r-1",
-                        outcome="ok", status=200, request_id="...", client_address="127.0.0.1")
+    entry = audit_trail.entry("read_trend", actor="coach-app", actor_kind="key", team="club-a", runner_id="r-1",
+                              outcome="ok", status=200, request_id="...", client_address="127.0.0.1")
     store.record(entry)                       # alone (a read, a refusal), or with its write:
     store.add(screening, audit=entry)         # in the same transaction as the screening
-    audit.page(engine, teams={"club-a"}, runner_id="r-1", limit=50)   # newest first, by cursor
+    audit_trail.page(engine, teams={"club-a"}, runner_id="r-1", limit=50)   # newest first, by cursor
 
 An entry names people and programs by their key name, account or token
 subject, and runners by their pseudonymous id; it never holds an intake value

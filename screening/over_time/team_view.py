@@ -1,7 +1,7 @@
 """A team's runners as a coach follows them: each one's latest screening, what changed, and the counts.
 
     rows = store.team_runners("club-a")             # one read of team_runners (migration 0008_team)
-    view = TeamView.of(rows, Filters.of(args, today), z_high=2.0)
+    view = TeamView.of(rows, TeamFilters.of(args, today), z_high=2.0)
     view.summary, view.shown                        # the counts over the whole team, the runners filtered
 
 Pure: it never opens a database. What changed is what the latest screening's
@@ -116,7 +116,7 @@ def _day(args, name: str) -> date | None:
 
 
 @dataclass(frozen=True)
-class Filters:
+class TeamFilters:
     """What the list shows: every filter is optional; `since` is the summary's "changed since" date."""
 
     today: date
@@ -132,7 +132,7 @@ class Filters:
     limit: int = PAGE
 
     @classmethod
-    def of(cls, args, today: date) -> "Filters":
+    def of(cls, args, today: date) -> "TeamFilters":
         """The filters a request's query gives (a FilterError names a value it cannot take)."""
         page_text = (args.get("page") or "1").strip()
         if not re.fullmatch(r"[0-9]{1,6}", page_text) or int(page_text) < 1:
@@ -189,7 +189,7 @@ class Filters:
     def only(self, **chosen) -> dict:
         """The query of a link to these filters cleared but for `chosen` (the summary's links): the same
         `since`, sort and page size, page 1."""
-        clean = Filters(today=self.today, since=self.since, sort=self.sort, limit=self.limit)
+        clean = TeamFilters(today=self.today, since=self.since, sort=self.sort, limit=self.limit)
         return clean.query(**chosen)
 
     @property
@@ -245,10 +245,10 @@ class Summary:
 class TeamView:
     summary: Summary
     matched: list[TeamRunner]  # every runner the filters keep, sorted
-    filters: Filters
+    filters: TeamFilters
 
     @classmethod
-    def of(cls, runners: list[TeamRunner], filters: Filters) -> "TeamView":
+    def of(cls, runners: list[TeamRunner], filters: TeamFilters) -> "TeamView":
         bands = Counter(r.band for r in runners)
         urgencies = Counter(r.urgency or "none" for r in runners)
         stale = datetime.combine(filters.stale_before, _MIDNIGHT)

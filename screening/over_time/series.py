@@ -54,7 +54,7 @@ class Point(NamedTuple):
     screened_at: datetime  # naive UTC, as the store holds it
     fatigue: int | None
     soreness: int | None
-    weeks: str | None  # '["km",[38,40]]' as stored (screening/history/store.py), parsed only if a merge needs it
+    weeks: str | None  # '["km",[38,40]]' as stored (history/screening_row.py), parsed only if a merge needs it
     soreness_days: int | None = None  # how many days the soreness had lasted, as reported then
     heel_raise_left: int | None = None  # single-leg bent-knee heel raises then (None: not tested)
     heel_raise_right: int | None = None

@@ -1,5 +1,10 @@
-"""The database engines of the store: SQLite files in WAL mode with their PRAGMAs, PostgreSQL with a connect
-timeout, and the connection pool both keep (screening/history/store.py uses them)."""
+"""The database: its engines (SQLite files in WAL mode with their PRAGMAs, PostgreSQL with a connect timeout,
+the connection pool both keep) and the lock file beside a SQLite file.
+
+What the `db` and `roster` commands need to reach a database without the
+store (screening/history/store.py opens its engines here too); a failure is
+said with failures.failure_reason.
+"""
 
 import os
 
@@ -63,3 +68,11 @@ def make_engine(
     # A forked worker (gunicorn preloads the app) must not share the parent's pooled connections.
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
+
+
+def writer_lock_path(engine: Engine) -> str | None:
+    """The file the writers of a SQLite database take turns on (beside it, `-writer.lock`); None otherwise."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-writer.lock"

@@ -1,7 +1,7 @@
 """The rule inputs a runner's earlier stored screenings give: soreness across screenings, personal
 baselines, and the facts kept on record (a previous DVT, a calf strain's date).
 
-`derive` calls these with the runner's history (screening/history/series.py
+`derive` calls these with the runner's history (screening/over_time/series.py
 computes from it); without one every input read from it is None, and the
 rules that need it are not assessed. Each fills in `sources` (input name ->
 where the value came from, in words) for the inputs it supplies.
@@ -11,19 +11,22 @@ import math
 from datetime import datetime
 from typing import NamedTuple
 
-from screening.history import series
-from screening.history.series import WEEK, RunnerHistory
+from screening.over_time import series
+from screening.over_time.series import WEEK, RunnerHistory
 from screening.ruleset.model import Ruleset
 from screening.timestamps import format_time
 
 
-class Facts(NamedTuple):
+class FactInputs(NamedTuple):
+    """The facts the rules read (a previous DVT, the calf strain's age: entered, or from the record) and
+    what the record holds (series.Facts, in the result's words)."""
+
     previous_dvt: bool
     calf_strain_weeks_ago: int | None
     on_record: dict  # the result's history.on_record: what the earlier screenings keep on record
 
 
-def facts_on_record(intake: dict, history: RunnerHistory | None, now: datetime | None, sources: dict) -> Facts:
+def facts_on_record(intake: dict, history: RunnerHistory | None, now: datetime | None, sources: dict) -> FactInputs:
     """The previous DVT and the calf strain's age: as entered, or as the runner's earlier screenings recorded."""
     corrections = intake.get("corrections") or {}
     entered_dvt = intake["red_flags"]["previous_dvt"]
@@ -54,7 +57,7 @@ def facts_on_record(intake: dict, history: RunnerHistory | None, now: datetime |
             sources["derived.calf_strain_weeks_ago"] = (
                 f"recorded on {format_time(recorded_at)[:10]}: a strain on {format_time(facts.calf_strain_on)[:10]}"
             )
-    return Facts(dvt, weeks, on_record)
+    return FactInputs(dvt, weeks, on_record)
 
 
 def from_history(
