@@ -27,7 +27,7 @@ class Part(NamedTuple):
 
 def history(app) -> Part:
     from api.commands.db import database_in_words
-    from api.store import database_url, enabled
+    from api.plumbing.store_binding import database_url, enabled
 
     if not enabled(app.config):
         return Part("history", "off (SOLEUS_STORE=off): nothing is stored; to keep it set SOLEUS_STORE=on")
@@ -35,7 +35,7 @@ def history(app) -> Part:
 
 
 def cds_hooks(app) -> Part:
-    from api.cds_hooks import KEY
+    from api.clinic_systems.cds_hooks import KEY
 
     clients = app.extensions.get(KEY)
     if clients is None:

@@ -13,7 +13,7 @@ credential, or an unknown, expired, revoked or forged one: 401 with
 `lookup=True` the operation is rate-limited per credential and per address
 (429 with Retry-After). After it, one audit entry records the action, the
 runner and screening it named, and the outcome (a view that writes puts its
-entry in its own transaction and sets `g.audited`, see api/store.py).
+entry in its own transaction and sets `g.audited`, see api/plumbing/store_binding.py).
 
 `team()` is the team an operation acts for: the credential's own when the
 request names none; one it does not hold is refused (403), so another team's
@@ -38,9 +38,9 @@ from api.access import keys
 from api.access.oidc import ProviderTokens, Refused, Unavailable
 from api.access.principal import ANONYMOUS, Principal
 from api.access.throttle import Throttle
-from api.openapi import problems
-from api.problems import Problem, problem_response
-from api.requestlog import current_request_id
+from api.plumbing.openapi import problems
+from api.plumbing.problems import Problem, problem_response
+from api.plumbing.requestlog import current_request_id
 from screening.history import audit
 from screening.history.store import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
@@ -260,7 +260,7 @@ def write_audit(response):
         log.error("audit trail write failed: %s", failure_reason(error))
         if response.status_code >= 500:  # already a failure (the store's own 503): it says what happened
             return response
-        g.unavailable_cause = "audit"  # api/metrics.py counts the 503 by it
+        g.unavailable_cause = "audit"  # api/plumbing/metrics.py counts the 503 by it
         return problem_response(
             503, "Service Unavailable", "The audit trail cannot be written, so nothing is answered. Try again shortly."
         )

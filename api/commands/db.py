@@ -36,7 +36,7 @@ def database_url(url: str | None = None) -> str:
         return os.environ["SOLEUS_DATABASE_URL"]
     from flask import Flask
 
-    from api.store import database_url as instance_database_url
+    from api.plumbing.store_binding import database_url as instance_database_url
 
     # The same instance folder create_app's Flask("api") has.
     return instance_database_url(Flask("api"))

@@ -18,7 +18,7 @@ def with_database(args, action) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.commands.db import database_in_words, database_url
-    from api.store import open_store
+    from api.plumbing.store_binding import open_store
     from screening.history import SchemaBehind
     from screening.history.store import failure_reason
 

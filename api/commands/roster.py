@@ -54,7 +54,7 @@ def _screened_at(text: str) -> str:
 def _team(text: str) -> str:
     import re
 
-    from api.store import TEAM_EXPECTED, TEAM_PATTERN
+    from api.plumbing.store_binding import TEAM_EXPECTED, TEAM_PATTERN
 
     if not re.fullmatch(TEAM_PATTERN, text):
         raise argparse.ArgumentTypeError(f"{TEAM_EXPECTED} Got {text!r}.")
@@ -186,7 +186,7 @@ def _open_store(args):
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.commands.db import database_url
-    from api.store import open_store
+    from api.plumbing.store_binding import open_store
     from screening.batch.storing import RosterStore
     from screening.history import SchemaBehind
     from screening.history.store import failure_reason

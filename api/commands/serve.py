@@ -55,7 +55,7 @@ def _count(minimum: int, maximum: int):
 def run_serve(args) -> int:
     # Imported here, so registering the subcommand keeps `--help` quick.
     from api import server, startup
-    from api.requestlog import configure_logging
+    from api.plumbing.requestlog import configure_logging
 
     # The port first: a busy one is said in a line, before the rules take seconds to load.
     try:
@@ -75,7 +75,7 @@ def run_serve(args) -> int:
 
 
 def _metrics_folder() -> str | None:
-    """Where the workers keep their metrics (api/metrics.py): PROMETHEUS_MULTIPROC_DIR, emptied of an earlier
+    """Where the workers keep their metrics (api/plumbing/metrics.py): PROMETHEUS_MULTIPROC_DIR, emptied of an earlier
     run's files, else a fresh folder, made here (its path returned, to remove at exit). Set before the app
     is built: prometheus_client reads it when its metrics are made."""
     named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -162,7 +162,7 @@ def _protected(app, host: str, port: int) -> str | None:
     """Why the service must not start on `host` (None: it may), and the first admin on a fresh database."""
     from api import access
     from api.access import accounts
-    from api.store import auth_on, database_of
+    from api.plumbing.store_binding import auth_on, database_of
 
     if not auth_on(app.config):
         if not loopback(host):

@@ -24,8 +24,8 @@ import urllib.request
 
 from flask import current_app
 
-from api.cds_auth import testing
-from api.problems import Problem
+from api.clinic_systems.cds_auth import testing
+from api.plumbing.problems import Problem
 from screening.interop import codes
 
 PREFETCH_KEY = "intake"

@@ -11,7 +11,7 @@ internals: the traceback goes to the log, keyed by the same request id.
 Every answer's status line carries RFC 9110's reason phrase (`reason_phrase`),
 whichever face made it: werkzeug would write "422 UNPROCESSABLE ENTITY" for a
 FHIR OperationOutcome or the form, beside problem+json's "Unprocessable
-Content"; gunicorn's own refusals (api/worker.py) use the same phrases.
+Content"; gunicorn's own refusals (api/plumbing/worker.py) use the same phrases.
 """
 
 from http import HTTPStatus
@@ -20,8 +20,8 @@ from flask import current_app
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from api.json_provider import encode
-from api.requestlog import current_request_id
+from api.plumbing.json_provider import encode
+from api.plumbing.requestlog import current_request_id
 from screening import IntakeError
 
 PROBLEM_JSON = "application/problem+json"

@@ -10,17 +10,17 @@ their units and sources, the points with the effect they are computed from
 with its grade. Results link each fired rule here.
 """
 
-from pathlib import Path
+from importlib.resources import as_file, files
 
 from flask import Blueprint, render_template, send_file
 
-from api.form import protect_page
-from api.service import screener
+from api.pages.form import protect_page
+from api.plumbing.screener_binding import screener
 from screening.result.risk import risk_scale
 from screening.result.wording import condition_in_general
 from screening.ruleset.model import Rule, Ruleset
 
-bp = Blueprint("rulebook_pages", __name__, template_folder="templates")
+bp = Blueprint("rulebook_pages", __name__, template_folder="../templates")
 bp.after_request(protect_page)
 
 
@@ -28,13 +28,15 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-PALETTE = Path(__file__).parents[1] / "screening" / "result" / "palette.css"
+# Package data of screening.result (pyproject), found wherever the package is installed.
+PALETTE = files("screening.result").joinpath("palette.css")
 
 
 @bp.get("/clinic/palette.css")
 def palette():
     """The palette every face shares (the roster report inlines the same file)."""
-    return send_file(PALETTE, mimetype="text/css", max_age=3600)
+    with as_file(PALETTE) as path:
+        return send_file(path, mimetype="text/css", max_age=3600)
 
 
 def _rule_view(rule: Rule, ruleset: Ruleset) -> dict:

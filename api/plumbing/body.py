@@ -3,7 +3,7 @@
 Wrong media type -> 415 (with `Accept-Post`; the JSON API refuses a form's
 body before any view, api/access/boundary.py, so JSON sent as curl's
 `--data` default is a 415 too); body past MAX_CONTENT_LENGTH -> 413, with or
-without Content-Length (see api/limits.py for chunked bodies); JSON that does
+without Content-Length (see api/plumbing/limits.py for chunked bodies); JSON that does
 not parse, however deeply nested, that is not UTF-8 (UTF-16 and UTF-32 are
 refused, RFC 8259 section 8.1), that repeats a key in one object (the last
 would silently win: `"calf_swelling": true, "calf_swelling": false`) or holds
@@ -17,7 +17,7 @@ import sys
 from flask import request
 from werkzeug.exceptions import BadRequest
 
-from api.problems import Problem
+from api.plumbing.problems import Problem
 from screening.intake.json_keys import DuplicateKey, unique_object
 
 CHUNK = 64 * 1024

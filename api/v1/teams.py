@@ -6,7 +6,7 @@ Needs `history:read` for that team (api/access): a team the credential does
 not hold is refused (403) as every runner operation refuses it; an unknown
 team of the credential's has no runners. One read of team_runners (migration
 0008_team) per request; audited as `read_team`. The team page (/teams/<team>,
-api/team_pages.py) shows the same view.
+api/pages/team_pages.py) shows the same view.
 """
 
 import re
@@ -18,10 +18,10 @@ from marshmallow import Schema, fields
 
 from api.access import guard, requires
 from api.access.principal import READ
-from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
-from api.problems import Problem
-from api.service import screener
-from api.store import TEAM_PATTERN, store
+from api.plumbing.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
+from api.plumbing.problems import Problem
+from api.plumbing.screener_binding import screener
+from api.plumbing.store_binding import TEAM_PATTERN, store
 from screening.history import team_words
 from screening.history.team import (
     CHANGES,

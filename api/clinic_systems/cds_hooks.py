@@ -26,18 +26,18 @@ from flask import current_app, request, url_for
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api import cds_result
-from api.body import json_body, media_type
-from api.cds_auth import LEEWAY, TrustedClients, Unauthorised, testing
-from api.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
-from api.cds_replay import SeenTokens
-from api.fhir import items, model_errors, specs
-from api.json_provider import encode
-from api.limits import limit_body
-from api.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
-from api.problems import Problem
-from api.service import screener
-from api.store import database_of
+from api.clinic_systems import cds_result
+from api.clinic_systems.cds_auth import LEEWAY, TrustedClients, Unauthorised, testing
+from api.clinic_systems.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
+from api.clinic_systems.cds_replay import SeenTokens
+from api.clinic_systems.fhir import items, model_errors, specs
+from api.plumbing.body import json_body, media_type
+from api.plumbing.json_provider import encode
+from api.plumbing.limits import limit_body
+from api.plumbing.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
+from api.plumbing.problems import Problem
+from api.plumbing.screener_binding import screener
+from api.plumbing.store_binding import database_of
 from screening import IntakeError
 from screening.interop.bounds import count_errors
 from screening.interop.cards import risk_card, unreadable_card

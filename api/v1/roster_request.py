@@ -12,9 +12,9 @@ from flask import current_app, request
 from marshmallow import Schema, fields
 
 from api.access import guard
-from api.body import binary_chunks, json_body
-from api.openapi import JSON
-from api.problems import Problem
+from api.plumbing.body import binary_chunks, json_body
+from api.plumbing.openapi import JSON
+from api.plumbing.problems import Problem
 from screening import Screener
 from screening.batch.repeated_ids import ROWS_SHOWN
 from screening.batch.rows import screen_batch
@@ -128,7 +128,7 @@ def screen(core: Screener, kind: str) -> dict:
 
 def audit_rows(answer: dict, team: str) -> None:
     """Record each screened runner of the batch in the audit trail (one transaction), before the answer."""
-    from api.store import database
+    from api.plumbing.store_binding import database
 
     trail = database()
     if trail is None:

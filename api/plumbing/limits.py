@@ -14,7 +14,7 @@ a body of millions of list items is refused before it is parsed), with the
 same guarantee for a chunked body.
 
 It also turns a socket timeout while reading the body (a client that stopped
-sending, or whose request passed its deadline, see api/worker.py) into 408,
+sending, or whose request passed its deadline, see api/plumbing/worker.py) into 408,
 where werkzeug would call it a client disconnect (400).
 """
 

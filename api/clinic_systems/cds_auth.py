@@ -26,8 +26,8 @@ from pathlib import Path
 
 import jwt
 
-from api.cds_keys import KeySource
-from api.cds_replay import SeenTokens
+from api.clinic_systems.cds_keys import KeySource
+from api.clinic_systems.cds_replay import SeenTokens
 
 ALGORITHMS = ("ES384", "RS384")
 KEY_TYPES = {"ES384": "EC", "RS384": "RSA"}  # the JWK `kty` each accepted alg needs

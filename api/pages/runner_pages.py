@@ -16,12 +16,12 @@ from flask import Blueprint, g, render_template, request
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
-from api.form import protect_page
-from api.history_view import previous_screenings
-from api.store import TEAM_PATTERN, store
+from api.pages.form import protect_page
+from api.pages.history_view import previous_screenings
+from api.plumbing.store_binding import TEAM_PATTERN, store
 from screening.intake.schema import RUNNER_ID_PATTERN
 
-bp = Blueprint("runners", __name__, template_folder="templates")
+bp = Blueprint("runners", __name__, template_folder="../templates")
 
 
 @bp.get("/runners")

@@ -21,16 +21,16 @@ from markupsafe import Markup
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
-from api.form import protect_page
-from api.history import SCREENING_PARAMETER, TEAM_PARAMETER, lookup_teams
-from api.openapi import problems
-from api.problems import Problem
-from api.store import store
+from api.pages.form import protect_page
+from api.plumbing.openapi import problems
+from api.plumbing.problems import Problem
+from api.plumbing.store_binding import store
+from api.v1.runner_history import SCREENING_PARAMETER, TEAM_PARAMETER, lookup_teams
 from screening.programme import drawing
 
 WEEKS = 4  # the tick-box log's weeks (design choice: one sheet, reviewed at a screening about a month on)
 
-bp = PageBlueprint("programme_pages", __name__, template_folder="templates")
+bp = PageBlueprint("programme_pages", __name__, template_folder="../templates")
 blp = Blueprint("programme", __name__, url_prefix="/v1", description="The soleus programme as a printable page")
 HTML_200 = {
     "200": {

@@ -20,7 +20,7 @@ sees it:
   its first byte is answered 408 where possible and disconnected, whatever its
   size. What a thread still reads from the socket itself (a body after
   `Expect: 100-continue`, one past the limit) is held to the same deadline, not
-  only to a timeout per recv (api/gathering.py); a response the client stops
+  only to a timeout per recv (api/plumbing/gathering.py); a response the client stops
   reading is dropped once a send waits READ_TIMEOUT.
 
 Errors gunicorn answers itself, before the app sees the request (a bad
@@ -51,12 +51,12 @@ from gunicorn import util
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from api.gathering import MAX_BODY, READ_TIMEOUT, RECV, GatheredUnreader, PendingRequest, TimedSocket
-from api.json_provider import encode
-from api.problems import reason_phrase
+from api.plumbing.gathering import MAX_BODY, READ_TIMEOUT, RECV, GatheredUnreader, PendingRequest, TimedSocket
+from api.plumbing.json_provider import encode
+from api.plumbing.problems import reason_phrase
 
 PROBLEM_JSON = "application/problem+json"
-requests_log = logging.getLogger("soleus.requests")  # the app's request log (api/requestlog.py)
+requests_log = logging.getLogger("soleus.requests")  # the app's request log (api/plumbing/requestlog.py)
 
 
 class GatheringThreadWorker(ThreadWorker):

@@ -66,7 +66,7 @@ class OrjsonProvider(JSONProvider):
         return encode(obj, indent=bool(kwargs.get("indent")), sort_keys=bool(kwargs.get("sort_keys"))).decode()
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        # The standard library's reading, as Flask's own provider: request bodies are parsed by api/body.py.
+        # The standard library's reading, as Flask's own provider: request bodies are parsed by api/plumbing/body.py.
         return json.loads(s, **kwargs)
 
     def response(self, *args: Any, **kwargs: Any):

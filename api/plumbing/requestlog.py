@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from flask import request
 
-from api.json_provider import encode
+from api.plumbing.json_provider import encode
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "soleus.request_id"

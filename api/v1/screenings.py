@@ -18,15 +18,15 @@ plain data by the core and sent as JSON directly: ResultSchema documents them
 from flask import current_app
 from flask_smorest import Blueprint
 
-from api import batch
 from api.access import requires
 from api.access.principal import SCREEN
-from api.body import media_type, parse_json, raw_body
-from api.limits import limit_body
-from api.openapi import CSV, JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
-from api.service import screener
-from api.store import TEAM_PARAMETER, team
-from api.store import screen as screen_and_store
+from api.plumbing.body import media_type, parse_json, raw_body
+from api.plumbing.limits import limit_body
+from api.plumbing.openapi import CSV, JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
+from api.plumbing.screener_binding import screener
+from api.plumbing.store_binding import TEAM_PARAMETER, team
+from api.plumbing.store_binding import screen as screen_and_store
+from api.v1 import roster_request
 from screening.result.schema import ResultSchema
 
 blp = Blueprint(
@@ -121,7 +121,7 @@ def screen():
 )
 @blp.response(
     200,
-    batch.BatchSchema,
+    roster_request.BatchSchema,
     headers=REQUEST_ID_HEADER,
     description="A result or the errors for every row, numbered from 1, and a summary",
 )
@@ -147,6 +147,6 @@ def screen_batch():
     key = team()
     kind = media_type(JSON, CSV)
     core = screener()
-    answer = batch.screen(core, kind)
-    batch.audit_rows(answer, key)
+    answer = roster_request.screen(core, kind)
+    roster_request.audit_rows(answer, key)
     return no_store(answer)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import current_app
 
-from api.json_provider import encode
+from api.plumbing.json_provider import encode
 from screening.programme.trend import heel_trend
 from screening.result.derived_words import derived_in_words, history_in_words
 from screening.result.entered import entered

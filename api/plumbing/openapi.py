@@ -20,8 +20,8 @@ import swagger_ui_bundle
 from flask import Blueprint, redirect, request
 from flask_smorest import Api
 
-from api.problems import PROBLEM_JSON, ProblemSchema
-from api.problems import init_app as init_problems
+from api.plumbing.problems import PROBLEM_JSON, ProblemSchema
+from api.plumbing.problems import init_app as init_problems
 from screening.intake.fields import StrictBoolean, StrictNumber, WholeNumber
 from screening.intake.schema import KM_PER_MILE, MAX_DISTANCE_KM, IntakeSchema
 

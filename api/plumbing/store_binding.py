@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import metrics
 from api.access import guard
 from api.access.guard import TEAM_EXPECTED, team
-from api.problems import problem_response
+from api.plumbing import metrics
+from api.plumbing.problems import problem_response
 from screening.history import Screening, Store
 from screening.history.failures import describe
 from screening.history.store import failure_reason

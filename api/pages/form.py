@@ -12,8 +12,8 @@ screening needs the scope `screen` (a clinician or an admin), the prefill
 screenings are that team's. The form's POST checks a CSRF token (the JSON API
 sets no cookies and needs none): `init_app` turns flask-wtf's app-wide check
 off and the view calls `csrf.protect()` itself. When the service keeps history (the default, see
-api/store.py) a form screening is stored exactly as POST /v1/screenings stores
-one (`api.store.screen`, under the form's optional team), so it is part of the
+api/plumbing/store_binding.py) a form screening is stored exactly as POST /v1/screenings stores
+one (`api.plumbing.store_binding.screen`, under the form's optional team), so it is part of the
 runner's history and the history rules read it; the page says whether it was
 stored, and a write that fails shows the form again (503), never a result. With
 `STORE=off` nothing typed is stored. Either way the result's JSON download is
@@ -32,16 +32,17 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 
-from api import clinic_note, form_fields, metrics
 from api.access import guard
 from api.access.principal import READ, SCREEN
 from api.access.signin import page_requires
-from api.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_errors, read_form, state_of_intake
-from api.history_view import previous_screenings
-from api.limits import limit_body
-from api.service import screener as app_screener
-from api.store import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
-from api.store import screen as screen_and_store
+from api.pages import clinic_note, form_fields
+from api.pages.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_errors, read_form, state_of_intake
+from api.pages.history_view import previous_screenings
+from api.plumbing import metrics
+from api.plumbing.limits import limit_body
+from api.plumbing.screener_binding import screener as app_screener
+from api.plumbing.store_binding import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
+from api.plumbing.store_binding import screen as screen_and_store
 from screening import IntakeError
 from screening.history.failures import describe
 from screening.intake.flat import validate_flat
@@ -50,7 +51,11 @@ from screening.result.text_note import format_value
 from screening.timestamps import format_time
 
 bp = Blueprint(
-    "clinic", __name__, template_folder="templates", static_folder="static/clinic", static_url_path="/clinic/static"
+    "clinic",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static/clinic",
+    static_url_path="/clinic/static",
 )
 csrf = CSRFProtect()
 

@@ -25,9 +25,9 @@ from werkzeug.routing import BaseConverter
 
 from api.access import guard, requires
 from api.access.principal import ERASE, READ
-from api.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
-from api.problems import Problem
-from api.store import TEAM_PARAMETER, store, team
+from api.plumbing.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
+from api.plumbing.problems import Problem
+from api.plumbing.store_binding import TEAM_PARAMETER, store, team
 from screening.history.erasure import ERASED, PENDING, UNVERIFIED
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.result.schema import BANDS, URGENCIES, ResultSchema

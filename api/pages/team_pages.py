@@ -4,7 +4,7 @@
     GET /teams/<team>[?filters]         the summary first (each count a link that filters), then the runners
     GET /teams/<team>/runners.csv       every runner the filters keep, in words (what the page shows, all pages)
 
-The filters are those of GET /v1/teams/{team}/runners (api/teams.py) and the
+The filters are those of GET /v1/teams/{team}/runners (api/v1/teams.py) and the
 view is the same (one read of team_runners). Needs a signed-in person with
 `history:read` (every role) who holds the team; audited as `read_team`.
 """
@@ -20,17 +20,17 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
-from api.form import protect_page
-from api.problems import Problem
-from api.service import screener
-from api.store import TEAM_PATTERN
-from api.teams import Z_HIGH, chosen_team, now_utc, view_of, z_high
+from api.pages.form import protect_page
+from api.plumbing.problems import Problem
+from api.plumbing.screener_binding import screener
+from api.plumbing.store_binding import TEAM_PATTERN
+from api.v1.teams import Z_HIGH, chosen_team, now_utc, view_of, z_high
 from screening.history import team_words
 from screening.history.team import CHANGES, REFERRALS, SORTS, STALE_DAYS, TeamRunner
 from screening.programme.words import stored_stage_cell
 from screening.result.schema import BANDS
 
-bp = Blueprint("teams_page", __name__, template_folder="templates")
+bp = Blueprint("teams_page", __name__, template_folder="../templates")
 CHANGE_WORDS = {
     "up": "up a band",
     "down": "down a band",
