@@ -7,4 +7,6 @@
     cds_replay.py    each CDS client token accepted once
     cds_prefetch.py  the QuestionnaireResponse a CDS call is about: prefetched, or fetched
     cds_result.py    the full result page a CDS card links to
+
+The mapping itself (FHIR resources, cards) is pure and lives in screening.interop.
 """

@@ -24,8 +24,9 @@ from api.access.signin import page_requires
 from api.pages.form import protect_page
 from api.plumbing.openapi import problems
 from api.plumbing.problems import Problem
-from api.plumbing.store_binding import store
-from api.v1.runner_history import SCREENING_PARAMETER, TEAM_PARAMETER, lookup_teams
+from api.plumbing.store_binding import TEAM_PARAMETER, store
+from api.v1.runner_history import lookup_teams
+from api.v1.runner_history_schemas import SCREENING_PARAMETER
 from screening.programme import drawing
 
 WEEKS = 4  # the tick-box log's weeks (design choice: one sheet, reviewed at a screening about a month on)
