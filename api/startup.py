@@ -26,7 +26,7 @@ class Part(NamedTuple):
 
 
 def history(app) -> Part:
-    from api.commands.db import database_in_words
+    from api.commands.target_database import database_in_words
     from api.plumbing.store_binding import database_url, enabled
 
     if not enabled(app.config):

@@ -5,8 +5,14 @@ import os
 import signal
 import sys
 
-from api.commands.db import EXIT_UNAVAILABLE
-from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from api.commands.exits import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_SOFTWARE,
+    EXIT_UNAVAILABLE,
+    EXIT_UNUSABLE,
+)
 from api.commands.progress import Progress
 from api.commands.usage import add_command
 from screening.batch import JSONL_MAX_ROWS
@@ -185,7 +191,7 @@ def _open_store(args):
     """The run's RosterStore, or the exit status when --store cannot be used (the message printed)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api.commands.db import database_url
+    from api.commands.target_database import database_url
     from api.plumbing.store_binding import open_store
     from screening.batch.storing import RosterStore
     from screening.history import SchemaBehind

@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 
-from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNAVAILABLE, EXIT_UNUSABLE
 from api.commands.usage import add_command
 from screening.errors import RulesError
 
@@ -116,7 +116,6 @@ def _app_or_status():
     from sqlalchemy.exc import SQLAlchemyError
 
     from api import create_app
-    from api.commands.db import EXIT_UNAVAILABLE
     from screening.history import SchemaBehind
 
     try:

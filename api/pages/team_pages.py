@@ -55,7 +55,7 @@ SUMMARY_WORDS = {
 REFERRAL_FILTER_WORDS = {**team_words.REFERRAL_WORDS, "none": "no referral", "any": "any referral"}
 
 
-class Refused(Problem):
+class TeamNotHeld(Problem):
     """A team the signed-in person does not hold: a page, not problem+json."""
 
 
@@ -83,8 +83,8 @@ def _held(team: str) -> str | None:
     """The team if the signed-in person holds it (the request audited as read_team either way), else None."""
     g.audit = {"action": "read_team"}
     try:
-        return chosen_team(team, refuse=Refused)
-    except Refused:
+        return chosen_team(team, refuse=TeamNotHeld)
+    except TeamNotHeld:
         return None
 
 
