@@ -98,7 +98,7 @@ def post_key_vs_off(args) -> bool:
 def post_cpu_in_process(args) -> bool:
     from api import create_app
     from api.access import key_ring
-    from api.plumbing.store_binding import database_of
+    from api.operations.store_binding import database_of
 
     body = (ROOT / "examples" / "intake.json").read_bytes()
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-auth-")
@@ -133,7 +133,7 @@ def post_cpu_in_process(args) -> bool:
 def key_check_cpu(args) -> bool:
     from api import create_app
     from api.access import guard
-    from api.plumbing.store_binding import database_of
+    from api.operations.store_binding import database_of
 
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-auth-")
     app = create_app({"AUTH": "on", "DATABASE_URL": f"sqlite:///{folder.name}/check.sqlite3"})

@@ -113,8 +113,8 @@ def variant_app(variant: str):
     import logging
 
     from api import create_app
+    from api.operations.screener_binding import KEY
     from api.plumbing.requestlog import configure_logging, logger
-    from api.plumbing.screener_binding import KEY
 
     configure_logging()
     app = create_app()

@@ -38,7 +38,7 @@ def access_app(tmp_path, **config):
 
 
 def engine_of(app):
-    from api.plumbing.store_binding import database_of
+    from api.operations.store_binding import database_of
 
     return database_of(app).engine
 

@@ -91,7 +91,7 @@ def assert_no_other_team_data(world, response):
 
 def assert_b_untouched(world):
     with world["app"].app_context():
-        from api.plumbing.store_binding import store
+        from api.operations.store_binding import store
 
         assert store().result(world["b_screening"]) is not None
 

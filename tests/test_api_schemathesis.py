@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from api import create_app
 from api.access import key_ring
-from api.plumbing.store_binding import TEAM_PATTERN
+from api.operations.store_binding import TEAM_PATTERN
 
 _DATABASE = tempfile.TemporaryDirectory(prefix="soleus-schemathesis-")
 APP = create_app(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from team_rows import club
 
 from api import create_app
-from api.plumbing.store_binding import store
+from api.operations.store_binding import store
 from screening.history import migrate
 from screening.history.store import make_engine
 from screening.history.tables import audit_events

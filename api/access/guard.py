@@ -13,7 +13,7 @@ credential, or an unknown, expired, revoked or forged one: 401 with
 `lookup=True` the operation is rate-limited per credential and per address
 (429 with Retry-After). After it, one audit entry records the action, the
 runner and screening it named, and the outcome (a view that writes puts its
-entry in its own transaction and sets `g.audited`, see api/plumbing/store_binding.py).
+entry in its own transaction and sets `g.audited`, see api/operations/store_binding.py).
 
 `team()` is the team an operation acts for: the credential's own when the
 request names none; one it does not hold is refused (403), so another team's
@@ -260,7 +260,7 @@ def write_audit(response):
         log.error("audit trail write failed: %s", failure_reason(error))
         if response.status_code >= 500:  # already a failure (the store's own 503): it says what happened
             return response
-        g.unavailable_cause = "audit"  # api/plumbing/metrics.py counts the 503 by it
+        g.unavailable_cause = "audit"  # api/operations/metrics.py counts the 503 by it
         return problem_response(
             503, "Service Unavailable", "The audit trail cannot be written, so nothing is answered. Try again shortly."
         )

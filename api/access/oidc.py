@@ -28,7 +28,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from api.access.principal import SCOPES, Principal
-from api.clinic_systems.cds_auth import allowed_url
+from api.plumbing.outbound_urls import allowed_url
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 REFRESH_AT_MOST = 10.0  # seconds between two fetches of the JWKS on an unknown kid

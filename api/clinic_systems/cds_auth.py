@@ -18,16 +18,15 @@ key whose type does not fit the token's `alg` is a 401 like any bad token.
 Keys from a URL are fetched outside the calls (cds_keys.py).
 """
 
-import ipaddress
 import json
 import time
-import urllib.parse
 from pathlib import Path
 
 import jwt
 
 from api.clinic_systems.cds_keys import KeySource
 from api.clinic_systems.cds_replay import SeenTokens
+from api.plumbing.outbound_urls import allowed_url
 
 ALGORITHMS = ("ES384", "RS384")
 KEY_TYPES = {"ES384": "EC", "RS384": "RSA"}  # the JWK `kty` each accepted alg needs
@@ -147,18 +146,3 @@ def _signing_key(keys, kid) -> jwt.PyJWK:
 def testing(app) -> bool:
     """Flask's TESTING, or CDS_TESTING on: the audience from the request, plain-http fhirServers allowed."""
     return bool(app.testing) or str(app.config.get("CDS_TESTING", "off")).strip().lower() in ("on", "true", "1", "yes")
-
-
-def allowed_url(url: str) -> bool:
-    """Whether keys or data may be fetched from `url`: https, or plain http to a loopback host (testing)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "https":
-        return True
-    if parts.scheme != "http":
-        return False
-    if parts.hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname or "").is_loopback
-    except ValueError:
-        return False

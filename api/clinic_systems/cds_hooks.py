@@ -31,13 +31,13 @@ from api.clinic_systems.cds_auth import LEEWAY, TrustedClients, Unauthorised, te
 from api.clinic_systems.cds_prefetch import PREFETCH_KEY, intake_response, prefetch_template
 from api.clinic_systems.cds_replay import SeenTokens
 from api.clinic_systems.fhir import items, model_errors, specs
+from api.operations.screener_binding import screener
+from api.operations.store_binding import database_of
 from api.plumbing.body import json_body, media_type
 from api.plumbing.json_provider import encode
 from api.plumbing.limits import limit_body
 from api.plumbing.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.plumbing.problems import Problem
-from api.plumbing.screener_binding import screener
-from api.plumbing.store_binding import database_of
 from screening import IntakeError
 from screening.interop.bounds import count_errors
 from screening.interop.cards import risk_card, unreadable_card
@@ -292,7 +292,8 @@ def init_app(app) -> None:
         )
         app.extensions[KEY] = None
     else:
-        # No trusted clients is not a fault: `serve` says the part is off and how to turn it on (api/startup.py).
+        # No trusted clients is not a fault: `serve` says the part is off and how to turn it on
+        # (api/commands/serve_ready.py).
         opened = database_of(app)
         seen = SeenTokens(opened.engine if opened is not None else None, LEEWAY)
         app.extensions[KEY] = clients = TrustedClients(app.config.get("CDS_CLIENTS") or {}, seen)

@@ -19,10 +19,10 @@ import zlib
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from api.operations.screener_binding import screener
 from api.pages import clinic_note, form
 from api.plumbing.json_provider import encode
 from api.plumbing.problems import Problem
-from api.plumbing.screener_binding import screener
 
 RESULT_LINK_TTL = 3600
 bp = Blueprint("cds_pages", __name__)

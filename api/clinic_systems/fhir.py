@@ -26,10 +26,10 @@ from werkzeug.exceptions import HTTPException
 
 from api.access import requires
 from api.access.principal import SCREEN
+from api.operations.screener_binding import screener
 from api.plumbing.body import json_body, media_type
 from api.plumbing.limits import limit_body
 from api.plumbing.openapi import JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER
-from api.plumbing.screener_binding import screener
 from screening import IntakeError
 from screening.interop import codes
 from screening.interop.bounds import count_errors

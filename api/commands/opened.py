@@ -16,7 +16,7 @@ def with_database(args, action) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.commands.target_database import database_in_words, database_url
-    from api.plumbing.store_binding import open_store
+    from api.operations.store_binding import open_store
     from screening.history import SchemaBehind
     from screening.history.store import failure_reason
 

@@ -60,7 +60,7 @@ def _screened_at(text: str) -> str:
 def _team(text: str) -> str:
     import re
 
-    from api.plumbing.store_binding import TEAM_EXPECTED, TEAM_PATTERN
+    from api.operations.store_binding import TEAM_EXPECTED, TEAM_PATTERN
 
     if not re.fullmatch(TEAM_PATTERN, text):
         raise argparse.ArgumentTypeError(f"{TEAM_EXPECTED} Got {text!r}.")
@@ -192,7 +192,7 @@ def _open_store(args):
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.commands.target_database import database_url
-    from api.plumbing.store_binding import open_store
+    from api.operations.store_binding import open_store
     from screening.batch.storing import RosterStore
     from screening.history import SchemaBehind
     from screening.history.store import failure_reason

@@ -1,7 +1,7 @@
 """The database a command works on: which one (said in words), and an action run on its engine.
 
 Shared by `db` and its backup and restore (db.py, backup.py), `roster --store`, the
-commands that open the store (opened.py) and what `serve` says at start (api/startup.py).
+commands that open the store (opened.py) and what `serve` says at start (api/commands/serve_ready.py).
 """
 
 import os
@@ -18,7 +18,7 @@ def database_url(url: str | None = None) -> str:
         return os.environ["SOLEUS_DATABASE_URL"]
     from flask import Flask
 
-    from api.plumbing.store_binding import database_url as instance_database_url
+    from api.operations.store_binding import database_url as instance_database_url
 
     # The same instance folder create_app's Flask("api") has.
     return instance_database_url(Flask("api"))

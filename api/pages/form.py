@@ -12,8 +12,8 @@ screening needs the scope `screen` (a clinician or an admin), the prefill
 screenings are that team's. The form's POST checks a CSRF token (the JSON API
 sets no cookies and needs none): `init_app` turns flask-wtf's app-wide check
 off and the view calls `csrf.protect()` itself. When the service keeps history (the default, see
-api/plumbing/store_binding.py) a form screening is stored exactly as POST /v1/screenings stores
-one (`api.plumbing.store_binding.screen`, under the form's optional team), so it is part of the
+api/operations/store_binding.py) a form screening is stored exactly as POST /v1/screenings stores
+one (`api.operations.store_binding.screen`, under the form's optional team), so it is part of the
 runner's history and the history rules read it; the page says whether it was
 stored, and a write that fails shows the form again (503), never a result. With
 `STORE=off` nothing typed is stored. Either way the result's JSON download is
@@ -35,14 +35,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.access import guard
 from api.access.principal import READ, SCREEN
 from api.access.signin import page_requires
+from api.operations import metrics
+from api.operations.screener_binding import screener as app_screener
+from api.operations.store_binding import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
+from api.operations.store_binding import screen as screen_and_store
 from api.pages import clinic_note, form_fields
 from api.pages.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_errors, read_form, state_of_intake
 from api.pages.history_view import previous_screenings
-from api.plumbing import metrics
 from api.plumbing.limits import limit_body
-from api.plumbing.screener_binding import screener as app_screener
-from api.plumbing.store_binding import TEAM_EXPECTED, TEAM_PATTERN, log_failure, store
-from api.plumbing.store_binding import screen as screen_and_store
 from screening import IntakeError
 from screening.history.failures import describe
 from screening.intake.flat import validate_flat

@@ -5,7 +5,7 @@ no external asset, nothing the page's CSP would refuse): score (0-100) as a
 solid line, soreness (0-10, drawn x10) as a dashed one, oldest on the left.
 """
 
-from api.plumbing.store_binding import store
+from api.operations.store_binding import store
 from screening.timestamps import format_time
 
 SHOWN = 10

@@ -21,10 +21,10 @@ from markupsafe import Markup
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
+from api.operations.store_binding import TEAM_PARAMETER, store
 from api.pages.form import protect_page
 from api.plumbing.openapi import problems
 from api.plumbing.problems import Problem
-from api.plumbing.store_binding import TEAM_PARAMETER, store
 from api.v1.runner_history import lookup_teams
 from api.v1.runner_history_schemas import SCREENING_PARAMETER
 from screening.programme import drawing

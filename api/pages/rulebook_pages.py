@@ -14,8 +14,8 @@ from importlib.resources import as_file, files
 
 from flask import Blueprint, render_template, send_file
 
+from api.operations.screener_binding import screener
 from api.pages.form import protect_page
-from api.plumbing.screener_binding import screener
 from screening.result.risk import risk_scale
 from screening.result.wording import condition_in_general
 from screening.ruleset.model import Rule, Ruleset

@@ -16,9 +16,9 @@ from flask import Blueprint, g, render_template, request
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
+from api.operations.store_binding import TEAM_PATTERN, store
 from api.pages.form import protect_page
 from api.pages.history_view import previous_screenings
-from api.plumbing.store_binding import TEAM_PATTERN, store
 from screening.intake.schema import RUNNER_ID_PATTERN
 
 bp = Blueprint("runners", __name__, template_folder="../templates")

@@ -20,10 +20,10 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
+from api.operations.screener_binding import screener
+from api.operations.store_binding import TEAM_PATTERN
 from api.pages.form import protect_page
 from api.plumbing.problems import Problem
-from api.plumbing.screener_binding import screener
-from api.plumbing.store_binding import TEAM_PATTERN
 from api.v1.teams import Z_HIGH, chosen_team, now_utc, view_of, z_high
 from screening.history import team_words
 from screening.history.team import CHANGES, REFERRALS, SORTS, STALE_DAYS, TeamRunner

@@ -17,9 +17,9 @@ from marshmallow import Schema, fields
 
 from api.access import guard, requires
 from api.access.principal import ADMIN
+from api.operations.store_binding import database
 from api.plumbing.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.plumbing.problems import Problem
-from api.plumbing.store_binding import database
 from screening.history import audit
 from screening.intake.schema import RUNNER_ID_PATTERN
 from screening.timestamps import format_time

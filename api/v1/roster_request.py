@@ -128,7 +128,7 @@ def screen(core: Screener, kind: str) -> dict:
 
 def audit_rows(answer: dict, team: str) -> None:
     """Record each screened runner of the batch in the audit trail (one transaction), before the answer."""
-    from api.plumbing.store_binding import database
+    from api.operations.store_binding import database
 
     trail = database()
     if trail is None:

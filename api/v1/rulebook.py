@@ -12,9 +12,9 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from api.operations.screener_binding import screener
 from api.plumbing.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.plumbing.problems import Problem
-from api.plumbing.screener_binding import screener
 from screening.result.schema import EffectOut, EvidenceOut, RulesetRef, TaperOut, ThresholdOut
 from screening.ruleset.model import Rule, Ruleset, evidence_list
 

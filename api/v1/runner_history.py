@@ -23,9 +23,9 @@ from flask_smorest import Blueprint
 
 from api.access import guard, requires
 from api.access.principal import ERASE, READ
+from api.operations.store_binding import TEAM_PARAMETER, store, team
 from api.plumbing.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.plumbing.problems import Problem
-from api.plumbing.store_binding import TEAM_PARAMETER, store, team
 from api.v1.runner_history_schemas import (
     CURSOR_PARAMETER,
     NOT_COVERED,

@@ -20,12 +20,12 @@ from flask_smorest import Blueprint
 
 from api.access import requires
 from api.access.principal import SCREEN
+from api.operations.screener_binding import screener
+from api.operations.store_binding import TEAM_PARAMETER, team
+from api.operations.store_binding import screen as screen_and_store
 from api.plumbing.body import media_type, parse_json, raw_body
 from api.plumbing.limits import limit_body
 from api.plumbing.openapi import CSV, JSON, REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, intake_body, problems
-from api.plumbing.screener_binding import screener
-from api.plumbing.store_binding import TEAM_PARAMETER, team
-from api.plumbing.store_binding import screen as screen_and_store
 from api.v1 import roster_request
 from screening.result.schema import ResultSchema
 

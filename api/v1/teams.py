@@ -18,10 +18,10 @@ from marshmallow import Schema, fields
 
 from api.access import guard, requires
 from api.access.principal import READ
+from api.operations.screener_binding import screener
+from api.operations.store_binding import TEAM_PATTERN, store
 from api.plumbing.openapi import REQUEST_ID_HEADER, REQUEST_ID_PARAMETER, problems
 from api.plumbing.problems import Problem
-from api.plumbing.screener_binding import screener
-from api.plumbing.store_binding import TEAM_PATTERN, store
 from screening.history import team_words
 from screening.history.team import (
     CHANGES,

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.access import guard
 from api.access.guard import TEAM_EXPECTED, team
-from api.plumbing import metrics
+from api.operations import metrics
 from api.plumbing.problems import problem_response
 from screening.history import Screening, Store
 from screening.history.failures import describe

@@ -9,11 +9,11 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.plumbing import metrics
+from api.operations import metrics
+from api.operations.screener_binding import KEY
+from api.operations.store_binding import database, log
 from api.plumbing.openapi import REQUEST_ID_HEADER, problems
 from api.plumbing.problems import Problem
-from api.plumbing.screener_binding import KEY
-from api.plumbing.store_binding import database, log
 from screening import ScreeningError
 from screening.result.schema import RulesetRef
 

@@ -27,7 +27,7 @@ class Part(NamedTuple):
 
 def history(app) -> Part:
     from api.commands.target_database import database_in_words
-    from api.plumbing.store_binding import database_url, enabled
+    from api.operations.store_binding import database_url, enabled
 
     if not enabled(app.config):
         return Part("history", "off (SOLEUS_STORE=off): nothing is stored; to keep it set SOLEUS_STORE=on")
