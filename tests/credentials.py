@@ -21,7 +21,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
 from api import create_app
-from api.access import accounts, keys
+from api.access import accounts, key_ring
 
 AUDIENCE = "soleus-screen"
 
@@ -44,11 +44,11 @@ def engine_of(app):
 
 
 def key(app, team: str, scopes: str, name: str | None = None, days: int | None = None) -> str:
-    return keys.create(
+    return key_ring.create(
         engine_of(app),
         name=name or f"{team}-{uuid.uuid4().hex[:8]}",
         team=team,
-        scopes=keys.parse_scopes(scopes),
+        scopes=key_ring.parse_scopes(scopes),
         days=days,
     )
 

@@ -12,6 +12,7 @@ from flask import current_app, request
 from marshmallow import Schema, fields
 
 from api.access import guard
+from api.operations.store_binding import database
 from api.plumbing.body import binary_chunks, json_body
 from api.plumbing.openapi import JSON
 from api.plumbing.problems import Problem
@@ -128,8 +129,6 @@ def screen(core: Screener, kind: str) -> dict:
 
 def audit_rows(answer: dict, team: str) -> None:
     """Record each screened runner of the batch in the audit trail (one transaction), before the answer."""
-    from api.operations.store_binding import database
-
     trail = database()
     if trail is None:
         return
