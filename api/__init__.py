@@ -9,6 +9,19 @@ The blueprint modules are imported inside the factory, as flaskr's `create_app`
 imports `db`, `auth` and `blog`; here Flask is too (flaskr imports it at the
 top), because the command line imports `api.commands.serve` for every
 subcommand and should not pay for Flask when it only screens a file.
+
+The package, by face, from the top floor down (each imports only what stands below it):
+
+    commands/        the `soleus-screen` command line, one module per subcommand
+    clinic_systems/  HL7 FHIR R4 and CDS Hooks 2.0, for clinic record systems
+    pages/           the HTML pages (the clinic form and note, rulebook, team, runner, programme pages)
+    v1/              the JSON API under /v1 (screenings, runner history, teams, audit trail, rules)
+    operations/      the app's screener and store bindings, /metrics and the health probes
+    access/          access control: credentials, sign-in, the audit entry, the edge
+    plumbing/        bodies, limits, problem details, the request log, the spec, the gunicorn worker
+    server.py        runs a WSGI app under gunicorn, configured from Python
+    settings.py      every setting the service reads, with what it does
+    templates/, static/  the pages' templates and files (package data)
 """
 
 DEFAULTS = {
@@ -29,7 +42,8 @@ DEFAULTS = {
     "CDS_MAX_CONTENT_LENGTH": 1024 * 1024,
     # Rows one batch request may hold; past it the answer is 413 with the limit.
     "BATCH_MAX_ROWS": 10_000,
-    # Runner history (api/store.py): on, in a SQLite file in the instance folder unless DATABASE_URL names one.
+    # Runner history (api/operations/store_binding.py): on, in a SQLite file in the instance folder unless
+    # DATABASE_URL names one.
     "STORE": "on",
     "DATABASE_URL": None,
     # A SQLite store's commits: FULL (flushed to disk before the answer) or NORMAL (screening/history/database.py).
@@ -69,29 +83,13 @@ def create_app(config: dict | None = None):
     """Build the service (a Flask app); `config` overrides the defaults (tests pass their own)."""
     from flask import Flask
 
-    from api import (
-        access,
-        audit,
-        cds_hooks,
-        fhir,
-        form,
-        health,
-        history,
-        limits,
-        metrics,
-        openapi,
-        programme_pages,
-        requestlog,
-        rulebook,
-        rulebook_pages,
-        runner_pages,
-        screenings,
-        service,
-        team_pages,
-        teams,
-    )
-    from api import store as history_store
-    from api.json_provider import OrjsonProvider
+    from api import access
+    from api.clinic_systems import cds_hooks, fhir
+    from api.operations import health_probes, metrics, screener_binding, store_binding
+    from api.pages import form, programme_pages, rulebook_pages, runner_pages, team_pages
+    from api.plumbing import limits, openapi, requestlog
+    from api.plumbing.json_provider import OrjsonProvider
+    from api.v1 import audit_trail, rulebook, runner_history, screenings, teams
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -103,25 +101,25 @@ def create_app(config: dict | None = None):
     app.json = OrjsonProvider(app)
     requestlog.init_app(app)
     limits.init_app(app)
-    service.init_app(app)
-    history_store.init_app(app)
-    history.init_app(app)
+    screener_binding.init_app(app)
+    store_binding.init_app(app)
+    runner_history.init_app(app)
     api = openapi.init_app(app)
     # The API's resources, in the order the spec lists them.
     for blueprint in (
         screenings.blp,
-        history.blp,
+        runner_history.blp,
         programme_pages.blp,
         teams.blp,
-        audit.blp,
+        audit_trail.blp,
         rulebook.blp,
-        health.blp,
+        health_probes.blp,
         fhir.blp,
         cds_hooks.blp,
     ):
         api.register_blueprint(blueprint)
-    access.init_app(app, history_store.database_of(app))
-    metrics.init_app(app, history_store.database_of(app))
+    access.init_app(app, store_binding.database_of(app))
+    metrics.init_app(app, store_binding.database_of(app))
     # Pages outside the JSON API, each registering itself with init_app(app).
     for init_app in (
         form.init_app,

@@ -22,7 +22,7 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
-from api.worker import MAX_BODY, READ_TIMEOUT, worker_class
+from api.plumbing.worker import MAX_BODY, READ_TIMEOUT, worker_class
 
 # Settings that older gunicorn versions (within pyproject's range) do not have.
 OPTIONAL = {"control_socket_disable"}
@@ -101,7 +101,7 @@ def options(
     """gunicorn settings for the service: bind address, workers, threads; requests logged by the app.
 
     The worker is gunicorn's gthread, gathering each request before a thread
-    takes it (api/worker.py): a client that stalls holds no thread, and is
+    takes it (api/plumbing/worker.py): a client that stalls holds no thread, and is
     dropped after `read_timeout` seconds.
     """
     return {

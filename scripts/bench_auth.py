@@ -42,11 +42,11 @@ TARGET_RATIO, TARGET_CHECK_US = 0.95, 30.0
 
 
 def new_key(url: str) -> str:
-    from api.access import keys
+    from api.access import key_ring
     from screening.history.store import Store
 
     store = Store.open(url, upgrade=True)
-    token = keys.create(store.engine, name="bench", team="club-a", scopes=["screen"])
+    token = key_ring.create(store.engine, name="bench", team="club-a", scopes=["screen"])
     store.engine.dispose()
     return token
 
@@ -97,8 +97,8 @@ def post_key_vs_off(args) -> bool:
 
 def post_cpu_in_process(args) -> bool:
     from api import create_app
-    from api.access import keys
-    from api.store import database_of
+    from api.access import key_ring
+    from api.operations.store_binding import database_of
 
     body = (ROOT / "examples" / "intake.json").read_bytes()
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-auth-")
@@ -107,7 +107,7 @@ def post_cpu_in_process(args) -> bool:
         app = create_app({"AUTH": auth, "DATABASE_URL": f"sqlite:///{folder.name}/{name}-cpu.sqlite3"})
         headers = {"Content-Type": "application/json"}
         if auth == "on":
-            token = keys.create(database_of(app).engine, name="bench", team="club-a", scopes=["screen"])
+            token = key_ring.create(database_of(app).engine, name="bench", team="club-a", scopes=["screen"])
             headers["Authorization"] = f"Bearer {token}"
         clients[name] = (app.test_client(), headers)
     cpu: dict[str, list[float]] = {"off": [], "key": []}
@@ -133,13 +133,13 @@ def post_cpu_in_process(args) -> bool:
 def key_check_cpu(args) -> bool:
     from api import create_app
     from api.access import guard
-    from api.store import database_of
+    from api.operations.store_binding import database_of
 
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-auth-")
     app = create_app({"AUTH": "on", "DATABASE_URL": f"sqlite:///{folder.name}/check.sqlite3"})
-    from api.access import keys
+    from api.access import key_ring
 
-    token = keys.create(database_of(app).engine, name="bench", team="club-a", scopes=["screen"])
+    token = key_ring.create(database_of(app).engine, name="bench", team="club-a", scopes=["screen"])
     settings = guard.Access(app, database_of(app))
     headers = {"Authorization": f"Bearer {token}"}
     with app.test_request_context("/v1/screenings", method="POST", headers=headers):

@@ -67,7 +67,7 @@ def bare_app():
     """A Flask app that reads the JSON body and answers a stored result: Flask's cost without screening."""
     from flask import Flask, current_app, request
 
-    from api.json_provider import OrjsonProvider
+    from api.plumbing.json_provider import OrjsonProvider
     from screening import default_screener
 
     stored = json.loads(json.dumps(default_screener().screen(json.loads(EXAMPLE.read_text()))))
@@ -113,8 +113,8 @@ def variant_app(variant: str):
     import logging
 
     from api import create_app
-    from api.requestlog import configure_logging, logger
-    from api.service import KEY
+    from api.operations.screener_binding import KEY
+    from api.plumbing.requestlog import configure_logging, logger
 
     configure_logging()
     app = create_app()

@@ -229,7 +229,7 @@ def timed_posts(config: dict, threads: int, per_thread: int) -> tuple[float, dic
     from sqlalchemy import event
 
     from api import create_app
-    from api.store import KEY
+    from api.operations.store_binding import KEY
 
     app = create_app(config)
     client = app.test_client()

@@ -21,7 +21,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
 from api import create_app
-from api.access import accounts, keys
+from api.access import accounts, key_ring
 
 AUDIENCE = "soleus-screen"
 
@@ -38,17 +38,17 @@ def access_app(tmp_path, **config):
 
 
 def engine_of(app):
-    from api.store import database_of
+    from api.operations.store_binding import database_of
 
     return database_of(app).engine
 
 
 def key(app, team: str, scopes: str, name: str | None = None, days: int | None = None) -> str:
-    return keys.create(
+    return key_ring.create(
         engine_of(app),
         name=name or f"{team}-{uuid.uuid4().hex[:8]}",
         team=team,
-        scopes=keys.parse_scopes(scopes),
+        scopes=key_ring.parse_scopes(scopes),
         days=days,
     )
 

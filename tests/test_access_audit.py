@@ -78,7 +78,7 @@ def test_a_screening_and_its_entry_commit_together_and_a_failed_write_leaves_nei
     response = client.post("/v1/screenings", json=healthy("r-3"), headers=bearer(writer))
     assert response.status_code == 503
     with app.app_context():
-        from api.store import store
+        from api.operations.store_binding import store
 
         assert store().count() == 0
     assert [r.action for r in entries(app)] == []

@@ -14,7 +14,7 @@ from credentials import LocalIssuer, access_app, bearer, engine_of, key
 from intakes import healthy
 from sqlalchemy import update
 
-from api.access import keys
+from api.access import key_ring
 from screening.history.tables import api_keys
 
 B_RUNNER = "b-secret-runner-7q"
@@ -41,7 +41,7 @@ def world(tmp_path, issuer):
             update(api_keys).where(api_keys.c.name == "expired-a").values(expires_at=datetime.now() - timedelta(days=2))
         )
     revoked = key(app, "club-a", "screen,history:read,history:erase,admin", name="revoked-a")
-    keys.revoke(engine_of(app), "revoked-a")
+    key_ring.revoke(engine_of(app), "revoked-a")
     return {
         "app": app,
         "client": client,
@@ -91,7 +91,7 @@ def assert_no_other_team_data(world, response):
 
 def assert_b_untouched(world):
     with world["app"].app_context():
-        from api.store import store
+        from api.operations.store_binding import store
 
         assert store().result(world["b_screening"]) is not None
 
@@ -110,7 +110,7 @@ def test_an_unacceptable_credential_is_401(world, issuer, endpoint, credential):
     token = {
         "expired": lambda: world["expired"],
         "revoked": lambda: world["revoked"],
-        "unknown": lambda: keys.PREFIX + "x" * 43,
+        "unknown": lambda: key_ring.PREFIX + "x" * 43,
         "forged": lambda: issuer.forged(team="club-b", scope="screen history:read history:erase admin"),
         "alg-none": lambda: issuer.unsigned(team="club-b", scope="screen history:read history:erase admin"),
         "expired-jwt": lambda: issuer.token(team="club-b", scope="screen history:read admin", exp=1_600_000_000),

@@ -12,7 +12,7 @@ import launch
 from history_rows import EXAMPLE
 from sqlalchemy import func, select
 
-from api.access import keys
+from api.access import key_ring
 from screening.history.store import Store
 from screening.history.tables import audit_events, screenings
 
@@ -48,7 +48,7 @@ def test_eight_threads_store_under_their_keys_teams_each_screening_audited_once(
     url = f"sqlite:///{tmp_path}/busy.sqlite3"
     store = Store.open(url, upgrade=True)
     tokens = [
-        (team, keys.create(store.engine, name=f"{team}-{n}", team=team, scopes=["screen"]))
+        (team, key_ring.create(store.engine, name=f"{team}-{n}", team=team, scopes=["screen"]))
         for team in ("club-a", "club-b")
         for n in range(2)
     ]

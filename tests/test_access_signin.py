@@ -10,7 +10,7 @@ from credentials import access_app, account, engine_of
 from test_form_views import HEALTHY
 
 from api.access import accounts
-from api.store import database_of
+from api.operations.store_binding import database_of
 
 PASSWORD = "correct horse battery"
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from api.openapi import largest_accepted
+from api.plumbing.openapi import largest_accepted
 from screening.intake.schema import KM_PER_MILE
 
 OPERATIONS = {

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from api import create_app
-from api.service import KEY
+from api.operations.screener_binding import KEY
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
 

@@ -1,6 +1,6 @@
 """GET /health (liveness) and GET /ready (the rules are loaded and the engine screens)."""
 
-from api.service import KEY
+from api.operations.screener_binding import KEY
 from screening import EngineError, default_screener
 
 

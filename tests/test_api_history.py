@@ -242,7 +242,7 @@ def test_the_history_rules_read_the_runners_stored_screenings(history_client):
 
 
 def test_the_sqlite_synchronous_setting_reaches_the_store_from_the_environment(tmp_path, monkeypatch):
-    from api.store import KEY
+    from api.operations.store_binding import KEY
 
     monkeypatch.setenv("SOLEUS_SQLITE_SYNCHRONOUS", "NORMAL")
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/history.sqlite3"})

@@ -1,10 +1,10 @@
-"""Every JSON answer is written by one encoder (orjson, api/json_provider.py), keeping the contract's key order."""
+"""Every JSON answer is written by one encoder (orjson, api/plumbing/json_provider.py), in the contract's key order."""
 
 import json
 
 import pytest
 
-from api.json_provider import encode
+from api.plumbing.json_provider import encode
 from screening import default_screener
 
 ANSWERS = [

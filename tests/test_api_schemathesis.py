@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from api import create_app
-from api.access import keys
-from api.store import TEAM_PATTERN
+from api.access import key_ring
+from api.operations.store_binding import TEAM_PATTERN
 
 _DATABASE = tempfile.TemporaryDirectory(prefix="soleus-schemathesis-")
 APP = create_app(
@@ -41,7 +41,7 @@ APP = create_app(
         "LOOKUP_RATE_LIMIT": "1000000/minute",
     }
 )
-TOKEN = keys.create(engine_of(APP), name="schemathesis", team="club-a", scopes=list(keys.SCOPES))
+TOKEN = key_ring.create(engine_of(APP), name="schemathesis", team="club-a", scopes=list(key_ring.SCOPES))
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 # The key goes on every generated request; leaving it out is tested below, for each protected operation.
 schema.config.generation.update(with_security_parameters=False)

@@ -62,7 +62,7 @@ def test_screen_result_is_marked_not_for_shared_caches(client):
 @pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"])
 def test_screen_refuses_a_body_an_html_form_on_another_site_could_send(client, content_type):
     """A cross-site form can post these without a preflight: 415 before anything is read, nothing stored."""
-    from api.store import store
+    from api.operations.store_binding import store
 
     if content_type == "multipart/form-data":
         response = client.post("/v1/screenings", data=EXAMPLE_FORM, content_type=content_type)

@@ -20,8 +20,9 @@ import pytest
 from test_cds_hooks import ISSUER, SERVICE, Ehr, _FhirServer, _hook, _JwksServer
 from test_rules_cases import _base
 
-from api import cds_keys, create_app
-from api.cds_prefetch import NOT_FETCHED
+from api import create_app
+from api.clinic_systems import cds_keys
+from api.clinic_systems.cds_prefetch import NOT_FETCHED
 from screening.history import migrate
 from screening.history.database import make_engine
 

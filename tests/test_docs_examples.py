@@ -21,7 +21,7 @@ from docs_examples import MARK, ROOT, RUN, blocks, compare, pages
 from launch import serve_command, start
 from sqlalchemy import create_engine
 
-from api.access import keys
+from api.access import key_ring
 
 ALL = [block for page in pages() for block in blocks(page)]
 RUNNABLE = [block for block in ALL if block.runs]
@@ -69,7 +69,7 @@ def service(tmp_path_factory):
         """A key of the page's own team: what one page screens never becomes another page's runner history."""
         if page not in page_keys:
             team = "docs-" + re.sub(r"[^\w.-]", "-", page.relative_to(ROOT).with_suffix("").as_posix())
-            page_keys[page] = keys.create(
+            page_keys[page] = key_ring.create(
                 engine, name=team, team=team, scopes=["screen", "history:read", "history:erase"]
             )
         return page_keys[page]

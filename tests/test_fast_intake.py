@@ -147,7 +147,7 @@ def _edit(old: bytes, new: bytes) -> bytes:
         pytest.param(_edit(b'"soreness": 5', b'"soreness": 5, "mood": 3'), id="unknown-field"),
         pytest.param(_edit(b'"weekly_distance": [38, 40, 41, 55]', b'"weekly_distance": []'), id="no-weeks"),
         pytest.param(b"\xef\xbb\xbf" + EXAMPLE, id="byte-order-mark"),  # json.loads refuses it
-        pytest.param(EXAMPLE.decode().encode("utf-16"), id="utf-16"),  # left to api/body.py, which refuses it
+        pytest.param(EXAMPLE.decode().encode("utf-16"), id="utf-16"),  # left to api/plumbing/body.py, which refuses it
         pytest.param(_edit(b'"runner"', b'"\xffunner"'), id="bad-utf-8-in-a-key"),
         pytest.param(b"[" + EXAMPLE + b"]", id="array"),
         pytest.param(b"", id="empty"),

@@ -8,7 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 from intakes import as_form
 
-from api import create_app, form
+from api import create_app
+from api.pages import form
 from screening import default_screener
 from screening.intake.flat import FIELD_KINDS
 from screening.intake.schema import RED_FLAGS

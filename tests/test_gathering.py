@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from api.gathering import BUFFER, GatheredUnreader, PendingRequest
+from api.plumbing.gathering import BUFFER, GatheredUnreader, PendingRequest
 
 HEAD = b"POST /v1/screenings/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
 

@@ -40,12 +40,12 @@ def client(tmp_path_factory):
 
 
 def test_a_response_with_more_answers_than_an_item_takes_is_422_before_any_model_is_built(client, monkeypatch):
-    import api.fhir
+    import api.clinic_systems.fhir
 
     def no_model(payload):
         raise AssertionError("the R4B model was built")
 
-    monkeypatch.setattr(api.fhir, "model_errors", no_model)
+    monkeypatch.setattr(api.clinic_systems.fhir, "model_errors", no_model)
     answer = client.post(SCREEN, json=with_weekly_answers(5000), headers={"Content-Type": FHIR_JSON})
     assert answer.status_code == 422
     issue = answer.get_json()["issue"][0]

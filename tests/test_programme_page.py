@@ -7,7 +7,7 @@ from credentials import access_app, account, bearer, key
 from intakes import healthy
 from test_access_signin import sign_in
 
-from api.store import database_of
+from api.operations.store_binding import database_of
 from screening.history import audit_trail
 
 

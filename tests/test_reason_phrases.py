@@ -15,7 +15,7 @@ import launch
 import pytest
 
 from api import create_app
-from api.problems import reason_phrase
+from api.plumbing.problems import reason_phrase
 
 ROOT = Path(__file__).parents[1]
 INTAKE = json.loads((ROOT / "examples" / "intake.json").read_text())

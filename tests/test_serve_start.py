@@ -86,7 +86,7 @@ def test_a_port_held_by_another_program_is_said_without_loading_the_rules():
 
 def test_the_ready_lines_say_a_part_turned_off_and_an_address_on_every_interface():
     from api import create_app
-    from api.startup import ready_lines
+    from api.commands.serve_ready import ready_lines
 
     app = create_app({"STORE": "off", "CDS_AUTH": "off"})
     lines = ready_lines(app, host="0.0.0.0", port=8000, workers=2, threads=8)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from team_rows import club
 
 from api import create_app
-from api.store import store
+from api.operations.store_binding import store
 from screening.history import migrate
 from screening.history.database import make_engine
 from screening.history.tables import audit_events

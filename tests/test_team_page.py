@@ -12,7 +12,7 @@ from intakes import healthy
 from team_rows import club, screen_and_store
 from test_access_signin import sign_in
 
-from api.store import store
+from api.operations.store_binding import store
 
 
 def _now() -> datetime:

@@ -1,7 +1,7 @@
 """Access control: credentials with a team and a scope, sign-in for the pages, the audit trail, the edge.
 
     principal.py  who is asking: scopes, roles, teams
-    keys.py       API keys (hashed, cached per process, revoked within a second)
+    key_ring.py   API keys (hashed, cached per process, revoked within a second)
     oidc.py       tokens of the clinic's OpenID provider (joserfc, the provider's JWKS)
     guard.py      `requires(scope, action)`: the check and the audit entry of each protected operation
     accounts.py   people's accounts (argon2) and their signed-in sessions

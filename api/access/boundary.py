@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from api.problems import Problem
+from api.plumbing.problems import Problem
 
 API_PREFIXES = ("/v1/", "/fhir/")
 SERVER_TO_SERVER = ("/cds-services/",)  # signed JWT calls from a clinic's record system, not a browser

@@ -13,7 +13,7 @@ credential, or an unknown, expired, revoked or forged one: 401 with
 `lookup=True` the operation is rate-limited per credential and per address
 (429 with Retry-After). After it, one audit entry records the action, the
 runner and screening it named, and the outcome (a view that writes puts its
-entry in its own transaction and sets `g.audited`, see api/store.py).
+entry in its own transaction and sets `g.audited`, see api/operations/store_binding.py).
 
 `team()` is the team an operation acts for: the credential's own when the
 request names none; one it does not hold is refused (403), so another team's
@@ -34,13 +34,13 @@ from flask import current_app, g, request
 from flask_smorest import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.access import keys
-from api.access.oidc import ProviderTokens, Refused, Unavailable
+from api.access import key_ring
+from api.access.oidc import ProviderTokens, TokenRefused, Unavailable
 from api.access.principal import ANONYMOUS, Principal
 from api.access.throttle import Throttle
-from api.openapi import problems
-from api.problems import Problem, problem_response
-from api.requestlog import current_request_id
+from api.plumbing.openapi import problems
+from api.plumbing.problems import Problem, problem_response
+from api.plumbing.requestlog import current_request_id
 from screening.history import audit_trail
 from screening.history.failures import failure_reason
 from screening.intake.schema import RUNNER_ID_PATTERN
@@ -53,7 +53,7 @@ log = logging.getLogger("soleus")
 
 
 @dataclass(frozen=True)
-class Rule:
+class AccessRule:
     """What a protected operation needs (`scope`), how the audit trail names it, whether it is a lookup."""
 
     scope: str
@@ -67,7 +67,7 @@ class Access:
     def __init__(self, app, database):
         self.on = str(app.config.get("AUTH", "on")).strip().lower() not in ("off", "false", "0", "no")
         self.database = database  # the Store whose engine holds keys, accounts and the trail (None: no database)
-        self.keys = keys.KeyRing(database.engine) if database is not None else None
+        self.keys = key_ring.KeyRing(database.engine) if database is not None else None
         self.provider = ProviderTokens(app.config) if app.config.get("OIDC_ISSUER") else None
         self.throttle = Throttle(app.config)
 
@@ -89,13 +89,13 @@ def requires(scope: str, action: str, *, lookup: bool = False, problem_answers: 
 
     def decorate(view):
         documented = Blueprint.doc(security=[{BEARER: []}], responses=responses, **{"x-required-scopes": [scope]})(view)
-        documented.access_rule = Rule(scope, action, lookup)
+        documented.access_rule = AccessRule(scope, action, lookup)
         return documented
 
     return decorate
 
 
-def rule_of(endpoint: str | None) -> Rule | None:
+def rule_of(endpoint: str | None) -> AccessRule | None:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     return getattr(view, "access_rule", None)
 
@@ -126,7 +126,7 @@ def authenticate(settings: Access) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise unauthorised("Send the credential as Authorization: Bearer TOKEN.", error="invalid_request")
-    if token.startswith(keys.PREFIX) and settings.keys is not None:
+    if token.startswith(key_ring.PREFIX) and settings.keys is not None:
         principal, why = settings.keys.check(token)
         if principal is None:
             raise unauthorised(why or "The key is not acceptable.")
@@ -137,7 +137,7 @@ def authenticate(settings: Access) -> Principal:
         return settings.provider.verify(token)
     except Unavailable as why:
         raise Problem(503, str(why), headers={"Retry-After": "5"}) from None
-    except Refused as why:
+    except TokenRefused as why:
         raise unauthorised(str(why)) from None
 
 
@@ -260,7 +260,7 @@ def write_audit(response):
         log.error("audit trail write failed: %s", failure_reason(error))
         if response.status_code >= 500:  # already a failure (the store's own 503): it says what happened
             return response
-        g.unavailable_cause = "audit"  # api/metrics.py counts the 503 by it
+        g.unavailable_cause = "audit"  # api/operations/metrics.py counts the 503 by it
         return problem_response(
             503, "Service Unavailable", "The audit trail cannot be written, so nothing is answered. Try again shortly."
         )

@@ -28,14 +28,14 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from api.access.principal import SCOPES, Principal
-from api.cds_auth import allowed_url
+from api.plumbing.outbound_urls import allowed_url
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 REFRESH_AT_MOST = 10.0  # seconds between two fetches of the JWKS on an unknown kid
 TIMEOUT = 5.0
 
 
-class Refused(Exception):
+class TokenRefused(Exception):
     """The token is not acceptable; the message says why (never the token)."""
 
 
@@ -75,20 +75,20 @@ class ProviderTokens:
             return self._keys
 
     def verify(self, token: str) -> Principal:
-        """The token's principal (teams and scopes from its claims), or Refused saying why."""
+        """The token's principal (teams and scopes from its claims), or TokenRefused saying why."""
         try:
             try:
                 decoded = jwt.decode(token, self._key_set(), registry=self._registry)
             except InvalidKeyIdError:
                 decoded = jwt.decode(token, self._key_set(refresh=True), registry=self._registry)
-        except (Refused, Unavailable):
+        except (TokenRefused, Unavailable):
             raise
         except InvalidKeyIdError:
-            raise Refused("The token's kid names no key of the identity provider.") from None
+            raise TokenRefused("The token's kid names no key of the identity provider.") from None
         except JoseError as error:
-            raise Refused(f"The token does not verify: {error.error or type(error).__name__}.") from None
+            raise TokenRefused(f"The token does not verify: {error.error or type(error).__name__}.") from None
         except (ValueError, TypeError):
-            raise Refused("The bearer token is not a JWT.") from None
+            raise TokenRefused("The bearer token is not a JWT.") from None
         claims = decoded.claims
         registry = jwt.JWTClaimsRegistry(
             leeway=self.leeway,
@@ -99,11 +99,11 @@ class ProviderTokens:
         try:
             registry.validate(claims)
         except ExpiredTokenError:
-            raise Refused("The token has expired (exp).") from None
+            raise TokenRefused("The token has expired (exp).") from None
         except MissingClaimError as error:
-            raise Refused(f"The token lacks a claim: {error.description}.") from None
+            raise TokenRefused(f"The token lacks a claim: {error.description}.") from None
         except JoseError as error:
-            raise Refused(f"The token's claims are not acceptable: {error.description or error.error}.") from None
+            raise TokenRefused(f"The token's claims are not acceptable: {error.description or error.error}.") from None
         return Principal(
             actor=str(claims.get("client_id") or claims.get("azp") or claims.get("sub") or "unknown"),
             kind="oidc",

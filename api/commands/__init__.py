@@ -8,8 +8,18 @@
     soleus-screen users add|list|disable|password              the accounts people sign in with
     soleus-screen audit export|prune                           the audit trail (FHIR AuditEvents), its retention
 
-Beside them: usage (how a sub-command describes itself), pipes (a closed
-pipe), exits (the shared statuses), progress (the roster's progress line).
+The modules:
+
+    screen.py, roster.py, serve.py, db.py, keys.py, users.py, audit.py, erase.py   one subcommand each
+    backup.py           `db backup` and `db restore` (db.py registers them)
+    serve_ready.py      what `serve` says once it is ready: where to go, which optional parts are off
+    target_database.py  which database a command works on, in words, and an action on its engine
+    opened.py           the store opened for keys, users and audit (schema checked); their --url and actions
+    usage.py            how a subcommand describes itself (summary, description, examples)
+    pipes.py            ending quietly into a closed pipe
+    exits.py            the exit statuses every subcommand shares
+    progress.py         the roster's progress line
+    __main__.py         `python -m api.commands`
 
 Each subcommand module has an `add_<name>(subparsers)` that registers it with
 `usage.add_command` (a summary, a description and examples, so every `--help`

@@ -9,6 +9,7 @@ PostgreSQL: pg_dump / pg_restore (docs/operating.md); these refuse it (exit 2).
 import sys
 
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
+from api.commands.target_database import on_database
 
 
 def _said(call, done: str) -> int:
@@ -25,16 +26,14 @@ def _said(call, done: str) -> int:
 
 
 def run_backup(args) -> int:
-    from api.commands.db import _run
     from screening.history.backup import backup
 
-    return _run(
+    return on_database(
         args, lambda engine: _said(lambda: backup(engine, args.file), f"backed up {{count}} screenings to {args.file}")
     )
 
 
 def run_restore(args) -> int:
-    from api.commands.db import _run
     from screening.history.backup import restore
     from screening.history.store import Store
 
@@ -52,4 +51,4 @@ def run_restore(args) -> int:
             return EXIT_UNUSABLE
         return _said(lambda: restore(args.file, engine), f"restored {{count}} screenings from {args.file}")
 
-    return _run(args, put_back)
+    return on_database(args, put_back)

@@ -15,66 +15,13 @@ import sys
 
 from api.commands.backup import run_backup, run_restore
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
+from api.commands.target_database import on_database
 from api.commands.usage import add_command
 
-EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: the database cannot be reached
 EXIT_STATUSES = """exit status:
   0   done (current: the database is at the newest revision)
   2   bad usage, or the schema is behind (current, prune: run `soleus-screen db upgrade`)
   69  the database cannot be reached or used (the message names the reason)"""
-
-
-def _url(args) -> str:
-    return database_url(args.url)
-
-
-def database_url(url: str | None = None) -> str:
-    """`url`, else SOLEUS_DATABASE_URL, else the embedded SQLite file the service uses."""
-    if url:
-        return url
-    if os.environ.get("SOLEUS_DATABASE_URL"):
-        return os.environ["SOLEUS_DATABASE_URL"]
-    from flask import Flask
-
-    from api.store import database_url as instance_database_url
-
-    # The same instance folder create_app's Flask("api") has.
-    return instance_database_url(Flask("api"))
-
-
-def database_in_words(url: str) -> str:
-    """Which database `url` is, for a person: the SQLite file's path, or the URL without its password."""
-    from sqlalchemy.engine import URL, make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return "an unreadable database URL"
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database in (None, "", ":memory:"):
-            return "an in-memory SQLite database"
-        return f"the SQLite file {os.path.abspath(parsed.database)}"
-    without = URL.create(
-        parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query
-    )
-    return without.render_as_string(hide_password=False)
-
-
-def _run(args, action) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from screening.history.database import make_engine
-    from screening.history.failures import failure_reason
-
-    url = _url(args)
-    print(f"database: {database_in_words(url)}", flush=True)
-    try:
-        engine = make_engine(url)
-        return action(engine)
-    except SQLAlchemyError as error:
-        print(f"soleus-screen: the database cannot be used: {failure_reason(error)}", file=sys.stderr)
-        return EXIT_UNAVAILABLE
 
 
 def run_upgrade(args) -> int:
@@ -86,7 +33,7 @@ def run_upgrade(args) -> int:
         print(f"database at revision {migrate.current(engine)} (was {before or 'empty'})")
         return EXIT_OK
 
-    return _run(args, upgrade)
+    return on_database(args, upgrade)
 
 
 def run_current(args) -> int:
@@ -97,7 +44,7 @@ def run_current(args) -> int:
         print(f"database at revision {at or 'none (empty)'}; newest {newest}")
         return EXIT_OK if at == newest else EXIT_UNUSABLE
 
-    return _run(args, current)
+    return on_database(args, current)
 
 
 def run_prune(args) -> int:
@@ -116,7 +63,7 @@ def run_prune(args) -> int:
         return EXIT_OK
 
     try:
-        return _run(args, prune)
+        return on_database(args, prune)
     except migrate.SchemaBehind as error:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE

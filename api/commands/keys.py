@@ -24,18 +24,18 @@ def _when(moment) -> str:
 
 
 def run_create(args) -> int:
-    from api.access import keys
+    from api.access import key_ring
 
     try:
-        scopes = keys.parse_scopes(args.scope)
-    except keys.KeyProblem as problem:
+        scopes = key_ring.parse_scopes(args.scope)
+    except key_ring.KeyProblem as problem:
         print(f"soleus-screen: {problem}", file=sys.stderr)
         return EXIT_UNUSABLE
 
     def create(engine) -> int:
         try:
-            token = keys.create(engine, name=args.name, team=args.team, scopes=scopes, days=args.expires)
-        except keys.KeyProblem as problem:
+            token = key_ring.create(engine, name=args.name, team=args.team, scopes=scopes, days=args.expires)
+        except key_ring.KeyProblem as problem:
             print(f"soleus-screen: {problem}", file=sys.stderr)
             return EXIT_UNUSABLE
         expiry = f", expires in {args.expires} days" if args.expires else ", no expiry"
@@ -51,10 +51,10 @@ def run_create(args) -> int:
 
 
 def run_list(args) -> int:
-    from api.access import keys
+    from api.access import key_ring
 
     def show(engine) -> int:
-        rows = keys.listed(engine)
+        rows = key_ring.listed(engine)
         print(f"{'name':24} {'team':16} {'scopes':40} {'created':16} {'last used':16} {'expires':16} state")
         for row in rows:
             state = "revoked" if row.revoked_at else "live"
@@ -70,10 +70,10 @@ def run_list(args) -> int:
 
 
 def run_revoke(args) -> int:
-    from api.access import keys
+    from api.access import key_ring
 
     def revoke(engine) -> int:
-        if not keys.revoke(engine, args.name):
+        if not key_ring.revoke(engine, args.name):
             print(f"soleus-screen: no live key named {args.name} (keys list shows them)", file=sys.stderr)
             return EXIT_UNUSABLE
         print(f"revoked key {args.name}: refused by every worker within a second")

@@ -8,17 +8,15 @@ the database directly and needs no key.
 
 import sys
 
-from api.commands.exits import EXIT_UNUSABLE
-
-EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: the database cannot be reached
+from api.commands.exits import EXIT_UNAVAILABLE, EXIT_UNUSABLE
 
 
 def with_database(args, action) -> int:
     """Run `action(engine)` on the opened database; print why and return the exit status if it cannot be."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api.commands.db import database_in_words, database_url
-    from api.store import open_store
+    from api.commands.target_database import database_in_words, database_url
+    from api.operations.store_binding import open_store
     from screening.history.failures import failure_reason
     from screening.history.migrate import SchemaBehind
 

@@ -5,8 +5,14 @@ import os
 import signal
 import sys
 
-from api.commands.db import EXIT_UNAVAILABLE
-from api.commands.exits import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from api.commands.exits import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_SOFTWARE,
+    EXIT_UNAVAILABLE,
+    EXIT_UNUSABLE,
+)
 from api.commands.progress import Progress
 from api.commands.usage import add_command
 from screening.roster import JSONL_MAX_ROWS
@@ -54,7 +60,7 @@ def _screened_at(text: str) -> str:
 def _team(text: str) -> str:
     import re
 
-    from api.store import TEAM_EXPECTED, TEAM_PATTERN
+    from api.operations.store_binding import TEAM_EXPECTED, TEAM_PATTERN
 
     if not re.fullmatch(TEAM_PATTERN, text):
         raise argparse.ArgumentTypeError(f"{TEAM_EXPECTED} Got {text!r}.")
@@ -184,8 +190,8 @@ def _open_store(args):
     """The run's RosterStore, or the exit status when --store cannot be used (the message printed)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api.commands.db import database_url
-    from api.store import open_store
+    from api.commands.target_database import database_url
+    from api.operations.store_binding import open_store
     from screening.history.failures import failure_reason
     from screening.history.migrate import SchemaBehind
     from screening.roster.storing import RosterStore

@@ -11,7 +11,7 @@ file whose schema is behind, it refuses to start and says to run `soleus-screen 
 
 The port is bound first, so that a busy one is one line and exit status 2
 before the rules load; gunicorn then serves on that socket, and once every
-worker is up the service says where to go (api/startup.py).
+worker is up the service says where to go (api/commands/serve_ready.py).
 
 Access control is on (SOLEUS_AUTH). On a database with no account yet, serve
 makes the first admin (`admin`, every team) and prints its one-time password
@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 
-from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNUSABLE
+from api.commands.exits import EXIT_OK, EXIT_SOFTWARE, EXIT_UNAVAILABLE, EXIT_UNUSABLE
 from api.commands.usage import add_command
 from screening.errors import RulesError
 
@@ -54,8 +54,9 @@ def _count(minimum: int, maximum: int):
 
 def run_serve(args) -> int:
     # Imported here, so registering the subcommand keeps `--help` quick.
-    from api import server, startup
-    from api.requestlog import configure_logging
+    from api import server
+    from api.commands import serve_ready
+    from api.plumbing.requestlog import configure_logging
 
     # The port first: a busy one is said in a line, before the rules take seconds to load.
     try:
@@ -64,18 +65,18 @@ def run_serve(args) -> int:
         print(f"soleus-screen: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     port = listener.getsockname()[1]
-    print(f"soleus-screen: starting on {startup.base_url(args.host, port)} (loading the rules)", file=sys.stderr)
+    print(f"soleus-screen: starting on {serve_ready.base_url(args.host, port)} (loading the rules)", file=sys.stderr)
     configure_logging()
     made = _metrics_folder()
     try:
-        return _serve(args, listener, port, startup, server)
+        return _serve(args, listener, port, serve_ready, server)
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)
 
 
 def _metrics_folder() -> str | None:
-    """Where the workers keep their metrics (api/metrics.py): PROMETHEUS_MULTIPROC_DIR, emptied of an earlier
+    """Where the workers keep their metrics (api/operations/metrics.py): PROMETHEUS_MULTIPROC_DIR, emptied of an earlier
     run's files, else a fresh folder, made here (its path returned, to remove at exit). Set before the app
     is built: prometheus_client reads it when its metrics are made."""
     named = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -89,7 +90,7 @@ def _metrics_folder() -> str | None:
     return made
 
 
-def _serve(args, listener, port: int, startup, server) -> int:
+def _serve(args, listener, port: int, serve_ready, server) -> int:
     app = _app_or_status()
     if isinstance(app, int):
         listener.close()
@@ -99,7 +100,7 @@ def _serve(args, listener, port: int, startup, server) -> int:
         listener.close()
         print(f"soleus-screen: {refused}", file=sys.stderr)
         return EXIT_UNUSABLE
-    ready = startup.ready_lines(app, host=args.host, port=port, workers=args.workers, threads=args.threads)
+    ready = serve_ready.ready_lines(app, host=args.host, port=port, workers=args.workers, threads=args.threads)
     server.serve(
         app,
         listener=listener,
@@ -116,7 +117,6 @@ def _app_or_status():
     from sqlalchemy.exc import SQLAlchemyError
 
     from api import create_app
-    from api.commands.db import EXIT_UNAVAILABLE
     from screening.history.migrate import SchemaBehind
 
     try:
@@ -162,7 +162,7 @@ def _protected(app, host: str, port: int) -> str | None:
     """Why the service must not start on `host` (None: it may), and the first admin on a fresh database."""
     from api import access
     from api.access import accounts
-    from api.store import auth_on, database_of
+    from api.operations.store_binding import auth_on, database_of
 
     if not auth_on(app.config):
         if not loopback(host):

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from credentials import access_app, account  # noqa: E402
 from team_rows import stand_in_row  # noqa: E402
 
-from api.store import database_of  # noqa: E402
+from api.operations.store_binding import database_of  # noqa: E402
 
 PASSWORD = "correct horse battery"
 RUNNERS = 10_000
