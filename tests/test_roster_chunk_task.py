@@ -1,4 +1,4 @@
-"""One partition's work: its Parquet part always, its JSON lines only when asked, never with another ruleset."""
+"""One chunk's work: its Parquet part always, its JSON lines only when asked, never with another ruleset."""
 
 import dataclasses
 import io
@@ -40,7 +40,7 @@ def _stamp() -> RunStamp:
 
 
 @pytest.mark.parametrize("keep_jsonl", [True, False])
-def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when_asked(keep_jsonl):
+def test_a_chunk_always_brings_its_parquet_part_and_its_json_lines_only_when_asked(keep_jsonl):
     part = screen_chunk(ChunkTask(CHUNK, _stamp(), keep_jsonl))
     table = pq.read_table(io.BytesIO(part.parquet))
     assert table.column("row").to_pylist() == [1, 3]  # row 2 (age 9) is invalid: in errors, not results
@@ -62,7 +62,7 @@ def test_a_partition_always_brings_its_parquet_part_and_its_json_lines_only_when
     assert counted.rule_counts == dict(fired)
 
 
-def test_a_worker_with_another_ruleset_refuses_the_partition():
+def test_a_worker_with_another_ruleset_refuses_the_chunk():
     stamp = dataclasses.replace(_stamp(), ruleset=("soleus", "0.0.1"))
     with pytest.raises(EngineError, match="install the same soleus-screen on every worker"):
         screen_chunk(ChunkTask(CHUNK, stamp, True))

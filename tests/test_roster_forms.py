@@ -125,7 +125,7 @@ def test_a_folder_that_is_not_a_roster_is_refused(tmp_path, contents, words):
     assert all(word in str(raised.value) for word in words)
 
 
-def test_rows_are_numbered_as_records_across_partitions_even_with_a_quoted_newline(tmp_path):
+def test_rows_are_numbered_as_records_across_chunks_even_with_a_quoted_newline(tmp_path):
     roster = _make_roster(tmp_path / "roster.csv", rows=9, invalid_rate=0)
     header, *lines = roster.read_text(encoding="utf-8").splitlines(keepends=True)
     cells = lines[2].split(",")
@@ -178,7 +178,7 @@ def _column_chunks(folder: Path):
 def test_results_jsonl_is_left_out_past_its_size_but_the_report_stays_the_same(whole, tmp_path, monkeypatch):
     roster, _ = whole
     caps = {"urgent_cap": 4}  # every runner's page record is made where it was screened, JSON lines or not
-    # The same partitions (each numbers the phrases its runners share in the page), with JSON lines throughout.
+    # The same chunks (each numbers the phrases its runners share in the page), with JSON lines throughout.
     _screen(roster, tmp_path / "full", jsonl=True, chunk_rows=100, report_caps=caps)
     out = tmp_path / "out"
     out.mkdir()
