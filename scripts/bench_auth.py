@@ -32,11 +32,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import launch  # noqa: E402  (tests/launch.py, after the path set-up, so the script runs from a checkout)
 from bench_store import balanced, drive, load  # noqa: E402  (the keep-alive driver and its CPU figures)
+
+from tests.support import launch  # noqa: E402  (tests/support/launch.py, after the path set-up, so the script runs from a checkout)
 
 TARGET_RATIO, TARGET_CHECK_US = 0.95, 30.0
 

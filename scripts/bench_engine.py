@@ -17,7 +17,7 @@ flags), cycled:
     100 us.
 
 (c) `engine.fire` against the plain-Python evaluator of the same rule data
-    (tests/reference_evaluator.py), and (d) building the result
+    (tests/support/reference_evaluator.py), and (d) building the result
     (`ResultBuilder.build`: score, band, referral, recommendations, explanation,
     not assessed) against `engine.fire`, on the same inputs, in alternating
     rounds (--rounds, 9 by default); the median of the rounds' ratios is
@@ -48,14 +48,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent))
 
 from make_roster import make_runner  # noqa: E402
-from reference_evaluator import fired as evaluated  # noqa: E402
 
 from screening import default_screener  # noqa: E402
 from screening.derive import derive  # noqa: E402
 from screening.intake.flat import unflatten  # noqa: E402
+from tests.support.reference_evaluator import fired as evaluated  # noqa: E402
 
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=268435456"
 REEXECUTED = "_BENCH_ENGINE_REEXECUTED"

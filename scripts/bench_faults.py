@@ -39,10 +39,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-import launch  # noqa: E402  (tests/launch.py)
-from disks import fill, small_disk  # noqa: E402  (tests/disks.py)
+from tests.support import launch  # noqa: E402  (tests/support/launch.py)
+from tests.support.disks import fill, small_disk  # noqa: E402  (tests/support/disks.py)
 
 EXAMPLE = json.loads((ROOT / "examples" / "intake.json").read_text())
 
@@ -150,9 +150,8 @@ def lock(seconds: float) -> bool:
 
 
 def erasure() -> bool:
-    from history_rows import screening_row  # tests/history_rows.py
-
     from screening.history.store import Store
+    from tests.support.history_rows import screening_row  # tests/support/history_rows.py
 
     runner = "erase-me-bench"
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as folder:

@@ -37,9 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-import launch  # noqa: E402  (tests/launch.py, after the path set-up, so the script runs from a checkout)
+from tests.support import launch  # noqa: E402  (tests/support/launch.py, after the path set-up, so the script runs from a checkout)
 
 EXAMPLE = ROOT / "examples" / "intake.json"
 BREAKDOWN = {  # --breakdown: the real service without one part of the work (see variant_app)

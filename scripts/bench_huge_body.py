@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-import launch  # noqa: E402  (tests/launch.py)
+from tests.support import launch  # noqa: E402  (tests/support/launch.py)
 
 EXAMPLE = json.loads((ROOT / "examples" / "intake.json").read_text())
 QUESTIONNAIRE_RESPONSE = json.loads((ROOT / "examples" / "questionnaire-response.json").read_text())

@@ -58,11 +58,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import launch  # noqa: E402  (tests/launch.py, after the path set-up, so the script runs from a checkout)
 from bench_http import server_cpu  # noqa: E402  (scripts/bench_http.py: a gunicorn's CPU seconds, from /proc)
+
+from tests.support import launch  # noqa: E402  (tests/support/launch.py, after the path set-up, so the script runs from a checkout)
 
 EXAMPLE = (ROOT / "examples" / "intake.json").read_bytes()
 BODIES = [EXAMPLE]  # what the clients post in turn (--post-runners: one body per runner id)
@@ -313,11 +314,10 @@ def floor(args) -> None:
     """
     import sqlite3
 
-    from history_rows import screening_row
-
     from screening.history.queries import RECENT
     from screening.history.store import Store
     from screening.history.tables import screenings
+    from tests.support.history_rows import screening_row
 
     intake = json.loads(EXAMPLE)
     names = [column.name for column in screenings.c]
@@ -367,7 +367,7 @@ def floor(args) -> None:
 
 def fill(store, rows: int, runners: int) -> tuple[str, str]:
     """Bulk-insert `rows` screenings; the (team, runner) whose trend is then read."""
-    from history_rows import screening_row
+    from tests.support.history_rows import screening_row
 
     per_runner = rows // runners
     start = datetime(2000, 1, 3, 9, 0, 0)

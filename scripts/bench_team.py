@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 TARGET_MS = 300
 TEAM = "bench"
@@ -52,9 +52,9 @@ HELD = PATHS[:3]  # the pages the target holds; the CSV export of every runner i
 
 def fill(url: str, runners: int, per_runner: int) -> float:
     from sqlalchemy import text
-    from team_rows import stand_in_row
 
     from screening.history.store import Store
+    from tests.support.team_rows import stand_in_row
 
     store = Store.open(url, upgrade=True)
     with store.engine.begin() as connection:
@@ -94,7 +94,7 @@ def first_byte(port: int, path: str) -> tuple[float, int, int]:
 
 
 def measure(url: str, reads: int) -> bool:
-    from launch import serve_command, start
+    from tests.support.launch import serve_command, start
 
     passed = True
     print(

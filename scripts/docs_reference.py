@@ -6,7 +6,7 @@
 The settings come from api/settings.py (the one list) and the server options
 from api/commands/serve.py; the commands page is every sub-command's own
 `--help` (description, options, settings, examples, exit statuses).
-tests/test_docs_reference.py runs `--check`, so a new setting, option or exit
+tests/docs/test_docs_reference.py runs `--check`, so a new setting, option or exit
 status that is not on the pages fails the tests until this script is run.
 """
 

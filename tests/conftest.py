@@ -28,9 +28,8 @@ settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-from databases import database_url  # noqa: E402, F401 (the fixture: a SQLite file, then a real PostgreSQL)
-
 from api import create_app  # noqa: E402 (after the hypothesis profile, which must load first)
+from tests.support.databases import database_url  # noqa: E402, F401 (the fixture: a SQLite file, then a real PostgreSQL)
 
 EXAMPLE_INTAKE = Path(__file__).parents[1] / "examples" / "intake.json"
 

@@ -7,7 +7,7 @@ compiles the same schema, at start-up, into msgspec types that parse and
 check a JSON body in one pass in C. It is trusted only to *accept*:
 
 - a body it accepts gives exactly the intake marshmallow would load (same
-  values, same types, defaults filled in), which tests/test_fast_intake.py
+  values, same types, defaults filled in), which tests/screening/intake/test_fast_intake.py
   checks on generated valid and broken intakes;
 - a body it has any doubt about (a whole number written 7.0, a value out of
   range, a distance past the limit, anything malformed, a key given twice or
@@ -16,7 +16,7 @@ check a JSON body in one pass in C. It is trusted only to *accept*:
 
 msgspec keeps the last of two equal keys in one object, as json.loads does,
 so `"calf_swelling": true, "calf_swelling": false` would lose a red flag. No
-two fields of the schema share a name (tests/test_fast_intake.py holds it), so
+two fields of the schema share a name (tests/screening/intake/test_fast_intake.py holds it), so
 a key named twice anywhere in a body is a repeated key, and goes to the slow
 path, which refuses it by name (api/body.py). Escapes are sent there too: a
 key spelt `calf\u005fswelling` would not look like a repeat here.

@@ -108,8 +108,8 @@ def moves_on_at(
         found = values(tried, goal, pain)
         return next(c for c in rules.choices if all_hold(c.terms, found, ruleset)).stage.number
 
-    # More reps never choose an earlier stage (tests/test_programme_stages.py checks it of the rule data), so
-    # the first count past `stage` is found by bisection between this count and twice the goal.
+    # More reps never choose an earlier stage (tests/screening/programme/test_programme_stages.py checks it of
+    # the rule data), so the first count past `stage` is found by bisection between this count and twice the goal.
     low, high = min(legs.tested), 2 * max(goal, min(legs.tested)) + 1
     if stage_at(high) <= stage:
         return None

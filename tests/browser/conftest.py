@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from launch import serving
 
 from api import create_app
+from tests.support.launch import serving
+from tests.support.paths import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -24,7 +25,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def pytest_collection_modifyitems(items):

@@ -6,12 +6,12 @@ import subprocess
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 # One page of each kind: the home page, a tutorial, a guide with wide tables, a generated reference page.
 PAGES = ["", "tutorial/second-visit/", "guides/clinic-systems/", "reference/evidence/"]
 

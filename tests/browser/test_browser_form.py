@@ -2,13 +2,13 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from screening import default_screener
+from tests.support.paths import ROOT
 
 HEALTHY = {
     "runner_id": "clinic-0001",
@@ -40,7 +40,7 @@ EXAMPLE = {
     "left": "14",
     "right": "26",
 }
-EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "examples" / "intake.json"
+EXAMPLE_FILE = ROOT / "examples" / "intake.json"
 
 
 def fill_intake(page, runner: dict, flags=()):

@@ -5,12 +5,12 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from launch import serving
 from playwright.sync_api import expect
 
 from api import create_app
 from tests.browser.test_browser_form import EXAMPLE, fill_intake, submit
-from tests.intakes import healthy
+from tests.support.intakes import healthy
+from tests.support.launch import serving
 
 STAGES = {  # heel raises (left, right) of a woman of 32 (reference 27) and the stage they give
     "stage_1": (10, 12),

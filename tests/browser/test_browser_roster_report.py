@@ -3,15 +3,14 @@
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from screening.roster.run import screen_roster
 from screening.ruleset.model import REFERRAL_ORDER
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).parents[2]
 ROWS = 5000
 
 

@@ -9,7 +9,8 @@ without sideways scrolling, print, and pass axe-core.
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
-from test_browser_form import EXAMPLE, choose, fill_intake, submit
+
+from tests.browser.test_browser_form import EXAMPLE, choose, fill_intake, submit
 
 WIDTHS = {"phone": 390, "desktop": 1280}
 ESCALATION = "If you become breathless or have chest pain, call the emergency number now."

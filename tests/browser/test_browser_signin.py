@@ -1,18 +1,15 @@
 """Sign-in in Chromium: a local account, and the clinic's OpenID provider (authorization code + PKCE through
 Authlib, against panva's oidc-provider); the pages at phone and desktop width, in print, and through axe-core."""
 
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from credentials import access_app, account  # noqa: E402
-from oidc_provider import running_provider  # noqa: E402
+from tests.support.credentials import access_app, account  # noqa: E402
+from tests.support.oidc_provider import running_provider  # noqa: E402
 
 PASSWORD = "correct horse battery"
 

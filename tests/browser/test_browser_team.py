@@ -2,20 +2,16 @@
 runners shown, the baseline number on focus; 390 px and 1366 px, print, and axe-core."""
 
 import csv
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from launch import serving
 from playwright.sync_api import expect
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from credentials import access_app, account  # noqa: E402
-from team_rows import stand_in_row  # noqa: E402
-
 from api.operations.store_binding import database_of  # noqa: E402
+from tests.support.credentials import access_app, account  # noqa: E402
+from tests.support.launch import serving
+from tests.support.team_rows import stand_in_row  # noqa: E402
 
 PASSWORD = "correct horse battery"
 RUNNERS = 10_000
