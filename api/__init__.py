@@ -89,7 +89,7 @@ def create_app(config: dict | None = None):
     from api.pages import form, programme_pages, rulebook_pages, runner_pages, team_pages
     from api.plumbing import limits, openapi, requestlog
     from api.plumbing.json_provider import OrjsonProvider
-    from api.v1 import audit_trail, rulebook, runner_history, screenings, teams
+    from api.v1 import audit_entries, rulebook, runner_history, screenings, teams
 
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
@@ -111,7 +111,7 @@ def create_app(config: dict | None = None):
         runner_history.blp,
         programme_pages.blp,
         teams.blp,
-        audit_trail.blp,
+        audit_entries.blp,
         rulebook.blp,
         health_probes.blp,
         fhir.blp,

@@ -53,6 +53,12 @@ def test_no_class_name_is_defined_twice_in_screening_and_api():
     assert not {cls: where for cls, where in seen.items() if len(where) > 1}
 
 
+def test_no_module_of_the_faces_shares_a_name_with_one_of_the_domain():
+    domain = {p.name for n, p in SOURCES.items() if n.startswith("screening.") and p.name != "__init__.py"}
+    faces = {p.name for n, p in SOURCES.items() if n.startswith("api.") and p.name != "__init__.py"}
+    assert not domain & faces  # e.g. api/store.py beside history/store.py: one is opened for the other
+
+
 def _imports(name: str, path: Path) -> set[str]:
     """The project modules `name` imports, wherever the import stands (function, TYPE_CHECKING, top)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]

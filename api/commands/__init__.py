@@ -11,7 +11,7 @@
 The modules:
 
     screen.py, roster.py, serve.py, db.py, keys.py, users.py, audit.py, erase.py   one subcommand each
-    backup.py           `db backup` and `db restore` (db.py registers them)
+    db_backup.py        `db backup` and `db restore` (db.py registers them)
     serve_ready.py      what `serve` says once it is ready: where to go, which optional parts are off
     target_database.py  which database a command works on, in words, and an action on its engine
     opened.py           the store opened for keys, users and audit (schema checked); their --url and actions

@@ -3,7 +3,7 @@
     soleus-screen db upgrade            apply every migration (any database; the embedded SQLite too)
     soleus-screen db current            which revision the database is at, and the newest
     soleus-screen db prune [--days N]   delete screenings older than N days (default SOLEUS_RETENTION_DAYS)
-    soleus-screen db backup FILE        copy a SQLite store, consistent under write load (backup.py)
+    soleus-screen db backup FILE        copy a SQLite store, consistent under write load (db_backup.py)
     soleus-screen db restore FILE       make a SQLite store the copy (--replace if it holds screenings)
 
 The database is SOLEUS_DATABASE_URL, or `--url`, else the embedded SQLite file
@@ -13,7 +13,7 @@ in the service's instance folder (the one `serve` uses).
 import os
 import sys
 
-from api.commands.backup import run_backup, run_restore
+from api.commands.db_backup import run_backup, run_restore
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
 from api.commands.target_database import on_database
 from api.commands.usage import add_command

@@ -1,6 +1,6 @@
 """The database a command works on: which one (said in words), and an action run on its engine.
 
-Shared by `db` and its backup and restore (db.py, backup.py), `roster --store`, the
+Shared by `db` and its backup and restore (db.py, db_backup.py), `roster --store`, the
 commands that open the store (opened.py) and what `serve` says at start (api/commands/serve_ready.py).
 """
 
