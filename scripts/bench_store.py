@@ -69,6 +69,9 @@ EXAMPLE = (ROOT / "examples" / "intake.json").read_bytes()
 BODIES = [EXAMPLE]  # what the clients post in turn (--post-runners: one body per runner id)
 
 
+STORE_TARGET = 2.0  # storing's extra CPU a POST / SQLite's own for the same reads and writes (issue 26)
+
+
 def bodies_for(runners: int) -> list[bytes]:
     """The example intake for `runners` runner ids (1: the example itself, one runner posted over and over)."""
     if runners <= 1:
@@ -232,7 +235,7 @@ def timed_posts(config: dict, threads: int, per_thread: int) -> tuple[float, dic
     from api import create_app
     from api.operations.store_binding import KEY
 
-    app = create_app(config)
+    app = create_app({"AUTH": "off", **config})  # the breakdown measures storing, not credentials
     client = app.test_client()
     spent = {"select": 0.0, "write": 0.0, "batches": 0, "rows": 0}
     store = app.extensions.get(KEY)
@@ -281,7 +284,7 @@ def timed_posts(config: dict, threads: int, per_thread: int) -> tuple[float, dic
     return cpu, spent, posts
 
 
-def breakdown(args) -> None:
+def breakdown(args) -> float:
     """The extra CPU of a stored POST, split in process: SQL reads, the group commit's transactions, the rest."""
     folder = tempfile.TemporaryDirectory(prefix="soleus-bench-breakdown-")
     threads = args.breakdown_threads
@@ -301,9 +304,10 @@ def breakdown(args) -> None:
     print(f"    the rest                       {rest:5.0f} us   (history section, JSON texts, row,")
     print("                                            SQLAlchemy around the reads, group commit hand-over)")
     folder.cleanup()
+    return on - off
 
 
-def floor(args) -> None:
+def floor(args) -> dict[tuple, float]:
     """What SQLite alone costs a stored POST: the history read and the row's insert, no Python service code.
 
     Plain sqlite3 on a store made by the service (its schema, WAL, the
@@ -314,9 +318,10 @@ def floor(args) -> None:
     """
     import sqlite3
 
+    from screening.history.audit_trail import entry
     from screening.history.queries import RECENT
     from screening.history.store import Store
-    from screening.history.tables import screenings
+    from screening.history.tables import audit_events, screenings
     from tests.support.history_rows import screening_row
 
     intake = json.loads(EXAMPLE)
@@ -329,40 +334,59 @@ def floor(args) -> None:
         values["screened_at"] = (start + timedelta(seconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f")
         return tuple(values[name] for name in names)
 
+    audit_names = [column.name for column in audit_events.c]
+    insert_audit = f"INSERT INTO audit_events ({', '.join(audit_names)}) VALUES ({', '.join('?' * len(audit_names))})"
+
+    def audit_row() -> tuple:
+        values = entry("screen", actor=None, actor_kind="none", outcome="allowed", team="", runner_id="bench")
+        values["at"] = values["at"].strftime("%Y-%m-%d %H:%M:%S.%f")
+        return tuple(values.get(name) for name in audit_names)
+
+    figures: dict[tuple, float] = {}
     print(f"SQLite alone ({args.floor_posts} reads and inserts of one runner, no SQLAlchemy, no service code):")
+    # rows per commit: each alone, or four (the group commit's batches are 2-4); with the audit entry the
+    # service writes beside each screening (the same transaction) or without it. Each on a store of its own
+    # that starts as the breakdown's does (the runner's history read grows with its rows).
     for sync in ("FULL", "NORMAL"):
-        folder = tempfile.TemporaryDirectory(prefix="soleus-bench-floor-")
-        path = f"{folder.name}/floor.sqlite3"
-        store = Store.open(f"sqlite:///{path}", upgrade=True, synchronous=sync)
-        compiled = RECENT.compile(store.engine)
-        store.engine.dispose()
-        bound = {"team": "", "runner_id": template["runner_id"], "before": "9999-12-31 00:00:00.000000", "limit": 60}
-        arguments = tuple(bound.get(key, compiled.params.get(key)) for key in compiled.positiontup or ())
-        reader, writer = (sqlite3.connect(path, isolation_level=None) for _ in range(2))
-        for connection in (reader, writer):
-            connection.execute(f"PRAGMA synchronous={sync}")
-        for n in range(100):
-            writer.execute(insert, row(n))
-        for together in (1, 4):  # rows per commit: each alone, or four (the group commit's batches are 2-4)
+        for together, audited in ((1, False), (1, True), (4, True)):
+            folder = tempfile.TemporaryDirectory(prefix="soleus-bench-floor-")
+            path = f"{folder.name}/floor.sqlite3"
+            store = Store.open(f"sqlite:///{path}", upgrade=True, synchronous=sync)
+            compiled = RECENT.compile(store.engine)
+            store.engine.dispose()
+            bound = {"team": "", "runner_id": template["runner_id"], "before": "9999-12-31 00:00:00.000000"}
+            bound["limit"] = 60
+            arguments = tuple(bound.get(key, compiled.params.get(key)) for key in compiled.positiontup or ())
+            reader, writer = (sqlite3.connect(path, isolation_level=None) for _ in range(2))
+            for connection in (reader, writer):
+                connection.execute(f"PRAGMA synchronous={sync}")
+            for n in range(50):  # the breakdown's warm-up
+                writer.execute(insert, row(n))
             read = write = 0.0
-            for n in range(100, 100 + args.floor_posts, together):
+            for n in range(50, 50 + args.floor_posts, together):
                 rows = [row(n + k) for k in range(together)]
+                entries = [audit_row() for _ in range(together)] if audited else []
                 began = time.thread_time()
                 for _ in range(together):
                     reader.execute(str(compiled), arguments).fetchall()
                 between = time.thread_time()
                 writer.execute("BEGIN")
                 writer.executemany(insert, rows)
+                if entries:
+                    writer.executemany(insert_audit, entries)
                 writer.execute("COMMIT")
                 read, write = read + between - began, write + time.thread_time() - between
             per = 1e6 / args.floor_posts
+            what = "screening and audit rows" if audited else "the screening row alone"
             print(
-                f"  synchronous={sync:6s} {together} row(s) a commit: history read {read * per:4.0f} us   "
+                f"  synchronous={sync:6s} {together} a commit, {what:24s}: history read {read * per:4.0f} us   "
                 f"insert and commit {write * per:4.0f} us of CPU a POST ({load()})"
             )
-        reader.close()
-        writer.close()
-        folder.cleanup()
+            figures[(sync, together, audited)] = (read + write) * per
+            reader.close()
+            writer.close()
+            folder.cleanup()
+    return figures
 
 
 def fill(store, rows: int, runners: int) -> tuple[str, str]:
@@ -470,12 +494,21 @@ def main(argv=None) -> int:
     BODIES[:] = bodies_for(args.post_runners)
     if not args.skip_post:
         post_on_vs_off(args)
-    if args.breakdown:
-        breakdown(args)
-    if args.floor:
-        floor(args)
+    extra = breakdown(args) if args.breakdown else None
+    figures = floor(args) if args.floor else {}
     if not args.skip_trend:
         trend_read(args)
+    sync = dict(args.on_env).get("SOLEUS_SQLITE_SYNCHRONOUS", "FULL")
+    if extra is not None and (sync, 1, True) in figures:
+        # Issue 26's store target: storing's extra CPU at most twice what SQLite alone needs for the same work
+        # (the history read, the screening and its audit entry inserted and committed, one POST a commit).
+        least = figures[(sync, 1, True)]
+        ratio = extra / least
+        verdict = "PASS" if ratio <= STORE_TARGET else "MISS"
+        print(
+            f"storing's extra CPU {extra:.0f} us / SQLite alone {least:.0f} us = {ratio:.2f} "
+            f"(target <= {STORE_TARGET}, synchronous={sync}, {load()}) {verdict}"
+        )
     return 0
 
 
