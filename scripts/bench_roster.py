@@ -5,6 +5,7 @@
     python scripts/bench_roster.py --rows 20000 --workers 1
     python scripts/bench_roster.py --dask          # 200,000 rows: 1 process, --dask local:1, local:2
     python scripts/bench_roster.py --dask-big      # 1,000,000 rows on --dask local:2: memory, Parquet size
+    python scripts/bench_roster.py --pipeline      # 20,000 rows: the command on one process vs in process
 
 The roster is made by make_roster.py in a temporary folder (0.2% of rows carry
 an entry error, so errors.csv is exercised too) and screened by the real
@@ -26,6 +27,13 @@ process's peak memory (target: under 500 MB) and the size of results.parquet
 against results.jsonl's (target: under 25%); results.jsonl is not written for
 so large a roster, so its size is counted exactly from the Parquet `result`
 column, which holds each of its lines but the newline.
+
+--pipeline (issue 26's roster target) screens one roster, alternating for
+--rounds rounds, with `soleus-screen roster --workers 1` (a child process:
+reading, the four outputs and the report, its start-up included) and with the
+in-process pipeline alone (the same rows through `screening.roster.rows.
+screen_rows`, one Screener, nothing written), and prints both rates, the
+ratio of their medians and, on the last line, PASS or MISS against 0.8.
 """
 
 import argparse
@@ -256,6 +264,56 @@ def bench_dask_big(rows: int, seed: int) -> int:
     return 0 if run["status"] in (0, 1) else run["status"]
 
 
+PIPELINE_TARGET = 0.8  # the command's rows/s on one process / the in-process pipeline's (issue 26)
+
+
+def in_process_rate(roster: Path) -> float:
+    """Rows per second of the pipeline alone on `roster`: read once, then every row screened in this process."""
+    import csv
+
+    from screening import default_screener
+    from screening.roster.chunk import Chunk
+    from screening.roster.rows import screen_rows
+
+    with open(roster, encoding="utf-8", newline="") as handle:
+        rows = list(enumerate(csv.DictReader(handle), start=1))
+    chunk, screener = Chunk.of_csv(rows), default_screener()
+    began = time.perf_counter()
+    count = sum(1 for _ in screen_rows(screener, chunk))
+    return count / (time.perf_counter() - began)
+
+
+def bench_pipeline(rows: int, seed: int, rounds: int) -> int:
+    import statistics
+
+    with tempfile.TemporaryDirectory(prefix="bench-roster-") as folder:
+        roster = Path(folder) / "roster.csv"
+        with open(roster, "w", encoding="utf-8", newline="") as handle:
+            write_roster(handle, rows, seed=seed, invalid_rate=0.002)
+        print(f"roster: {rows:,} rows (0.2% with an entry error), {rounds} alternating rounds")
+        command, pipeline = [], []
+        for number in range(1, rounds + 1):
+            out = Path(folder) / f"out-{number}"
+            run = screen_once(_command(roster, out, ["--workers", "1", "--screened-at", "2026-12-01T08:00:00Z"]), out)
+            if run["status"] not in (0, 1):
+                print(f"the command exited {run['status']}")
+                return 1
+            command.append(rows / run["elapsed"])
+            pipeline.append(in_process_rate(roster))
+            print(
+                f"round {number}: command {command[-1]:,.0f} rows/s   in process {pipeline[-1]:,.0f} rows/s   "
+                f"ratio {command[-1] / pipeline[-1]:.2f}   (load {os.getloadavg()[0]:.1f})"
+            )
+    ratio = statistics.median(command) / statistics.median(pipeline)
+    verdict = "PASS" if ratio >= PIPELINE_TARGET else "MISS"
+    print(
+        f"roster on one process {statistics.median(command):,.0f} rows/s / in-process pipeline "
+        f"{statistics.median(pipeline):,.0f} rows/s = {ratio:.2f} (target >= {PIPELINE_TARGET}, "
+        f"medians of {rounds}; load {os.getloadavg()[0]:.1f}) {verdict}"
+    )
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -263,7 +321,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dask", action="store_true", help="1 process vs --dask local:1 vs local:2 (200,000 rows)")
     parser.add_argument("--dask-big", action="store_true", help="1,000,000 rows on --dask local:2: memory, sizes")
+    parser.add_argument("--pipeline", action="store_true", help="the command on one process vs in process (20,000)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of --pipeline (default 5)")
     args = parser.parse_args(argv)
+    if args.pipeline:
+        given = "--rows" in (argv if argv is not None else sys.argv)
+        return bench_pipeline(args.rows if given else 20_000, args.seed, args.rounds)
     if args.dask or args.dask_big:
         given = "--rows" in (argv if argv is not None else sys.argv)
         if args.dask:

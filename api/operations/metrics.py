@@ -5,6 +5,7 @@
     soleus_screenings_total{band,urgency}               screenings answered (stored or not)
     soleus_store_commit_seconds / _store_batch_rows     the group commit: each batch's time and rows
     soleus_unavailable_total{cause}                     503s by cause (the database's code, not_ready, ...)
+    soleus_roster_rows_total{outcome}                   rows of POST /v1/screenings/batch: screened or invalid
 
 Under gunicorn each worker is a process: `serve` sets PROMETHEUS_MULTIPROC_DIR
 (a fresh folder, unless the operator names one) before the app is built, so
@@ -56,12 +57,20 @@ def _made() -> dict:
                 "soleus_store_batch_rows", "Requests in one group commit batch", buckets=(1, 2, 4, 8, 16, 32, 64)
             ),
             unavailable=Counter("soleus_unavailable", "503 answers by cause", ["cause"]),
+            roster_rows=Counter("soleus_roster_rows", "Rows of rosters posted to the batch endpoint", ["outcome"]),
         )
     return _metrics
 
 
 def screened(result: dict) -> None:
     _made()["screenings"].labels(result["risk"]["band"], result["referral"]["urgency"] or "none").inc()
+
+
+def roster_rows(summary: dict) -> None:
+    """Count a posted roster's rows by outcome: screened, or invalid (with errors, not screened)."""
+    counter = _made()["roster_rows"]
+    counter.labels("screened").inc(summary["screened"])
+    counter.labels("invalid").inc(summary["invalid"])
 
 
 def committed(seconds: float, rows: int) -> None:

@@ -20,6 +20,7 @@ from flask_smorest import Blueprint
 
 from api.access import requires
 from api.access.principal import SCREEN
+from api.operations import metrics
 from api.operations.screener_binding import screener
 from api.operations.store_binding import TEAM_PARAMETER, team
 from api.operations.store_binding import screen as screen_and_store
@@ -149,4 +150,5 @@ def screen_batch():
     core = screener()
     answer = roster_request.screen(core, kind)
     roster_request.audit_rows(answer, key)
+    metrics.roster_rows(answer["summary"])
     return no_store(answer)

@@ -75,6 +75,23 @@ def test_metrics_scraped_during_load_count_every_answer_of_every_worker():
     assert counts == sorted(counts)
 
 
+def test_metrics_count_a_posted_rosters_rows_screened_and_invalid():
+    from api import create_app
+
+    client = create_app().test_client()
+
+    def rows(outcome: str) -> float:
+        return sample(client.get("/metrics").get_data(as_text=True), "soleus_roster_rows_total", outcome=outcome)
+
+    before = {outcome: rows(outcome) for outcome in ("screened", "invalid")}
+    bad = dict(EXAMPLE, runner={**EXAMPLE["runner"], "id": "metrics-bad", "age": "forty"})
+    answer = client.post("/v1/screenings/batch", json=[EXAMPLE, bad, EXAMPLE])
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert answer.get_json()["summary"]["screened"] == 2 and answer.get_json()["summary"]["invalid"] == 1
+    assert rows("screened") - before["screened"] == 2
+    assert rows("invalid") - before["invalid"] == 1
+
+
 def test_metrics_need_the_admin_scope_when_access_control_is_on(tmp_path):
     app = access_app(tmp_path)
     client = app.test_client()
