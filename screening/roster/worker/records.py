@@ -35,6 +35,22 @@ def runner_records(output: ChunkLines, ruleset: Ruleset, chunk: int) -> PageReco
     """
     rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     rec_index = {rec_id: index for index, rec_id in enumerate(ruleset.recommendations)}
+    said: dict[bytes, str] = {}  # a condition in words, by what it is said of: runners share most of them
+
+    def in_words(entry: dict, unit: str) -> str:
+        key = orjson.dumps((entry["rule"], entry["inputs"], entry.get("sources"), unit))
+        if (text := said.get(key)) is None:
+            text = said[key] = entry_in_words(entry, ruleset, unit)
+        return text
+
+    needs_said: dict[tuple, str] = {}
+
+    def needs_words(needs: list) -> str:
+        key = tuple(map(str, needs))
+        if (text := needs_said.get(key)) is None:
+            text = needs_said[key] = needs_in_words(needs, ruleset)
+        return text
+
     records = []
     for runner in output.runners:
         result = orjson.loads(output.jsonl[runner.line[0] : runner.line[1]])
@@ -48,12 +64,12 @@ def runner_records(output: ChunkLines, ruleset: Ruleset, chunk: int) -> PageReco
                 URGENCIES.index(runner.urgency) if runner.urgency else -1,
                 result["referral"]["to"],
                 [rule_index[entry["rule"]] for entry in result["explanation"]],
-                [entry_in_words(entry, ruleset, unit) for entry in result["explanation"]],
+                [in_words(entry, unit) for entry in result["explanation"]],
                 [rec_index[rec["id"]] for rec in result["recommendations"]],
                 [
                     item
                     for entry in result["not_assessed_detail"]
-                    for item in (rule_index[entry["rule"]], needs_in_words(entry["needs"], ruleset))
+                    for item in (rule_index[entry["rule"]], needs_words(entry["needs"]))
                 ],
                 derived_in_words(result["derived"]),
                 chunk,
