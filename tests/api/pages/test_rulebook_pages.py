@@ -69,3 +69,12 @@ def test_the_rulebook_pages_carry_the_protective_headers_and_load_nothing_from_e
 def test_the_docs_link_to_the_form_and_the_rulebook(client):
     soup = BeautifulSoup(client.get("/docs").get_data(as_text=True), "html.parser")
     assert soup.find("a", href="/rules") is not None and soup.find("a", href="/") is not None
+
+
+def test_a_rule_page_does_not_link_to_itself_while_the_rulebook_links_every_rule_page():
+    from api import create_app
+
+    client = create_app().test_client()
+    own = client.get("/rules/load.no_strength_training").get_data(as_text=True)
+    assert 'href="/rules/load.no_strength_training"' not in own
+    assert 'href="/rules/load.no_strength_training"' in client.get("/rules").get_data(as_text=True)
