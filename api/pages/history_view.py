@@ -51,8 +51,6 @@ def drawn(previous: dict | None, ruleset, current: dict | None = None) -> dict |
     if previous is None or not previous["points"]:
         return previous
     shown = [*previous["points"], *([current] if current else [])]
-    if current is None:
-        shown[-1] = {**shown[-1], "latest": True}
     said = ", ".join(
         f"{p['date']}: score {p['score']} ({p['band']}), soreness "
         f"{'not given' if p['soreness'] is None else str(p['soreness']) + '/10'}"
