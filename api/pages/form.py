@@ -41,7 +41,7 @@ from api.operations.store_binding import TEAM_EXPECTED, TEAM_PATTERN, log_failur
 from api.operations.store_binding import screen as screen_and_store
 from api.pages import clinic_note, form_fields
 from api.pages.form_fields import GENERAL, SCREENED_BY, TEAM, blank_state, place_errors, read_form, state_of_intake
-from api.pages.history_view import previous_screenings
+from api.pages.history_view import drawn, previous_screenings, this_screening
 from api.plumbing.limits import limit_body
 from screening import IntakeError
 from screening.history.failures import describe
@@ -259,7 +259,7 @@ def screen():
     return render_template(
         "clinic/result.html",
         **clinic_note.note_context(result, intake, screener.ruleset, screened_by),
-        previous=previous,
+        previous=drawn(previous, screener.ruleset, this_screening(result, intake)),
         stored=stored is not None,
         team=team_key,
     )

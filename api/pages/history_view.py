@@ -1,25 +1,16 @@
-"""The clinic result page's "Previous screenings": the runner's stored screenings and a small trend.
+"""The clinic result page's "Previous screenings" and the runner page: the stored screenings and their trend.
 
-The trend is an inline SVG drawn from coordinates computed here (no script,
-no external asset, nothing the page's CSP would refuse): score (0-100) as a
-solid line, soreness (0-10, drawn x10) as a dashed one, oldest on the left.
+The trend is an inline SVG drawn from coordinates computed in trend_chart.py
+(no script, no external asset, nothing the page's CSP would refuse): the
+score against the band colours and the calf soreness (0-10), each on its own
+axis, by date; on the note, this screening is the last point, marked.
 """
 
 from api.operations.store_binding import store
+from api.pages.trend_chart import trend_chart
 from screening.timestamps import format_time
 
 SHOWN = 10
-WIDTH, HEIGHT, PAD = 240, 80, 4
-
-
-def _line(values: list[int | None], scale: float) -> str:
-    """SVG polyline points for the values given (a missing one leaves no point)."""
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
-    return " ".join(
-        f"{PAD + n * step:.1f},{HEIGHT - PAD - value * scale * (HEIGHT - 2 * PAD) / 100:.1f}"
-        for n, value in enumerate(values)
-        if value is not None
-    )
 
 
 def previous_screenings(runner_id: str, team: str = "") -> dict | None:
@@ -30,6 +21,7 @@ def previous_screenings(runner_id: str, team: str = "") -> dict | None:
     rows = history.trend(team, runner_id, limit=SHOWN)
     points = [
         {
+            "at": format_time(row.screened_at),
             "date": format_time(row.screened_at)[:10],
             "score": row.score,
             "band": row.band,
@@ -38,12 +30,37 @@ def previous_screenings(runner_id: str, team: str = "") -> dict | None:
         }
         for row in rows
     ]
-    summary = ", ".join(f"{p['date']}: score {p['score']}" for p in points)
+    return {"points": points, "shown": points}
+
+
+def this_screening(result: dict, intake: dict) -> dict:
+    """The screening just made as a trend point, marked as the current one."""
     return {
-        "points": points,
-        "width": WIDTH,
-        "height": HEIGHT,
-        "score_line": _line([p["score"] for p in points], 1.0),
-        "soreness_line": _line([p["soreness"] for p in points], 10.0),
-        "summary": f"Score over the last {len(points)} stored screenings: {summary}",
+        "at": result["screened_at"],
+        "date": result["screened_at"][:10],
+        "score": result["risk"]["score"],
+        "band": result["risk"]["band"],
+        "urgency": result["referral"]["urgency"],
+        "soreness": (intake.get("wellness") or {}).get("soreness"),
+        "current": True,
+    }
+
+
+def drawn(previous: dict | None, ruleset, current: dict | None = None) -> dict | None:
+    """`previous` with its trend drawn: the earlier screenings and `current` (the note's own) after them."""
+    if previous is None or not previous["points"]:
+        return previous
+    shown = [*previous["points"], *([current] if current else [])]
+    said = ", ".join(
+        f"{p['date']}: score {p['score']} ({p['band']}), soreness "
+        f"{'not given' if p['soreness'] is None else str(p['soreness']) + '/10'}"
+        f"{' (this screening)' if p.get('current') else ''}"
+        for p in shown
+    )
+    bands = [(band.band, band.start) for band in ruleset.bands]
+    return {
+        **previous,
+        "shown": shown,
+        "chart": trend_chart(shown, bands, int(ruleset.score_max)),
+        "summary": f"Score and calf soreness over {len(shown)} stored screenings, oldest first: {said}",
     }

@@ -16,9 +16,10 @@ from flask import Blueprint, g, render_template, request
 from api.access import guard
 from api.access.principal import READ
 from api.access.signin import page_requires
+from api.operations.screener_binding import screener
 from api.operations.store_binding import TEAM_PATTERN, store
 from api.pages.form import protect_page
-from api.pages.history_view import previous_screenings
+from api.pages.history_view import drawn, previous_screenings
 from screening.intake.schema import RUNNER_ID_PATTERN
 
 bp = Blueprint("runners", __name__, template_folder="../templates")
@@ -53,7 +54,7 @@ def runner_page():
     else:
         g.audit = {"action": "read_trend", "runner_id": runner_id}
         g.team = team
-        context["previous"] = previous_screenings(runner_id, team)
+        context["previous"] = drawn(previous_screenings(runner_id, team), screener().ruleset)
     return render_template("clinic/runner.html", **context), status
 
 

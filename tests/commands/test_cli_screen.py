@@ -61,6 +61,21 @@ def test_screen_text_report_opens_with_an_urgent_banner_for_a_red_flag(tmp_path,
     assert capsys.readouterr().out.startswith("!" * 10)
 
 
+@pytest.mark.parametrize(("flag", "escalates"), [("calf_swelling", True), ("sudden_pop_or_snap", False)])
+def test_screen_text_says_the_clot_escalation_line_first_in_the_banner_and_only_for_a_clot(
+    tmp_path, capsys, flag, escalates
+):
+    payload = json.loads(EXAMPLE.read_text())
+    payload["red_flags"][flag] = True
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(payload))
+    assert main(["screen", str(path), "--format", "text"]) == EXIT_OK
+    banner = capsys.readouterr().out.split("\n\n", 1)[0].splitlines()
+    line = "!! IF YOU BECOME BREATHLESS OR HAVE CHEST PAIN, CALL THE EMERGENCY NUMBER NOW."
+    assert (banner[1] == line) is escalates
+    assert any(row.startswith("!! URGENT") for row in banner)
+
+
 def _screen_stdin(payload: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "api.commands", "screen", "-"],
