@@ -20,7 +20,7 @@
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
   var $ = function (id) { return document.getElementById(id); };
   var list = $("list"), status = $("status"), more = $("more"), earlier = $("earlier");
-  var controls = ["q", "sort", "band", "stage", "urgency", "rule", "na"].map($);
+  var controls = ["q", "sort", "band", "stage", "urgency", "rule", "na", "score", "change"].map($).filter(Boolean);
   var shown = [], lo = 0, hi = 0, expanded = false;
 
   function esc(text) {
@@ -41,10 +41,12 @@
 
   function matching() {
     var q = $("q").value.trim().toLowerCase(), band = $("band").value, urg = $("urgency").value;
-    var rule = $("rule").value, na = $("na").value, stage = $("stage").value;
+    var rule = $("rule").value, na = $("na").value, stage = $("stage").value, score = $("score").value;
     var b = band === "" ? null : +band, u = urg === "" ? null : +urg, ru = rule === "" ? null : +rule;
+    var range = score ? score.split("-").map(Number) : null, ch = $("change") ? $("change").value : "";
     return runners.filter(function (r) {
       return (b === null || r[BAND] === b) && (u === null || r[URG] === u) && (!stage || r[STAGE] === stage) &&
+        (!range || (r[SCORE] >= range[0] && r[SCORE] <= range[1])) && (!ch || changeIs(r, ch)) &&
         (ru === null || r[FIRED].indexOf(ru) >= 0) &&
         (na === "" || (na === "some") === (r[NA].length > 0)) &&
         (!q || r[ID].toLowerCase().indexOf(q) >= 0);
@@ -66,6 +68,31 @@
     var html = c[0] === "same" ? ' <span class="change same">score ' + score + " since last</span>" :
       ' <span class="change ' + c[0] + '">band ' + c[0] + " (score " + score + ")</span>";
     return html + (c[2] ? ' <span class="change new-referral">new referral</span>' : "");
+  }
+
+  // The change filter's values: "up", "down", "same" or "first" (the band since last), or "new" (a new referral).
+  function changeIs(r, value) {
+    var c = r[CHANGE];
+    return !!c && (value === "new" ? c[2] === 1 : c[0] === value);
+  }
+
+  // The summary's "changed since last" line, counted from the runners' records (a stored run only).
+  function countChanges() {
+    var line = $("changes-counts");
+    if (!line) return;
+    var n = { up: 0, down: 0, "new": 0, first: 0 };
+    runners.forEach(function (r) {
+      var c = r[CHANGE];
+      if (!c) return;
+      if (c[0] in n) n[c[0]] += 1;
+      if (c[2]) n["new"] += 1;
+    });
+    var part = function (count, value, words) {
+      var label = count.toLocaleString("en") + " " + words;
+      return count ? '<a href="#filter-change-' + value + '" aria-label="' + label + ': show them">' + label + "</a>" : label;
+    };
+    line.innerHTML = part(n.up, "up", "up a band") + ", " + part(n.down, "down", "down a band") + ", " +
+      part(n["new"], "new", "with a new referral") + ", " + part(n.first, "first", "screened for the first time");
   }
 
   function summary(r) {
@@ -172,7 +199,7 @@
   function follow() {
     var hash = decodeURIComponent(location.hash.slice(1)), m;
     if ((m = /^runner-(\d+)$/.exec(hash))) return openRunner(+m[1]);
-    if ((m = /^filter-stage-(.+)$/.exec(hash))) m = [hash, "stage", m[1]];
+    if ((m = /^filter-(stage|score|change)-(.+)$/.exec(hash))) m = [hash, m[1], m[2]];
     else m = /^filter-(rule|urgency|band)-(-?\d+)$/.exec(hash);
     if (m) {
       clearFilters();
@@ -189,6 +216,13 @@
     if (details.open && !b.firstChild) b.innerHTML = body(runners[byRow.get(+details.id.slice(7))]);
   }, true);
   controls.forEach(function (c) { c.addEventListener(c.id === "q" ? "input" : "change", refresh); });
+  $("find").addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearFilters();
+    $("q").value = $("find-q").value;
+    refresh();
+    $("runners").scrollIntoView();
+  });
   more.addEventListener("click", function () { extend(PAGE); });
   earlier.addEventListener("click", function () { lo = Math.max(0, lo - PAGE); draw(); });
   $("reset").addEventListener("click", function () { clearFilters(); refresh(); });
@@ -209,6 +243,7 @@
       "Printed: the " + shown.length + " runners that match the filters" + (expanded ? ", expanded." : ".");
   });
   window.addEventListener("hashchange", follow);
+  countChanges();
   refresh();
   follow();
 })();
