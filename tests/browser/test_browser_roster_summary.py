@@ -1,5 +1,6 @@
 """The roster report opens on its summary: band counts, referrals, the search on the first screen; each count a link."""
 
+import csv
 import importlib.util
 import json
 
@@ -125,3 +126,88 @@ def test_the_summary_passes_the_axe_core_rules(report):
 
     results = Axe().run(report)
     assert results.violations_count == 0, results.generate_report()
+
+
+def _download(page) -> list[dict]:
+    with page.expect_download() as info:
+        page.locator("#download").click()
+    assert info.value.suggested_filename == "runners.csv"
+    with open(info.value.path(), encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_download_these_runners_gives_the_filtered_runners_in_words(report, roster):
+    _, results = roster
+    report.select_option("#band", label="high")
+    report.select_option("#urgency", label="soon")
+    expected = {
+        r["runner_id"]: r for r in results if r["risk"]["band"] == "high" and r["referral"]["urgency"] == "soon"
+    }
+    rows = _download(report)
+    assert expected and sorted(row["runner id"] for row in rows) == sorted(expected)
+    for row in rows:
+        result = expected[row["runner id"]]
+        assert row["band"] == "high" and row["referral"] == "soon" and row["refer to"] == result["referral"]["to"]
+        assert int(row["score"]) == result["risk"]["score"]
+        assert "." not in row["why (rules that raised concern)"].split(";")[0][-1:]  # titles, not rule ids
+        assert not any(entry["rule"] in row["why (rules that raised concern)"] for entry in result["explanation"])
+    assert "2 of" not in report.locator("#download-note").text_content()
+    assert f"{len(rows):,} runner" in report.locator("#download-note").text_content()
+    assert "band high; referral soon" in report.locator("#download-note").text_content()
+
+
+def test_download_says_what_was_not_assessed_in_words(report, roster):
+    _, results = roster
+    report.select_option("#na", "some")
+    rows = _download(report)
+    assert len(rows) == sum(bool(r["not_assessed"]) for r in results) > 0
+    assert all(": needs " in row["not assessed (missing data)"] for row in rows)
+
+
+def _pretend_to_print(page) -> None:
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+
+
+def test_print_these_runners_prints_the_filtered_list_alone_every_one_drawn(report, roster):
+    _, results = roster
+    _pretend_to_print(report)
+    report.select_option("#band", label="moderate")
+    expected = sum(r["risk"]["band"] == "moderate" for r in results)
+    assert expected > 100  # more than one drawn page
+    report.locator("#print-these").click()
+    assert report.evaluate("window.printed") == 1
+    report.emulate_media(media="print")
+    assert report.locator("#list details.runner").count() == expected
+    for hidden in ("#bands", "#urgent", "#distribution", "#factors", "#invalid", "#controls", "nav.jump"):
+        assert not report.locator(hidden).is_visible(), hidden
+    assert report.locator("#runners h2").is_visible()
+    note = report.locator("#print-note")
+    assert note.is_visible() and note.text_content() == f"Printed: the {expected:,} runners that match (band moderate)."
+
+
+def test_print_these_runners_says_first_how_many_will_print_when_more_match_than_a_print_draws(report, roster):
+    _, results = roster
+    _pretend_to_print(report)
+    report.evaluate("document.getElementById('runners').setAttribute('data-print-max', '250')")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    report.on("dialog", answer)
+    report.locator("#print-these").click()
+    assert asked == [
+        f"{len(results):,} runners match; 250 will print (runners 1-250). Narrow the filters to print the rest. Print?"
+    ]
+    assert report.evaluate("window.printed") == 1
+    assert report.locator("#list details.runner").count() == 250
+    assert report.locator("#print-note").text_content().startswith(f"Printed: runners 1-250 of the {len(results):,}")
+
+
+def test_print_these_runners_prints_nothing_when_the_question_is_declined(report):
+    _pretend_to_print(report)
+    report.evaluate("document.getElementById('runners').setAttribute('data-print-max', '250')")
+    report.on("dialog", lambda dialog: dialog.dismiss())
+    report.locator("#print-these").click()
+    assert report.evaluate("window.printed") == 0

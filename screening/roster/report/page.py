@@ -22,6 +22,7 @@ from screening.roster.report.totals import RosterReport
 from screening.ruleset.model import BANDS, URGENCIES
 
 DATA_MARK = "@@ROSTER_DATA@@"
+PRINT_MAX = 5000  # runners a print draws at most (more would not lay out): "Print these runners" says so first
 _SCRIPT = (files("screening.roster.report") / "templates" / "report.js").read_text(encoding="utf-8")
 _PALETTE = (files("screening.result") / "palette.css").read_text(encoding="utf-8")
 
@@ -94,6 +95,7 @@ def context(report: RosterReport) -> dict:
         "repeated_total": report.repeated_ids.total,
         "tables": embeddable(orjson.dumps(tables(report))).decode(),
         "data_mark": DATA_MARK,
+        "print_max": PRINT_MAX,
         "script": _SCRIPT,
         "palette": _PALETTE,
     }

@@ -2,7 +2,7 @@
 // as they are needed, so a roster of 100,000 opens quickly. Nothing is fetched.
 (function () {
   "use strict";
-  var PAGE = 100, PRINT_MAX = 5000;
+  var PAGE = 100;
   var tables = JSON.parse(document.getElementById("roster-tables").textContent);
   var runners = JSON.parse(document.getElementById("roster-data").textContent);
   var table = JSON.parse(document.getElementById("roster-strings").textContent);
@@ -178,6 +178,52 @@
       (shown.length ? "; showing " + (lo + 1).toLocaleString("en") + "-" + hi.toLocaleString("en") + "." : ".");
   }
 
+  // The filters set, in words ("band high; referral soon"): for the print and the download.
+  function filtersInWords() {
+    return controls.filter(function (c) { return c.id !== "sort" && c.value !== ""; }).map(function (c) {
+      var name = c.labels[0].firstChild.textContent.trim().toLowerCase();
+      return name + " " + (c.tagName === "SELECT" ? c.options[c.selectedIndex].text : '"' + c.value + '"');
+    }).join("; ");
+  }
+
+  // "Download these runners": the runners that match the filters, in the list's order, as a CSV file in words.
+  function csvCell(value) {
+    var v = String(value);
+    if (/^[\s]*[=+\-@]/.test(v) || /^[\t\r]/.test(v)) v = "'" + v; // never read as a spreadsheet formula
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function changeInWords(r) {
+    var c = r[CHANGE];
+    if (!c) return "";
+    if (c[0] === "first") return "first stored screening";
+    var score = "score " + (c[1] > 0 ? "+" : "") + c[1];
+    return (c[0] === "same" ? "same band, " + score : "band " + c[0] + ", " + score) + (c[2] ? ", new referral" : "");
+  }
+  function notAssessedInWords(r) {
+    var items = [];
+    for (var n = 0; n < r[NA].length; n += 2) items.push(tables.rules[r[NA][n]].title + ": needs " + phrase(r, r[NA][n + 1]));
+    return items.join("; ");
+  }
+  function download() {
+    var stored = !!$("change");
+    var head = ["row", "runner id", "score", "band", "referral", "refer to", "programme"]
+      .concat(stored ? ["change since last"] : [], ["why (rules that raised concern)", "not assessed (missing data)"]);
+    var lines = [head.join(",")].concat(shown.map(function (r) {
+      var referral = r[URG] < 0 ? "no referral" : tables.urgencies[r[URG]];
+      return [r[ROW], r[ID], r[SCORE], tables.bands[r[BAND]], referral, r[URG] < 0 ? "" : r[TO], r[STAGE]]
+        .concat(stored ? [changeInWords(r)] : [], [reasons(r), notAssessedInWords(r) || "every rule assessed"])
+        .map(csvCell).join(",");
+    }));
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" }));
+    link.download = "runners.csv";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    $("download-note").textContent = "Downloaded runners.csv: " + count(shown.length) + " runner" +
+      (shown.length === 1 ? "" : "s") + (filtersInWords() ? " (" + filtersInWords() + ")." : " (no filter).");
+  }
+
   function clearFilters() {
     controls.forEach(function (c) { c.value = c.id === "sort" ? "urgency" : ""; });
   }
@@ -236,12 +282,33 @@
       if (entries[0].isIntersecting && hi < shown.length) extend(PAGE);
     }).observe(more);
   }
-  window.addEventListener("beforeprint", function () {
-    if (hi < shown.length && shown.length <= PRINT_MAX) extend(shown.length - hi);
-    $("print-note").textContent = hi < shown.length ?
-      "Printed: runners " + (lo + 1) + "-" + hi + " of the " + shown.length + " that match the filters." :
-      "Printed: the " + shown.length + " runners that match the filters" + (expanded ? ", expanded." : ".");
+  // At most this many runners are drawn for a print (the section's data-print-max): more would not lay out.
+  function printMax() { return +$("runners").getAttribute("data-print-max"); }
+  function count(n) { return n.toLocaleString("en"); }
+  function preparePrint() {
+    var upTo = Math.min(shown.length, lo + printMax()); // every match, or as many as a print draws
+    if (hi < upTo) extend(upTo - hi);
+    var filters = filtersInWords();
+    $("print-note").textContent = (hi < shown.length || lo > 0 ?
+      "Printed: runners " + count(lo + 1) + "-" + count(hi) + " of the " + count(shown.length) + " that match" :
+      "Printed: the " + count(shown.length) + " runners that match") +
+      (filters ? " (" + filters + ")" : " (no filter)") + (expanded ? ", expanded." : ".");
+  }
+  window.addEventListener("beforeprint", preparePrint);
+  window.addEventListener("afterprint", function () { document.body.classList.remove("print-runners"); });
+  // "Print these runners": the list alone, every matching runner drawn first; asks first when more match
+  // than a print draws, saying how many will print.
+  $("print-these").addEventListener("click", function () {
+    var will = Math.min(shown.length - lo, printMax());
+    if (shown.length - lo > will && !window.confirm(count(shown.length) + " runners match; " + count(will) +
+        " will print (runners " + count(lo + 1) + "-" + count(lo + will) + "). Narrow the filters to print the rest. Print?")) {
+      return;
+    }
+    document.body.classList.add("print-runners");
+    preparePrint();
+    window.print();
   });
+  $("download").addEventListener("click", download);
   window.addEventListener("hashchange", follow);
   countChanges();
   refresh();
