@@ -10,6 +10,7 @@ import pytest
 from api.commands import main
 from api.commands.exits import EXIT_INVALID
 from screening.intake.messages import field_in_words
+from screening.ruleset.model import BANDS
 from tests.support.paths import ROOT
 
 ROSTER = ROOT / "examples" / "roster.csv"
@@ -120,7 +121,7 @@ def _section(page: str, section_id: str) -> str:
     return page[start : page.index("</section>", start)]
 
 
-def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_first(screened):
+def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_right_after_the_summary(screened):
     _, out = screened
     page = (out / "report.html").read_text(encoding="utf-8")
     flagged = [
@@ -133,7 +134,7 @@ def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_fir
     assert f"Urgent referrals ({len(flagged)})" in urgent
     for runner_id in flagged:
         assert f">{runner_id}<" in urgent
-    assert page.index('<section id="urgent">') < page.index('<section id="bands">')
+    assert page.index('<section id="bands">') < page.index('<section id="urgent">') < page.index('id="distribution"')
     others = [row["runner.id"] for _, row in _input_rows() if row["runner.id"] not in flagged]
     assert not any(f">{runner_id}<" in urgent for runner_id in others)
 
@@ -144,7 +145,11 @@ def test_the_report_counts_bands_and_lists_invalid_rows(screened):
     results = _read_csv(out / "results.csv")
     for band in ("low", "moderate", "high"):
         count = sum(row["band"] == band for row in results)
-        assert f'<span class="n">{count}</span>{band} risk' in page
+        runners = "runner" if count == 1 else "runners"
+        assert (
+            f'<a href="#filter-band-{BANDS.index(band)}" aria-label="{count} {runners} at {band} risk: show them">'
+            f"{count}</a></span>{band} risk" in page
+        )
     invalid = _section(page, "invalid")
     for row, _, _, field, _ in INVALID:
         assert f'data-label="Row">{row}</td>' in invalid and f"<code>{field_in_words(field)}</code>" in invalid
