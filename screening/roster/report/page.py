@@ -15,8 +15,9 @@ from pathlib import Path
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from screening.intake.messages import field_in_words, plain_message
+from screening.intake.messages import plain_message
 from screening.programme.words import PROGRAMME_CELLS
+from screening.result.field_words import field_column, field_words
 from screening.result.values import format_value
 from screening.roster.report.totals import RosterReport
 from screening.ruleset.model import BANDS, URGENCIES
@@ -83,7 +84,7 @@ def context(report: RosterReport) -> dict:
                 "row": row.row,
                 "runner_id": row.runner_id,
                 "errors": [
-                    (field_in_words(field), plain_message(message))
+                    (field_words(field, report.ruleset), field_column(field), plain_message(message))
                     for field, messages in sorted(row.errors.items())
                     for message in messages
                 ],

@@ -10,7 +10,8 @@ from typing import NamedTuple
 import orjson
 
 from screening.programme.words import stage_cell
-from screening.result.conditions import entry_in_words, needs_in_words
+from screening.result.conditions import entry_in_words
+from screening.result.field_words import needs_for_coach
 from screening.result.sections import derived_in_words
 from screening.roster.worker.lines import ChunkLines
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
@@ -53,7 +54,7 @@ def runner_records(output: ChunkLines, ruleset: Ruleset, chunk: int) -> PageReco
                 [
                     item
                     for entry in result["not_assessed_detail"]
-                    for item in (rule_index[entry["rule"]], needs_in_words(entry["needs"], ruleset))
+                    for item in (rule_index[entry["rule"]], needs_for_coach(entry["needs"], ruleset))
                 ],
                 derived_in_words(result["derived"]),
                 chunk,

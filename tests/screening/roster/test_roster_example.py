@@ -9,7 +9,7 @@ import pytest
 
 from api.commands import main
 from api.commands.exits import EXIT_INVALID
-from screening.intake.messages import field_in_words
+from screening.result.field_words import field_words
 from screening.ruleset.model import BANDS
 from tests.support.paths import ROOT
 
@@ -152,9 +152,10 @@ def test_the_report_counts_bands_and_lists_invalid_rows(screened):
         )
     invalid = _section(page, "invalid")
     for row, _, _, field, _ in INVALID:
-        assert f'data-label="Row">{row}</td>' in invalid and f"<code>{field_in_words(field)}</code>" in invalid
-    # Counted from 1, as the form counts weeks; in plain words, not the schema library's.
-    assert "<code>week 2 of training.weekly_distance</code>" in invalid
+        assert f'data-label="Row">{row}</td>' in invalid and f'data-label="Field">{field_words(field)}' in invalid
+    # Counted from 1, as the form counts weeks; in words, the column beside; not the schema library's words.
+    week = 'data-label="Field">week 2 of the weekly distances<br>column <code>training.weekly_distance</code>'
+    assert week in invalid
     assert "Enter a number from 12 to 100." in invalid and "greater than or equal" not in invalid
 
 
