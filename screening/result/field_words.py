@@ -61,9 +61,9 @@ def need_words(need: str, ruleset: Ruleset) -> str:
     return _PATH.sub(lambda m: field_words(m[0], ruleset), need)
 
 
-def needs_for_coach(needs: list[str], ruleset: Ruleset) -> str:
+def needs_for_coach(needs: list[str], ruleset: Ruleset, joiner: str = "; ") -> str:
     """A rule's needs in words, then the roster columns they name: "calf soreness (column wellness.soreness)"."""
-    words = "; ".join(need_words(need, ruleset) for need in needs)
+    words = joiner.join(need_words(need, ruleset) for need in needs)
     named = fields_named(needs)
     if not named:
         return words

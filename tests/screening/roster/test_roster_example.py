@@ -11,6 +11,7 @@ from api.commands import main
 from api.commands.exits import EXIT_INVALID
 from screening.result.field_words import field_words
 from screening.ruleset.model import BANDS
+from screening.service import default_screener
 from tests.support.paths import ROOT
 
 ROSTER = ROOT / "examples" / "roster.csv"
@@ -85,6 +86,30 @@ def test_results_csv_agrees_with_the_full_results(screened):
         )
         reasons = row["top_reasons"].split("; ") if row["top_reasons"] else []
         assert set(reasons) <= {entry["rule"] for entry in result["explanation"]}
+
+
+def test_results_csv_says_the_reasons_and_what_was_not_assessed_in_words_beside_the_codes(screened):
+    _, out = screened
+    with open(out / "results.csv", encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header.index("top_reasons_text") == header.index("top_reasons") + 1
+    assert header.index("not_assessed_text") == header.index("not_assessed") + 1
+    ruleset = default_screener().ruleset
+    said = 0
+    for row in _read_csv(out / "results.csv"):
+        reasons = row["top_reasons"].split("; ") if row["top_reasons"] else []
+        assert row["top_reasons_text"] == "; ".join(ruleset.rule(rule_id).title for rule_id in reasons)
+        missing = row["not_assessed"].split("; ") if row["not_assessed"] else []
+        texts = row["not_assessed_text"].split("; ") if row["not_assessed_text"] else []
+        assert [text.split(": needs ")[0] for text in texts] == [ruleset.rule(rule_id).title for rule_id in missing]
+        said += len(texts)
+        for text in texts:
+            assert "_" not in text.split(": needs ")[1].split(" (column")[0], text
+    assert said
+    strength = next(row for row in _read_csv(out / "results.csv") if "strength.no_heel_raise" in row["not_assessed"])
+    assert (
+        "A leg manages no single-leg heel raise: needs left or right heel raise tested" in strength["not_assessed_text"]
+    )
 
 
 @pytest.mark.parametrize("row, column, cell, field, message", INVALID)
