@@ -13,7 +13,9 @@ system Chromium (Playwright, /usr/bin/chromium or $CHROMIUM) and prints:
   (the script has parsed the embedded data, sorted it and drawn them), and to
   the load event; target under 3 s;
 - time to open a runner: from following a runner's link (an urgent runner, and
-  one far down the list) until its rules are on screen; target under 200 ms.
+  one far down the list) until its rules are on screen; target under 200 ms;
+- where the band counts, the referral counts and the search end on a 1366x768
+  screen: on the first screen (at most 768 px down).
 
 Each timing is the median of --repeat fresh page loads.
 """
@@ -45,6 +47,11 @@ OPEN_RUNNER = """async (target) => {
   await new Promise(requestAnimationFrame);
   return [performance.now() - start, !!document.querySelector("#" + target + "[open] .body *")];
 }"""
+
+# Where the summary's parts end on a 1366x768 screen, unscrolled: all on the first screen at 100,000 rows.
+FIRST_SCREEN = """() => Object.fromEntries([["band counts", "#bands .cards"], ["referrals", "#referrals"],
+  ["search", "#find-q"]].map(([name, selector]) =>
+  [name, document.querySelector(selector).getBoundingClientRect().bottom]))"""
 
 
 def _median_ms(values: list[float]) -> str:
@@ -91,11 +98,18 @@ def main() -> int:
                 assert shown, "the last runner did not open"
                 far.append(elapsed)
                 page.close()
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(report.as_uri(), timeout=60_000)
+            page.wait_for_selector("#list details.runner", timeout=60_000)
+            bottoms = page.evaluate(FIRST_SCREEN)
+            page.close()
             browser.close()
         print(f"first screen (rows drawn): {_median_ms(first)}  target < 3000 ms")
         print(f"load event:                {_median_ms(loaded)}")
         print(f"open an urgent runner:     {_median_ms(urgent)}  target < 200 ms")
         print(f"open the last runner:      {_median_ms(far)}  target < 200 ms")
+        for name, bottom in bottoms.items():
+            print(f"first screen 1366x768: {name} ends at {bottom:.0f} px  target <= 768 px")
     return 0
 
 

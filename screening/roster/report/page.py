@@ -15,13 +15,15 @@ from pathlib import Path
 import orjson
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from screening.intake.messages import field_in_words, plain_message
+from screening.intake.messages import plain_message
 from screening.programme.words import PROGRAMME_CELLS
+from screening.result.field_words import field_column, field_words
 from screening.result.values import format_value
 from screening.roster.report.totals import RosterReport
 from screening.ruleset.model import BANDS, URGENCIES
 
 DATA_MARK = "@@ROSTER_DATA@@"
+PRINT_MAX = 5000  # runners a print draws at most (more would not lay out): "Print these runners" says so first
 _SCRIPT = (files("screening.roster.report") / "templates" / "report.js").read_text(encoding="utf-8")
 _PALETTE = (files("screening.result") / "palette.css").read_text(encoding="utf-8")
 
@@ -82,7 +84,7 @@ def context(report: RosterReport) -> dict:
                 "row": row.row,
                 "runner_id": row.runner_id,
                 "errors": [
-                    (field_in_words(field), plain_message(message))
+                    (field_words(field, report.ruleset), field_column(field), plain_message(message))
                     for field, messages in sorted(row.errors.items())
                     for message in messages
                 ],
@@ -94,6 +96,7 @@ def context(report: RosterReport) -> dict:
         "repeated_total": report.repeated_ids.total,
         "tables": embeddable(orjson.dumps(tables(report))).decode(),
         "data_mark": DATA_MARK,
+        "print_max": PRINT_MAX,
         "script": _SCRIPT,
         "palette": _PALETTE,
     }

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 import orjson
 
 from screening.derive import HISTORY_ONLY
-from screening.result.conditions import needs_in_words, rule_titles
+from screening.result.conditions import rule_titles
+from screening.result.field_words import needs_for_coach
 from screening.result.risk import band_for
 from screening.roster.repeated_ids import SpooledRepeatedIds
 from screening.roster.rows import InvalidRow
@@ -225,7 +226,7 @@ class RosterReport:
                 {
                     "rule": rule_id,
                     "title": rule.title,
-                    "needs": needs_in_words(needs, self.ruleset),
+                    "needs": needs_for_coach(needs, self.ruleset),
                     "count": count,
                     # what it lacked is data a roster row gives (columns, or values derived from them), never
                     # the runner's stored history

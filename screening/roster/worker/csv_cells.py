@@ -12,7 +12,8 @@ written as numbers.
 """
 
 from screening.programme.words import stage_cell
-from screening.ruleset.model import REFERRAL_ORDER
+from screening.result.field_words import needs_for_coach
+from screening.ruleset.model import REFERRAL_ORDER, Ruleset
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 RESULT_COLUMNS = (
@@ -24,7 +25,9 @@ RESULT_COLUMNS = (
     "urgency",
     "referral_to",
     "top_reasons",
+    "top_reasons_text",
     "not_assessed",
+    "not_assessed_text",
     "screening_id",
     "programme_stage",
 )
@@ -53,9 +56,21 @@ def top_reasons(result: dict, limit: int = TOP_REASONS) -> list[str]:
     return [entry["rule"] for entry, _ in concerns[:limit]]
 
 
-def summary_values(row: int, result: dict) -> list:
-    """A screened runner's results.csv columns as plain values (the Parquet summary columns)."""
+def not_assessed_in_words(result: dict, ruleset: Ruleset) -> list[str]:
+    """Each rule not assessed as "title: needs what, in words (column ...)", in the result's order."""
+    return [
+        f"{ruleset.rule(entry['rule']).title}: needs {needs_for_coach(entry['needs'], ruleset, ' and ')}"
+        for entry in result["not_assessed_detail"]
+    ]
+
+
+def summary_values(row: int, result: dict, ruleset: Ruleset) -> list:
+    """A screened runner's results.csv columns as plain values (the Parquet summary columns).
+
+    Each code column of rules (`top_reasons`, `not_assessed`) has its words beside it (`_text`).
+    """
     referral = result["referral"]
+    reasons = top_reasons(result)
     return [
         row,
         result["runner_id"],
@@ -64,8 +79,10 @@ def summary_values(row: int, result: dict) -> list:
         referral["required"],
         referral["urgency"],
         referral["to"],
-        top_reasons(result),
+        reasons,
+        [ruleset.rule(rule_id).title for rule_id in reasons],
         result["not_assessed"],
+        not_assessed_in_words(result, ruleset),
         result["screening_id"],
         stage_cell(result.get("programme")),
     ]
@@ -73,7 +90,8 @@ def summary_values(row: int, result: dict) -> list:
 
 def csv_cells(values: list) -> list:
     """`summary_values` as one spreadsheet-safe results.csv row."""
-    row, runner_id, score, band, required, urgency, to, reasons, not_assessed, screening_id, stage = values
+    row, runner_id, score, band, required, urgency, to = values[:7]
+    reasons, reasons_text, not_assessed, not_assessed_text, screening_id, stage = values[7:]
     return [
         row,
         spreadsheet_safe(runner_id),
@@ -83,15 +101,17 @@ def csv_cells(values: list) -> list:
         urgency or "",
         to or "",
         "; ".join(reasons),
+        spreadsheet_safe("; ".join(reasons_text)),
         "; ".join(not_assessed),
+        spreadsheet_safe("; ".join(not_assessed_text)),
         screening_id,
         stage,
     ]
 
 
-def result_row(row: int, result: dict) -> list:
+def result_row(row: int, result: dict, ruleset: Ruleset) -> list:
     """One results.csv row for a screened runner."""
-    return csv_cells(summary_values(row, result))
+    return csv_cells(summary_values(row, result, ruleset))
 
 
 def error_rows(row: int, runner_id: str, errors: dict[str, list[str]]) -> list[list]:

@@ -74,7 +74,7 @@ def screen_lines(chunk: Chunk, stamp: RunStamp | None = None, **history) -> Chun
         row, result = outcome
         start = len(jsonl)
         jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
-        values.append(summary_values(row, result))
+        values.append(summary_values(row, result, screener.ruleset))
         results_writer.writerow(csv_cells(values[-1]))
         runners.append(
             RunnerSummary(

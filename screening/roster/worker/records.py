@@ -10,7 +10,8 @@ from typing import NamedTuple
 import orjson
 
 from screening.programme.words import stage_cell
-from screening.result.conditions import entry_in_words, needs_in_words
+from screening.result.conditions import entry_in_words
+from screening.result.field_words import needs_for_coach
 from screening.result.sections import derived_in_words
 from screening.roster.worker.lines import ChunkLines
 from screening.ruleset.model import BANDS, URGENCIES, Ruleset
@@ -48,7 +49,7 @@ def runner_records(output: ChunkLines, ruleset: Ruleset, chunk: int) -> PageReco
     def needs_words(needs: list) -> str:
         key = tuple(map(str, needs))
         if (text := needs_said.get(key)) is None:
-            text = needs_said[key] = needs_in_words(needs, ruleset)
+            text = needs_said[key] = needs_for_coach(needs, ruleset)
         return text
 
     records = []

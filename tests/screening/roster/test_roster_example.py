@@ -9,7 +9,9 @@ import pytest
 
 from api.commands import main
 from api.commands.exits import EXIT_INVALID
-from screening.intake.messages import field_in_words
+from screening.result.field_words import field_words
+from screening.ruleset.model import BANDS
+from screening.service import default_screener
 from tests.support.paths import ROOT
 
 ROSTER = ROOT / "examples" / "roster.csv"
@@ -86,6 +88,30 @@ def test_results_csv_agrees_with_the_full_results(screened):
         assert set(reasons) <= {entry["rule"] for entry in result["explanation"]}
 
 
+def test_results_csv_says_the_reasons_and_what_was_not_assessed_in_words_beside_the_codes(screened):
+    _, out = screened
+    with open(out / "results.csv", encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header.index("top_reasons_text") == header.index("top_reasons") + 1
+    assert header.index("not_assessed_text") == header.index("not_assessed") + 1
+    ruleset = default_screener().ruleset
+    said = 0
+    for row in _read_csv(out / "results.csv"):
+        reasons = row["top_reasons"].split("; ") if row["top_reasons"] else []
+        assert row["top_reasons_text"] == "; ".join(ruleset.rule(rule_id).title for rule_id in reasons)
+        missing = row["not_assessed"].split("; ") if row["not_assessed"] else []
+        texts = row["not_assessed_text"].split("; ") if row["not_assessed_text"] else []
+        assert [text.split(": needs ")[0] for text in texts] == [ruleset.rule(rule_id).title for rule_id in missing]
+        said += len(texts)
+        for text in texts:
+            assert "_" not in text.split(": needs ")[1].split(" (column")[0], text
+    assert said
+    strength = next(row for row in _read_csv(out / "results.csv") if "strength.no_heel_raise" in row["not_assessed"])
+    assert (
+        "A leg manages no single-leg heel raise: needs left or right heel raise tested" in strength["not_assessed_text"]
+    )
+
+
 @pytest.mark.parametrize("row, column, cell, field, message", INVALID)
 def test_each_invalid_row_is_reported_with_its_row_number_and_field(screened, row, column, cell, field, message):
     _, out = screened
@@ -120,7 +146,7 @@ def _section(page: str, section_id: str) -> str:
     return page[start : page.index("</section>", start)]
 
 
-def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_first(screened):
+def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_right_after_the_summary(screened):
     _, out = screened
     page = (out / "report.html").read_text(encoding="utf-8")
     flagged = [
@@ -133,7 +159,7 @@ def test_the_report_lists_every_runner_with_a_red_flag_as_an_urgent_referral_fir
     assert f"Urgent referrals ({len(flagged)})" in urgent
     for runner_id in flagged:
         assert f">{runner_id}<" in urgent
-    assert page.index('<section id="urgent">') < page.index('<section id="bands">')
+    assert page.index('<section id="bands">') < page.index('<section id="urgent">') < page.index('id="distribution"')
     others = [row["runner.id"] for _, row in _input_rows() if row["runner.id"] not in flagged]
     assert not any(f">{runner_id}<" in urgent for runner_id in others)
 
@@ -144,12 +170,17 @@ def test_the_report_counts_bands_and_lists_invalid_rows(screened):
     results = _read_csv(out / "results.csv")
     for band in ("low", "moderate", "high"):
         count = sum(row["band"] == band for row in results)
-        assert f'<span class="n">{count}</span>{band} risk' in page
+        runners = "runner" if count == 1 else "runners"
+        assert (
+            f'<a href="#filter-band-{BANDS.index(band)}" aria-label="{count} {runners} at {band} risk: show them">'
+            f"{count}</a></span>{band} risk" in page
+        )
     invalid = _section(page, "invalid")
     for row, _, _, field, _ in INVALID:
-        assert f'data-label="Row">{row}</td>' in invalid and f"<code>{field_in_words(field)}</code>" in invalid
-    # Counted from 1, as the form counts weeks; in plain words, not the schema library's.
-    assert "<code>week 2 of training.weekly_distance</code>" in invalid
+        assert f'data-label="Row">{row}</td>' in invalid and f'data-label="Field">{field_words(field)}' in invalid
+    # Counted from 1, as the form counts weeks; in words, the column beside; not the schema library's words.
+    week = 'data-label="Field">week 2 of the weekly distances<br>column <code>training.weekly_distance</code>'
+    assert week in invalid
     assert "Enter a number from 12 to 100." in invalid and "greater than or equal" not in invalid
 
 

@@ -167,6 +167,10 @@ def test_results_parquet_holds_the_summary_columns_typed_and_each_full_result(wh
     assert first["row"] == int(csv_rows[0][0]) and first["score"] == line["risk"]["score"]
     assert first["referral"] is line["referral"]["required"]
     assert first["not_assessed"] == line["not_assessed"]
+    assert len(first["not_assessed_text"]) == len(first["not_assessed"])
+    assert len(first["top_reasons_text"]) == len(first["top_reasons"])
+    header = _csv(expected / "results.csv")[0]
+    assert table.column_names == [*header, "result"] and "top_reasons_text" in header
     assert [row.compression for row in _column_chunks(expected / "results.parquet")] == ["ZSTD"] * len(table.schema)
 
 

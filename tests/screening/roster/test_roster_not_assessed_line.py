@@ -15,7 +15,7 @@ def test_rules_no_runner_could_be_assessed_for_are_one_line_and_the_table_keeps_
     line = page[page.index('<p id="assessed-for-none">') :]
     line, rest = line[: line.index("</p>")], line[line.index("</p>") :]
     assert line.startswith('<p id="assessed-for-none">These rules need data this roster does not have')
-    assert "Severe running-related calf pain on the OSTRC-O2 (needs the ostrc_o2 section)" in line
+    assert "Severe running-related calf pain on the OSTRC-O2: needs the OSTRC-O2 questions" in line
     table = rest[: rest.index("</table>")]
     assert "OSTRC-O2" not in table and "ostrc" not in table
     assert "<code>wellness.pain_while_running_mild</code>" in table  # 6 runners lacked it, the others did not

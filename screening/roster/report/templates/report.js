@@ -2,7 +2,7 @@
 // as they are needed, so a roster of 100,000 opens quickly. Nothing is fetched.
 (function () {
   "use strict";
-  var PAGE = 100, PRINT_MAX = 5000;
+  var PAGE = 100;
   var tables = JSON.parse(document.getElementById("roster-tables").textContent);
   var runners = JSON.parse(document.getElementById("roster-data").textContent);
   var table = JSON.parse(document.getElementById("roster-strings").textContent);
@@ -20,7 +20,7 @@
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
   var $ = function (id) { return document.getElementById(id); };
   var list = $("list"), status = $("status"), more = $("more"), earlier = $("earlier");
-  var controls = ["q", "sort", "band", "stage", "urgency", "rule", "na"].map($);
+  var controls = ["q", "sort", "band", "stage", "urgency", "rule", "na", "score", "change"].map($).filter(Boolean);
   var shown = [], lo = 0, hi = 0, expanded = false;
 
   function esc(text) {
@@ -41,10 +41,12 @@
 
   function matching() {
     var q = $("q").value.trim().toLowerCase(), band = $("band").value, urg = $("urgency").value;
-    var rule = $("rule").value, na = $("na").value, stage = $("stage").value;
+    var rule = $("rule").value, na = $("na").value, stage = $("stage").value, score = $("score").value;
     var b = band === "" ? null : +band, u = urg === "" ? null : +urg, ru = rule === "" ? null : +rule;
+    var range = score ? score.split("-").map(Number) : null, ch = $("change") ? $("change").value : "";
     return runners.filter(function (r) {
       return (b === null || r[BAND] === b) && (u === null || r[URG] === u) && (!stage || r[STAGE] === stage) &&
+        (!range || (r[SCORE] >= range[0] && r[SCORE] <= range[1])) && (!ch || changeIs(r, ch)) &&
         (ru === null || r[FIRED].indexOf(ru) >= 0) &&
         (na === "" || (na === "some") === (r[NA].length > 0)) &&
         (!q || r[ID].toLowerCase().indexOf(q) >= 0);
@@ -66,6 +68,31 @@
     var html = c[0] === "same" ? ' <span class="change same">score ' + score + " since last</span>" :
       ' <span class="change ' + c[0] + '">band ' + c[0] + " (score " + score + ")</span>";
     return html + (c[2] ? ' <span class="change new-referral">new referral</span>' : "");
+  }
+
+  // The change filter's values: "up", "down", "same" or "first" (the band since last), or "new" (a new referral).
+  function changeIs(r, value) {
+    var c = r[CHANGE];
+    return !!c && (value === "new" ? c[2] === 1 : c[0] === value);
+  }
+
+  // The summary's "changed since last" line, counted from the runners' records (a stored run only).
+  function countChanges() {
+    var line = $("changes-counts");
+    if (!line) return;
+    var n = { up: 0, down: 0, "new": 0, first: 0 };
+    runners.forEach(function (r) {
+      var c = r[CHANGE];
+      if (!c) return;
+      if (c[0] in n) n[c[0]] += 1;
+      if (c[2]) n["new"] += 1;
+    });
+    var part = function (count, value, words) {
+      var label = count.toLocaleString("en") + " " + words;
+      return count ? '<a href="#filter-change-' + value + '" aria-label="' + label + ': show them">' + label + "</a>" : label;
+    };
+    line.innerHTML = part(n.up, "up", "up a band") + ", " + part(n.down, "down", "down a band") + ", " +
+      part(n["new"], "new", "with a new referral") + ", " + part(n.first, "first", "screened for the first time");
   }
 
   function summary(r) {
@@ -151,6 +178,52 @@
       (shown.length ? "; showing " + (lo + 1).toLocaleString("en") + "-" + hi.toLocaleString("en") + "." : ".");
   }
 
+  // The filters set, in words ("band high; referral soon"): for the print and the download.
+  function filtersInWords() {
+    return controls.filter(function (c) { return c.id !== "sort" && c.value !== ""; }).map(function (c) {
+      var name = c.labels[0].firstChild.textContent.trim().toLowerCase();
+      return name + " " + (c.tagName === "SELECT" ? c.options[c.selectedIndex].text : '"' + c.value + '"');
+    }).join("; ");
+  }
+
+  // "Download these runners": the runners that match the filters, in the list's order, as a CSV file in words.
+  function csvCell(value) {
+    var v = String(value);
+    if (/^[\s]*[=+\-@]/.test(v) || /^[\t\r]/.test(v)) v = "'" + v; // never read as a spreadsheet formula
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  function changeInWords(r) {
+    var c = r[CHANGE];
+    if (!c) return "";
+    if (c[0] === "first") return "first stored screening";
+    var score = "score " + (c[1] > 0 ? "+" : "") + c[1];
+    return (c[0] === "same" ? "same band, " + score : "band " + c[0] + ", " + score) + (c[2] ? ", new referral" : "");
+  }
+  function notAssessedInWords(r) {
+    var items = [];
+    for (var n = 0; n < r[NA].length; n += 2) items.push(tables.rules[r[NA][n]].title + ": needs " + phrase(r, r[NA][n + 1]));
+    return items.join("; ");
+  }
+  function download() {
+    var stored = !!$("change");
+    var head = ["row", "runner id", "score", "band", "referral", "refer to", "programme"]
+      .concat(stored ? ["change since last"] : [], ["why (rules that raised concern)", "not assessed (missing data)"]);
+    var lines = [head.join(",")].concat(shown.map(function (r) {
+      var referral = r[URG] < 0 ? "no referral" : tables.urgencies[r[URG]];
+      return [r[ROW], r[ID], r[SCORE], tables.bands[r[BAND]], referral, r[URG] < 0 ? "" : r[TO], r[STAGE]]
+        .concat(stored ? [changeInWords(r)] : [], [reasons(r), notAssessedInWords(r) || "every rule assessed"])
+        .map(csvCell).join(",");
+    }));
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" }));
+    link.download = "runners.csv";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    $("download-note").textContent = "Downloaded runners.csv: " + count(shown.length) + " runner" +
+      (shown.length === 1 ? "" : "s") + (filtersInWords() ? " (" + filtersInWords() + ")." : " (no filter).");
+  }
+
   function clearFilters() {
     controls.forEach(function (c) { c.value = c.id === "sort" ? "urgency" : ""; });
   }
@@ -172,7 +245,7 @@
   function follow() {
     var hash = decodeURIComponent(location.hash.slice(1)), m;
     if ((m = /^runner-(\d+)$/.exec(hash))) return openRunner(+m[1]);
-    if ((m = /^filter-stage-(.+)$/.exec(hash))) m = [hash, "stage", m[1]];
+    if ((m = /^filter-(stage|score|change)-(.+)$/.exec(hash))) m = [hash, m[1], m[2]];
     else m = /^filter-(rule|urgency|band)-(-?\d+)$/.exec(hash);
     if (m) {
       clearFilters();
@@ -189,6 +262,13 @@
     if (details.open && !b.firstChild) b.innerHTML = body(runners[byRow.get(+details.id.slice(7))]);
   }, true);
   controls.forEach(function (c) { c.addEventListener(c.id === "q" ? "input" : "change", refresh); });
+  $("find").addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearFilters();
+    $("q").value = $("find-q").value;
+    refresh();
+    $("runners").scrollIntoView();
+  });
   more.addEventListener("click", function () { extend(PAGE); });
   earlier.addEventListener("click", function () { lo = Math.max(0, lo - PAGE); draw(); });
   $("reset").addEventListener("click", function () { clearFilters(); refresh(); });
@@ -202,13 +282,35 @@
       if (entries[0].isIntersecting && hi < shown.length) extend(PAGE);
     }).observe(more);
   }
-  window.addEventListener("beforeprint", function () {
-    if (hi < shown.length && shown.length <= PRINT_MAX) extend(shown.length - hi);
-    $("print-note").textContent = hi < shown.length ?
-      "Printed: runners " + (lo + 1) + "-" + hi + " of the " + shown.length + " that match the filters." :
-      "Printed: the " + shown.length + " runners that match the filters" + (expanded ? ", expanded." : ".");
+  // At most this many runners are drawn for a print (the section's data-print-max): more would not lay out.
+  function printMax() { return +$("runners").getAttribute("data-print-max"); }
+  function count(n) { return n.toLocaleString("en"); }
+  function preparePrint() {
+    var upTo = Math.min(shown.length, lo + printMax()); // every match, or as many as a print draws
+    if (hi < upTo) extend(upTo - hi);
+    var filters = filtersInWords();
+    $("print-note").textContent = (hi < shown.length || lo > 0 ?
+      "Printed: runners " + count(lo + 1) + "-" + count(hi) + " of the " + count(shown.length) + " that match" :
+      "Printed: the " + count(shown.length) + " runners that match") +
+      (filters ? " (" + filters + ")" : " (no filter)") + (expanded ? ", expanded." : ".");
+  }
+  window.addEventListener("beforeprint", preparePrint);
+  window.addEventListener("afterprint", function () { document.body.classList.remove("print-runners"); });
+  // "Print these runners": the list alone, every matching runner drawn first; asks first when more match
+  // than a print draws, saying how many will print.
+  $("print-these").addEventListener("click", function () {
+    var will = Math.min(shown.length - lo, printMax());
+    if (shown.length - lo > will && !window.confirm(count(shown.length) + " runners match; " + count(will) +
+        " will print (runners " + count(lo + 1) + "-" + count(lo + will) + "). Narrow the filters to print the rest. Print?")) {
+      return;
+    }
+    document.body.classList.add("print-runners");
+    preparePrint();
+    window.print();
   });
+  $("download").addEventListener("click", download);
   window.addEventListener("hashchange", follow);
+  countChanges();
   refresh();
   follow();
 })();
