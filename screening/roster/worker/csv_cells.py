@@ -109,11 +109,6 @@ def csv_cells(values: list) -> list:
     ]
 
 
-def result_row(row: int, result: dict, ruleset: Ruleset) -> list:
-    """One results.csv row for a screened runner."""
-    return csv_cells(summary_values(row, result, ruleset))
-
-
 def error_rows(row: int, runner_id: str, errors: dict[str, list[str]]) -> list[list]:
     """One errors.csv row per message of an invalid row, fields in path order."""
     safe_id = spreadsheet_safe(runner_id)
