@@ -58,6 +58,11 @@ OP_WORDS = {
 }
 
 
+# Units whose input's short name already says what is counted ("strength sessions a week"): a threshold is
+# said as a count of it ("at least 2 strength sessions a week") in the rulebook's general conditions.
+COUNTED = {"sessions/week"}
+
+
 def label(name: str, ruleset: Ruleset | None = None) -> str:
     """An input's short name in words (its description when there is no short name)."""
     if name in SHORT_NAMES:
@@ -170,6 +175,10 @@ def condition_in_general(rule: Rule, ruleset: Ruleset) -> str:
         if ruleset.inputs[name].unit == "SD":
             clauses.append(f"{label(name, ruleset)} {_sd_limits(terms, ruleset)} above the runner's own baseline")
             continue
+        if ruleset.inputs[name].unit in COUNTED and all(term.threshold and not term.of for term in terms):
+            # "at least 2 strength sessions a week", not "strength sessions a week is at least 2 sessions/week"
+            clauses.append(" and ".join(_counted(term, name, ruleset) for term in terms))
+            continue
         bounds = " and ".join(
             " ".join(
                 [OP_WORDS[term.op or "=="]]
@@ -184,6 +193,11 @@ def condition_in_general(rule: Rule, ruleset: Ruleset) -> str:
         else:
             clauses.append(f"{label(name, ruleset)} is {bounds}")
     return "; ".join(clauses)
+
+
+def _counted(term: Term, name: str, ruleset: Ruleset) -> str:
+    value = format_number(ruleset.parameters[term.threshold].value)  # the label says the unit
+    return f"{OP_WORDS[term.op or '==']} {value} {label(name, ruleset)}"
 
 
 def _by_input(terms: tuple[Term, ...]) -> list[tuple[str, list[Term]]]:

@@ -116,3 +116,8 @@ def test_merged_weeks_are_said_to_come_from_earlier_screenings():
         "weekly distance 30, 30, 40 km (oldest first)",
         "the oldest 2 weeks of that distance come from earlier screenings (1 entered this time)",
     ]
+
+
+def test_the_rulebook_says_a_count_threshold_as_a_count_of_what_the_input_names():
+    said = condition_in_general(RULESET.rule("load.strength_training_regular"), RULESET)
+    assert said == "at least 2 strength sessions a week"  # not "... is at least 2 sessions/week"
