@@ -27,6 +27,7 @@ MAX_ID_SHOWN = 64
 class ScreenedRow(NamedTuple):
     row: int
     result: dict
+    group: str = ""  # the runner's group (squad) as the intake gave it ("" without one): the report filters on it
 
 
 class InvalidRow(NamedTuple):
@@ -77,7 +78,7 @@ def screen_rows(
             )
         if keep is not None:
             keep(intake, result)
-        yield ScreenedRow(row, result)
+        yield ScreenedRow(row, result, intake["runner"].get("group") or "")
 
 
 def _raw_runner_id(kind: str, payload) -> str:

@@ -107,6 +107,7 @@ def test_the_programme_filter_shows_exactly_the_runners_of_that_stage_for_a_grou
     link = report.locator("#programme-stages").get_by_role("link", name=re.compile(f"runners at {stage}:"))
     assert link.text_content() == f"{len(expected):,}"
     link.click()
+    report.wait_for_function("() => document.getElementById('stage').value !== ''")  # followed on hashchange
     _show_everything(report)
     assert set(_rows_shown(report)) == expected
 
@@ -161,6 +162,7 @@ def test_a_factor_count_links_to_the_runners_with_that_factor(report, roster):
     link = report.locator("#factors table a").first
     count = int(link.text_content().replace(",", ""))
     link.click()
+    report.wait_for_function("() => document.getElementById('rule').value !== ''")  # followed on hashchange
     _show_everything(report)
     assert len(_rows_shown(report)) == count
 

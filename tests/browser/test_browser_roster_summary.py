@@ -40,6 +40,11 @@ def report(browser, roster):
     context.close()
 
 
+def _followed(page, select: str) -> None:
+    """Wait until the link's filter is set: the page follows a link's #filter-... on hashchange, a task of its own."""
+    page.wait_for_function(f"() => document.getElementById({select!r}).value !== ''")
+
+
 def _matching(page) -> int:
     page.evaluate("() => { const more = document.getElementById('more'); while (!more.hidden) more.click(); }")
     return page.locator("#list details.runner").count()
@@ -82,6 +87,7 @@ def test_a_band_card_links_to_the_runners_of_that_band(report, roster, band):
     link = report.locator(f"#bands .card.{band} a")
     assert link.text_content() == f"{expected:,}"
     link.click()
+    _followed(report, "band")
     assert _matching(report) == expected
     assert report.locator("#band option:checked").text_content() == band
 
@@ -92,6 +98,7 @@ def test_a_referral_count_links_to_the_runners_of_that_urgency(report, roster, u
     expected = sum(r["referral"]["urgency"] == urgency for r in results)
     row = report.locator("#referrals tbody tr").nth(["urgent", "soon", "routine", None].index(urgency))
     row.get_by_role("link").click()
+    _followed(report, "urgency")
     assert _matching(report) == expected
 
 
@@ -100,6 +107,7 @@ def test_a_histogram_bar_links_to_the_runners_of_that_score_range(report, roster
     bar = report.locator("#distribution svg a").first
     low, high = map(int, bar.get_attribute("href").removeprefix("#filter-score-").split("-"))
     bar.click()
+    _followed(report, "score")
     assert _matching(report) == sum(low <= r["risk"]["score"] <= high for r in results) > 0
 
 
@@ -117,6 +125,7 @@ def test_a_stored_runs_summary_says_how_many_changed_and_links_to_them(browser, 
     assert "1 up a band" in line.inner_text() and "1 down a band" in line.inner_text()
     assert "1 with a new referral" in line.inner_text()
     line.get_by_role("link", name="1 up a band: show them").click()
+    _followed(page, "change")
     assert page.eval_on_selector_all("#list details.runner .id", "els => els.map(e => e.textContent)") == ["rises"]
     page.close()
 

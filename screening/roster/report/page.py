@@ -68,6 +68,7 @@ def context(report: RosterReport) -> dict:
         "bands": report.bands,
         "stages": PROGRAMME_CELLS,
         "stage_counts": [(cell, report.stages.get(cell, 0)) for cell in PROGRAMME_CELLS],
+        "groups": sorted(report.groups),
         "urgencies": urgencies,
         "histogram": report.histogram(),
         "axis_cut": report.shown_bins() < len(report.bins),

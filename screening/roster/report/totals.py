@@ -62,6 +62,7 @@ class RosterReport:
         self.bins = [0] * bin_count(ruleset.score_max)
         self.rule_counts: dict[str, int] = {}
         self.stages: dict[str, int] = {}  # programme stage cell -> runners
+        self.groups: dict[str, int] = {}  # the runners' groups (squads) -> runners
         self.not_assessed_runners = 0
         self.not_assessed_counts: dict[str, int] = {}
         self.not_assessed_inputs: dict[str, set[str]] = {}  # rule id -> inputs some runner lacked for it
@@ -164,6 +165,7 @@ class RosterReport:
             self.bins[index] += count
         _add(self.rule_counts, counted.rule_counts)
         _add(self.stages, counted.stages)
+        _add(self.groups, counted.groups)
         _add(self.not_assessed_counts, counted.not_assessed_counts)
         for rule_id, names in counted.not_assessed_inputs.items():
             self.not_assessed_inputs.setdefault(rule_id, set()).update(names)

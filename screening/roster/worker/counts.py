@@ -28,6 +28,7 @@ class ChunkCounts(NamedTuple):
     attention_total: int
     not_assessed_inputs: dict[str, list[str]]  # rule id -> the inputs some runner lacked for it
     stages: dict[str, int]  # programme stage cell ("stage 2", "withheld") -> runners
+    groups: dict[str, int]  # the runners' groups (squads) -> runners, for the report's group filter
 
 
 def needs_attention(runner) -> bool:
@@ -65,6 +66,7 @@ def count_chunk(runners: Sequence, bins: int, set_aside: frozenset[str] = frozen
         sum(1 for runner in runners if needs_attention(runner)),
         _missing_by_rule(runners),
         dict(Counter(runner.stage for runner in runners if runner.stage)),
+        dict(Counter(runner.group for runner in runners if runner.group)),
     )
 
 

@@ -35,6 +35,7 @@ class RunnerSummary(NamedTuple):
     line: tuple[int, int]
     missing: tuple[tuple[str, str], ...] = ()  # (rule id, input) for each input a rule not assessed lacked
     stage: str = ""  # the programme's stage cell: "stage 2", "withheld" ("" without a programme)
+    group: str = ""  # the runner's group (squad), "" without one
 
 
 class ChunkLines(NamedTuple):
@@ -71,7 +72,7 @@ def screen_lines(chunk: Chunk, stamp: RunStamp | None = None, **history) -> Chun
             errors_writer.writerows(error_rows(*outcome))
             invalid.append(outcome)
             continue
-        row, result = outcome
+        row, result, group = outcome
         start = len(jsonl)
         jsonl += orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
         values.append(summary_values(row, result, screener.ruleset))
@@ -88,6 +89,7 @@ def screen_lines(chunk: Chunk, stamp: RunStamp | None = None, **history) -> Chun
                 (start, len(jsonl)),
                 tuple((entry["rule"], name) for entry in result["not_assessed_detail"] for name in entry["missing"]),
                 values[-1][-1],  # the programme_stage column (csv_cells.summary_values)
+                group,
             )
         )
     return ChunkLines(bytes(jsonl), results.getvalue(), errors.getvalue(), runners, invalid, values)

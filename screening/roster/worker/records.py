@@ -78,6 +78,7 @@ def runner_records(output: ChunkLines, ruleset: Ruleset, chunk: int) -> PageReco
                 [entry["points"] for entry in result["explanation"]],
                 [[cap["group"], cap["points"], cap["counted"]] for cap in result["risk"].get("caps", [])],
                 stage_cell(result.get("programme")),
+                runner.group,
             ]
         )
     uses = Counter(text for record in records for text in (*record[7], *record[9][1::2], *record[10]))

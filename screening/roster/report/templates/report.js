@@ -12,6 +12,7 @@
   var CHANGE = 12; // [band change, score change, newly referred] since the runner's previous stored screening, or null
   var POINTS = 13, CAPS = 14; // each fired rule's points for this runner; [group, carried, counted] per cap
   var STAGE = 15; // the soleus programme: "stage 1" to "stage 4", "withheld", or "" (no programme)
+  var GROUP = 16; // the runner's group (squad) from the roster's group column, or "" (none given)
   // A runner's phrase is the text itself, or a number in its partition's phrases, each of which is
   // the text itself or (for phrases shared across the roster) a number in the string table.
   var text = function (y) { return typeof y === "number" ? table[y] : y; };
@@ -20,7 +21,7 @@
   runners.forEach(function (r, i) { byRow.set(r[ROW], i); });
   var $ = function (id) { return document.getElementById(id); };
   var list = $("list"), status = $("status"), more = $("more"), earlier = $("earlier");
-  var controls = ["q", "sort", "band", "stage", "urgency", "rule", "na", "score", "change"].map($).filter(Boolean);
+  var controls = ["q", "sort", "band", "group", "stage", "urgency", "rule", "na", "score", "change"].map($).filter(Boolean);
   var shown = [], lo = 0, hi = 0, expanded = false;
 
   function esc(text) {
@@ -44,8 +45,10 @@
     var rule = $("rule").value, na = $("na").value, stage = $("stage").value, score = $("score").value;
     var b = band === "" ? null : +band, u = urg === "" ? null : +urg, ru = rule === "" ? null : +rule;
     var range = score ? score.split("-").map(Number) : null, ch = $("change") ? $("change").value : "";
+    var group = $("group") ? $("group").value : "";
     return runners.filter(function (r) {
       return (b === null || r[BAND] === b) && (u === null || r[URG] === u) && (!stage || r[STAGE] === stage) &&
+        (!group || r[GROUP] === group) &&
         (!range || (r[SCORE] >= range[0] && r[SCORE] <= range[1])) && (!ch || changeIs(r, ch)) &&
         (ru === null || r[FIRED].indexOf(ru) >= 0) &&
         (na === "" || (na === "some") === (r[NA].length > 0)) &&
@@ -101,6 +104,7 @@
       '<span class="badge ' + tables.urgencies[r[URG]] + '">' + tables.urgencies[r[URG]] + "</span> to " + esc(r[TO]);
     return '<details class="runner ' + cls + '" id="runner-' + r[ROW] + '"' + (expanded ? " open" : "") + ">" +
       '<summary><span>row ' + r[ROW] + '</span> <span class="id">' + esc(r[ID]) + "</span> " +
+      (r[GROUP] ? '<span class="group">' + esc(r[GROUP]) + "</span> " : "") +
       '<span class="badge ' + band + '">' + band + " " + r[SCORE] + "</span>" + change(r) + " " + referral +
       (r[STAGE] ? ' <span class="programme">programme: ' + esc(r[STAGE]) + "</span>" : "") +
       ' <span class="reasons">' + esc(reasons(r)) + "</span></summary>" +
@@ -206,11 +210,13 @@
   }
   function download() {
     var stored = !!$("change");
-    var head = ["row", "runner id", "score", "band", "referral", "refer to", "programme"]
+    var grouped = !!$("group");
+    var head = ["row", "runner id"].concat(grouped ? ["group"] : [], ["score", "band", "referral", "refer to", "programme"])
       .concat(stored ? ["change since last"] : [], ["why (rules that raised concern)", "not assessed (missing data)"]);
     var lines = [head.join(",")].concat(shown.map(function (r) {
       var referral = r[URG] < 0 ? "no referral" : tables.urgencies[r[URG]];
-      return [r[ROW], r[ID], r[SCORE], tables.bands[r[BAND]], referral, r[URG] < 0 ? "" : r[TO], r[STAGE]]
+      return [r[ROW], r[ID]].concat(grouped ? [r[GROUP]] : [], [r[SCORE], tables.bands[r[BAND]], referral,
+        r[URG] < 0 ? "" : r[TO], r[STAGE]])
         .concat(stored ? [changeInWords(r)] : [], [reasons(r), notAssessedInWords(r) || "every rule assessed"])
         .map(csvCell).join(",");
     }));
