@@ -1,15 +1,12 @@
 """A 5,000-row roster report in headless Chromium: every runner reachable, sorted, filtered, searched, linked."""
 
-import importlib.util
-import json
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from screening.roster.run import screen_roster
 from screening.ruleset.model import REFERRAL_ORDER
-from tests.support.paths import ROOT
+from tests.support.rosters import screened_synthetic
 
 ROWS = 5000
 
@@ -18,14 +15,7 @@ ROWS = 5000
 def roster(tmp_path_factory):
     """A 5,000-row synthetic roster screened into a report, with its results as the truth to check against."""
     folder = tmp_path_factory.mktemp("roster5k")
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with open(folder / "roster.csv", "w", encoding="utf-8", newline="") as handle:
-        module.write_roster(handle, ROWS, seed=11, invalid_rate=0.01)
-    screen_roster(folder / "roster.csv", folder / "out", workers=2)
-    lines = (folder / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
-    return folder / "out" / "report.html", [json.loads(line) for line in lines]
+    return screened_synthetic(folder, ROWS, seed=11, invalid_rate=0.01)
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """The roster report opens on its summary: band counts, referrals, the search on the first screen; each count a link."""
 
 import csv
-import importlib.util
-import json
 
 import pytest
 
-from screening.roster.run import screen_roster
 from tests.screening.roster.test_roster_report_history import stored_report  # noqa: F401 (a stored run's report)
-from tests.support.paths import ROOT
+from tests.support.rosters import screened_synthetic
 
 ROWS = 3000
 FIRST_SCREEN = {"width": 1366, "height": 768}
@@ -18,14 +15,7 @@ FIRST_SCREEN = {"width": 1366, "height": 768}
 def roster(tmp_path_factory):
     """A 3,000-row synthetic roster (many urgent referrals) screened into a report, with its results."""
     folder = tmp_path_factory.mktemp("roster3k")
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with open(folder / "roster.csv", "w", encoding="utf-8", newline="") as handle:
-        module.write_roster(handle, ROWS, seed=5, invalid_rate=0.01)
-    screen_roster(folder / "roster.csv", folder / "out", workers=2)
-    lines = (folder / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
-    return folder / "out" / "report.html", [json.loads(line) for line in lines]
+    return screened_synthetic(folder, ROWS, seed=5, invalid_rate=0.01)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ by a timeout. The cluster that a test kills a worker of is started by the test
 (LocalCluster, loopback only) and the command joins it by its tcp:// address.
 """
 
-import importlib.util
 import os
 import signal
 import socket
@@ -18,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from api.commands.exits import EXIT_INVALID, EXIT_SOFTWARE
+from tests.support import rosters as synthetic_rosters
 from tests.support.paths import ROOT
 
 SCREENED_AT = "2026-12-01T08:00:00Z"
@@ -28,9 +28,7 @@ FILES = ("results.csv", "errors.csv", "results.jsonl", "report.html")
 
 
 def _make_roster(path: Path, rows: int) -> Path:
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    make_roster = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_roster)
+    make_roster = synthetic_rosters.make_roster
     with open(path, "w", encoding="utf-8", newline="") as handle:
         make_roster.write_roster(handle, rows, seed=16, invalid_rate=0.01)
     return path

@@ -1,7 +1,6 @@
 """A roster in any form (CSV, folder of CSV parts, Parquet) gives the same results; a run's files are reproducible."""
 
 import csv
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,16 +11,14 @@ import pytest
 import screening.roster.run as run_module
 from screening.errors import UnusableRoster
 from screening.roster.run import screen_roster
-from tests.support.paths import ROOT
+from tests.support import rosters
 
 AT = "2026-12-01T08:00:00Z"
 ROWS = 600
 
 
 def _make_roster(path: Path, rows: int = ROWS, invalid_rate: float = 0.03) -> Path:
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    make_roster = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_roster)
+    make_roster = rosters.make_roster
     with open(path, "w", encoding="utf-8", newline="") as handle:
         make_roster.write_roster(handle, rows, seed=5, invalid_rate=invalid_rate)
     return path

@@ -1,7 +1,6 @@
 """scripts/make_roster.py: a deterministic synthetic roster with a realistic mix of runners."""
 
 import csv
-import importlib.util
 import io
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import sys
 import pytest
 
 from screening.roster.run import screen_roster
+from tests.support import rosters
 from tests.support.paths import ROOT
 
 SCRIPT = ROOT / "scripts" / "make_roster.py"
@@ -16,9 +16,7 @@ SCRIPT = ROOT / "scripts" / "make_roster.py"
 
 @pytest.fixture(scope="module")
 def make_roster():
-    spec = importlib.util.spec_from_file_location("make_roster", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = rosters.make_roster
     return module
 
 

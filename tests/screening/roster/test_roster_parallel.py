@@ -1,7 +1,6 @@
 """Worker processes give the same results as one process, in roster order, with bounded work in flight."""
 
 import csv
-import importlib.util
 import json
 import math
 import os
@@ -11,7 +10,7 @@ import pytest
 
 from screening.roster.executors.processes import IN_FLIGHT_PER_WORKER, ordered_map
 from screening.roster.run import screen_roster
-from tests.support.paths import ROOT
+from tests.support import rosters
 
 
 class Counted:
@@ -67,9 +66,7 @@ def _without_run_values(path: Path) -> list:
 
 
 def test_two_workers_and_small_chunks_write_what_one_process_writes(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    make_roster = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_roster)
+    make_roster = rosters.make_roster
     roster = tmp_path / "roster.csv"
     with open(roster, "w", encoding="utf-8", newline="") as handle:
         make_roster.write_roster(handle, 300, seed=11, invalid_rate=0.05)

@@ -1,7 +1,6 @@
 """The coach's report: self-contained, escaped, charts that add up, and bounded for a huge roster."""
 
 import html
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from screening.roster.report.page import embeddable
 from screening.roster.run import screen_roster
 from screening.roster.worker.counts import BIN_WIDTH
+from tests.support import rosters
 from tests.support.paths import ROOT
 
 EXAMPLE = ROOT / "examples" / "roster.csv"
@@ -22,9 +22,7 @@ HEADER = (
 
 
 def _make_roster(path: Path, rows: int, seed: int = 5) -> Path:
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = rosters.make_roster
     with open(path, "w", encoding="utf-8", newline="") as handle:
         module.write_roster(handle, rows, seed=seed)
     return path

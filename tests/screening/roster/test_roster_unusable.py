@@ -1,6 +1,5 @@
 """A roster that cannot be read whole is refused with a clear message, and nothing is written."""
 
-import importlib.util
 import io
 import json
 from pathlib import Path
@@ -11,15 +10,14 @@ from api.commands import main
 from api.commands.exits import EXIT_OK, EXIT_UNUSABLE
 from screening.intake.flat import FIELD_KINDS
 from screening.roster.chunk import CHUNK_ROWS
+from tests.support import rosters
 from tests.support.paths import ROOT
 
 GOOD_ROWS = 2 * CHUNK_ROWS + 10  # enough that chunks were screened before the bad row is read
 
 
 def _make_roster():
-    spec = importlib.util.spec_from_file_location("make_roster", ROOT / "scripts" / "make_roster.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = rosters.make_roster
     return module
 
 
