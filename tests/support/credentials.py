@@ -22,6 +22,7 @@ from joserfc.jwk import ECKey, KeySet
 
 from api import create_app
 from api.access import accounts, key_ring
+from tests.support.json_server import send_json
 
 AUDIENCE = "soleus-screen"
 
@@ -80,12 +81,7 @@ class LocalIssuer:
                 else:
                     self.send_error(404)
                     return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, body)
 
             def log_message(self, *args):
                 pass

@@ -27,6 +27,7 @@ from screening.interop.items import intake_items
 from screening.interop.response import from_intake
 from tests.screening.ruleset.test_rules_cases import ALL_CASES, _base, _merge
 from tests.support import launch
+from tests.support.json_server import send_json
 from tests.support.paths import TESTS
 
 ISSUER = "https://ehr.example.test"
@@ -238,12 +239,7 @@ class _FhirServer(BaseHTTPRequestHandler):
     def do_GET(self):
         type(self).asked.append((self.path, self.headers.get("Authorization")))
         status, body = type(self).answer
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/fhir+json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, body, status, "application/fhir+json")
 
     def log_message(self, *args):
         pass
@@ -332,12 +328,7 @@ class _JwksServer(BaseHTTPRequestHandler):
     jwks: dict = {}
 
     def do_GET(self):
-        data = json.dumps(type(self).jwks).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, type(self).jwks)
 
     def log_message(self, *args):
         pass

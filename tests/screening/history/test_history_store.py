@@ -18,7 +18,7 @@ from screening.history.group_commit import GroupCommit, ProcessLock
 from screening.history.migrate import SchemaBehind
 from screening.history.store import Store
 from screening.history.tables import TEAM_COLUMNS
-from tests.support.history_rows import EXAMPLE, screening_row
+from tests.support.history_rows import EXAMPLE, insert_as_before, screening_row
 
 TEAM_ADDED = {name for name, _ in TEAM_COLUMNS} - {"programme_stage"}  # the columns migration 0008_team adds
 
@@ -333,13 +333,8 @@ def test_upgrading_fills_in_the_facts_on_record_from_each_stored_intake(database
     row = screening_row(payload, team="club-m", at=at).row()
     added = ("soreness_days", "previous_dvt", "calf_strain_on", "calf_strain_error")
     added += ("heel_raise_left", "heel_raise_right", "programme_stage")  # 0006_programme's
-    old = {key: value for key, value in row.items() if key not in added and key not in TEAM_ADDED}
     with engine.begin() as connection:
-        names = ", ".join(old)
-        connection.execute(
-            text(f"INSERT INTO screenings ({names}) VALUES ({', '.join(':' + key for key in old)})"),
-            {**old, "fired": json.dumps(old["fired"])},
-        )
+        insert_as_before(connection, row, (*added, *TEAM_ADDED))
     migrate.upgrade(engine)
     store = Store.open(database_url, upgrade=False)
     history = store.history("club-m", row["runner_id"])

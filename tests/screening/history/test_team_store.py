@@ -2,7 +2,6 @@
 on a SQLite file and on a real PostgreSQL."""
 
 import copy
-import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -16,7 +15,7 @@ from screening.history.screening_row import ScreeningRow
 from screening.history.store import Store
 from screening.history.tables import TEAM_COLUMNS
 from screening.timestamps import format_time
-from tests.support.history_rows import EXAMPLE, screening_row
+from tests.support.history_rows import EXAMPLE, insert_as_before, screening_row
 
 DAY = datetime(2026, 3, 2, 9, 30)
 
@@ -110,12 +109,7 @@ def test_upgrading_from_0005_fills_team_runners_from_the_stored_screenings(datab
     rows = [_row("r1", 0), _row("r1", 4), _row("r2", 1)]
     with engine.begin() as connection:
         for stored in rows:
-            old = {key: value for key, value in stored.row().items() if key not in added}
-            names = ", ".join(old)
-            connection.execute(
-                text(f"INSERT INTO screenings ({names}) VALUES ({', '.join(':' + key for key in old)})"),
-                {**old, "fired": json.dumps(old["fired"])},
-            )
+            insert_as_before(connection, stored.row(), added)
     migrate.upgrade(engine)
     store = Store.open(database_url, upgrade=False)
     assert _latest(store) == {"r1": rows[1].screening_id, "r2": rows[2].screening_id}
