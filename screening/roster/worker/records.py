@@ -5,6 +5,7 @@ never reads a result back.
 """
 
 from collections import Counter
+from collections.abc import Callable
 from typing import NamedTuple
 
 import orjson
@@ -36,21 +37,20 @@ def runner_records(output: ChunkLines, ruleset: Ruleset, chunk: int) -> PageReco
     """
     rule_index = {rule.id: index for index, rule in enumerate(ruleset.rules)}
     rec_index = {rec_id: index for index, rec_id in enumerate(ruleset.recommendations)}
-    said: dict[bytes, str] = {}  # a condition in words, by what it is said of: runners share most of them
+    said: dict[bytes, str] = {}  # a phrase by what it is said of: a chunk's runners share most of them
+
+    def once(of: tuple, say: Callable[[], str]) -> str:
+        key = orjson.dumps(of)
+        if (text := said.get(key)) is None:
+            text = said[key] = say()
+        return text
 
     def in_words(entry: dict, unit: str) -> str:
-        key = orjson.dumps((entry["rule"], entry["inputs"], entry.get("sources"), unit))
-        if (text := said.get(key)) is None:
-            text = said[key] = entry_in_words(entry, ruleset, unit)
-        return text
-
-    needs_said: dict[tuple, str] = {}
+        of = ("condition", entry["rule"], entry["inputs"], entry.get("sources"), unit)
+        return once(of, lambda: entry_in_words(entry, ruleset, unit))
 
     def needs_words(needs: list) -> str:
-        key = tuple(map(str, needs))
-        if (text := needs_said.get(key)) is None:
-            text = needs_said[key] = needs_for_coach(needs, ruleset)
-        return text
+        return once(("needs", needs), lambda: needs_for_coach(needs, ruleset))
 
     records = []
     for runner in output.runners:
